@@ -1,0 +1,124 @@
+package org.monailabel.api;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The images being annotated and their labels, as MONAI Label models them: every image has an
+ * opaque id (any string without path separators, control characters or {@code ..}; spaces and
+ * dots are fine), an open-ended info map, and at most one label per tag ({@code final} for
+ * human-approved labels, {@code original} for model output, any other tag for versions). The label
+ * id equals the image id.
+ *
+ * <p>Callers reach image and label data only through this interface ({@link #imageFile}, {@link
+ * #labelFile}), never by joining ids into paths: an implementation may keep files in a folder,
+ * fetch them from a PACS and cache them, or both.
+ *
+ * <p>Info maps hold JSON-like values ({@code String}, {@code Long} or {@code Double}, {@code
+ * Boolean}, {@code List}, {@code Map}, {@code null}); keys the caller does not know are preserved.
+ * Maps returned are snapshots the caller may keep. Implementations are thread-safe; every write is
+ * atomic and durable when the method returns. Unknown ids throw {@link
+ * org.monailabel.api.error.NotFoundException}; malformed ids or tags throw {@link
+ * org.monailabel.api.error.InvalidInputException}.
+ */
+public interface Datastore extends AutoCloseable {
+    /** The tag of human-approved labels: the only tag that counts as labeled and feeds training. */
+    String FINAL = "final";
+    /** The tag of labels the server produced (batch inference, {@code save_label}). */
+    String ORIGINAL = "original";
+
+    /** The dataset's name. */
+    String name();
+
+    /** The dataset's description. */
+    String description();
+
+    /** All image ids, sorted. */
+    List<String> imageIds();
+
+    /** Whether an image with this id exists. */
+    boolean hasImage(String imageId);
+
+    /** Ids of the images that have a label with this tag, sorted. */
+    List<String> labeledImageIds(String tag);
+
+    /** Ids of the images without a label with this tag, sorted. */
+    List<String> unlabeledImageIds(String tag);
+
+    /** The tags of the labels this image has. */
+    Set<String> labelTags(String imageId);
+
+    /** The stored file name of the image, {@code <id><ext>}, e.g. {@code spleen_10.nii.gz}. */
+    String imageFileName(String imageId);
+
+    /**
+     * A local, readable file holding the image (it may be fetched and cached first). The file
+     * belongs to the datastore: read it, never change or move it.
+     */
+    Path imageFile(String imageId) throws IOException;
+
+    /** A local, readable file holding the label with this tag, if the image has one. */
+    Optional<Path> labelFile(String imageId, String tag) throws IOException;
+
+    /** The image's info ({@code ts}, {@code name}, client fields, strategy and scoring records, ...). */
+    Map<String, Object> imageInfo(String imageId);
+
+    /** Merges {@code info} into the image's info, key by key (a shallow update). */
+    void updateImageInfo(String imageId, Map<String, Object> info) throws IOException;
+
+    /** The label's info, if the image has a label with this tag. */
+    Optional<Map<String, Object>> labelInfo(String imageId, String tag);
+
+    /** Merges {@code info} into the label's info, key by key (a shallow update). */
+    void updateLabelInfo(String imageId, String tag, Map<String, Object> info) throws IOException;
+
+    /**
+     * Adds an image, or replaces the image with the same id (its info is then reset to {@code
+     * info}). The datastore copies {@code source}; the caller keeps it.
+     *
+     * @param sourceName the client's name for the file; its extension becomes the stored one
+     * @param info stored as the image info, plus {@code ts} and {@code name}
+     * @return the image id
+     */
+    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException;
+
+    /** Removes an image and all its labels. */
+    void removeImage(String imageId) throws IOException;
+
+    /**
+     * Saves (or replaces) the label of an image with a tag. The datastore copies {@code source}.
+     *
+     * @param sourceName the client's name for the file; its extension becomes the stored one
+     * @param info stored as the label info, plus {@code ts} and {@code name}
+     * @return the label id (the image id)
+     */
+    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+            throws IOException;
+
+    /** Removes the label with this tag; nothing happens if there is none. */
+    void removeLabel(String imageId, String tag) throws IOException;
+
+    /**
+     * Records that a strategy handed this image out: sets {@code strategy.<name> = {ts, client_id}}
+     * in the image info, which strategies such as {@code random} use to prefer images not shown
+     * recently.
+     */
+    void recordSampleHandout(String imageId, String strategy, String clientId) throws IOException;
+
+    /** Counts of images, completed images and labels per tag. */
+    DatastoreStats stats();
+
+    /** The whole datastore as MONAI Label's {@code datastore_v2.json} model ({@code output=all}). */
+    Map<String, Object> toJson();
+
+    /** Image and label files of every image with a label of this tag, sorted by image id. */
+    List<TrainingPair> trainingPairs(String tag) throws IOException;
+
+    /** Releases files, locks and watchers; idempotent. */
+    @Override
+    void close();
+}

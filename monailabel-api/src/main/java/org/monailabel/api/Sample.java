@@ -1,0 +1,13 @@
+package org.monailabel.api;
+
+/**
+ * The image a strategy chose.
+ *
+ * @param imageId the image id
+ * @param weight how strongly it was preferred (MONAI Label reports it as {@code weight})
+ */
+public record Sample(String imageId, double weight) {
+    public Sample {
+        java.util.Objects.requireNonNull(imageId, "imageId");
+    }
+}
