@@ -109,6 +109,23 @@ public interface Datastore extends AutoCloseable {
      */
     void recordSampleHandout(String imageId, String strategy, String clientId) throws IOException;
 
+    /**
+     * When a strategy last handed out each image (epoch seconds, as recorded by {@link
+     * #recordSampleHandout}); images it never handed out are absent. Strategies call this on every
+     * request, so implementations should answer it without copying every info map.
+     */
+    default Map<String, Long> lastHandouts(String strategy) {
+        Map<String, Long> result = new java.util.HashMap<>();
+        for (String id : imageIds()) {
+            if (imageInfo(id).get("strategy") instanceof Map<?, ?> strategies
+                    && strategies.get(strategy) instanceof Map<?, ?> record
+                    && record.get("ts") instanceof Number ts) {
+                result.put(id, ts.longValue());
+            }
+        }
+        return result;
+    }
+
     /** Counts of images, completed images and labels per tag. */
     DatastoreStats stats();
 

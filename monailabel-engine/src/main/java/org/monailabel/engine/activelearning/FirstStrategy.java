@@ -1,0 +1,27 @@
+package org.monailabel.engine.activelearning;
+
+import java.util.List;
+import java.util.Optional;
+import org.monailabel.api.ActiveLearningStrategy;
+import org.monailabel.api.ComponentInfo;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.Params;
+import org.monailabel.api.Sample;
+
+/**
+ * MONAI Label's {@code first}: the alphabetically first image without a {@code final} label.
+ * Stateless and thread-safe. Apps register it by subclassing (a provider must be a class of the
+ * app's own jar).
+ */
+public class FirstStrategy implements ActiveLearningStrategy {
+    @Override
+    public ComponentInfo info() {
+        return new ComponentInfo("first", "Get First Sample");
+    }
+
+    @Override
+    public Optional<Sample> next(Datastore datastore, Params params) {
+        List<String> unlabeled = datastore.unlabeledImageIds(Datastore.FINAL);
+        return unlabeled.isEmpty() ? Optional.empty() : Optional.of(new Sample(unlabeled.get(0), 1));
+    }
+}
