@@ -17,9 +17,12 @@ final class Anatomy {
     /** Hounsfield value and label of one point. */
     record Tissue(double hu, int label) {}
 
+    private static final Tissue AIR = new Tissue(-1000, 0);
+
     private final double bodyA; // half-width left-right, mm
     private final double bodyB; // half-depth anterior-posterior, mm
     private final double[] bodyWobble = new double[6];
+    private final double maxEdge; // the outline's largest radius, relative to (bodyA, bodyB)
     private final double fat; // subcutaneous fat thickness, mm
     private final Blob lungLeft;
     private final Blob lungRight;
@@ -50,6 +53,7 @@ final class Anatomy {
         for (int i = 0; i < bodyWobble.length; i++) {
             bodyWobble[i] = (i % 2 == 0 ? 0.035 * r.nextDouble() : 2 * Math.PI * r.nextDouble());
         }
+        maxEdge = (1 + bodyWobble[0] + bodyWobble[2] + bodyWobble[4]) * 1.04;
         fat = 8 + 14 * r.nextDouble();
         double a = bodyA;
         double b = bodyB;
@@ -91,13 +95,16 @@ final class Anatomy {
     /** The tissue at a world point (no noise; the caller adds it). */
     Tissue at(double x, double y, double z) {
         double rho = Math.sqrt((x / bodyA) * (x / bodyA) + (y / bodyB) * (y / bodyB));
+        if (rho > maxEdge) {
+            return AIR; // outside the largest outline the wobble can make: skip the trigonometry
+        }
         double theta = Math.atan2(y, x);
         double edge = 1 + bodyWobble[0] * Math.cos(2 * theta + bodyWobble[1])
                 + bodyWobble[2] * Math.cos(3 * theta + bodyWobble[3])
                 + bodyWobble[4] * Math.cos(4 * theta + bodyWobble[5]);
         edge *= 1 + 0.04 * Math.sin(z / 70);
         if (rho >= edge) {
-            return new Tissue(-1000, 0);
+            return AIR;
         }
         double tex = texture.at(x, y, z);
         double skinDistance = (edge - rho) * Math.min(bodyA, bodyB);
