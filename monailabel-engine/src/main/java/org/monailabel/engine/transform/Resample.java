@@ -1,0 +1,97 @@
+package org.monailabel.engine.transform;
+
+import java.nio.FloatBuffer;
+
+import java.util.stream.IntStream;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
+/**
+ * Resampling of a volume onto another grid of the same world, as MONAI's {@code SpatialResample}
+ * does with {@code padding_mode="border"} and {@code align_corners=False}: output voxel {@code d}
+ * takes the input's value at the continuous voxel position {@code inverse(A_in) * A_out * d},
+ * clamped to the input's voxel centres. Output is float32, channels kept; slices are computed in
+ * parallel.
+ */
+public final class Resample {
+    private Resample() {}
+
+    /** The volume resampled onto {@code target}. */
+    public static Volume resample(Volume source, Grid target, Interpolation mode) {
+        int[] in = source.shape();
+        int[] outShape3 = target.shape();
+        int channels = source.channels();
+        int[] outShape = channels > 1 || in.length == 4
+                ? new int[] {outShape3[0], outShape3[1], outShape3[2], channels}
+                : outShape3;
+        Affine xform = source.affine().inverse().multiply(target.affine());
+        Volume result = Volume.allocate(VoxelType.FLOAT32, target.affine(), outShape).withMetadata(source.metadata());
+        float[] src = source.toFloatArray();
+        FloatBuffer dst = result.data().asFloatBuffer();
+        long inChannel = (long) in[0] * in[1] * in[2];
+        long outChannel = (long) outShape3[0] * outShape3[1] * outShape3[2];
+        for (int c = 0; c < channels; c++) {
+            int inBase = Math.toIntExact(c * inChannel);
+            int outBase = Math.toIntExact(c * outChannel);
+            IntStream.range(0, outShape3[2]).parallel().forEach(k ->
+                    resampleSlice(src, inBase, in, xform, dst, outBase, outShape3, k, mode));
+        }
+        return result;
+    }
+
+    private static void resampleSlice(float[] src, int inBase, int[] in, Affine t, FloatBuffer dst, int outBase,
+            int[] out, int k, Interpolation mode) {
+        int nx = in[0];
+        int nxy = in[0] * in[1];
+        double maxX = in[0] - 1;
+        double maxY = in[1] - 1;
+        double maxZ = in[2] - 1;
+        for (int j = 0; j < out[1]; j++) {
+            double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
+            double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
+            double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
+            int o = outBase + (k * out[1] + j) * out[0];
+            for (int i = 0; i < out[0]; i++) {
+                double x = clamp(bx + t.get(0, 0) * i, maxX);
+                double y = clamp(by + t.get(1, 0) * i, maxY);
+                double z = clamp(bz + t.get(2, 0) * i, maxZ);
+                float v;
+                if (mode == Interpolation.NEAREST) {
+                    v = src[inBase + (int) Math.rint(x) + nx * (int) Math.rint(y) + nxy * (int) Math.rint(z)];
+                } else {
+                    v = trilinear(src, inBase, nx, nxy, in, x, y, z);
+                }
+                dst.put(o + i, v);
+            }
+        }
+    }
+
+    private static float trilinear(float[] s, int base, int nx, int nxy, int[] in, double x, double y, double z) {
+        int x0 = (int) x;
+        int y0 = (int) y;
+        int z0 = (int) z;
+        double fx = x - x0;
+        double fy = y - y0;
+        double fz = z - z0;
+        int x1 = Math.min(x0 + 1, in[0] - 1);
+        int y1 = Math.min(y0 + 1, in[1] - 1);
+        int z1 = Math.min(z0 + 1, in[2] - 1);
+        int p00 = base + y0 * nx + z0 * nxy;
+        int p10 = base + y1 * nx + z0 * nxy;
+        int p01 = base + y0 * nx + z1 * nxy;
+        int p11 = base + y1 * nx + z1 * nxy;
+        double c00 = s[p00 + x0] + (s[p00 + x1] - s[p00 + x0]) * fx;
+        double c10 = s[p10 + x0] + (s[p10 + x1] - s[p10 + x0]) * fx;
+        double c01 = s[p01 + x0] + (s[p01 + x1] - s[p01 + x0]) * fx;
+        double c11 = s[p11 + x0] + (s[p11 + x1] - s[p11 + x0]) * fx;
+        double c0 = c00 + (c10 - c00) * fy;
+        double c1 = c01 + (c11 - c01) * fy;
+        return (float) (c0 + (c1 - c0) * fz);
+    }
+
+    private static double clamp(double v, double max) {
+        return v <= 0 ? 0 : Math.min(v, max);
+    }
+
+}
