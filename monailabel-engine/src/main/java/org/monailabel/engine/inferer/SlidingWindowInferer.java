@@ -1,0 +1,110 @@
+package org.monailabel.engine.inferer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.monailabel.api.error.InferenceFailedException;
+
+/**
+ * MONAI's {@code sliding_window_inference}: runs a network over overlapping windows of an image
+ * and blends their outputs. The padded image is uploaded to the predictor's device once; each
+ * batch of windows runs in its own {@link NDManager} scope, so native memory stays flat however
+ * many windows there are; outputs are merged in heap buffers. Immutable; {@link #run} is
+ * thread-safe as long as each thread brings its own predictor.
+ */
+public final class SlidingWindowInferer {
+    private final int[] roi;
+    private final double overlap;
+    private final int batchSize;
+    private final BlendMode mode;
+    private final double sigmaScale;
+    private final float[] importance;
+
+    /**
+     * @param roi window size per axis
+     * @param overlap fraction of a window shared with its neighbour, in [0, 1)
+     * @param batchSize windows per network call
+     * @param mode how overlapping outputs are weighted
+     * @param sigmaScale Gaussian sigma as a fraction of the window size (MONAI's default 0.125)
+     */
+    public SlidingWindowInferer(int[] roi, double overlap, int batchSize, BlendMode mode, double sigmaScale) {
+        this.roi = roi.clone();
+        this.overlap = overlap;
+        this.batchSize = batchSize;
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.sigmaScale = sigmaScale;
+        WindowPlan.of(roi, roi, overlap); // validates roi and overlap
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("Batch size must be at least 1");
+        }
+        this.importance = ImportanceMap.of(roi, mode, sigmaScale);
+    }
+
+    /** The plan for an image of this spatial shape. */
+    public WindowPlan plan(int[] imageShape) {
+        return WindowPlan.of(imageShape, roi, overlap);
+    }
+
+    /**
+     * Runs the network over the image.
+     *
+     * @param input {@code (C, X, Y, Z)}, C order
+     * @param predictor a predictor taking {@code (B, C, rx, ry, rz)} and giving {@code (B, C', rx,
+     *     ry, rz)}; not shared with other threads during the call
+     * @param manager the request's manager on the predictor's device; arrays of each batch are
+     *     closed before the next
+     * @return the blended output {@code (C', X, Y, Z)}
+     */
+    public DenseArray run(DenseArray input, Predictor<NDList, NDList> predictor, NDManager manager) {
+        int[] shape = input.shape();
+        if (shape.length != 4) {
+            throw new IllegalArgumentException("Expected (C, X, Y, Z), got " + java.util.Arrays.toString(shape));
+        }
+        WindowPlan plan = plan(new int[] {shape[1], shape[2], shape[3]});
+        DenseArray padded = plan.pad(input);
+        int[] p = plan.paddedShape();
+        WindowMerger merger = null;
+        try (NDManager request = manager.newSubManager()) {
+            NDArray volume = request.create(padded.data(), new Shape(1, shape[0], p[0], p[1], p[2]));
+            for (List<int[]> batch : plan.batches(batchSize)) {
+                try (NDManager scope = request.newSubManager()) {
+                    scope.tempAttachAll(volume); // slices of volume land in this scope
+                    List<NDArray> crops = new ArrayList<>(batch.size());
+                    for (int[] s : batch) {
+                        crops.add(volume.get(new NDIndex().addAllDim().addAllDim()
+                                .addSliceDim(s[0], s[0] + roi[0])
+                                .addSliceDim(s[1], s[1] + roi[1])
+                                .addSliceDim(s[2], s[2] + roi[2])));
+                    }
+                    NDArray stacked = crops.size() == 1 ? crops.get(0) : NDArrays.concat(new NDList(crops), 0);
+                    NDArray logits = predictor.predict(new NDList(stacked)).singletonOrThrow();
+                    long[] outShape = logits.getShape().getShape();
+                    if (outShape.length != 5 || outShape[0] != batch.size() || outShape[2] != roi[0]
+                            || outShape[3] != roi[1] || outShape[4] != roi[2]) {
+                        throw new InferenceFailedException("Network output " + logits.getShape()
+                                + " does not match its windows " + java.util.Arrays.toString(roi));
+                    }
+                    if (merger == null) {
+                        merger = new WindowMerger((int) outShape[1], p, roi, importance);
+                    }
+                    float[] out = logits.toFloatArray();
+                    int perWindow = out.length / batch.size();
+                    for (int w = 0; w < batch.size(); w++) {
+                        merger.add(batch.get(w), out, w * perWindow);
+                    }
+                }
+            }
+        } catch (TranslateException e) {
+            throw new InferenceFailedException("Network failed on a window: " + e.getMessage(), e);
+        }
+        return plan.unpad(merger.average());
+    }
+}
