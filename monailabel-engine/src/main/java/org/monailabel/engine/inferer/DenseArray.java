@@ -31,6 +31,61 @@ public record DenseArray(int[] shape, float[] data) {
         return shape.clone();
     }
 
+    /**
+     * A volume {@code (X, Y, Z[, C])} in file order as {@code (C, X, Y, Z)} in C order, as float
+     * values (the layout MONAI models expect).
+     */
+    public static DenseArray fromVolume(org.monailabel.api.image.Volume v) {
+        int nx = v.sizeX();
+        int ny = v.sizeY();
+        int nz = v.sizeZ();
+        int c = v.channels();
+        float[] src = v.toFloatArray();
+        float[] out = new float[src.length];
+        int o = 0;
+        for (int ch = 0; ch < c; ch++) {
+            int base = ch * nx * ny * nz;
+            for (int x = 0; x < nx; x++) {
+                for (int y = 0; y < ny; y++) {
+                    for (int z = 0; z < nz; z++) {
+                        out[o++] = src[base + x + nx * (y + ny * z)];
+                    }
+                }
+            }
+        }
+        return new DenseArray(new int[] {c, nx, ny, nz}, out);
+    }
+
+    /**
+     * This {@code (C, X, Y, Z)} array as a float32 volume in file order with the given affine;
+     * the channels become the fourth axis when there is more than one.
+     */
+    public org.monailabel.api.image.Volume toVolume(org.monailabel.api.image.Affine affine) {
+        if (shape.length != 4) {
+            throw new IllegalStateException("Expected (C, X, Y, Z), got " + Arrays.toString(shape));
+        }
+        int c = shape[0];
+        int nx = shape[1];
+        int ny = shape[2];
+        int nz = shape[3];
+        int[] volumeShape = c == 1 ? new int[] {nx, ny, nz} : new int[] {nx, ny, nz, c};
+        org.monailabel.api.image.Volume v = org.monailabel.api.image.Volume.allocate(
+                org.monailabel.api.image.VoxelType.FLOAT32, affine, volumeShape);
+        java.nio.FloatBuffer dst = v.data().asFloatBuffer();
+        int i = 0;
+        for (int ch = 0; ch < c; ch++) {
+            int base = ch * nx * ny * nz;
+            for (int x = 0; x < nx; x++) {
+                for (int y = 0; y < ny; y++) {
+                    for (int z = 0; z < nz; z++) {
+                        dst.put(base + x + nx * (y + ny * z), data[i++]);
+                    }
+                }
+            }
+        }
+        return v;
+    }
+
     /** The size of axis {@code i}. */
     public int size(int i) {
         return shape[i];
