@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +16,7 @@ import org.monailabel.api.error.InferenceFailedException;
  * and blends their outputs. The padded image is uploaded to the predictor's device once; each
  * batch of windows runs in its own {@link NDManager} scope, so native memory stays flat however
  * many windows there are; outputs are merged in heap buffers. Immutable; {@link #run} is
- * thread-safe as long as each thread brings its own predictor.
+ * thread-safe as long as each thread brings its own network handle.
  */
 public final class SlidingWindowInferer {
     private final int[] roi;
@@ -57,13 +55,12 @@ public final class SlidingWindowInferer {
      * Runs the network over the image.
      *
      * @param input {@code (C, X, Y, Z)}, C order
-     * @param predictor a predictor taking {@code (B, C, rx, ry, rz)} and giving {@code (B, C', rx,
-     *     ry, rz)}; not shared with other threads during the call
+     * @param network the network, used by this thread only during the call
      * @param manager the request's manager on the predictor's device; arrays of each batch are
      *     closed before the next
      * @return the blended output {@code (C', X, Y, Z)}
      */
-    public DenseArray run(DenseArray input, Predictor<NDList, NDList> predictor, NDManager manager) {
+    public DenseArray run(DenseArray input, WindowFunction network, NDManager manager) {
         int[] shape = input.shape();
         if (shape.length != 4) {
             throw new IllegalArgumentException("Expected (C, X, Y, Z), got " + java.util.Arrays.toString(shape));
@@ -85,7 +82,7 @@ public final class SlidingWindowInferer {
                                 .addSliceDim(s[2], s[2] + roi[2])));
                     }
                     NDArray stacked = crops.size() == 1 ? crops.get(0) : NDArrays.concat(new NDList(crops), 0);
-                    NDArray logits = predictor.predict(new NDList(stacked)).singletonOrThrow();
+                    NDArray logits = network.apply(stacked);
                     long[] outShape = logits.getShape().getShape();
                     if (outShape.length != 5 || outShape[0] != batch.size() || outShape[2] != roi[0]
                             || outShape[3] != roi[1] || outShape[4] != roi[2]) {
@@ -102,8 +99,6 @@ public final class SlidingWindowInferer {
                     }
                 }
             }
-        } catch (TranslateException e) {
-            throw new InferenceFailedException("Network failed on a window: " + e.getMessage(), e);
         }
         return plan.unpad(merger.average());
     }

@@ -1,0 +1,53 @@
+package org.monailabel.engine.model;
+
+import java.util.Map;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.transform.Intensity;
+
+/**
+ * The intensity pre-processing of a model card: MONAI's {@code ScaleIntensityRange(aMin, aMax,
+ * bMin, bMax, clip)}, optionally followed by {@code ScaleIntensity(minv, maxv)} (a rescale of the
+ * result's own range), as MONAI Label's spleen app does (-57..164 HU to 0..1, then to -1..1).
+ *
+ * @param rescale whether to rescale afterwards to {@code [minv, maxv]}
+ */
+public record IntensityWindow(double aMin, double aMax, double bMin, double bMax, boolean clip, boolean rescale,
+        double minv, double maxv) {
+    public IntensityWindow {
+        if (!(Double.isFinite(aMin) && Double.isFinite(aMax)) || aMin == aMax) {
+            throw new IllegalArgumentException("Intensity window must be two different finite values: " + aMin + ".." + aMax);
+        }
+    }
+
+    /** The spleen app's window: -57..164 HU to 0..1 clipped, then rescaled to -1..1. */
+    public static IntensityWindow ct(double aMin, double aMax) {
+        return new IntensityWindow(aMin, aMax, 0, 1, true, true, -1, 1);
+    }
+
+    public Volume apply(Volume v) {
+        Volume windowed = Intensity.scaleRange(v, aMin, aMax, bMin, bMax, clip);
+        return rescale ? Intensity.scaleMinMax(windowed, minv, maxv) : windowed;
+    }
+
+    Map<String, Object> toMap() {
+        return Map.of("a_min", aMin, "a_max", aMax, "b_min", bMin, "b_max", bMax, "clip", clip,
+                "rescale", rescale, "minv", minv, "maxv", maxv);
+    }
+
+    static IntensityWindow fromMap(Map<String, ?> m) {
+        return new IntensityWindow(num(m, "a_min", null), num(m, "a_max", null), num(m, "b_min", 0.0),
+                num(m, "b_max", 1.0), !Boolean.FALSE.equals(m.get("clip")), Boolean.TRUE.equals(m.get("rescale")),
+                num(m, "minv", -1.0), num(m, "maxv", 1.0));
+    }
+
+    private static double num(Map<String, ?> m, String key, Double fallback) {
+        Object v = m.get(key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v == null && fallback != null) {
+            return fallback;
+        }
+        throw new IllegalArgumentException("Model card intensity '" + key + "' must be a number, got " + v);
+    }
+}
