@@ -1,0 +1,197 @@
+package org.monailabel.engine.io;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.monailabel.api.image.Volume;
+
+/**
+ * Stream helpers shared by the codecs: bounded sizes, reading voxel data straight into its final
+ * buffer, and writing a volume's data in a chosen byte order. Stateless and thread-safe.
+ */
+public final class VoxelStreams {
+    /** Deflate cannot expand data by more than about 1032:1; used to spot gzip bombs up front. */
+    public static final long MAX_DEFLATE_RATIO = 1032;
+
+    /** Reads and writes move at most this many bytes per call, so the JDK never needs a large
+     * temporary direct buffer for a heap array. */
+    private static final int CHUNK = 1 << 20;
+
+    private static final int GZIP_BUFFER = 64 * 1024;
+
+    private VoxelStreams() {}
+
+    /**
+     * The number of bytes of {@code sizes[0] * ... * bytesPerVoxel}, checked against the cap
+     * without overflow.
+     *
+     * @throws InvalidImageException if a size is below 1 or the product exceeds {@code maxBytes}
+     */
+    public static long voxelBytes(long[] sizes, int bytesPerVoxel, long maxBytes, String format)
+            throws InvalidImageException {
+        long bytes = bytesPerVoxel;
+        for (long size : sizes) {
+            if (size < 1) {
+                throw new InvalidImageException(format + " header has an axis of size " + size);
+            }
+            if (size > maxBytes / bytes) {
+                throw new InvalidImageException(format + " header declares " + describe(sizes)
+                        + " voxels of " + bytesPerVoxel + " bytes, more than the limit of " + maxBytes
+                        + " bytes of voxel data");
+            }
+            bytes *= size;
+        }
+        return bytes;
+    }
+
+    private static String describe(long[] sizes) {
+        StringBuilder sb = new StringBuilder();
+        for (long s : sizes) {
+            sb.append(sb.length() == 0 ? "" : "x").append(s);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Checks that a stream of {@code available} bytes can hold {@code needed} bytes (after
+     * decompression if {@code gzipped}), before anything is allocated.
+     */
+    public static void checkAvailable(long needed, long available, boolean gzipped, String format)
+            throws InvalidImageException {
+        if (available < 0) {
+            return; // unknown length: reading will tell
+        }
+        long limit = gzipped ? saturatedMultiply(available, MAX_DEFLATE_RATIO) : available;
+        if (needed > limit) {
+            throw new InvalidImageException(format + " header promises " + needed + " bytes but the "
+                    + (gzipped ? "compressed " : "") + "file holds only " + available
+                    + (gzipped ? " (cannot inflate to that size)" : ""));
+        }
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    /**
+     * Peeks at the first two bytes and returns a stream of the inflated content if they are the
+     * gzip magic, else a stream of the original bytes.
+     */
+    public static InputStream gunzipIfCompressed(InputStream in) throws IOException {
+        PushbackInputStream peek = new PushbackInputStream(in, 2);
+        int b0 = peek.read();
+        int b1 = b0 < 0 ? -1 : peek.read();
+        if (b1 >= 0) {
+            peek.unread(b1);
+        }
+        if (b0 >= 0) {
+            peek.unread(b0);
+        }
+        return b0 == 0x1f && b1 == 0x8b ? gunzip(peek) : peek;
+    }
+
+    /** Whether the stream starts with the gzip magic, for callers that need to know. */
+    public static boolean startsWithGzipMagic(byte[] firstBytes) {
+        return firstBytes.length >= 2 && (firstBytes[0] & 0xFF) == 0x1f && (firstBytes[1] & 0xFF) == 0x8b;
+    }
+
+    /** A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image. */
+    public static InputStream gunzip(InputStream in) throws IOException {
+        try {
+            return new GZIPInputStream(in, GZIP_BUFFER);
+        } catch (ZipException | EOFException e) {
+            throw new InvalidImageException("Corrupt gzip stream: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads exactly {@code n} bytes into {@code dst} from {@code offset}, in chunks.
+     *
+     * @throws InvalidImageException if the stream ends early or its compression is corrupt
+     */
+    public static void readFully(InputStream in, byte[] dst, int offset, int n, String what)
+            throws IOException {
+        int done = 0;
+        try {
+            while (done < n) {
+                int r = in.read(dst, offset + done, Math.min(CHUNK, n - done));
+                if (r < 0) {
+                    throw new InvalidImageException(what + " ends after " + done + " of " + n + " bytes");
+                }
+                done += r;
+            }
+        } catch (ZipException | EOFException e) {
+            throw new InvalidImageException("Corrupt compressed data in " + what + " after " + done
+                    + " bytes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads exactly {@code n} bytes into a new heap buffer with the given byte order. */
+    public static ByteBuffer readVoxels(InputStream in, long n, ByteOrder order, String what)
+            throws IOException {
+        if (n > ReadOptions.DEFAULT_MAX_VOXEL_BYTES) {
+            throw new InvalidImageException(what + " of " + n + " bytes exceeds a buffer's 2 GiB limit");
+        }
+        byte[] data = new byte[(int) n];
+        readFully(in, data, 0, data.length, what);
+        return ByteBuffer.wrap(data).order(order);
+    }
+
+    /** Skips exactly {@code n} bytes. */
+    public static void skipFully(InputStream in, long n, String what) throws IOException {
+        long left = n;
+        byte[] scratch = null;
+        try {
+            while (left > 0) {
+                long s = in.skip(left);
+                if (s <= 0) {
+                    if (scratch == null) {
+                        scratch = new byte[(int) Math.min(CHUNK, Math.max(left, 1))];
+                    }
+                    int r = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+                    if (r < 0) {
+                        throw new InvalidImageException(what + " ends " + left + " bytes before its data");
+                    }
+                    s = r;
+                }
+                left -= s;
+            }
+        } catch (ZipException | EOFException e) {
+            throw new InvalidImageException("Corrupt compressed data in " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes all of a volume's voxel data in the given byte order, without copying it whole. */
+    public static void writeData(Volume volume, OutputStream out, ByteOrder order) throws IOException {
+        ByteBuffer data = volume.data();
+        int size = volume.type().bytes();
+        byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(data.remaining(), 1))];
+        boolean swap = size > 1 && data.order() != order;
+        while (data.hasRemaining()) {
+            int n = Math.min(chunk.length, data.remaining());
+            data.get(chunk, 0, n);
+            if (swap) {
+                swapBytes(chunk, n, size);
+            }
+            out.write(chunk, 0, n);
+        }
+    }
+
+    private static void swapBytes(byte[] b, int n, int size) {
+        for (int i = 0; i < n; i += size) {
+            for (int lo = i, hi = i + size - 1; lo < hi; lo++, hi--) {
+                byte t = b[lo];
+                b[lo] = b[hi];
+                b[hi] = t;
+            }
+        }
+    }
+}
