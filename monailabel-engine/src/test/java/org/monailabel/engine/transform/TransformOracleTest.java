@@ -17,8 +17,8 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Npy;
 
-/** Spacing, intensity and their inverses against MONAI 1.4's own outputs (shared/fixtures/nifti). */
-class SpacingOracleTest {
+/** Orientation, spacing, intensity and their inverses against MONAI 1.4's own outputs (shared/fixtures/nifti). */
+class TransformOracleTest {
     private static JsonObject oracles;
     private static Volume ras;
 
@@ -79,6 +79,21 @@ class SpacingOracleTest {
         assertThat(inverted.affine().approximatelyEquals(expectedInverted.affine(), 1e-5))
                 .as("%s vs %s", inverted.affine(), expectedInverted.affine()).isTrue();
         assertClose(inverted, expectedInverted, 1e-4);
+    }
+
+    @Test
+    void orientationToRasOfTheObliqueSwappedFileMatchesMonai() throws IOException {
+        Volume source = org.monailabel.engine.io.ImageIo.read(Fixtures.nifti("synth_ct_64x64x48.nii.gz"));
+        assertThat(Orientation.axisCodes(source.affine())).isEqualTo("PLS");
+        Orientation toRas = Orientation.toRas(source.affine());
+        Volume oriented = toRas.apply(source);
+        assertThat(oriented.shape()).isEqualTo(ras.shape());
+        assertThat(oriented.affine().approximatelyEquals(ras.affine(), 1e-5))
+                .as("%s vs %s", oriented.affine(), ras.affine()).isTrue();
+        assertClose(oriented, ras, 0);
+        Volume back = toRas.invert(oriented);
+        assertThat(back.affine().approximatelyEquals(source.affine(), 1e-9)).isTrue();
+        assertThat(back.toFloatArray()).containsExactly(source.toFloatArray());
     }
 
     @Test
