@@ -1,0 +1,151 @@
+package org.monailabel.engine.segmentation;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.monailabel.api.error.BusyException;
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.Network;
+import org.slf4j.MDC;
+
+/**
+ * A bounded executor for one model: a fixed number of worker threads, each owning its own {@link
+ * Network} handle (DJL predictors are not thread-safe, and native arrays never cross threads),
+ * and a bounded queue; when it is full a request fails at once with {@link BusyException} instead
+ * of piling up in memory. When the model is swapped ({@link #swap}), each worker replaces its
+ * handle before its next job; jobs already running finish on the old model.
+ */
+public final class InferenceWorkers implements AutoCloseable {
+    /** What a worker runs: a job given the worker's own network handle. */
+    @FunctionalInterface
+    public interface Job<T> {
+        T run(Network network, LoadedModel model) throws Exception;
+    }
+
+    private final String name;
+    private final ThreadPoolExecutor executor;
+    private final ThreadLocal<Handle> handles = new ThreadLocal<>();
+    private volatile Supplier<LoadedModel> model;
+
+    private record Handle(LoadedModel model, Network network) {}
+
+    /**
+     * @param name the model name, for thread names and messages
+     * @param threads worker threads
+     * @param queueCapacity requests that may wait beyond those running
+     * @param model the current model (called by workers before each job)
+     */
+    public InferenceWorkers(String name, int threads, int queueCapacity, Supplier<LoadedModel> model) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.model = Objects.requireNonNull(model, "model");
+        AtomicInteger count = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, queueCapacity)), r -> {
+                    Thread t = new Thread(() -> {
+                        try {
+                            r.run();
+                        } finally {
+                            Handle h = handles.get();
+                            if (h != null) {
+                                h.network().close();
+                            }
+                        }
+                    }, "infer-" + name + "-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Points workers at another model source (a new version); running jobs are not disturbed. */
+    public void swap(Supplier<LoadedModel> newModel) {
+        this.model = Objects.requireNonNull(newModel, "model");
+    }
+
+    /**
+     * Runs a job on a worker and waits for it.
+     *
+     * @throws BusyException if the queue is full
+     */
+    public <T> T run(Job<T> job) throws java.io.IOException {
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        Future<T> future;
+        try {
+            future = executor.submit(() -> {
+                if (mdc != null) {
+                    MDC.setContextMap(mdc);
+                }
+                try {
+                    Handle h = handle();
+                    return job.run(h.network(), h.model());
+                } finally {
+                    MDC.clear();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new BusyException("Model '" + name + "' is busy: " + executor.getQueue().size()
+                    + " requests are waiting; try again shortly", 2);
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InferenceFailedException("Inference with '" + name + "' was interrupted", e);
+        } catch (CancellationException e) {
+            throw new InferenceFailedException("Inference with '" + name + "' was cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof MonaiLabelException m) {
+                throw m;
+            }
+            if (cause instanceof java.io.IOException io) {
+                throw io;
+            }
+            if (cause instanceof OutOfMemoryError) {
+                throw new InferenceFailedException("Model '" + name + "' ran out of memory on this image", cause);
+            }
+            throw new InferenceFailedException("Model '" + name + "' failed: " + cause, cause);
+        }
+    }
+
+    private Handle handle() {
+        LoadedModel current = model.get();
+        Handle h = handles.get();
+        if (h == null || h.model() != current) {
+            if (h != null) {
+                h.network().close();
+            }
+            h = new Handle(current, current.newNetwork());
+            handles.set(h);
+        }
+        return h;
+    }
+
+    /** Requests waiting for a worker. */
+    public int queued() {
+        return executor.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.monailabel.engine.segmentation;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.InferenceResult;
+import org.monailabel.api.InferenceTask;
+import org.monailabel.api.ModelInfo;
+import org.monailabel.api.ModelType;
+import org.monailabel.api.Params;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.ModelCard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An automatic segmentation model served from its card in the app's model folder ({@code
+ * <modelDir>/<name>/model.json}): image in, label on the input grid out, with MONAI Label's result
+ * JSON ({@code label_names}, per-stage {@code latencies}). Concurrent requests run on a bounded
+ * set of workers with one predictor each ({@code --conf infer_threads N}, {@code --conf
+ * infer_queue N}); a full queue is a busy error. Apps subclass it with a no-arg constructor.
+ */
+public class SegmentationTask implements InferenceTask {
+    private static final Logger logger = LoggerFactory.getLogger(SegmentationTask.class);
+
+    private final String name;
+    private final String description;
+    private final Map<String, Integer> declaredLabels;
+    private volatile LoadedModel model;
+    private InferenceWorkers workers;
+    private Device device;
+
+    /**
+     * @param labels label name to index as the model is expected to produce them (shown before
+     *     the model is loaded; the card's labels win once it is)
+     */
+    protected SegmentationTask(String name, String description, Map<String, Integer> labels) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.description = Objects.requireNonNull(description, "description");
+        this.declaredLabels = new LinkedHashMap<>(labels);
+    }
+
+    @Override
+    public ModelInfo info() {
+        LoadedModel m = model;
+        Map<String, Integer> labels = m == null ? declaredLabels : m.card().foregroundLabels();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put(SegmentationPipeline.LARGEST_CC, false);
+        return new ModelInfo(name, ModelType.SEGMENTATION, labels, 3, description, config);
+    }
+
+    /** Where this model's card lives. */
+    protected Path cardFile(AppContext context) {
+        return context.modelDir().resolve(name).resolve(ModelCard.FILE_NAME);
+    }
+
+    @Override
+    public void open(AppContext context) throws IOException {
+        device = Devices.resolve(context.device());
+        Path card = cardFile(context);
+        if (Files.exists(card)) {
+            model = LoadedModel.load(card, device);
+            logger.info("Model '{}' v{} loaded on {}", name, model.card().version(), Devices.nameOf(device));
+        } else {
+            logger.warn("Model '{}' has no weights yet ({} is missing): it answers once trained", name, card);
+        }
+        workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 1),
+                context.config().getInt("infer_queue", 4), () -> model);
+    }
+
+    /**
+     * Serves another model version from now on; requests in flight finish on the old one, which
+     * the caller closes after they have.
+     *
+     * @return the model replaced, if any
+     */
+    public Optional<LoadedModel> swap(LoadedModel newModel) {
+        LoadedModel old = model;
+        model = Objects.requireNonNull(newModel, "newModel");
+        return Optional.ofNullable(old);
+    }
+
+    /** The model being served, if any. */
+    public Optional<LoadedModel> currentModel() {
+        return Optional.ofNullable(model);
+    }
+
+    @Override
+    public InferenceResult infer(InferenceRequest request) throws IOException {
+        if (model == null) {
+            throw new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
+        }
+        Params params = request.params();
+        return workers.run((network, loaded) -> {
+            Latencies latencies = new Latencies();
+            Volume image = ImageIo.read(request.image());
+            Volume label = SegmentationPipeline.run(image, loaded.card(), network, device, params, latencies);
+            Path file = ResultFiles.write(label, request.image(), params, request.workDir());
+            latencies.mark("write");
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("label_names", loaded.card().foregroundLabels());
+            json.put("latencies", latencies.toMap());
+            json.put("model_version", loaded.card().version());
+            return new InferenceResult(Optional.of(file), json);
+        });
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.close();
+        }
+        LoadedModel m = model;
+        if (m != null) {
+            m.close();
+        }
+    }
+}
