@@ -78,8 +78,8 @@ final class AppLoader {
             try (JarFile ignored = new JarFile(jar.toFile())) {
                 // opening reads the central directory: enough to tell a jar from garbage
             } catch (IOException e) {
-                throw new AppException(
-                        jar.getFileName() + " of " + source.sourceName() + " is not a valid jar: " + e.getMessage(), e);
+                String where = source.jars().size() == 1 ? "" : " of " + source.sourceName();
+                throw new AppException(jar.getFileName() + where + " is not a valid jar: " + e.getMessage(), e);
             }
         }
     }
@@ -145,12 +145,21 @@ final class AppLoader {
     }
 
     private static void record(List<String> errors, AppSource source, TaskKind<?> kind, Throwable e) {
-        logger.warn("Skipping a {} in {}: {}", kind.label(), source.sourceName(), e.toString());
-        errors.add(kind.label() + ": " + e);
+        logger.warn("Skipping a {} in {}: {}", kind.label(), source.sourceName(), describe(e));
+        errors.add(kind.label() + ": " + describe(e));
     }
 
     private static void record(List<String> errors, AppSource source, TaskKind<?> kind, Throwable e, String type) {
-        logger.warn("Skipping {} {} in {}: {}", kind.label(), type, source.sourceName(), e.toString());
-        errors.add(kind.label() + " " + type + ": " + e);
+        logger.warn("Skipping {} {} in {}: {}", kind.label(), type, source.sourceName(), describe(e));
+        errors.add(kind.label() + " " + type + ": " + describe(e));
+    }
+
+    /** The exception and its root cause: "could not be instantiated" alone does not say why. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 }

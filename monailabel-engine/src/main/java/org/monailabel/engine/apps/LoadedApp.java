@@ -74,7 +74,7 @@ final class LoadedApp {
             } catch (IOException | RuntimeException | LinkageError e) {
                 closeTasks();
                 throw new AppException(task.kind().label() + " '" + task.name() + "' of " + source.sourceName()
-                        + " failed to open: " + e, e);
+                        + " failed to open: " + AppLoader.describe(e), e);
             }
         }
     }
