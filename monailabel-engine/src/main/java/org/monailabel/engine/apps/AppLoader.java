@@ -75,8 +75,8 @@ final class AppLoader {
 
     private static void checkJars(AppSource source, ShadowCopy shadow) {
         for (Path jar : shadow.jars()) {
-            try (JarFile ignored = new JarFile(jar.toFile())) {
-                // opening reads the central directory: enough to tell a jar from garbage
+            try (JarFile jarFile = new JarFile(jar.toFile())) {
+                jarFile.getManifest(); // opening reads the central directory, this the manifest
             } catch (IOException e) {
                 String where = source.jars().size() == 1 ? "" : " of " + source.sourceName();
                 throw new AppException(jar.getFileName() + where + " is not a valid jar: " + e.getMessage(), e);
