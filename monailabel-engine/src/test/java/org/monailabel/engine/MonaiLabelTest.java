@@ -146,7 +146,8 @@ class MonaiLabelTest {
         Path jar = PluginJars.builder().source("e.Context", CONTEXT_MODEL.replace("package c;", "package e;")
                         .replace("\"context\"", "\"embedded\""))
                 .service(InferenceTask.class, "e.Context").write(tmp.resolve("embedded.jar"));
-        try (URLClassLoader classPath = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+        URL[] urls = {jar.toUri().toURL()};
+        try (URLClassLoader classPath = new URLClassLoader(urls, getClass().getClassLoader());
                 MonaiLabel monaiLabel = MonaiLabel.builder().datastore(datastore).classpathApps(classPath)
                         .workDir(tmp.resolve("work")).build()) {
             Map<String, Object> json = monaiLabel.infer("embedded",
@@ -154,7 +155,8 @@ class MonaiLabelTest {
 
             assertThat(json).containsEntry("appName", "classpath").containsEntry("appDir",
                     tmp.resolve("work").toString());
-            assertThat(monaiLabel.apps()).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo(AppState.LOADED));
+            assertThat(monaiLabel.apps()).singleElement()
+                    .satisfies(s -> assertThat(s.state()).isEqualTo(AppState.LOADED));
         }
     }
 

@@ -35,6 +35,13 @@ public final class AppFolderWatcher implements AutoCloseable {
     private Map<String, String> lastSeen = Map.of(); // app name -> fingerprint of the previous poll
     private ScheduledExecutorService executor;
 
+    /**
+     * A watcher that is not started yet.
+     *
+     * @param folder the apps folder
+     * @param registry where apps are loaded and unloaded
+     * @param interval the poll interval, positive
+     */
     public AppFolderWatcher(Path folder, AppRegistry registry, Duration interval) {
         this.folder = Objects.requireNonNull(folder, "folder");
         this.registry = Objects.requireNonNull(registry, "registry");

@@ -64,7 +64,7 @@ public final class AppRegistry implements AutoCloseable {
     private boolean closed;
 
     /**
-     * An empty registry.
+     * An empty registry. Deletes shadow copies a previous run left in the work folder.
      *
      * @param environment what apps are opened with
      * @param host the loader whose API, engine, DJL and SLF4J classes apps share
@@ -73,6 +73,7 @@ public final class AppRegistry implements AutoCloseable {
         this.environment = Objects.requireNonNull(environment, "environment");
         this.selection = ModelSelection.of(environment.config());
         this.loader = new AppLoader(new FilteringClassLoader(host), environment.shadowRoot(), selection);
+        ShadowCopy.deleteLeftovers(environment.shadowRoot());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,24 @@ final class ShadowCopy {
             throw e;
         }
         return new ShadowCopy(dir, copies);
+    }
+
+    /**
+     * Deletes what a previous run left in {@code root} (a crash skips the normal clean-up); the
+     * work folder belongs to one registry at a time.
+     */
+    static void deleteLeftovers(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> leftovers = Files.list(root)) {
+            for (Path dir : leftovers.toList()) {
+                logger.info("Deleting shadow copies left by a previous run: {}", dir.getFileName());
+                deleteTree(dir);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            logger.warn("Could not delete old shadow copies in {}: {}", root, e.toString());
+        }
     }
 
     Path dir() {

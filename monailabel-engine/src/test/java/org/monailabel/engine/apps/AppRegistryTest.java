@@ -282,4 +282,14 @@ class AppRegistryTest {
         assertThat(registry.statuses()).isEmpty();
         assertThat(shadowRoot).isEmptyDirectory();
     }
+
+    @Test
+    void shadowCopiesLeftByACrashedRunAreDeletedAtStart() throws IOException {
+        Path leftover = Files.createDirectories(tmp.resolve("work").resolve("app-shadow").resolve("old-1-123"));
+        Files.writeString(leftover.resolve("old.jar"), "old");
+
+        start(Map.of());
+
+        assertThat(leftover).doesNotExist();
+    }
 }
