@@ -17,6 +17,7 @@ import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
+import org.monailabel.api.error.AppException;
 import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.apps.AppEnvironment;
@@ -92,8 +93,8 @@ public final class MonaiLabel implements AutoCloseable {
 
     /**
      * Runs a model in the calling thread. Unknown model: {@link
-     * org.monailabel.api.error.NotFoundException}; an unexpected runtime failure of the task is
-     * wrapped in an {@link InferenceFailedException}.
+     * org.monailabel.api.error.NotFoundException}; an unexpected runtime failure of the task (not a
+     * {@link MonaiLabelException}) is wrapped in an {@link InferenceFailedException}.
      */
     public InferenceResult infer(String model, InferenceRequest request) throws IOException {
         Objects.requireNonNull(request, "request");
@@ -101,7 +102,7 @@ public final class MonaiLabel implements AutoCloseable {
             return lease.call(task -> task.infer(request));
         } catch (MonaiLabelException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // a bug in app code: a 500 for this request only
             throw new InferenceFailedException("Model '" + model + "' failed: " + e, e);
         }
     }
@@ -110,13 +111,18 @@ public final class MonaiLabel implements AutoCloseable {
      * Asks a strategy for the next image to label, records the hand-out in the datastore ({@code
      * client_id} from the params) and returns the sample merged with the image info, as MONAI Label's
      * {@code /activelearning/{strategy}} does ({@code id}, {@code weight}, {@code name}, {@code ts},
-     * ...; the HTTP layer adds {@code path}). Empty when nothing is left to label.
+     * ...; the HTTP layer adds {@code path}). Empty when nothing is left to label. An unexpected
+     * runtime failure of the strategy is wrapped in an {@link AppException}.
      */
     public Map<String, Object> nextSample(String strategy, Params params) throws IOException {
         Objects.requireNonNull(params, "params");
         Optional<Sample> sample;
         try (Lease<ActiveLearningStrategy> lease = registry.strategy(strategy)) {
             sample = lease.call(task -> task.next(datastore, params));
+        } catch (MonaiLabelException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            throw new AppException("Strategy '" + strategy + "' failed: " + e, e);
         }
         if (sample.isEmpty()) {
             return Map.of();
