@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * at start-up (sorted by name, so of two clashing apps the later one is refused); {@link #start()}
  * then polls the folder: a new or changed app is (re)loaded once its jars' sizes and modification
  * times were the same in two polls in a row (so a jar still being copied is not loaded half-way),
- * and an app whose jars are gone is unloaded. Polling rather than a {@code WatchService}: it works
+ * and an app whose jars are gone is unloaded; after such a change, apps refused for a name clash
+ * are tried again (the app they clashed with may be gone). Polling rather than a {@code WatchService}: it works
  * the same on every file system, including network mounts, and a 1 s poll costs one directory
  * listing.
  */
@@ -78,6 +79,7 @@ public final class AppFolderWatcher implements AutoCloseable {
     /** One poll: applies the changes that are stable since the previous poll. */
     synchronized void poll() throws IOException {
         SortedMap<String, AppSource> sources = AppFolderScanner.scan(folder);
+        boolean changed = false;
         for (AppSource source : sources.values()) {
             String fingerprint = source.fingerprint();
             if (fingerprint.equals(applied.get(source.name())) || !fingerprint.equals(lastSeen.get(source.name()))) {
@@ -87,15 +89,30 @@ public final class AppFolderWatcher implements AutoCloseable {
                     applied.containsKey(source.name()) ? "changed" : "appeared");
             registry.load(source);
             applied.put(source.name(), fingerprint);
+            changed = true;
         }
         for (String name : Map.copyOf(applied).keySet()) {
             if (!sources.containsKey(name)) {
                 logger.info("App {} disappeared from the apps folder", name);
                 registry.unload(name);
                 applied.remove(name);
+                changed = true;
             }
         }
+        if (changed) {
+            retryRefused(sources);
+        }
         lastSeen = fingerprints(sources);
+    }
+
+    /** After a change, an app refused for a name clash may fit: the app it clashed with may be gone. */
+    private void retryRefused(SortedMap<String, AppSource> sources) {
+        for (String name : registry.refusedForClash()) {
+            AppSource source = sources.get(name);
+            if (source != null && source.fingerprint().equals(applied.get(name))) {
+                registry.load(source);
+            }
+        }
     }
 
     private void pollSafely() {

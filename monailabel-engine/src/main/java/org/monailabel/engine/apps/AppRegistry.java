@@ -61,6 +61,7 @@ public final class AppRegistry implements AutoCloseable {
     private final AppLoader loader;
     private final Object lock = new Object();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private final Set<String> refusedForClash = new HashSet<>(); // guarded by lock
     private boolean closed;
 
     /**
@@ -96,6 +97,10 @@ public final class AppRegistry implements AutoCloseable {
             Optional<String> problem = discovery.errors().isEmpty()
                     ? findClash(app)
                     : Optional.of(String.join("; ", discovery.errors()));
+            refusedForClash.remove(source.name());
+            if (problem.isPresent() && discovery.errors().isEmpty()) {
+                refusedForClash.add(source.name());
+            }
             if (problem.isEmpty()) {
                 try {
                     app.open(environment.contextFor(source));
@@ -124,6 +129,7 @@ public final class AppRegistry implements AutoCloseable {
             Map<String, AppStatus> statuses = new TreeMap<>(snapshot.statuses());
             LoadedApp old = apps.remove(appName);
             statuses.remove(appName);
+            refusedForClash.remove(appName);
             snapshot = Snapshot.of(apps, statuses);
             if (old != null) {
                 old.retire();
@@ -190,6 +196,13 @@ public final class AppRegistry implements AutoCloseable {
         return new AppsInfo(infos(s, TaskKind.MODEL, ModelInfo.class), infos(s, TaskKind.TRAINER, TrainerInfo.class),
                 infos(s, TaskKind.STRATEGY, ComponentInfo.class), infos(s, TaskKind.SCORING, ComponentInfo.class),
                 List.copyOf(s.statuses().values()));
+    }
+
+    /** Apps refused because a task name clashed: worth another try once the other app is gone. */
+    Set<String> refusedForClash() {
+        synchronized (lock) {
+            return Set.copyOf(refusedForClash);
+        }
     }
 
     /** Logs a warning for each name in {@code --conf models} that no loaded model or trainer has. */

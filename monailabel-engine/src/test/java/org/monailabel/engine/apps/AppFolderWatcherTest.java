@@ -159,6 +159,20 @@ class AppFolderWatcherTest {
     }
 
     @Test
+    void anAppRefusedForAClashIsLoadedOnceTheOtherAppIsDeleted() throws IOException {
+        Path first = slowJar(apps.resolve("first.jar"), "first");
+        slowJar(apps.resolve("second.jar"), "second");
+        watch(FAST_POLL);
+        assertThat(registry.status("second").orElseThrow().state()).isEqualTo(AppState.FAILED);
+
+        Files.delete(first);
+
+        Poll.until("second.jar to be loaded", DEADLINE,
+                () -> registry.status("second").map(s -> s.state() == AppState.LOADED).orElse(false));
+        assertThat(tagOf("slow")).isEqualTo("second");
+    }
+
+    @Test
     void aBrokenReplacementUnloadsTheOldVersionAndIsReported() throws IOException {
         Path jar = slowJar(apps.resolve("slow.jar"), "v1");
         watch(FAST_POLL);
