@@ -46,6 +46,65 @@ public final class SlidingWindowInferer {
         this.importance = ImportanceMap.of(roi, mode, sigmaScale);
     }
 
+    /**
+     * Runs the network over the image and returns the label map (argmax over channels of the
+     * blended output) without ever holding the whole output: windows are ordered along the axis
+     * with most positions, and finished slabs become labels at once.
+     *
+     * @param input {@code (C, X, Y, Z)}, C order; the caller must not hold on to it (it is dropped
+     *     from the heap once on the device)
+     * @param affine the label map's affine (that of the input grid)
+     * @return {@code uint8} labels in file order (int16 beyond 256 channels)
+     */
+    public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
+            org.monailabel.api.image.Affine affine) {
+        int[] shape = input.shape();
+        int[] image = {shape[1], shape[2], shape[3]};
+        WindowPlan plan = WindowPlan.of(image, roi, overlap, WindowPlan.longestAxis(image, roi, overlap));
+        int[] p = plan.paddedShape();
+        ArgmaxMerger merger = null;
+        try (NDManager request = manager.newSubManager()) {
+            NDArray volume = request.create(plan.pad(input).data(), new Shape(1, shape[0], p[0], p[1], p[2]));
+            input = null; // the heap copy can go: the device holds the image now
+            for (List<int[]> batch : plan.batches(batchSize)) {
+                try (NDManager scope = request.newSubManager()) {
+                    scope.tempAttachAll(volume);
+                    NDArray logits = network.apply(crops(volume, batch));
+                    checkOutput(logits, batch.size());
+                    if (merger == null) {
+                        merger = new ArgmaxMerger(plan, (int) logits.getShape().get(1), importance, affine);
+                    }
+                    float[] out = logits.toFloatArray();
+                    int perWindow = out.length / batch.size();
+                    for (int w = 0; w < batch.size(); w++) {
+                        merger.add(batch.get(w), out, w * perWindow);
+                    }
+                }
+            }
+        }
+        return merger.labels();
+    }
+
+    private NDArray crops(NDArray volume, List<int[]> batch) {
+        List<NDArray> crops = new ArrayList<>(batch.size());
+        for (int[] s : batch) {
+            crops.add(volume.get(new NDIndex().addAllDim().addAllDim()
+                    .addSliceDim(s[0], s[0] + roi[0])
+                    .addSliceDim(s[1], s[1] + roi[1])
+                    .addSliceDim(s[2], s[2] + roi[2])));
+        }
+        return crops.size() == 1 ? crops.get(0) : NDArrays.concat(new NDList(crops), 0);
+    }
+
+    private void checkOutput(NDArray logits, int windows) {
+        long[] outShape = logits.getShape().getShape();
+        if (outShape.length != 5 || outShape[0] != windows || outShape[2] != roi[0] || outShape[3] != roi[1]
+                || outShape[4] != roi[2]) {
+            throw new InferenceFailedException("Network output " + logits.getShape()
+                    + " does not match its windows " + java.util.Arrays.toString(roi));
+        }
+    }
+
     /** The plan for an image of this spatial shape. */
     public WindowPlan plan(int[] imageShape) {
         return WindowPlan.of(imageShape, roi, overlap);
@@ -74,23 +133,10 @@ public final class SlidingWindowInferer {
             for (List<int[]> batch : plan.batches(batchSize)) {
                 try (NDManager scope = request.newSubManager()) {
                     scope.tempAttachAll(volume); // slices of volume land in this scope
-                    List<NDArray> crops = new ArrayList<>(batch.size());
-                    for (int[] s : batch) {
-                        crops.add(volume.get(new NDIndex().addAllDim().addAllDim()
-                                .addSliceDim(s[0], s[0] + roi[0])
-                                .addSliceDim(s[1], s[1] + roi[1])
-                                .addSliceDim(s[2], s[2] + roi[2])));
-                    }
-                    NDArray stacked = crops.size() == 1 ? crops.get(0) : NDArrays.concat(new NDList(crops), 0);
-                    NDArray logits = network.apply(stacked);
-                    long[] outShape = logits.getShape().getShape();
-                    if (outShape.length != 5 || outShape[0] != batch.size() || outShape[2] != roi[0]
-                            || outShape[3] != roi[1] || outShape[4] != roi[2]) {
-                        throw new InferenceFailedException("Network output " + logits.getShape()
-                                + " does not match its windows " + java.util.Arrays.toString(roi));
-                    }
+                    NDArray logits = network.apply(crops(volume, batch));
+                    checkOutput(logits, batch.size());
                     if (merger == null) {
-                        merger = new WindowMerger((int) outShape[1], p, roi, importance);
+                        merger = new WindowMerger((int) logits.getShape().get(1), p, roi, importance);
                     }
                     float[] out = logits.toFloatArray();
                     int perWindow = out.length / batch.size();

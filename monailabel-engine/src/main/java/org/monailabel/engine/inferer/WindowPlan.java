@@ -19,8 +19,11 @@ public final class WindowPlan {
     private final int[] padBefore;
     private final int[] interval;
     private final List<int[]> starts;
+    private final int slowestAxis;
 
-    private WindowPlan(int[] imageShape, int[] roi, int[] paddedShape, int[] padBefore, int[] interval, List<int[]> starts) {
+    private WindowPlan(int[] imageShape, int[] roi, int[] paddedShape, int[] padBefore, int[] interval, List<int[]> starts,
+            int slowestAxis) {
+        this.slowestAxis = slowestAxis;
         this.imageShape = imageShape;
         this.roi = roi;
         this.paddedShape = paddedShape;
@@ -34,6 +37,15 @@ public final class WindowPlan {
      * {@code imageShape} (3 spatial axes).
      */
     public static WindowPlan of(int[] imageShape, int[] roi, double overlap) {
+        return of(imageShape, roi, overlap, 0);
+    }
+
+    /**
+     * Like {@link #of(int[], int[], double)} but with windows ordered so that {@code slowestAxis}
+     * varies slowest (then the other two in axis order): a streaming merger can then finish the
+     * output slab by slab along that axis. The set of windows is the same.
+     */
+    public static WindowPlan of(int[] imageShape, int[] roi, double overlap, int slowestAxis) {
         if (imageShape.length != 3 || roi.length != 3) {
             throw new IllegalArgumentException("Sliding windows are 3-D");
         }
@@ -63,15 +75,23 @@ public final class WindowPlan {
             }
             axisStarts.add(s);
         }
+        int a = slowestAxis;
+        int b = a == 0 ? 1 : 0;
+        int c = a == 2 ? 1 : 2;
         List<int[]> starts = new ArrayList<>();
-        for (int x : axisStarts.get(0)) {
-            for (int y : axisStarts.get(1)) {
-                for (int z : axisStarts.get(2)) {
-                    starts.add(new int[] {x, y, z});
+        for (int u : axisStarts.get(a)) {
+            for (int v : axisStarts.get(b)) {
+                for (int w : axisStarts.get(c)) {
+                    int[] start = new int[3];
+                    start[a] = u;
+                    start[b] = v;
+                    start[c] = w;
+                    starts.add(start);
                 }
             }
         }
-        return new WindowPlan(imageShape.clone(), roi.clone(), padded, before, interval, Collections.unmodifiableList(starts));
+        return new WindowPlan(imageShape.clone(), roi.clone(), padded, before, interval,
+                Collections.unmodifiableList(starts), slowestAxis);
     }
 
     public int[] imageShape() {
@@ -96,7 +116,28 @@ public final class WindowPlan {
         return interval.clone();
     }
 
-    /** Window start corners in padded coordinates, the first axis slowest (MONAI's order). */
+    /** The axis along which window starts vary slowest (0 for MONAI's order). */
+    public int slowestAxis() {
+        return slowestAxis;
+    }
+
+    /** The axis with the most window positions (ties: the later axis), best for streaming merges. */
+    public static int longestAxis(int[] imageShape, int[] roi, double overlap) {
+        WindowPlan p = of(imageShape, roi, overlap);
+        int best = 0;
+        int bestCount = 0;
+        for (int axis = 0; axis < 3; axis++) {
+            int a = axis;
+            int count = (int) p.starts.stream().mapToInt(s -> s[a]).distinct().count();
+            if (count >= bestCount) {
+                best = axis;
+                bestCount = count;
+            }
+        }
+        return best;
+    }
+
+    /** Window start corners in padded coordinates, {@link #slowestAxis()} slowest (MONAI's order by default). */
     public List<int[]> starts() {
         return starts;
     }

@@ -29,6 +29,29 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
         return rescale ? Intensity.scaleMinMax(windowed, minv, maxv) : windowed;
     }
 
+    /** The same on a float array, in place (for the memory-lean pipeline). */
+    public void applyInPlace(float[] v) {
+        double scale = (bMax - bMin) / (aMax - aMin);
+        double lo = Math.min(bMin, bMax);
+        double hi = Math.max(bMin, bMax);
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < v.length; i++) {
+            double y = (v[i] - aMin) * scale + bMin;
+            float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
+            v[i] = f;
+            min = Math.min(min, f);
+            max = Math.max(max, f);
+        }
+        if (!rescale) {
+            return;
+        }
+        double range = (double) max - min;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = range == 0 ? (float) minv : (float) ((v[i] - (double) min) / range * (maxv - minv) + minv);
+        }
+    }
+
     Map<String, Object> toMap() {
         return Map.of("a_min", aMin, "a_max", aMax, "b_min", bMin, "b_max", bMax, "clip", clip,
                 "rescale", rescale, "minv", minv, "maxv", maxv);

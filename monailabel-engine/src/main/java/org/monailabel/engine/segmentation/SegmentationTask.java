@@ -104,8 +104,8 @@ public class SegmentationTask implements InferenceTask {
         Params params = request.params();
         return workers.run((network, loaded) -> {
             Latencies latencies = new Latencies();
-            Volume image = ImageIo.read(request.image());
-            Volume label = SegmentationPipeline.run(image, loaded.card(), network, device, params, latencies);
+            Volume label = SegmentationPipeline.run(ImageIo.read(request.image()), loaded.card(), network, device,
+                    params, latencies);
             Path file = ResultFiles.write(label, request.image(), params, request.workDir());
             latencies.mark("write");
             Map<String, Object> json = new LinkedHashMap<>();

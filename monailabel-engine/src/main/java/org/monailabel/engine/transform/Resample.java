@@ -40,6 +40,110 @@ public final class Resample {
         return result;
     }
 
+    /**
+     * Trilinear resampling of a single-channel volume onto {@code target}, written in C order
+     * {@code (X, Y, Z)} (z fastest, the layout networks take) as floats, reading the source in
+     * place whatever its voxel type: one output array is all this allocates.
+     */
+    public static float[] resampleToDense(Volume source, Grid target) {
+        if (source.channels() != 1) {
+            throw new IllegalArgumentException("resampleToDense takes one channel, got " + source.channels());
+        }
+        int[] in = source.shape();
+        int[] out = target.shape();
+        long n = (long) out[0] * out[1] * out[2];
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Resampled grid of " + n + " voxels exceeds 2^31");
+        }
+        float[] dense = new float[(int) n];
+        VoxelAccess src = VoxelAccess.of(source);
+        Affine t = source.affine().inverse().multiply(target.affine());
+        int nx = in[0];
+        int nxy = in[0] * in[1];
+        IntStream.range(0, out[0]).parallel().forEach(x -> {
+            for (int y = 0; y < out[1]; y++) {
+                double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
+                double by = t.get(1, 0) * x + t.get(1, 1) * y + t.get(1, 3);
+                double bz = t.get(2, 0) * x + t.get(2, 1) * y + t.get(2, 3);
+                int o = (x * out[1] + y) * out[2];
+                for (int z = 0; z < out[2]; z++) {
+                    double px = clamp(bx + t.get(0, 2) * z, in[0] - 1);
+                    double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
+                    double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
+                    dense[o + z] = trilinear(src, nx, nxy, in, px, py, pz);
+                }
+            }
+        });
+        return dense;
+    }
+
+    /**
+     * Nearest-neighbour resampling of a label map onto {@code target}, keeping its voxel type
+     * (no float copy): for putting a result back on the input's grid.
+     */
+    public static Volume resampleLabels(Volume labels, Grid target) {
+        int[] in = labels.shape();
+        int[] out = target.shape();
+        Affine t = labels.affine().inverse().multiply(target.affine());
+        Volume result = Volume.allocate(labels.type(), target.affine(), out).withMetadata(labels.metadata());
+        java.nio.ByteBuffer src = labels.data();
+        java.nio.ByteBuffer dst = result.data();
+        int bytes = labels.type().bytes();
+        boolean sameOrder = src.order() == dst.order();
+        IntStream.range(0, out[2]).parallel().forEach(k -> {
+            byte[] voxel = new byte[bytes];
+            for (int j = 0; j < out[1]; j++) {
+                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
+                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
+                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
+                for (int i = 0; i < out[0]; i++) {
+                    int x = (int) Math.rint(clamp(bx + t.get(0, 0) * i, in[0] - 1));
+                    int y = (int) Math.rint(clamp(by + t.get(1, 0) * i, in[1] - 1));
+                    int z = (int) Math.rint(clamp(bz + t.get(2, 0) * i, in[2] - 1));
+                    int from = (x + in[0] * (y + in[1] * z)) * bytes;
+                    int to = (i + out[0] * (j + out[1] * k)) * bytes;
+                    if (bytes == 1) {
+                        dst.put(to, src.get(from));
+                    } else {
+                        src.get(from, voxel);
+                        if (!sameOrder) {
+                            for (int a = 0, b = bytes - 1; a < b; a++, b--) {
+                                byte tmp = voxel[a];
+                                voxel[a] = voxel[b];
+                                voxel[b] = tmp;
+                            }
+                        }
+                        dst.put(to, voxel);
+                    }
+                }
+            }
+        });
+        return result;
+    }
+
+    private static float trilinear(VoxelAccess s, int nx, int nxy, int[] in, double x, double y, double z) {
+        int x0 = (int) x;
+        int y0 = (int) y;
+        int z0 = (int) z;
+        double fx = x - x0;
+        double fy = y - y0;
+        double fz = z - z0;
+        int x1 = Math.min(x0 + 1, in[0] - 1);
+        int y1 = Math.min(y0 + 1, in[1] - 1);
+        int z1 = Math.min(z0 + 1, in[2] - 1);
+        int p00 = y0 * nx + z0 * nxy;
+        int p10 = y1 * nx + z0 * nxy;
+        int p01 = y0 * nx + z1 * nxy;
+        int p11 = y1 * nx + z1 * nxy;
+        double c00 = s.get(p00 + x0) + (s.get(p00 + x1) - s.get(p00 + x0)) * fx;
+        double c10 = s.get(p10 + x0) + (s.get(p10 + x1) - s.get(p10 + x0)) * fx;
+        double c01 = s.get(p01 + x0) + (s.get(p01 + x1) - s.get(p01 + x0)) * fx;
+        double c11 = s.get(p11 + x0) + (s.get(p11 + x1) - s.get(p11 + x0)) * fx;
+        double c0 = c00 + (c10 - c00) * fy;
+        double c1 = c01 + (c11 - c01) * fy;
+        return (float) (c0 + (c1 - c0) * fz);
+    }
+
     private static void resampleSlice(float[] src, int inBase, int[] in, Affine t, FloatBuffer dst, int outBase,
             int[] out, int k, Interpolation mode) {
         int nx = in[0];

@@ -114,6 +114,24 @@ class SlidingWindowOracleTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"16, 2, CONSTANT, 0.25", "16, 3, GAUSSIAN, 0.5", "24, 1, CONSTANT, 0.25", "8, 4, GAUSSIAN, 0"})
+    void streamingLabelsEqualTheArgmaxOfTheFullBlend(int roi, int batch, BlendMode mode, double overlap) throws Exception {
+        Npy.Array input = Npy.read(Fixtures.torchscript("sw_input.npy"));
+        DenseArray image = new DenseArray(new int[] {1, 40, 36, 12}, input.data());
+        SlidingWindowInferer inferer = new SlidingWindowInferer(new int[] {roi, roi, roi}, overlap, batch, mode, 0.125);
+        org.monailabel.api.image.Affine affine = org.monailabel.api.image.Affine.diagonal(2, 3, 4);
+        try (Predictor<NDList, NDList> predictor = tiny.newPredictor(new NoopTranslator());
+                NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            DenseArray full = inferer.run(image, b -> predict(predictor, b), manager);
+            org.monailabel.api.image.Volume expected = org.monailabel.engine.postprocess.LabelMaps.argmax(full, affine);
+            org.monailabel.api.image.Volume labels = inferer.runToLabels(image, b -> predict(predictor, b), manager, affine);
+            assertThat(labels.shape()).isEqualTo(expected.shape());
+            assertThat(labels.affine()).isEqualTo(affine);
+            assertThat(labels.toFloatArray()).containsExactly(expected.toFloatArray());
+        }
+    }
+
     static ai.djl.ndarray.NDArray predict(Predictor<NDList, NDList> predictor, ai.djl.ndarray.NDArray batch) {
         try {
             return predictor.predict(new NDList(batch)).singletonOrThrow();

@@ -97,6 +97,24 @@ class TransformOracleTest {
     }
 
     @Test
+    void theSegmentationPipelinesFusedPreprocessingMatchesMonaisChain() throws IOException {
+        Volume source = org.monailabel.engine.io.ImageIo.read(Fixtures.nifti("synth_ct_64x64x48.nii.gz"));
+        org.monailabel.engine.model.ModelCard card = new org.monailabel.engine.model.ModelCard("m", 0, "unet",
+                java.util.Map.of(), "w", java.util.Map.of("background", 0), new double[] {1, 1, 1},
+                org.monailabel.engine.model.IntensityWindow.ct(-57, 164), new int[] {96, 96, 96}, 0.25, 1,
+                org.monailabel.engine.inferer.BlendMode.CONSTANT, java.util.Map.of());
+        var prepared = org.monailabel.engine.segmentation.SegmentationPipeline.prepare(source, card);
+        Npy.Array expected = Npy.read(Fixtures.nifti("app_pre_1mm.npy"));
+        assertThat(prepared.grid().shape()).containsExactly(83, 58, 104);
+        assertThat(prepared.grid().affine().approximatelyEquals(affine("app_pre_1mm"), 1e-5)).isTrue();
+        double worst = 0;
+        for (int i = 0; i < expected.data().length; i++) {
+            worst = Math.max(worst, Math.abs(prepared.input()[i] - expected.data()[i]));
+        }
+        assertThat(worst).isLessThan(1e-4);
+    }
+
+    @Test
     void axisCodesFollowNibabel() {
         assertThat(Orientation.axisCodes(affine("ras"))).isEqualTo("RAS");
         assertThat(Orientation.axisCodes(affine("app_pre_1mm_inverted"))).isEqualTo("PLS");

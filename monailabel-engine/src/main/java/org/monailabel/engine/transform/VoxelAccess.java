@@ -1,0 +1,46 @@
+package org.monailabel.engine.transform;
+
+import java.nio.ByteBuffer;
+import org.monailabel.api.image.Volume;
+
+/** Reads voxels as floats straight from a volume's buffer, whatever its type, without a copy. */
+@FunctionalInterface
+interface VoxelAccess {
+    float get(int index);
+
+    static VoxelAccess of(Volume v) {
+        ByteBuffer b = v.data();
+        return switch (v.type()) {
+            case UINT8 -> i -> b.get(i) & 0xFF;
+            case INT8 -> b::get;
+            case INT16 -> {
+                java.nio.ShortBuffer s = b.asShortBuffer();
+                yield s::get;
+            }
+            case UINT16 -> {
+                java.nio.ShortBuffer s = b.asShortBuffer();
+                yield i -> s.get(i) & 0xFFFF;
+            }
+            case INT32 -> {
+                java.nio.IntBuffer s = b.asIntBuffer();
+                yield s::get;
+            }
+            case UINT32 -> {
+                java.nio.IntBuffer s = b.asIntBuffer();
+                yield i -> s.get(i) & 0xFFFF_FFFFL;
+            }
+            case INT64 -> {
+                java.nio.LongBuffer s = b.asLongBuffer();
+                yield s::get;
+            }
+            case FLOAT32 -> {
+                java.nio.FloatBuffer s = b.asFloatBuffer();
+                yield s::get;
+            }
+            case FLOAT64 -> {
+                java.nio.DoubleBuffer s = b.asDoubleBuffer();
+                yield i -> (float) s.get(i);
+            }
+        };
+    }
+}
