@@ -9,18 +9,19 @@ import org.monailabel.api.image.VoxelType;
  * The argmax of the blended average is the argmax of the weighted sums (the weights' sum is the
  * same for every channel of a voxel), so no counts are needed; and because windows arrive with
  * {@code axis} varying slowest, every slab before the current windows' start along that axis is
- * final and can be turned into labels and dropped. Memory: channels x roi-length slabs of floats,
- * plus one byte (or two) per output voxel. Not thread-safe: one per inference.
+ * final and can be turned into labels and dropped. The buffer keeps the windows' C order (z
+ * fastest) with the slab axis cut to the window length, so merging writes contiguously. Memory:
+ * channels x roi-length slab of floats, plus one byte per output voxel. Not thread-safe.
  */
 final class ArgmaxMerger {
     private final WindowPlan plan;
     private final int channels;
     private final int axis;
-    private final int slabLength; // along axis: roi[axis]
-    private final int[] padded;
+    private final int[] dims; // buffer dims: padded, with dims[axis] = roi[axis]
     private final int[] roi;
-    private final int[] stride = new int[3]; // buffer strides of x, y, z
-    private final int slabVoxels; // voxels of one slab (the other two axes)
+    private final int sx;
+    private final int sy;
+    private final int channelSize;
     private final float[] sums;
     private final float[] weights;
     private final Volume labels; // unpadded, file order
@@ -31,46 +32,34 @@ final class ArgmaxMerger {
         this.plan = plan;
         this.channels = channels;
         this.axis = plan.slowestAxis();
-        this.padded = plan.paddedShape();
         this.roi = plan.roi();
-        this.slabLength = roi[axis];
+        this.dims = plan.paddedShape();
+        dims[axis] = roi[axis];
         this.weights = importance;
-        int b = axis == 0 ? 1 : 0;
-        int c = axis == 2 ? 1 : 2;
-        // buffer layout: (channel, along axis, b, c) with c fastest
-        stride[c] = 1;
-        stride[b] = padded[c];
-        slabVoxels = padded[b] * padded[c];
-        stride[axis] = slabVoxels;
-        long size = (long) channels * slabLength * slabVoxels;
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Merge buffer of " + size + " values exceeds 2^31");
+        sy = dims[2];
+        sx = dims[1] * dims[2];
+        long size = (long) dims[0] * dims[1] * dims[2];
+        if (size * channels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Merge buffer of " + size * channels + " values exceeds 2^31");
         }
-        sums = new float[(int) size];
-        int[] image = plan.imageShape();
-        labels = Volume.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, image);
+        channelSize = (int) size;
+        sums = new float[channelSize * channels];
+        labels = Volume.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, plan.imageShape());
     }
 
-    /** Adds one window's output {@code (C, rx, ry, rz)} (C order) found at {@code offset}. */
-    void add(int[] start, float[] out, int offset) {
+    /** Adds channel {@code ch} of one window's output, {@code (rx, ry, rz)} in C order. */
+    void add(int[] start, int ch, float[] out) {
         if (start[axis] > lo) {
             advance(start[axis]);
         }
-        int windowVoxels = roi[0] * roi[1] * roi[2];
-        int bufferChannel = slabLength * slabVoxels;
-        int base = (start[0] - (axis == 0 ? lo : 0)) * stride[0] + (start[1] - (axis == 1 ? lo : 0)) * stride[1]
-                + (start[2] - (axis == 2 ? lo : 0)) * stride[2];
+        int[] local = start.clone();
+        local[axis] -= lo;
         for (int x = 0; x < roi[0]; x++) {
             for (int y = 0; y < roi[1]; y++) {
                 int w = (x * roi[1] + y) * roi[2];
-                int d0 = base + x * stride[0] + y * stride[1];
-                for (int ch = 0; ch < channels; ch++) {
-                    int src = offset + ch * windowVoxels + w;
-                    int dst = ch * bufferChannel + d0;
-                    int sz = stride[2];
-                    for (int z = 0; z < roi[2]; z++, dst += sz) {
-                        sums[dst] += out[src + z] * weights[w + z];
-                    }
+                int dst = ch * channelSize + (local[0] + x) * sx + (local[1] + y) * sy + local[2];
+                for (int z = 0; z < roi[2]; z++) {
+                    sums[dst + z] += out[w + z] * weights[w + z];
                 }
             }
         }
@@ -80,11 +69,22 @@ final class ArgmaxMerger {
     private void advance(int newLo) {
         finish(lo, newLo);
         int shift = newLo - lo;
-        int bufferChannel = slabLength * slabVoxels;
+        int keep = roi[axis] - shift;
+        // the buffer is (outer, axis, inner) in C order: move each outer block's tail to its front
+        int outer = 1;
+        for (int a = 0; a < axis; a++) {
+            outer *= dims[a];
+        }
+        int inner = 1;
+        for (int a = axis + 1; a < 3; a++) {
+            inner *= dims[a];
+        }
         for (int ch = 0; ch < channels; ch++) {
-            int base = ch * bufferChannel;
-            System.arraycopy(sums, base + shift * slabVoxels, sums, base, (slabLength - shift) * slabVoxels);
-            java.util.Arrays.fill(sums, base + (slabLength - shift) * slabVoxels, base + bufferChannel, 0f);
+            for (int o = 0; o < outer; o++) {
+                int block = ch * channelSize + o * dims[axis] * inner;
+                System.arraycopy(sums, block + shift * inner, sums, block, keep * inner);
+                java.util.Arrays.fill(sums, block + keep * inner, block + dims[axis] * inner, 0f);
+            }
         }
         lo = newLo;
     }
@@ -93,31 +93,24 @@ final class ArgmaxMerger {
     private void finish(int from, int to) {
         int[] image = plan.imageShape();
         int[] pad = plan.padBefore();
-        int bufferChannel = slabLength * slabVoxels;
-        int[] p = new int[3];
-        for (int a = Math.max(from, finished); a < to; a++) {
-            p[axis] = a;
-            int ia = a - pad[axis];
-            if (ia < 0 || ia >= image[axis]) {
-                continue;
-            }
-            int b = axis == 0 ? 1 : 0;
-            int c = axis == 2 ? 1 : 2;
-            for (int pb = pad[b]; pb < pad[b] + image[b]; pb++) {
-                p[b] = pb;
-                for (int pc = pad[c]; pc < pad[c] + image[c]; pc++) {
-                    p[c] = pc;
-                    int i = (a - lo) * stride[axis] + pb * stride[b] + pc * stride[c];
+        int[] start = {pad[0], pad[1], pad[2]};
+        int[] end = {pad[0] + image[0], pad[1] + image[1], pad[2] + image[2]};
+        start[axis] = Math.max(Math.max(from, finished), pad[axis]);
+        end[axis] = Math.min(to, pad[axis] + image[axis]);
+        for (int x = start[0]; x < end[0]; x++) {
+            for (int y = start[1]; y < end[1]; y++) {
+                for (int z = start[2]; z < end[2]; z++) {
+                    int i = (x - (axis == 0 ? lo : 0)) * sx + (y - (axis == 1 ? lo : 0)) * sy + z - (axis == 2 ? lo : 0);
                     int best = 0;
                     float bestValue = sums[i];
                     for (int ch = 1; ch < channels; ch++) {
-                        float v = sums[ch * bufferChannel + i];
+                        float v = sums[ch * channelSize + i];
                         if (v > bestValue) {
                             best = ch;
                             bestValue = v;
                         }
                     }
-                    labels.set(labels.index(p[0] - pad[0], p[1] - pad[1], p[2] - pad[2]), best);
+                    labels.set(labels.index(x - pad[0], y - pad[1], z - pad[2]), best);
                 }
             }
         }
@@ -126,7 +119,7 @@ final class ArgmaxMerger {
 
     /** The label map once every window was added. */
     Volume labels() {
-        finish(lo, Math.min(lo + slabLength, padded[axis]));
+        finish(lo, Math.min(lo + roi[axis], plan.paddedShape()[axis]));
         return labels;
     }
 }

@@ -71,13 +71,14 @@ public final class SlidingWindowInferer {
                     scope.tempAttachAll(volume);
                     NDArray logits = network.apply(crops(volume, batch));
                     checkOutput(logits, batch.size());
+                    int channels = (int) logits.getShape().get(1);
                     if (merger == null) {
-                        merger = new ArgmaxMerger(plan, (int) logits.getShape().get(1), importance, affine);
+                        merger = new ArgmaxMerger(plan, channels, importance, affine);
                     }
-                    float[] out = logits.toFloatArray();
-                    int perWindow = out.length / batch.size();
                     for (int w = 0; w < batch.size(); w++) {
-                        merger.add(batch.get(w), out, w * perWindow);
+                        for (int ch = 0; ch < channels; ch++) { // one window channel on the heap at a time
+                            merger.add(batch.get(w), ch, logits.get(w, ch).toFloatArray());
+                        }
                     }
                 }
             }
