@@ -83,7 +83,7 @@ class LabelMapsTest {
         assertThat(dense.shape()).containsExactly(1, 2, 3, 4);
         assertThat(dense.data()[(1 * 3 + 2) * 4 + 3]).isEqualTo(7);
         Volume back = dense.toVolume(A);
-        assertThat(back.toFloatArray()).containsExactly(v.toFloatArray());
+        org.monailabel.testing.Floats.assertIdentical(back.toFloatArray(), v.toFloatArray());
     }
 
     private static int index(int x, int y, int z) {
