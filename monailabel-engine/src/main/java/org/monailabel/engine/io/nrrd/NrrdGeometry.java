@@ -83,7 +83,7 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         for (int row = 0; row < 2; row++) {
             if (flip[row]) {
                 for (int c = 0; c < 4; c++) {
-                    m[row * 4 + c] = -m[row * 4 + c];
+                    m[row * 4 + c] = 0.0 - m[row * 4 + c]; // 0.0 - x: no negative zeros
                 }
             }
         }
