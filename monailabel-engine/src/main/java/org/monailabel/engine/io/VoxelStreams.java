@@ -129,7 +129,7 @@ public final class VoxelStreams {
                 done += r;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt compressed data in " + what + " after " + done
+            throw new InvalidImageException("Corrupt gzip data in " + what + " after " + done
                     + " bytes: " + e.getMessage(), e);
         }
     }
@@ -165,7 +165,7 @@ public final class VoxelStreams {
                 left -= s;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt compressed data in " + what + ": " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip data in " + what + ": " + e.getMessage(), e);
         }
     }
 
