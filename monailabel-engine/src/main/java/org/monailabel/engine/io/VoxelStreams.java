@@ -108,7 +108,7 @@ public final class VoxelStreams {
         try {
             return new GZIPInputStream(in, GZIP_BUFFER);
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt gzip stream: " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip stream: " + reason(e), e);
         }
     }
 
@@ -130,8 +130,12 @@ public final class VoxelStreams {
             }
         } catch (ZipException | EOFException e) {
             throw new InvalidImageException("Corrupt gzip data in " + what + " after " + done
-                    + " bytes: " + e.getMessage(), e);
+                    + " bytes: " + reason(e), e);
         }
+    }
+
+    private static String reason(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e instanceof EOFException ? "unexpected end" : "corrupt";
     }
 
     /** Reads exactly {@code n} bytes into a new heap buffer with the given byte order. */
@@ -165,7 +169,7 @@ public final class VoxelStreams {
                 left -= s;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt gzip data in " + what + ": " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip data in " + what + ": " + reason(e), e);
         }
     }
 
