@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPInputStream;
@@ -79,28 +78,6 @@ public final class VoxelStreams {
         long hi = Math.multiplyHigh(a, b);
         long lo = a * b;
         return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
-    }
-
-    /**
-     * Peeks at the first two bytes and returns a stream of the inflated content if they are the
-     * gzip magic, else a stream of the original bytes.
-     */
-    public static InputStream gunzipIfCompressed(InputStream in) throws IOException {
-        PushbackInputStream peek = new PushbackInputStream(in, 2);
-        int b0 = peek.read();
-        int b1 = b0 < 0 ? -1 : peek.read();
-        if (b1 >= 0) {
-            peek.unread(b1);
-        }
-        if (b0 >= 0) {
-            peek.unread(b0);
-        }
-        return b0 == 0x1f && b1 == 0x8b ? gunzip(peek) : peek;
-    }
-
-    /** Whether the stream starts with the gzip magic, for callers that need to know. */
-    public static boolean startsWithGzipMagic(byte[] firstBytes) {
-        return firstBytes.length >= 2 && (firstBytes[0] & 0xFF) == 0x1f && (firstBytes[1] & 0xFF) == 0x8b;
     }
 
     /** A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image. */

@@ -44,7 +44,7 @@ public final class NrrdReader {
     public Volume read(Path path) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 8192)) {
             NrrdHeader header = NrrdHeaderParser.parse(in);
-            String dataFile = header.field("data file").or(() -> header.field("datafile")).orElse(null);
+            String dataFile = header.dataFile().orElse(null);
             if (dataFile == null) {
                 return read(header, in, Files.size(path) - header.length());
             }
@@ -63,7 +63,7 @@ public final class NrrdReader {
     public Volume read(InputStream stream, long length) throws IOException {
         InputStream in = new BufferedInputStream(stream, 8192);
         NrrdHeader header = NrrdHeaderParser.parse(in);
-        if (header.field("data file").isPresent() || header.field("datafile").isPresent()) {
+        if (header.dataFile().isPresent()) {
             throw new InvalidImageException("NRRD header refers to a detached data file; read it from a path");
         }
         return read(header, in, length < 0 ? -1 : length - header.length());
@@ -88,7 +88,7 @@ public final class NrrdReader {
     }
 
     private Volume read(NrrdHeader header, InputStream in, long available) throws IOException {
-        if (!header.attached() && header.field("data file").isEmpty() && header.field("datafile").isEmpty()) {
+        if (!header.attached() && header.dataFile().isEmpty()) {
             throw new InvalidImageException("NRRD header does not end with a blank line and has no data file");
         }
         VoxelType type = header.type();
@@ -98,12 +98,8 @@ public final class NrrdReader {
         String encoding = header.encoding();
         boolean gzip = encoding.equals("gzip");
         NrrdGeometry geometry = NrrdGeometry.of(header, dimension, sizes);
-        long lineSkip = header.field("line skip").or(() -> header.field("lineskip")).isPresent()
-                ? NrrdHeader.parseLong(header.field("line skip").or(() -> header.field("lineskip")).get(), "line skip")
-                : 0;
-        long byteSkip = header.field("byte skip").or(() -> header.field("byteskip")).isPresent()
-                ? NrrdHeader.parseLong(header.field("byte skip").or(() -> header.field("byteskip")).get(), "byte skip")
-                : 0;
+        long lineSkip = header.longField("line skip", "lineskip", 0);
+        long byteSkip = header.longField("byte skip", "byteskip", 0);
         if (lineSkip < 0 || byteSkip < -1 || (byteSkip == -1 && (gzip || available < 0))) {
             throw new InvalidImageException("NRRD line skip " + lineSkip + " / byte skip " + byteSkip + " not usable");
         }
@@ -113,7 +109,7 @@ public final class NrrdReader {
                 throw new InvalidImageException("NRRD data file is shorter than the " + bytes + " bytes declared");
             }
         }
-        VoxelStreams.checkAvailable(bytes + (gzip ? 0 : byteSkip), available, gzip, "NRRD");
+        VoxelStreams.checkAvailable(bytes + byteSkip, available, gzip, "NRRD");
         InputStream data = gzip ? VoxelStreams.gunzip(in) : in;
         skipLines(data, lineSkip);
         VoxelStreams.skipFully(data, byteSkip, "NRRD data");
