@@ -200,10 +200,10 @@ public final class CodecBenchmark {
         double nRaw = Double.parseDouble(t[0]);
         double nGz = Double.parseDouble(t[1]);
         double nWrite = Double.parseDouble(t[2]);
-        System.out.printf(Locale.ROOT, "nibabel read .nii    %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n", nRaw, readRaw,
-                nRaw / readRaw);
-        System.out.printf(Locale.ROOT, "nibabel read .nii.gz %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n", nGz, readGz,
-                nGz / readGz);
+        System.out.printf(Locale.ROOT, "nibabel read .nii    %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
+                nRaw, readRaw, nRaw / readRaw);
+        System.out.printf(Locale.ROOT, "nibabel read .nii.gz %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
+                nGz, readGz, nGz / readGz);
         System.out.printf(Locale.ROOT, "nibabel write .nii.gz (its default level) %7.3f s (ours level 1 parallel"
                 + " %.3f s; nibabel/ours = %.2f)%n", nWrite, writeL1, nWrite / writeL1);
     }

@@ -51,7 +51,8 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             throw new InvalidImageException("NRRD image has " + spatialCount + " spatial axes (2 or 3 supported)");
         }
         if (channelAxis > 0 && channelAxis != dimension - 1) {
-            throw new InvalidImageException("NRRD non-spatial axis " + channelAxis + " is neither the first nor the last");
+            throw new InvalidImageException("NRRD non-spatial axis " + channelAxis
+                    + " is neither the first nor the last");
         }
         int[] shape = new int[] {1, 1, 1};
         double[] m = new double[12];
@@ -130,7 +131,8 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         double[] s = new double[dimension];
         String[] tokens = header.field("spacings").map(NrrdHeader::tokens).orElse(new String[0]);
         if (tokens.length != 0 && tokens.length != dimension) {
-            throw new InvalidImageException("NRRD spacings has " + tokens.length + " values for dimension " + dimension);
+            throw new InvalidImageException("NRRD spacings has " + tokens.length + " values for dimension "
+                    + dimension);
         }
         for (int i = 0; i < dimension; i++) {
             double v = tokens.length == 0 ? 1 : NrrdHeader.parseDouble(tokens[i], "spacings");

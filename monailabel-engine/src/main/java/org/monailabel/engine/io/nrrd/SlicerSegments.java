@@ -98,8 +98,8 @@ public final class SlicerSegments {
         TreeSet<Long> distinct = new TreeSet<>();
         for (Segment s : segments) {
             if (s.layer() >= layers) {
-                throw new InvalidImageException("Segment " + s.index() + " is in layer " + s.layer() + " but the file has "
-                        + layers);
+                throw new InvalidImageException("Segment " + s.index() + " is in layer " + s.layer()
+                        + " but the file has " + layers);
             }
             distinct.add(s.labelValue());
         }

@@ -69,7 +69,8 @@ class NrrdValidationTest {
 
     @Test
     void rejectsGzipBombBeforeAllocating() throws IOException {
-        String header = GOOD.replace("sizes: 2 2 1", "sizes: 1000 1000 1000").replace("encoding: raw", "encoding: gzip");
+        String header = GOOD.replace("sizes: 2 2 1", "sizes: 1000 1000 1000")
+                .replace("encoding: raw", "encoding: gzip");
         assertInvalid(header, NrrdFiles.gzip(new byte[] {0, 0, 0, 0}), "cannot inflate");
     }
 
