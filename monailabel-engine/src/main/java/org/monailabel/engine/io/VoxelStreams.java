@@ -58,17 +58,21 @@ public final class VoxelStreams {
     }
 
     /**
-     * Checks that a stream of {@code available} bytes can hold {@code needed} bytes (after
-     * decompression if {@code gzipped}), before anything is allocated.
+     * Checks that a stream of {@code available} bytes can hold {@code skip + needed} bytes (after
+     * decompression if {@code gzipped}), before anything is allocated. Sums saturate, so huge
+     * header values cannot overflow past the check.
+     *
+     * @param available bytes in the stream, or -1 if unknown (then only reading will tell)
      */
-    public static void checkAvailable(long needed, long available, boolean gzipped, String format)
+    public static void checkAvailable(long skip, long needed, long available, boolean gzipped, String format)
             throws InvalidImageException {
         if (available < 0) {
-            return; // unknown length: reading will tell
+            return;
         }
+        long total = skip + needed < 0 ? Long.MAX_VALUE : skip + needed;
         long limit = gzipped ? saturatedMultiply(available, MAX_DEFLATE_RATIO) : available;
-        if (needed > limit) {
-            throw new InvalidImageException(format + " header promises " + needed + " bytes but the "
+        if (total > limit) {
+            throw new InvalidImageException(format + " header promises " + total + " bytes but the "
                     + (gzipped ? "compressed " : "") + "file holds only " + available
                     + (gzipped ? " (cannot inflate to that size)" : ""));
         }

@@ -50,6 +50,9 @@ class CodecFuzzTest {
         for (int i = 0; i < ITERATIONS; i++) {
             Seed seed = seeds.get(i % seeds.size());
             byte[] mutated = mutate(seed, random);
+            if (!seed.gzip() && random.nextInt(3) == 0) {
+                mutated = mutateBinary(mutated, random, random.nextInt(3)); // stack a second mutation
+            }
             try {
                 Volume v = seed.nifti()
                         ? new NiftiReader().read(new ByteArrayInputStream(mutated), mutated.length)

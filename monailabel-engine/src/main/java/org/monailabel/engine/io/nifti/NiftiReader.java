@@ -83,7 +83,7 @@ public final class NiftiReader {
         long[] sizes = new long[header.rank()];
         System.arraycopy(header.dim(), 1, sizes, 0, sizes.length);
         long bytes = VoxelStreams.voxelBytes(sizes, raw.bytes(), options.maxVoxelBytes(), "NIfTI");
-        VoxelStreams.checkAvailable(header.voxOffset() + bytes, length, gzipped, "NIfTI");
+        VoxelStreams.checkAvailable(header.voxOffset(), bytes, length, gzipped, "NIfTI");
         Scaling scaling = Scaling.of(header, raw);
         if (scaling != null && bytes / raw.bytes() * scaling.type().bytes() > options.maxVoxelBytes()) {
             throw new InvalidImageException("Scaled NIfTI data would exceed the limit of "

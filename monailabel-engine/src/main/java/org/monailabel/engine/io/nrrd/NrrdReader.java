@@ -109,7 +109,7 @@ public final class NrrdReader {
                 throw new InvalidImageException("NRRD data file is shorter than the " + bytes + " bytes declared");
             }
         }
-        VoxelStreams.checkAvailable(bytes + byteSkip, available, gzip, "NRRD");
+        VoxelStreams.checkAvailable(byteSkip, bytes, available, gzip, "NRRD");
         InputStream data = gzip ? VoxelStreams.gunzip(in) : in;
         skipLines(data, lineSkip);
         VoxelStreams.skipFully(data, byteSkip, "NRRD data");

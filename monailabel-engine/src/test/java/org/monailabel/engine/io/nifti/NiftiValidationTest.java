@@ -136,6 +136,13 @@ class NiftiValidationTest {
     }
 
     @Test
+    void rejectsNifti2VoxOffsetThatWouldOverflow() throws IOException {
+        byte[] b = nifti(SMALL, 2);
+        le(b).putLong(168, Long.MAX_VALUE - 10);
+        assertInvalid(gzip(b), "promises " + Long.MAX_VALUE + " bytes");
+    }
+
+    @Test
     void rejectsTruncatedGzipData() throws IOException {
         byte[] gz = gzip(nifti(SMALL, 1));
         assertInvalid(Arrays.copyOf(gz, gz.length - 30), "NIfTI voxel data");
