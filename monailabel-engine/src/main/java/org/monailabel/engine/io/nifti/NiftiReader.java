@@ -17,7 +17,7 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.VoxelStreams;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Reads single-file NIfTI-1 and NIfTI-2 images ({@code .nii}, and {@code .nii.gz} recognised by

@@ -13,7 +13,7 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.VoxelStreams;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Reads NRRD images ({@code .nrrd} with attached data, {@code .nhdr} with a detached data file)

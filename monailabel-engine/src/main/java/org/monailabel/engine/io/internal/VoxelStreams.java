@@ -1,4 +1,4 @@
-package org.monailabel.engine.io;
+package org.monailabel.engine.io.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
 
 /**
  * Stream helpers shared by the codecs: bounded sizes, reading voxel data straight into its final
