@@ -7,6 +7,7 @@ when the raw type has at most 16 bits and float64 otherwise.
 """
 import json
 import os
+import struct
 import sys
 
 import nibabel as nib
@@ -140,6 +141,39 @@ save('nifti2_big_endian_uint16', nib.Nifti2Image(random_data('uint16', (5, 4, 3)
 img = nib.Nifti1Image(random_data('int16', (5, 4, 3)), oblique())
 img.header.extensions.append(nib.nifti1.Nifti1Extension('comment', b'monailabel test extension ' * 5))
 save('with_extension', img)
+
+
+
+def patched(name, patches, base_affine=None, qform_only=True):
+    """Saves an int16 image, then overwrites header fields (offset, struct format, value) on disk."""
+    affine = oblique(flip=False) if base_affine is None else base_affine
+    img = nib.Nifti1Image(random_data('int16', (5, 4, 3)), affine)
+    if qform_only:
+        img.set_sform(None, code=0)
+        img.set_qform(affine, code=1)
+    path = os.path.join(out, name + '.nii')
+    nib.save(img, path)
+    with open(path, 'r+b') as f:
+        for offset, fmt, value in patches:
+            f.seek(offset)
+            f.write(struct.pack(fmt, value))
+    record(name, path)
+
+
+# nibabel's load-time header fixes: qfac not +-1 -> 1, negative pixdim -> abs, zero pixdim -> 1
+patched('qform_qfac_zero', [(76, '<f', 0.0)])
+patched('qform_qfac_half', [(76, '<f', -0.5)])
+patched('qform_negative_pixdim', [(80, '<f', -0.9), (88, '<f', -2.2)])
+patched('fallback_zero_pixdim', [(84, '<f', 0.0), (252, '<h', 0)])
+patched('fallback_negative_pixdim', [(80, '<f', -1.5), (252, '<h', 0)])
+img = nib.Nifti1Image(random_data('int16', (5, 4, 3)), oblique())
+img.header.set_xyzt_units('meter', 'sec')
+save('units_meters', img)
+manifest['units_meters']['unit_scale'] = 1000.0
+img = nib.Nifti1Image(random_data('int16', (5, 4, 3)), oblique())
+img.header.set_xyzt_units('micron', 'sec')
+save('units_micrometres', img)
+manifest['units_micrometres']['unit_scale'] = 0.001
 
 save('large_int16_gz', nib.Nifti1Image(random_data('int16', (128, 128, 72)), oblique()), '.nii.gz')
 

@@ -193,6 +193,13 @@ class NiftiValidationTest {
     }
 
     @Test
+    void rejectsZeroVoxOffsetOnWhichReadersDisagree() throws IOException {
+        byte[] b = nifti(SMALL, 1);
+        le(b).putFloat(108, 0);
+        assertInvalid(b, "vox_offset 0 is inside the header");
+    }
+
+    @Test
     void rejectsInfiniteInterceptWithValidSlope() throws IOException {
         byte[] b = nifti(SMALL, 1);
         le(b).putFloat(112, 2).putFloat(116, Float.POSITIVE_INFINITY);
