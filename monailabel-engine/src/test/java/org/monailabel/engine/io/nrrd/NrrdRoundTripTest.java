@@ -123,6 +123,13 @@ class NrrdRoundTripTest {
     }
 
     @Test
+    void readsTwoDimensionalSpaceAsItkWritesIt() throws IOException {
+        Volume v = read(NrrdFiles.file("NRRD0004\ntype: uchar\ndimension: 2\nspace dimension: 2\nsizes: 2 1\n"
+                + "space directions: (0.5,0) (0,0.25)\nspace origin: (3,4)\nencoding: raw\n\n", NrrdFiles.bytes(7, 9)));
+        assertThat(v.affine()).isEqualTo(Affine.of(-0.5, 0, 0, -3, 0, -0.25, 0, -4, 0, 0, 1, 0, 0, 0, 0, 1));
+    }
+
+    @Test
     void readsDetachedDataWithByteSkipFromTheEnd() throws IOException {
         Files.writeString(dir.resolve("img.nhdr"), "NRRD0004\ntype: short\ndimension: 3\nspace: LPS\nsizes: 2 1 1\n"
                 + "space directions: (1,0,0) (0,1,0) (0,0,1)\nendian: little\nencoding: raw\nbyte skip: -1\n"
