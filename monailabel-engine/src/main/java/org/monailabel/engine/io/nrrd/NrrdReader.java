@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -95,8 +96,8 @@ public final class NrrdReader {
         int dimension = header.dimension();
         long[] sizes = header.sizes(dimension);
         long bytes = VoxelStreams.voxelBytes(sizes, type.bytes(), options.maxVoxelBytes(), "NRRD");
-        String encoding = header.encoding();
-        boolean gzip = encoding.equals("gzip");
+        boolean gzip = header.encoding().equals("gzip");
+        ByteOrder order = header.endian();
         NrrdGeometry geometry = NrrdGeometry.of(header, dimension, sizes);
         long lineSkip = header.longField("line skip", "lineskip", 0);
         long byteSkip = header.longField("byte skip", "byteskip", 0);
@@ -113,7 +114,7 @@ public final class NrrdReader {
         InputStream data = gzip ? VoxelStreams.gunzip(in) : in;
         skipLines(data, lineSkip);
         VoxelStreams.skipFully(data, byteSkip, "NRRD data");
-        ByteBuffer buffer = VoxelStreams.readVoxels(data, bytes, header.endian(), "NRRD voxel data");
+        ByteBuffer buffer = VoxelStreams.readVoxels(data, bytes, order, "NRRD voxel data");
         if (geometry.channelAxis() == 0) {
             buffer = deinterleave(buffer, type.bytes(), geometry.shape()[3]);
         }
