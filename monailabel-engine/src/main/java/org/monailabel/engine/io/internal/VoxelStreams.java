@@ -1,6 +1,7 @@
 package org.monailabel.engine.io.internal;
 
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,10 +87,19 @@ public final class VoxelStreams {
         return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
     }
 
-    /** A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image. */
+    /**
+     * A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image.
+     * Closing it frees the inflater but leaves {@code in} open.
+     */
     public static InputStream gunzip(InputStream in) throws IOException {
+        InputStream keepOpen = new FilterInputStream(in) {
+            @Override
+            public void close() {
+                // the caller owns the underlying stream
+            }
+        };
         try {
-            return new GZIPInputStream(in, GZIP_BUFFER);
+            return new GZIPInputStream(keepOpen, GZIP_BUFFER);
         } catch (ZipException | EOFException e) {
             throw new InvalidImageException("Corrupt gzip stream: " + reason(e), e);
         }

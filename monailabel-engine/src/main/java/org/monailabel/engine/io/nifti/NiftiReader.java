@@ -72,7 +72,16 @@ public final class NiftiReader {
         boolean gzipped = buffered.read() == 0x1f && buffered.read() == 0x8b;
         buffered.reset();
         InputStream in = gzipped ? VoxelStreams.gunzip(buffered) : buffered;
+        try {
+            return read(in, length, gzipped);
+        } finally {
+            if (gzipped) {
+                in.close(); // frees the inflater; the caller's stream stays open
+            }
+        }
+    }
 
+    private Volume read(InputStream in, long length, boolean gzipped) throws IOException {
         byte[] head = new byte[NiftiHeaders.NIFTI2_SIZE];
         VoxelStreams.readFully(in, head, 0, 4, "NIfTI header");
         NiftiHeaders.Sized sized = NiftiHeaders.sizeOf(head);

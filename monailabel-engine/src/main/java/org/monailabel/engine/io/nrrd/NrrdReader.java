@@ -112,9 +112,16 @@ public final class NrrdReader {
         }
         VoxelStreams.checkAvailable(byteSkip, bytes, available, gzip, "NRRD");
         InputStream data = gzip ? VoxelStreams.gunzip(in) : in;
-        skipLines(data, lineSkip);
-        VoxelStreams.skipFully(data, byteSkip, "NRRD data");
-        ByteBuffer buffer = VoxelStreams.readVoxels(data, bytes, order, "NRRD voxel data");
+        ByteBuffer buffer;
+        try {
+            skipLines(data, lineSkip);
+            VoxelStreams.skipFully(data, byteSkip, "NRRD data");
+            buffer = VoxelStreams.readVoxels(data, bytes, order, "NRRD voxel data");
+        } finally {
+            if (gzip) {
+                data.close(); // frees the inflater; the caller's stream stays open
+            }
+        }
         if (geometry.channelAxis() == 0) {
             buffer = deinterleave(buffer, type.bytes(), geometry.shape()[3]);
         }
