@@ -40,6 +40,36 @@ class ImageIoTest {
     }
 
     @Test
+    void failedWriteLeavesNoFileBehind() throws IOException {
+        Volume floats = Volume.allocate(VoxelType.FLOAT32, TestVolumes.oblique(), 2, 2, 2);
+        Path file = dir.resolve("labels.seg.nrrd");
+        assertThatThrownBy(() -> ImageIo.write(floats, file, WriteOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class);
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void readingFromAStreamLeavesItOpen() throws IOException {
+        Volume volume = Volume.allocate(VoxelType.UINT8, TestVolumes.oblique(), 2, 2, 2);
+        Path file = dir.resolve("a.nii.gz");
+        ImageIo.write(volume, file, WriteOptions.defaults());
+        try (var in = new java.io.BufferedInputStream(Files.newInputStream(file)) {
+            boolean closed;
+
+            @Override
+            public void close() throws IOException {
+                closed = true;
+                super.close();
+            }
+        }) {
+            new org.monailabel.engine.io.nifti.NiftiReader().read(in, Files.size(file));
+            assertThat(in.closed).isFalse();
+        }
+    }
+
+    @Test
     void rejectsUnknownExtension() {
         assertThatThrownBy(() -> ImageIo.read(dir.resolve("a.mha"))).isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("Unknown image file extension: 'a.mha'");
