@@ -29,7 +29,9 @@ import org.monailabel.engine.io.nrrd.NrrdWriter;
  * else (no runtime exception, no other I/O exception, no out-of-memory error).
  */
 class CodecFuzzTest {
-    private static final int ITERATIONS = 12_000;
+    /** Longer runs: {@code -Dcodec.fuzz.iterations=300000 -Dcodec.fuzz.seed=7}. */
+    private static final int ITERATIONS = Integer.getInteger("codec.fuzz.iterations", 12_000);
+    private static final long SEED = Long.getLong("codec.fuzz.seed", 20261127L);
     private static final long[] INTERESTING = {
         0, 1, -1, 2, 3, 4, 7, 8, 16, 255, 256, 348, 352, 540, 544, 32767, -32768, 65535, Integer.MAX_VALUE,
         Integer.MIN_VALUE, 100_000, Long.MAX_VALUE, Long.MIN_VALUE, Float.floatToIntBits(Float.NaN),
@@ -44,7 +46,7 @@ class CodecFuzzTest {
     @Test
     void mutatedFilesReadOrFailWithInvalidImageExceptionOnly() throws IOException {
         List<Seed> seeds = seeds();
-        Random random = new Random(20261127L);
+        Random random = new Random(SEED);
         List<String> failures = new ArrayList<>();
         int successes = 0;
         for (int i = 0; i < ITERATIONS; i++) {
