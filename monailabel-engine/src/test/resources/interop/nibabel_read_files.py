@@ -28,5 +28,7 @@ for name in sys.argv[2:]:
         'dtype': str(data.dtype.newbyteorder('=').name),
         'sha256': hashlib.sha256(data.tobytes(order='F')).hexdigest(),
         'version': 2 if isinstance(img, nib.Nifti2Image) else 1,
+        'units': list(img.header.get_xyzt_units()),
+        'zooms': [float(z) for z in img.header.get_zooms()[:3]],
     }
 print(json.dumps(facts))

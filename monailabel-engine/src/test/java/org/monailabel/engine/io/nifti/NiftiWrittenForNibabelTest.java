@@ -91,6 +91,11 @@ class NiftiWrittenForNibabelTest {
         assertThat(f.get("sha256").getAsString()).isEqualTo(TestFiles.sha256(TestFiles.littleEndianBytes(written)));
         NiftiNibabelInteropTest.assertAffine(written.affine(), f.getAsJsonArray("affine"));
         assertThat(f.get("version").getAsInt()).isEqualTo(name.startsWith("nifti2") ? 2 : 1);
+        assertThat(f.getAsJsonArray("units").toString()).isEqualTo("[\"mm\",\"sec\"]");
+        double[] spacing = written.affine().spacing();
+        for (int i = 0; i < 3; i++) {
+            assertThat(f.getAsJsonArray("zooms").get(i).getAsDouble()).isCloseTo(spacing[i], within(1e-5));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
