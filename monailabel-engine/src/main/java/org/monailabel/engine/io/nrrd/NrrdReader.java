@@ -82,7 +82,7 @@ public final class NrrdReader {
         } catch (java.nio.file.InvalidPathException e) {
             throw new InvalidImageException("NRRD data file name is not a valid path", e);
         }
-        if (Path.of(n).isAbsolute() || !data.startsWith(dir)) {
+        if (n.isEmpty() || Path.of(n).isAbsolute() || !data.startsWith(dir) || data.equals(dir)) {
             throw new InvalidImageException("NRRD data file must be inside the header's folder");
         }
         return data;
