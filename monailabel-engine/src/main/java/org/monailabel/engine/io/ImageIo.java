@@ -1,8 +1,12 @@
 package org.monailabel.engine.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.nifti.NiftiReader;
@@ -60,19 +64,39 @@ public final class ImageIo {
     }
 
     /**
-     * Writes an image; {@code .seg.nrrd} writes a Slicer segmentation of a 3-D integer label map.
+     * Writes an image; {@code .seg.nrrd} writes a Slicer segmentation of a 3-D integer label map,
+     * names ending in {@code .gz} are gzip-compressed. The file appears atomically: data goes to a
+     * temporary file in the same folder, which is then moved into place (and deleted on failure).
      *
      * @throws InvalidImageException if the file name has no known extension (or is {@code .nhdr},
      *     which is read-only)
      */
     public static void write(Volume volume, Path path, WriteOptions options) throws IOException {
-        if (path.toString().toLowerCase(Locale.ROOT).endsWith(".nhdr")) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".nhdr")) {
             throw new InvalidImageException("Writing detached NRRD (.nhdr) is not supported; use .nrrd");
         }
-        switch (format(path)) {
-            case NIFTI -> new NiftiWriter(options).write(volume, path);
-            case NRRD -> new NrrdWriter(options).write(volume, path);
-            default -> throw new AssertionError();
+        Format format = format(path);
+        Path dir = path.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                switch (format) {
+                    case NIFTI -> new NiftiWriter(options).write(volume, out, name.endsWith(".gz"));
+                    case NRRD -> {
+                        NrrdWriter writer = new NrrdWriter(options);
+                        if (name.endsWith(".seg.nrrd")) {
+                            writer.writeSegmentation(volume, out);
+                        } else {
+                            writer.write(volume, out, Map.of());
+                        }
+                    }
+                    default -> throw new AssertionError(format);
+                }
+            }
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

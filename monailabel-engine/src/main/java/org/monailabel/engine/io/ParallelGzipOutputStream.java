@@ -49,6 +49,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
         if (level < 0 || level > 9 || threads < 1) {
             throw new IllegalArgumentException("Bad gzip level " + level + " or threads " + threads);
         }
+        // magic, CM = deflate, no flags, no mtime, XFL 0, OS = 255 (unknown); before the pool exists
+        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
         this.out = out;
         this.level = level;
         this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
@@ -57,8 +59,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
             return t;
         });
         this.maxInFlight = 2 * threads;
-        // magic, CM = deflate, no flags, no mtime, XFL 0, OS = 255 (unknown)
-        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
     }
 
     @Override

@@ -20,7 +20,8 @@ public final class TestFiles {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("No repository root (folder with mvnw) above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("No repository root (folder with mvnw) above "
+                    + Path.of("").toAbsolutePath());
         }
         return dir.resolveSibling("shared").resolve("fixtures");
     }

@@ -113,15 +113,16 @@ final class NiftiHeaders {
         return dim;
     }
 
-    /** nibabel reads an offset of 0 as "right after the header and extension flags". */
+    /**
+     * Single-file NIfTI data starts after the header and the 4 extension-flag bytes. An offset of
+     * 0 is rejected too: readers disagree on it (nibabel reads the header as voxels, nifti_clib
+     * starts at byte 348), so no answer would be right.
+     */
     private static long dataOffset(long offset, int headerSize) throws InvalidImageException {
         long minimum = headerSize + 4L;
-        if (offset == 0) {
-            return minimum;
-        }
         if (offset < minimum) {
             throw new InvalidImageException("NIfTI vox_offset " + offset + " is inside the header (minimum "
-                    + minimum + ")");
+                    + minimum + " for a single .nii file)");
         }
         return offset;
     }

@@ -12,12 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.VoxelStreams;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Reads single-file NIfTI-1 and NIfTI-2 images ({@code .nii}, and {@code .nii.gz} recognised by
@@ -72,7 +73,16 @@ public final class NiftiReader {
         boolean gzipped = buffered.read() == 0x1f && buffered.read() == 0x8b;
         buffered.reset();
         InputStream in = gzipped ? VoxelStreams.gunzip(buffered) : buffered;
+        try {
+            return read(in, length, gzipped);
+        } finally {
+            if (gzipped) {
+                in.close(); // frees the inflater; the caller's stream stays open
+            }
+        }
+    }
 
+    private Volume read(InputStream in, long length, boolean gzipped) throws IOException {
         byte[] head = new byte[NiftiHeaders.NIFTI2_SIZE];
         VoxelStreams.readFully(in, head, 0, 4, "NIfTI header");
         NiftiHeaders.Sized sized = NiftiHeaders.sizeOf(head);
@@ -83,9 +93,9 @@ public final class NiftiReader {
         long[] sizes = new long[header.rank()];
         System.arraycopy(header.dim(), 1, sizes, 0, sizes.length);
         long bytes = VoxelStreams.voxelBytes(sizes, raw.bytes(), options.maxVoxelBytes(), "NIfTI");
-        VoxelStreams.checkAvailable(header.voxOffset() + bytes, length, gzipped, "NIfTI");
-        Scaling scaling = Scaling.of(header, raw);
-        if (scaling != null && bytes / raw.bytes() * scaling.type().bytes() > options.maxVoxelBytes()) {
+        VoxelStreams.checkAvailable(header.voxOffset(), bytes, length, gzipped, "NIfTI");
+        Optional<Scaling> scaling = Scaling.of(header, raw);
+        if (scaling.isPresent() && bytes / raw.bytes() * scaling.get().type().bytes() > options.maxVoxelBytes()) {
             throw new InvalidImageException("Scaled NIfTI data would exceed the limit of "
                     + options.maxVoxelBytes() + " bytes");
         }
@@ -94,7 +104,7 @@ public final class NiftiReader {
         VoxelStreams.skipFully(in, header.voxOffset() - sized.size(), "NIfTI file");
         ByteBuffer data = VoxelStreams.readVoxels(in, bytes, header.order(), "NIfTI voxel data");
         Volume volume = Volume.of(raw, shape(sizes), data, affine, metadata(header, scaling));
-        return scaling == null ? volume : scaling.apply(volume);
+        return scaling.isPresent() ? scaling.get().apply(volume) : volume;
     }
 
     private static int[] shape(long[] sizes) {
@@ -110,7 +120,7 @@ public final class NiftiReader {
         return channels == 1 ? xyz : new int[] {xyz[0], xyz[1], xyz[2], (int) channels};
     }
 
-    private static Map<String, Object> metadata(NiftiHeader h, Scaling scaling) {
+    private static Map<String, Object> metadata(NiftiHeader h, Optional<Scaling> scaling) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "nifti" + h.version());
         meta.put("nifti.descrip", h.descrip());
@@ -125,30 +135,31 @@ public final class NiftiReader {
         }
         meta.put("nifti.dim", dim);
         meta.put("nifti.pixdim", pixdim);
-        if (scaling != null) {
-            meta.put("nifti.scl_slope", scaling.slope());
-            meta.put("nifti.scl_inter", scaling.inter());
-        }
+        scaling.ifPresent(s -> {
+            meta.put("nifti.scl_slope", s.slope());
+            meta.put("nifti.scl_inter", s.inter());
+        });
         return meta;
     }
 
     /** nibabel's {@code scl_slope}/{@code scl_inter} rule. */
     private record Scaling(double slope, double inter, VoxelType type) {
-        static Scaling of(NiftiHeader h, VoxelType raw) throws InvalidImageException {
+        /** The scaling nibabel applies, or empty if the raw values stand. */
+        static Optional<Scaling> of(NiftiHeader h, VoxelType raw) throws InvalidImageException {
             double slope = h.sclSlope();
             double inter = h.sclInter();
             if (slope == 0 || !Double.isFinite(slope)) {
-                return null;
+                return Optional.empty();
             }
             if (!Double.isFinite(inter)) {
                 throw new InvalidImageException("NIfTI scl_slope is valid but scl_inter is " + inter);
             }
             if (slope == 1 && inter == 0) {
-                return null;
+                return Optional.empty();
             }
             boolean wide = raw == VoxelType.INT32 || raw == VoxelType.UINT32 || raw == VoxelType.INT64
                     || raw == VoxelType.FLOAT64;
-            return new Scaling(slope, inter, wide ? VoxelType.FLOAT64 : VoxelType.FLOAT32);
+            return Optional.of(new Scaling(slope, inter, wide ? VoxelType.FLOAT64 : VoxelType.FLOAT32));
         }
 
         Volume apply(Volume raw) {

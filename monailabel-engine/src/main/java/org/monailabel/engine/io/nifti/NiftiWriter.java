@@ -10,8 +10,8 @@ import java.util.Objects;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.ParallelGzipOutputStream;
-import org.monailabel.engine.io.VoxelStreams;
 import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Writes a {@link Volume} as a little-endian single-file NIfTI-1 or NIfTI-2 image, gzip-compressed

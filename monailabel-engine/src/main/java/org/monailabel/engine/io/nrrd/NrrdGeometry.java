@@ -1,5 +1,6 @@
 package org.monailabel.engine.io.nrrd;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -13,8 +14,9 @@ import org.monailabel.engine.io.InvalidImageException;
  *
  * <p>Spatial axes are those with a {@code space directions} vector when the header has a space;
  * without one, those whose kind is {@code domain} or {@code space} (or, without kinds, the first
- * three). Spaces: RAS, LAS and LPS (long or short names); without a {@code space} field the
- * spacings describe an axis-aligned grid in LPS at the origin, as ITK and Slicer read it.
+ * three). Spaces: RAS, LAS and LPS (long or short names), or a bare {@code space dimension} of 2
+ * or 3 read as LPS like ITK does (a 2-D space gets z = 0); without any space the spacings describe
+ * an axis-aligned grid in LPS at the origin, as ITK and Slicer read it.
  *
  * @param shape {@code (x, y, z)} or {@code (x, y, z, c)}
  * @param channelAxis the NRRD axis holding channels: -1 for none, 0 (interleaved) or the last axis
@@ -28,13 +30,15 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         Optional<String> space = header.field("space").map(s -> s.trim().toLowerCase(Locale.ROOT));
         boolean[] flip = space.isPresent() ? flips(space.get()) : new boolean[] {true, true};
         boolean hasSpace = space.isPresent() || header.field("space dimension").isPresent();
-        if (header.field("space dimension").isPresent()) {
+        int spaceDimension = 3;
+        if (space.isEmpty() && header.field("space dimension").isPresent()) {
             long sd = NrrdHeader.parseLong(header.required("space dimension"), "space dimension");
-            if (sd != 3) {
-                throw new InvalidImageException("NRRD space dimension " + sd + " is not supported (only 3)");
+            if (sd != 2 && sd != 3) {
+                throw new InvalidImageException("NRRD space dimension " + sd + " is not supported (2 or 3)");
             }
+            spaceDimension = (int) sd;
         }
-        double[][] directions = hasSpace ? header.spaceDirections(dimension, 3) : null;
+        double[][] directions = hasSpace ? pad(header.spaceDirections(dimension, spaceDimension)) : null;
         boolean[] spatial = spatialAxes(header, dimension, directions);
         int channelAxis = -1;
         int spatialCount = 0;
@@ -51,7 +55,8 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             throw new InvalidImageException("NRRD image has " + spatialCount + " spatial axes (2 or 3 supported)");
         }
         if (channelAxis > 0 && channelAxis != dimension - 1) {
-            throw new InvalidImageException("NRRD non-spatial axis " + channelAxis + " is neither the first nor the last");
+            throw new InvalidImageException("NRRD non-spatial axis " + channelAxis
+                    + " is neither the first nor the last");
         }
         int[] shape = new int[] {1, 1, 1};
         double[] m = new double[12];
@@ -75,7 +80,7 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             }
         }
         double[] origin = header.field("space origin").isPresent() && hasSpace
-                ? header.vector(header.required("space origin"), 3, "space origin")
+                ? Arrays.copyOf(header.vector(header.required("space origin"), spaceDimension, "space origin"), 3)
                 : new double[3];
         for (int row = 0; row < 3; row++) {
             m[row * 4 + 3] = origin[row];
@@ -83,7 +88,7 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         for (int row = 0; row < 2; row++) {
             if (flip[row]) {
                 for (int c = 0; c < 4; c++) {
-                    m[row * 4 + c] = -m[row * 4 + c];
+                    m[row * 4 + c] = 0.0 - m[row * 4 + c]; // 0.0 - x: no negative zeros
                 }
             }
         }
@@ -97,6 +102,15 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             channelAxis = -1; // a channel axis of size 1 changes nothing in the layout
         }
         return new NrrdGeometry(shape, channelAxis, affine, space.orElse(""));
+    }
+
+    /** Vectors of a 2-D space become 3-D with z = 0. */
+    private static double[][] pad(double[][] directions) {
+        double[][] out = new double[directions.length][];
+        for (int i = 0; i < directions.length; i++) {
+            out[i] = directions[i] == null ? null : Arrays.copyOf(directions[i], 3);
+        }
+        return out;
     }
 
     /** Which world axes (x, y) to negate to reach RAS. */
@@ -130,7 +144,8 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         double[] s = new double[dimension];
         String[] tokens = header.field("spacings").map(NrrdHeader::tokens).orElse(new String[0]);
         if (tokens.length != 0 && tokens.length != dimension) {
-            throw new InvalidImageException("NRRD spacings has " + tokens.length + " values for dimension " + dimension);
+            throw new InvalidImageException("NRRD spacings has " + tokens.length + " values for dimension "
+                    + dimension);
         }
         for (int i = 0; i < dimension; i++) {
             double v = tokens.length == 0 ? 1 : NrrdHeader.parseDouble(tokens[i], "spacings");

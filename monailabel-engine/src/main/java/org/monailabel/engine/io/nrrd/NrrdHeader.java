@@ -25,6 +25,17 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         return Optional.ofNullable(fields.get(name));
     }
 
+    /** The detached data file, under either spelling of the field name. */
+    Optional<String> dataFile() {
+        return field("data file").or(() -> field("datafile"));
+    }
+
+    /** An integer field under its name or its old unspaced alias, or the default if absent. */
+    long longField(String name, String alias, long defaultValue) throws InvalidImageException {
+        Optional<String> value = field(name).or(() -> field(alias));
+        return value.isPresent() ? parseLong(value.get(), name) : defaultValue;
+    }
+
     String required(String name) throws InvalidImageException {
         String value = fields.get(name);
         if (value == null) {

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.VoxelStreams;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Reads NRRD images ({@code .nrrd} with attached data, {@code .nhdr} with a detached data file)
@@ -44,7 +45,7 @@ public final class NrrdReader {
     public Volume read(Path path) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 8192)) {
             NrrdHeader header = NrrdHeaderParser.parse(in);
-            String dataFile = header.field("data file").or(() -> header.field("datafile")).orElse(null);
+            String dataFile = header.dataFile().orElse(null);
             if (dataFile == null) {
                 return read(header, in, Files.size(path) - header.length());
             }
@@ -63,7 +64,7 @@ public final class NrrdReader {
     public Volume read(InputStream stream, long length) throws IOException {
         InputStream in = new BufferedInputStream(stream, 8192);
         NrrdHeader header = NrrdHeaderParser.parse(in);
-        if (header.field("data file").isPresent() || header.field("datafile").isPresent()) {
+        if (header.dataFile().isPresent()) {
             throw new InvalidImageException("NRRD header refers to a detached data file; read it from a path");
         }
         return read(header, in, length < 0 ? -1 : length - header.length());
@@ -81,29 +82,25 @@ public final class NrrdReader {
         } catch (java.nio.file.InvalidPathException e) {
             throw new InvalidImageException("NRRD data file name is not a valid path", e);
         }
-        if (Path.of(n).isAbsolute() || !data.startsWith(dir)) {
+        if (n.isEmpty() || Path.of(n).isAbsolute() || !data.startsWith(dir) || data.equals(dir)) {
             throw new InvalidImageException("NRRD data file must be inside the header's folder");
         }
         return data;
     }
 
     private Volume read(NrrdHeader header, InputStream in, long available) throws IOException {
-        if (!header.attached() && header.field("data file").isEmpty() && header.field("datafile").isEmpty()) {
+        if (!header.attached() && header.dataFile().isEmpty()) {
             throw new InvalidImageException("NRRD header does not end with a blank line and has no data file");
         }
         VoxelType type = header.type();
         int dimension = header.dimension();
         long[] sizes = header.sizes(dimension);
         long bytes = VoxelStreams.voxelBytes(sizes, type.bytes(), options.maxVoxelBytes(), "NRRD");
-        String encoding = header.encoding();
-        boolean gzip = encoding.equals("gzip");
+        boolean gzip = header.encoding().equals("gzip");
+        ByteOrder order = header.endian();
         NrrdGeometry geometry = NrrdGeometry.of(header, dimension, sizes);
-        long lineSkip = header.field("line skip").or(() -> header.field("lineskip")).isPresent()
-                ? NrrdHeader.parseLong(header.field("line skip").or(() -> header.field("lineskip")).get(), "line skip")
-                : 0;
-        long byteSkip = header.field("byte skip").or(() -> header.field("byteskip")).isPresent()
-                ? NrrdHeader.parseLong(header.field("byte skip").or(() -> header.field("byteskip")).get(), "byte skip")
-                : 0;
+        long lineSkip = header.longField("line skip", "lineskip", 0);
+        long byteSkip = header.longField("byte skip", "byteskip", 0);
         if (lineSkip < 0 || byteSkip < -1 || (byteSkip == -1 && (gzip || available < 0))) {
             throw new InvalidImageException("NRRD line skip " + lineSkip + " / byte skip " + byteSkip + " not usable");
         }
@@ -113,11 +110,18 @@ public final class NrrdReader {
                 throw new InvalidImageException("NRRD data file is shorter than the " + bytes + " bytes declared");
             }
         }
-        VoxelStreams.checkAvailable(bytes + (gzip ? 0 : byteSkip), available, gzip, "NRRD");
+        VoxelStreams.checkAvailable(byteSkip, bytes, available, gzip, "NRRD");
         InputStream data = gzip ? VoxelStreams.gunzip(in) : in;
-        skipLines(data, lineSkip);
-        VoxelStreams.skipFully(data, byteSkip, "NRRD data");
-        ByteBuffer buffer = VoxelStreams.readVoxels(data, bytes, header.endian(), "NRRD voxel data");
+        ByteBuffer buffer;
+        try {
+            skipLines(data, lineSkip);
+            VoxelStreams.skipFully(data, byteSkip, "NRRD data");
+            buffer = VoxelStreams.readVoxels(data, bytes, order, "NRRD voxel data");
+        } finally {
+            if (gzip) {
+                data.close(); // frees the inflater; the caller's stream stays open
+            }
+        }
         if (geometry.channelAxis() == 0) {
             buffer = deinterleave(buffer, type.bytes(), geometry.shape()[3]);
         }

@@ -15,8 +15,8 @@ import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ParallelGzipOutputStream;
-import org.monailabel.engine.io.VoxelStreams;
 import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Writes a {@link Volume} as a NRRD file with attached, little-endian data, raw or gzip-encoded

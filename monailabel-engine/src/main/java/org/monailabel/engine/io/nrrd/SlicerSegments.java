@@ -28,7 +28,7 @@ import org.monailabel.engine.io.InvalidImageException;
  * </ul>
  * Multi-layer files (4-D, one layer per channel) are merged: if all segments have distinct
  * label values they are kept, otherwise segments are numbered 1..N in file order; where segments
- * of different layers overlap, the later segment wins.
+ * of different layers overlap, the segment of the higher layer wins.
  */
 public final class SlicerSegments {
     /** Metadata key: segment name to label value. */
@@ -98,8 +98,8 @@ public final class SlicerSegments {
         TreeSet<Long> distinct = new TreeSet<>();
         for (Segment s : segments) {
             if (s.layer() >= layers) {
-                throw new InvalidImageException("Segment " + s.index() + " is in layer " + s.layer() + " but the file has "
-                        + layers);
+                throw new InvalidImageException("Segment " + s.index() + " is in layer " + s.layer()
+                        + " but the file has " + layers);
             }
             distinct.add(s.labelValue());
         }

@@ -1,15 +1,17 @@
-package org.monailabel.engine.io;
+package org.monailabel.engine.io.internal;
 
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
 
 /**
  * Stream helpers shared by the codecs: bounded sizes, reading voxel data straight into its final
@@ -59,17 +61,21 @@ public final class VoxelStreams {
     }
 
     /**
-     * Checks that a stream of {@code available} bytes can hold {@code needed} bytes (after
-     * decompression if {@code gzipped}), before anything is allocated.
+     * Checks that a stream of {@code available} bytes can hold {@code skip + needed} bytes (after
+     * decompression if {@code gzipped}), before anything is allocated. Sums saturate, so huge
+     * header values cannot overflow past the check.
+     *
+     * @param available bytes in the stream, or -1 if unknown (then only reading will tell)
      */
-    public static void checkAvailable(long needed, long available, boolean gzipped, String format)
+    public static void checkAvailable(long skip, long needed, long available, boolean gzipped, String format)
             throws InvalidImageException {
         if (available < 0) {
-            return; // unknown length: reading will tell
+            return;
         }
+        long total = skip + needed < 0 ? Long.MAX_VALUE : skip + needed;
         long limit = gzipped ? saturatedMultiply(available, MAX_DEFLATE_RATIO) : available;
-        if (needed > limit) {
-            throw new InvalidImageException(format + " header promises " + needed + " bytes but the "
+        if (total > limit) {
+            throw new InvalidImageException(format + " header promises " + total + " bytes but the "
                     + (gzipped ? "compressed " : "") + "file holds only " + available
                     + (gzipped ? " (cannot inflate to that size)" : ""));
         }
@@ -82,33 +88,20 @@ public final class VoxelStreams {
     }
 
     /**
-     * Peeks at the first two bytes and returns a stream of the inflated content if they are the
-     * gzip magic, else a stream of the original bytes.
+     * A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image.
+     * Closing it frees the inflater but leaves {@code in} open.
      */
-    public static InputStream gunzipIfCompressed(InputStream in) throws IOException {
-        PushbackInputStream peek = new PushbackInputStream(in, 2);
-        int b0 = peek.read();
-        int b1 = b0 < 0 ? -1 : peek.read();
-        if (b1 >= 0) {
-            peek.unread(b1);
-        }
-        if (b0 >= 0) {
-            peek.unread(b0);
-        }
-        return b0 == 0x1f && b1 == 0x8b ? gunzip(peek) : peek;
-    }
-
-    /** Whether the stream starts with the gzip magic, for callers that need to know. */
-    public static boolean startsWithGzipMagic(byte[] firstBytes) {
-        return firstBytes.length >= 2 && (firstBytes[0] & 0xFF) == 0x1f && (firstBytes[1] & 0xFF) == 0x8b;
-    }
-
-    /** A gzip stream over {@code in}, with a corrupt gzip header reported as an invalid image. */
     public static InputStream gunzip(InputStream in) throws IOException {
+        InputStream keepOpen = new FilterInputStream(in) {
+            @Override
+            public void close() {
+                // the caller owns the underlying stream
+            }
+        };
         try {
-            return new GZIPInputStream(in, GZIP_BUFFER);
+            return new GZIPInputStream(keepOpen, GZIP_BUFFER);
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt gzip stream: " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip stream: " + reason(e), e);
         }
     }
 
@@ -129,9 +122,13 @@ public final class VoxelStreams {
                 done += r;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt compressed data in " + what + " after " + done
-                    + " bytes: " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip data in " + what + " after " + done
+                    + " bytes: " + reason(e), e);
         }
+    }
+
+    private static String reason(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e instanceof EOFException ? "unexpected end" : "corrupt";
     }
 
     /** Reads exactly {@code n} bytes into a new heap buffer with the given byte order. */
@@ -165,7 +162,7 @@ public final class VoxelStreams {
                 left -= s;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt compressed data in " + what + ": " + e.getMessage(), e);
+            throw new InvalidImageException("Corrupt gzip data in " + what + ": " + reason(e), e);
         }
     }
 
