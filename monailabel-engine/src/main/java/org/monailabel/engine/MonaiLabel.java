@@ -53,8 +53,11 @@ import org.slf4j.LoggerFactory;
 public final class MonaiLabel implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(MonaiLabel.class);
 
-    /** The {@code client_id} recorded for a hand-out when the params have none (MONAI Label clients' default). */
-    public static final String DEFAULT_CLIENT_ID = "user-xyz";
+    /**
+     * The {@code client_id} recorded for a hand-out when the params have none: MONAI Label records
+     * the user name, which is {@code admin} while authentication is off.
+     */
+    public static final String DEFAULT_CLIENT_ID = "admin";
 
     private final Datastore datastore;
     private final AppRegistry registry;

@@ -58,11 +58,22 @@ public final class SlidingWindowInferer {
      */
     public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
             org.monailabel.api.image.Affine affine) {
+        return runToLabels(input, network, manager, affine, manager.getDevice().isGpu());
+    }
+
+    /**
+     * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, org.monailabel.api.image.Affine)},
+     * choosing where the merge buffer lives: on the network's device ({@code onDevice}, the default
+     * on a GPU: outputs never leave it) or on the heap.
+     */
+    public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
+            org.monailabel.api.image.Affine affine, boolean onDevice) {
         int[] shape = input.shape();
         int[] image = {shape[1], shape[2], shape[3]};
         WindowPlan plan = WindowPlan.of(image, roi, overlap, WindowPlan.longestAxis(image, roi, overlap));
         int[] p = plan.paddedShape();
         ArgmaxMerger merger = null;
+        DeviceArgmaxMerger deviceMerger = null;
         try (NDManager request = manager.newSubManager()) {
             NDArray volume = request.create(plan.pad(input).data(), new Shape(1, shape[0], p[0], p[1], p[2]));
             input = null; // the heap copy can go: the device holds the image now
@@ -72,6 +83,16 @@ public final class SlidingWindowInferer {
                     NDArray logits = network.apply(crops(volume, batch));
                     checkOutput(logits, batch.size());
                     int channels = (int) logits.getShape().get(1);
+                    if (onDevice) {
+                        if (deviceMerger == null) {
+                            deviceMerger = new DeviceArgmaxMerger(plan, channels, importance, affine, request);
+                        }
+                        deviceMerger.attachTo(scope);
+                        for (int w = 0; w < batch.size(); w++) {
+                            deviceMerger.add(batch.get(w), logits.get(w));
+                        }
+                        continue;
+                    }
                     if (merger == null) {
                         merger = new ArgmaxMerger(plan, channels, importance, affine);
                     }
@@ -80,6 +101,12 @@ public final class SlidingWindowInferer {
                             merger.add(batch.get(w), ch, logits.get(w, ch).toFloatArray());
                         }
                     }
+                }
+            }
+            if (onDevice) {
+                try (NDManager scope = request.newSubManager()) {
+                    deviceMerger.attachTo(scope);
+                    return deviceMerger.labels();
                 }
             }
         }

@@ -125,10 +125,15 @@ class SlidingWindowOracleTest {
                 NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             DenseArray full = inferer.run(image, b -> predict(predictor, b), manager);
             org.monailabel.api.image.Volume expected = org.monailabel.engine.postprocess.LabelMaps.argmax(full, affine);
-            org.monailabel.api.image.Volume labels = inferer.runToLabels(image, b -> predict(predictor, b), manager, affine);
-            assertThat(labels.shape()).isEqualTo(expected.shape());
-            assertThat(labels.affine()).isEqualTo(affine);
-            org.monailabel.testing.Floats.assertIdentical(labels.toFloatArray(), expected.toFloatArray());
+            for (boolean onDevice : new boolean[] {false, true}) {
+                int before = manager.getManagedArrays().size();
+                org.monailabel.api.image.Volume labels =
+                        inferer.runToLabels(image, b -> predict(predictor, b), manager, affine, onDevice);
+                assertThat(labels.shape()).isEqualTo(expected.shape());
+                assertThat(labels.affine()).isEqualTo(affine);
+                org.monailabel.testing.Floats.assertIdentical(labels.toFloatArray(), expected.toFloatArray());
+                assertThat(manager.getManagedArrays()).as("merge buffers freed").hasSize(before);
+            }
         }
     }
 
