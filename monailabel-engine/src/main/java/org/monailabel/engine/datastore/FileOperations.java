@@ -1,0 +1,139 @@
+package org.monailabel.engine.datastore;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.json.JsonTrees;
+
+/**
+ * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is complete
+ * under its final name before the index names it; a removed file is deleted before the index
+ * forgets it (a crash in between is healed by the next reconcile); a replaced file with another
+ * extension is deleted after the index names the new one. Each operation holds the {@link
+ * OperationLocks} of its image id and of the file name it writes.
+ */
+final class FileOperations {
+    private final PersistentIndex store;
+    private final OperationLocks locks;
+    private final Path studies;
+    private final Path imagesDir;
+    private final Path labelsDir;
+
+    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir) {
+        this.store = store;
+        this.locks = locks;
+        this.studies = studies;
+        this.imagesDir = imagesDir;
+        this.labelsDir = labelsDir;
+    }
+
+    static NotFoundException notFound(String imageId) {
+        return new NotFoundException("Image '" + imageId + "' not found");
+    }
+
+    /** Atomically replaces the entry of an existing image with {@code change(entry)}. */
+    void change(String imageId, UnaryOperator<ObjectEntry> change) throws IOException {
+        Ids.checkImageId(imageId);
+        store.update(imageId, current -> Optional.of(change.apply(current.orElseThrow(() -> notFound(imageId)))));
+    }
+
+    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException {
+        Ids.checkImageId(imageId);
+        Objects.requireNonNull(source, "source");
+        String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
+        String fileName = checkImageFileName(imageId + ext);
+        JsonObject imageInfo = stamped(info, fileName);
+        try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
+            checkOwner(store.index().imageOwner(fileName), imageId, fileName);
+            DurableFiles.copy(source, imagesDir.resolve(fileName));
+            Optional<ObjectEntry> old = store.index().get(imageId);
+            store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
+                    .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))));
+            if (old.isPresent() && !old.get().imageFileName().equals(fileName)) {
+                DurableFiles.delete(imagesDir.resolve(old.get().imageFileName()));
+            }
+        }
+        return imageId;
+    }
+
+    void removeImage(String imageId) throws IOException {
+        Ids.checkImageId(imageId);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            for (String tag : entry.labelTags()) {
+                DurableFiles.delete(labelsDir.resolve(tag).resolve(entry.labelFileName(tag).orElseThrow()));
+            }
+            DurableFiles.delete(imagesDir.resolve(entry.imageFileName()));
+            store.update(imageId, current -> Optional.empty());
+        }
+    }
+
+    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+            throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        Objects.requireNonNull(source, "source");
+        String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
+        String fileName = Ids.checkFileName(imageId + ext);
+        JsonObject labelInfo = stamped(info, fileName);
+        Path dir = labelsDir.resolve(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId, tag + "/" + fileName)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
+            DurableFiles.createDirectory(dir);
+            DurableFiles.copy(source, dir.resolve(fileName));
+            store.update(imageId, current -> Optional.of(
+                    current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)));
+            Optional<String> oldName = entry.labelFileName(tag);
+            if (oldName.isPresent() && !oldName.get().equals(fileName)) {
+                DurableFiles.delete(dir.resolve(oldName.get()));
+            }
+        }
+        return imageId;
+    }
+
+    void removeLabel(String imageId, String tag) throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            Optional<String> name = entry.labelFileName(tag);
+            if (name.isEmpty()) {
+                return;
+            }
+            DurableFiles.delete(labelsDir.resolve(tag).resolve(name.get()));
+            store.update(imageId, current -> current.map(e -> e.withoutLabel(tag)));
+        }
+    }
+
+    private static JsonObject stamped(Map<String, Object> info, String fileName) {
+        JsonObject json = JsonTrees.toJsonObject(Objects.requireNonNull(info, "info"));
+        json.addProperty("ts", Instant.now().getEpochSecond());
+        json.addProperty("name", fileName);
+        return json;
+    }
+
+    private static void checkOwner(Optional<String> owner, String imageId, String fileName) {
+        if (owner.isPresent() && !owner.get().equals(imageId)) {
+            throw new ConflictException("File name '" + fileName + "' is already used by image '" + owner.get() + "'");
+        }
+    }
+
+    /** Refuses names that are too long or that would overwrite the datastore's own files. */
+    private String checkImageFileName(String fileName) {
+        Ids.checkFileName(fileName);
+        if (imagesDir.equals(studies) && (fileName.startsWith(PersistentIndex.FILE_NAME)
+                || studies.resolve(fileName).equals(labelsDir) || labelsDir.startsWith(studies.resolve(fileName)))) {
+            throw new InvalidInputException("Image file name '" + fileName + "' is reserved by the datastore");
+        }
+        return fileName;
+    }
+}
