@@ -34,9 +34,26 @@ final class DurableFiles {
 
     private DurableFiles() {}
 
-    /** Copies {@code source} to {@code target} durably (see the class comment). */
-    static void copy(Path source, Path target) throws IOException {
-        write(target, out -> Files.copy(source, out));
+    /**
+     * Copies {@code source} to a new, synced temporary file in {@code dir} and returns it; the
+     * caller renames it into place (see {@link PersistentIndex.Move}) or deletes it.
+     */
+    static Path prepare(Path source, Path dir) throws IOException {
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                long size = in.size();
+                long done = 0;
+                while (done < size) {
+                    done += in.transferTo(done, size - done, channel);
+                }
+            }
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
     }
 
     /** Writes {@code target} durably (see the class comment). */

@@ -2,8 +2,10 @@ package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,8 +16,9 @@ import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.json.JsonTrees;
 
 /**
- * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is complete
- * under its final name before the index names it; a removed file is deleted before the index
+ * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is copied and
+ * synced under a temporary name, then the journal record (naming the rename) is synced and the file
+ * renamed into place, so the index and the file in place always match; a removed file is deleted before the index
  * forgets it (a crash in between is healed by the next reconcile); a replaced file with another
  * extension is deleted after the index names the new one. Each operation holds the {@link
  * OperationLocks} of its image id and of the file name it writes.
@@ -53,10 +56,15 @@ final class FileOperations {
         JsonObject imageInfo = stamped(info, fileName);
         try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
             checkOwner(store.index().imageOwner(fileName), imageId, fileName);
-            DurableFiles.copy(source, imagesDir.resolve(fileName));
+            Path temp = DurableFiles.prepare(source, imagesDir);
             Optional<ObjectEntry> old = store.index().get(imageId);
-            store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
-                    .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))));
+            try {
+                store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
+                        .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))),
+                        List.of(new PersistentIndex.Move(temp, imagesDir.resolve(fileName))));
+            } finally {
+                Files.deleteIfExists(temp); // only if the move did not happen
+            }
             if (old.isPresent() && !old.get().imageFileName().equals(fileName)) {
                 DurableFiles.delete(imagesDir.resolve(old.get().imageFileName()));
             }
@@ -89,9 +97,14 @@ final class FileOperations {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
             DurableFiles.createDirectory(dir);
-            DurableFiles.copy(source, dir.resolve(fileName));
-            store.update(imageId, current -> Optional.of(
-                    current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)));
+            Path temp = DurableFiles.prepare(source, dir);
+            try {
+                store.update(imageId, current -> Optional.of(
+                        current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)),
+                        List.of(new PersistentIndex.Move(temp, dir.resolve(fileName))));
+            } finally {
+                Files.deleteIfExists(temp); // only if the move did not happen
+            }
             Optional<String> oldName = entry.labelFileName(tag);
             if (oldName.isPresent() && !oldName.get().equals(fileName)) {
                 DurableFiles.delete(dir.resolve(oldName.get()));

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
+import org.monailabel.api.error.ConflictException;
 import org.monailabel.engine.json.JsonTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ final class Journal implements AutoCloseable {
     private final Path dir;
     private long segment;
     private FileChannel channel;
+    private boolean closed;
 
     private Journal(Path dir, long segment) throws IOException {
         this.dir = dir;
@@ -106,6 +108,9 @@ final class Journal implements AutoCloseable {
             bytes.write('\n');
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+        if (closed) {
+            throw new ConflictException("The datastore is closed");
+        }
         if (!channel.isOpen()) {
             rotate(); // an interrupted writer closed it
         }
@@ -154,6 +159,7 @@ final class Journal implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         channel.close();
     }
 

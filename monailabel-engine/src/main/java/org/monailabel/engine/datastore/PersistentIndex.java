@@ -1,5 +1,6 @@
 package org.monailabel.engine.datastore;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -7,6 +8,7 @@ import com.google.gson.stream.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -69,7 +72,12 @@ final class PersistentIndex implements AutoCloseable {
         }
         List<Path> segments = Journal.segments(studies);
         for (Path segment : segments) {
-            int records = Journal.replay(segment, record -> replay(index, record));
+            int records;
+            try {
+                records = Journal.replay(segment, record -> replay(studies, index, record, readOnly));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
             logger.info("Replayed {} journal records from {}", records, segment.getFileName());
             dirty = true;
         }
@@ -109,15 +117,34 @@ final class PersistentIndex implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static void replay(DatastoreIndex index, JsonObject record) {
+    private static void replay(Path studies, DatastoreIndex index, JsonObject record, boolean readOnly) {
         String op = record.get("op").getAsString();
         String id = record.get("id").getAsString();
         if (op.equals("set")) {
+            if (record.has("moves") && !readOnly) {
+                redoMoves(studies, record.getAsJsonArray("moves"));
+            }
             index.put(ObjectEntry.of(id, record.getAsJsonObject("object")));
         } else if (op.equals("remove")) {
             index.remove(id);
         } else {
             logger.warn("Ignoring a journal record with unknown op {}", op);
+        }
+    }
+
+    /** Finishes the moves of a record whose process died before doing them (temporary file still there). */
+    private static void redoMoves(Path studies, JsonArray moves) {
+        for (JsonElement element : moves) {
+            Path from = studies.resolve(element.getAsJsonObject().get("from").getAsString()).normalize();
+            Path to = studies.resolve(element.getAsJsonObject().get("to").getAsString()).normalize();
+            if (Files.exists(from) && from.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)) {
+                try {
+                    new Move(from, to).run();
+                    logger.info("Finished moving {} into place after a crash", to.getFileName());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
     }
 
@@ -134,18 +161,41 @@ final class PersistentIndex implements AutoCloseable {
     /**
      * Atomically changes one object: {@code change} gets the current entry (empty if none) and
      * returns the new one (empty to remove it), which is journaled and applied. Returns the new
-     * entry.
+     * entry. Same as {@link #update(String, Function, List)} without file moves.
      */
     Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change)
             throws IOException {
+        return update(id, change, List.of());
+    }
+
+    /**
+     * Atomically changes one object and moves complete, synced temporary files into place. The
+     * journal record names the moves, and they happen under the lock right after it is synced:
+     * if the process dies in between, replay redoes the moves whose temporary file still exists.
+     * So the index never describes a file (its {@code info}) that is not the one in place, even
+     * when a file is replaced under the same name. Moves apply only when the new entry is present.
+     */
+    Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change,
+            List<Move> moves) throws IOException {
         lock.lock();
         try {
             Optional<ObjectEntry> current = index.get(id);
             Optional<ObjectEntry> next = change.apply(current);
             if (next.isPresent()) {
-                put(next.get());
+                append(List.of(setRecord(next.get(), moves)));
+                try {
+                    for (Move move : moves) {
+                        move.run();
+                    }
+                } catch (IOException e) {
+                    // undo the record, so that replay does not apply it with the wrong file
+                    append(List.of(current.map(entry -> setRecord(entry, List.of())).orElseGet(() -> removeRecord(id))));
+                    throw e;
+                }
+                index.put(next.get());
             } else if (current.isPresent()) {
-                remove(id);
+                append(List.of(removeRecord(id)));
+                index.remove(id);
             }
             return next;
         } finally {
@@ -153,65 +203,62 @@ final class PersistentIndex implements AutoCloseable {
         }
     }
 
-    /** Journals and applies a new or replaced object. */
-    void put(ObjectEntry entry) throws IOException {
-        lock.lock();
-        try {
-            JsonObject record = new JsonObject();
-            record.addProperty("op", "set");
-            record.addProperty("id", entry.id());
-            record.add("object", entry.json());
-            append(record);
-            index.put(entry);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Journals (with one sync) and applies several new or replaced objects. */
-    void putAll(List<ObjectEntry> entries) throws IOException {
-        if (entries.isEmpty()) {
+    /** Journals (with one sync) and applies several removals and new or replaced objects. */
+    void applyAll(List<String> removals, List<ObjectEntry> entries) throws IOException {
+        if (entries.isEmpty() && removals.isEmpty()) {
             return;
         }
         lock.lock();
         try {
-            List<JsonObject> records = new java.util.ArrayList<>(entries.size());
-            for (ObjectEntry entry : entries) {
-                JsonObject record = new JsonObject();
-                record.addProperty("op", "set");
-                record.addProperty("id", entry.id());
-                record.add("object", entry.json());
-                records.add(record);
-            }
-            if (journal.isPresent()) {
-                journal.get().append(records);
-            }
-            dirty = true;
+            List<JsonObject> records = new ArrayList<>(removals.size() + entries.size());
+            removals.forEach(id -> records.add(removeRecord(id)));
+            entries.forEach(entry -> records.add(setRecord(entry, List.of())));
+            append(records);
+            removals.forEach(index::remove);
             entries.forEach(index::put);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Journals and applies the removal of an object. */
-    void remove(String id) throws IOException {
-        lock.lock();
-        try {
-            JsonObject record = new JsonObject();
-            record.addProperty("op", "remove");
-            record.addProperty("id", id);
-            append(record);
-            index.remove(id);
-        } finally {
-            lock.unlock();
+    private JsonObject setRecord(ObjectEntry entry, List<Move> moves) {
+        JsonObject record = new JsonObject();
+        record.addProperty("op", "set");
+        record.addProperty("id", entry.id());
+        record.add("object", entry.json());
+        if (!moves.isEmpty()) {
+            JsonArray array = new JsonArray();
+            for (Move move : moves) {
+                JsonObject json = new JsonObject();
+                json.addProperty("from", studies.relativize(move.from()).toString());
+                json.addProperty("to", studies.relativize(move.to()).toString());
+                array.add(json);
+            }
+            record.add("moves", array);
         }
+        return record;
     }
 
-    private void append(JsonObject record) throws IOException {
+    private static JsonObject removeRecord(String id) {
+        JsonObject record = new JsonObject();
+        record.addProperty("op", "remove");
+        record.addProperty("id", id);
+        return record;
+    }
+
+    private void append(List<JsonObject> records) throws IOException {
         if (journal.isPresent()) {
-            journal.get().append(List.of(record));
+            journal.get().append(records);
         }
         dirty = true;
+    }
+
+    /** Renames a complete temporary file over its target, durably. */
+    record Move(Path from, Path to) {
+        void run() throws IOException {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.syncDirectory(to.getParent());
+        }
     }
 
     boolean dirty() {

@@ -120,10 +120,7 @@ final class Reconciler {
                 addLabel(index, byId, tag, name, now);
             }
         }
-        for (String id : removed) {
-            store.remove(id);
-        }
-        store.putAll(new ArrayList<>(byId.values()));
+        store.applyAll(removed, new ArrayList<>(byId.values()));
         int count = removed.size() + byId.size();
         if (count > 0) {
             logger.info("Reconciled the index with the files: {} objects changed, {} removed", byId.size(),

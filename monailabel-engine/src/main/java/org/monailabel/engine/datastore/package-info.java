@@ -4,7 +4,7 @@
  * org.monailabel.engine.datastore.LocalDatastore}.
  *
  * <p>Durability: files are renamed into place only when complete; index changes are synced to an
- * append-only journal ({@link org.monailabel.engine.datastore.Journal}) and folded into the
+ * append-only journal (hidden {@code .datastore_v2.journal.<n>} files) and folded into the
  * snapshot ({@code datastore_v2.json}) in the background. {@link
  * org.monailabel.engine.datastore.FileExtensions} is public for the HTTP layer.
  */
