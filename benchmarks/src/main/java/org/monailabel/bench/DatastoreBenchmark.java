@@ -58,11 +58,13 @@ public final class DatastoreBenchmark {
         for (int run = 0; run < runs; run++) {
             rows.add(oneRun(studies, label, work, images, saves, run));
         }
-        System.out.printf("%nLocalDatastore, %d images, %d label saves per run, %d runs (median of runs), %s, %d cores%n",
+        System.out.printf("%nLocalDatastore, %d images, %d label saves per run, %d runs (median of runs),"
+                + " %s, %d cores%n",
                 images, saves, runs, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-58s %10s%n", "measure", "ms");
-        System.out.printf("%-58s %10.1f%n", "first open (index " + images + " unindexed files, write snapshot)", firstOpen);
+        System.out.printf("%-58s %10.1f%n", "first open (index " + images + " unindexed files, write snapshot)",
+                firstOpen);
         String[] names = {
             "open (new instance, indexed folder)",
             "imageIds()",

@@ -5,11 +5,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,7 @@ final class DatastoreIndex {
     private final ConcurrentSkipListMap<String, ObjectEntry> objects = new ConcurrentSkipListMap<>();
     private final Map<String, JsonElement> foreign = new LinkedHashMap<>();
     /** Which id owns each file name ({@code name} for images, {@code tag/name} for labels). */
-    private final Map<String, String> owners = new HashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
 
     private DatastoreIndex(JsonObject header) {
         this.header = header;
@@ -91,13 +93,20 @@ final class DatastoreIndex {
         return Optional.ofNullable(objects.get(id));
     }
 
-    /** Adds or replaces an object. */
+    /**
+     * Adds or replaces an object. Readers never see it missing in between, and file names it keeps
+     * never lose their owner (an owner check by another operation could otherwise pass).
+     */
     void put(ObjectEntry entry) {
-        remove(entry.id());
-        objects.put(entry.id(), entry);
-        owners.put(entry.imageFileName(), entry.id());
-        for (String tag : entry.labelTags()) {
-            owners.put(tag + "/" + entry.labelFileName(tag).orElseThrow(), entry.id());
+        ObjectEntry old = objects.put(entry.id(), entry);
+        Set<String> keys = ownerKeys(entry);
+        keys.forEach(key -> owners.put(key, entry.id()));
+        if (old != null) {
+            for (String key : ownerKeys(old)) {
+                if (!keys.contains(key)) {
+                    owners.remove(key, entry.id());
+                }
+            }
         }
     }
 
@@ -107,11 +116,17 @@ final class DatastoreIndex {
         if (old == null) {
             return false;
         }
-        owners.remove(old.imageFileName(), id);
-        for (String tag : old.labelTags()) {
-            owners.remove(tag + "/" + old.labelFileName(tag).orElseThrow(), id);
-        }
+        ownerKeys(old).forEach(key -> owners.remove(key, id));
         return true;
+    }
+
+    private static Set<String> ownerKeys(ObjectEntry entry) {
+        Set<String> keys = new HashSet<>();
+        keys.add(entry.imageFileName());
+        for (String tag : entry.labelTags()) {
+            keys.add(tag + "/" + entry.labelFileName(tag).orElseThrow());
+        }
+        return keys;
     }
 
     /** The id whose image file has this name, if any. */

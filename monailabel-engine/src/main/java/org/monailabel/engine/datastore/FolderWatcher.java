@@ -110,7 +110,8 @@ final class FolderWatcher implements AutoCloseable {
                 logger.warn("Cannot watch label folder '{}': {}", name, e.toString());
             }
         }
-        return !dir.equals(labelsDir) || Files.isDirectory(child) || event.kind() == StandardWatchEventKinds.ENTRY_DELETE;
+        return !dir.equals(labelsDir) || Files.isDirectory(child)
+                || event.kind() == StandardWatchEventKinds.ENTRY_DELETE;
     }
 
     private void schedule() {

@@ -195,7 +195,9 @@ final class Journal implements AutoCloseable {
                     return Optional.empty();
                 }
                 JsonElement json = JsonTrees.parse(new String(data, start, length, StandardCharsets.UTF_8));
-                return json.isJsonObject() ? Optional.of(new Record(json.getAsJsonObject(), end + 1)) : Optional.empty();
+                return json.isJsonObject()
+                        ? Optional.of(new Record(json.getAsJsonObject(), end + 1))
+                        : Optional.empty();
             } catch (NumberFormatException | JsonParseException e) {
                 return Optional.empty();
             }

@@ -63,9 +63,15 @@ public final class LocalDatastore implements Datastore {
     public record Options(boolean readOnly, boolean watch, Duration snapshotDelay, Duration watchDebounce,
             Duration rescanInterval) {
         public Options {
-            Objects.requireNonNull(snapshotDelay, "snapshotDelay");
-            Objects.requireNonNull(watchDebounce, "watchDebounce");
-            Objects.requireNonNull(rescanInterval, "rescanInterval");
+            requirePositive(snapshotDelay, "snapshotDelay");
+            requirePositive(watchDebounce, "watchDebounce");
+            requirePositive(rescanInterval, "rescanInterval");
+        }
+
+        private static void requirePositive(Duration duration, String name) {
+            if (Objects.requireNonNull(duration, name).toMillis() <= 0) {
+                throw new IllegalArgumentException(name + " must be at least 1 ms, got " + duration);
+            }
         }
 
         /** Writable, watching, snapshot at most every second, 0.5 s debounce, rescan every 10 s. */
@@ -140,19 +146,20 @@ public final class LocalDatastore implements Datastore {
             throw new NoSuchFileException(dir.toString());
         }
         FolderLock lock = options.readOnly() ? FolderLock.none() : FolderLock.acquire(dir);
-        PersistentIndex store = null;
+        LocalDatastore datastore;
         try {
-            store = PersistentIndex.open(dir, options.readOnly());
-            LocalDatastore datastore = new LocalDatastore(dir, options, lock, store);
-            datastore.start();
-            return datastore;
+            datastore = new LocalDatastore(dir, options, lock, PersistentIndex.open(dir, options.readOnly()));
         } catch (IOException | RuntimeException e) {
-            if (store != null) {
-                closeQuietly(store);
-            }
             lock.close();
             throw e;
         }
+        try {
+            datastore.start();
+        } catch (IOException | RuntimeException e) {
+            datastore.close();
+            throw e;
+        }
+        return datastore;
     }
 
     private void start() throws IOException {
@@ -419,13 +426,5 @@ public final class LocalDatastore implements Datastore {
             folderLock.close();
         }
         logger.info("Closed datastore {}", studies);
-    }
-
-    private static void closeQuietly(PersistentIndex store) {
-        try {
-            store.close();
-        } catch (IOException e) {
-            logger.warn("Closing the index failed: {}", e.toString());
-        }
     }
 }

@@ -3,26 +3,16 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.stream.JsonWriter;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.monailabel.engine.json.JsonTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +31,6 @@ final class PersistentIndex implements AutoCloseable {
     static final String FILE_NAME = "datastore_v2.json";
 
     private static final Logger logger = LoggerFactory.getLogger(PersistentIndex.class);
-    private static final DateTimeFormatter STAMP =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path studies;
     private final DatastoreIndex index;
@@ -63,7 +51,7 @@ final class PersistentIndex implements AutoCloseable {
         Path file = studies.resolve(FILE_NAME);
         boolean dirty = false;
         DatastoreIndex index;
-        Optional<JsonObject> root = readSnapshot(file, readOnly);
+        Optional<JsonObject> root = Snapshot.read(file, readOnly);
         if (root.isPresent()) {
             index = DatastoreIndex.fromJson(root.get());
         } else {
@@ -87,34 +75,6 @@ final class PersistentIndex implements AutoCloseable {
             journal = Optional.of(Journal.start(studies, next));
         }
         return new PersistentIndex(studies, index, journal, dirty);
-    }
-
-    private static Optional<JsonObject> readSnapshot(Path file, boolean readOnly) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        try {
-            JsonElement root = JsonTrees.parse(text);
-            if (root.isJsonObject() && (!root.getAsJsonObject().has(DatastoreIndex.OBJECTS)
-                    || root.getAsJsonObject().get(DatastoreIndex.OBJECTS).isJsonObject())) {
-                return Optional.of(root.getAsJsonObject());
-            }
-        } catch (JsonParseException | IllegalStateException e) {
-            logger.debug("Cannot parse {}", file, e);
-        }
-        if (readOnly) {
-            logger.warn("{} is corrupt; read-only, so rebuilding the index from the files in memory", FILE_NAME);
-        } else {
-            Path aside = file.resolveSibling(FILE_NAME + ".corrupt-" + STAMP.format(Instant.now()));
-            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-            DurableFiles.syncDirectory(file.getParent());
-            logger.warn("{} is corrupt: moved it to {} and rebuilding the index from the files", FILE_NAME,
-                    aside.getFileName());
-        }
-        return Optional.empty();
     }
 
     private static void replay(Path studies, DatastoreIndex index, JsonObject record, boolean readOnly) {
@@ -189,7 +149,8 @@ final class PersistentIndex implements AutoCloseable {
                     }
                 } catch (IOException e) {
                     // undo the record, so that replay does not apply it with the wrong file
-                    append(List.of(current.map(entry -> setRecord(entry, List.of())).orElseGet(() -> removeRecord(id))));
+                    append(List.of(current.map(entry -> setRecord(entry, List.of()))
+                            .orElseGet(() -> removeRecord(id))));
                     throw e;
                 }
                 index.put(next.get());
@@ -299,7 +260,7 @@ final class PersistentIndex implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                writeSnapshot(copy);
+                Snapshot.write(studies.resolve(FILE_NAME), copy);
             } catch (IOException | RuntimeException e) {
                 dirty = true; // try again later; the journal still holds every change
                 throw e;
@@ -308,19 +269,6 @@ final class PersistentIndex implements AutoCloseable {
         } finally {
             snapshotLock.unlock();
         }
-    }
-
-    private void writeSnapshot(DatastoreIndex.Copy copy) throws IOException {
-        long start = System.nanoTime();
-        DurableFiles.write(studies.resolve(FILE_NAME), out -> {
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            JsonWriter json = JsonTrees.PRETTY.newJsonWriter(writer);
-            JsonTrees.PRETTY.toJson(copy.toJson(), json);
-            json.flush();
-            writer.flush();
-        });
-        logger.debug("Wrote {} ({} objects) in {} ms", FILE_NAME, copy.entries().size(),
-                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Writes a final snapshot (dropping the journal) and closes the journal. */

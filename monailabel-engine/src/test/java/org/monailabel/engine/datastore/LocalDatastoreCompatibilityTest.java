@@ -54,7 +54,8 @@ class LocalDatastoreCompatibilityTest {
             assertThat(datastore.labelTags("spleen_10")).containsExactlyInAnyOrder("final", "original", "version_1");
             assertThat(datastore.labelTags("spleen_12")).isEmpty();
             assertThat(datastore.imageInfo("spleen_10")).containsEntry("ts", 1733700000L)
-                    .containsEntry("checksum", "SHA256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+                    .containsEntry("checksum",
+                            "SHA256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
         }
         String written = Files.readString(studies.resolve("datastore_v2.json"));
         JsonObject actual = JsonTrees.parseObject(written);
@@ -100,7 +101,8 @@ class LocalDatastoreCompatibilityTest {
             assertThat(datastore.imageIds()).hasSize(4);
         }
         // now consistent: write it the way another tool might (compact) and check we leave it alone
-        String compact = JsonTrees.toCompactString(JsonTrees.parse(Files.readString(studies.resolve("datastore_v2.json"))));
+        String compact =
+                JsonTrees.toCompactString(JsonTrees.parse(Files.readString(studies.resolve("datastore_v2.json"))));
         Files.writeString(studies.resolve("datastore_v2.json"), compact);
         try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
             assertThat(datastore.imageIds()).hasSize(4);

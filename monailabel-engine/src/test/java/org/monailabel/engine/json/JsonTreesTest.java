@@ -30,7 +30,8 @@ class JsonTreesTest {
         map.put("a", List.of(1L, 2.5, true, "s", Map.of("k", List.of())));
         map.put("b", Map.of());
         JsonObject tree = JsonTrees.toJsonObject(map);
-        assertThat(JsonTrees.toCompactString(tree)).isEqualTo("{\"z\":null,\"a\":[1,2.5,true,\"s\",{\"k\":[]}],\"b\":{}}");
+        assertThat(JsonTrees.toCompactString(tree))
+                .isEqualTo("{\"z\":null,\"a\":[1,2.5,true,\"s\",{\"k\":[]}],\"b\":{}}");
         assertThat(JsonTrees.toJavaMap(tree)).isEqualTo(map).containsKey("z");
         assertThat(JsonTrees.toJava(JsonTrees.toJson(new Object[] {1, "x"}))).isEqualTo(Arrays.asList(1L, "x"));
     }
