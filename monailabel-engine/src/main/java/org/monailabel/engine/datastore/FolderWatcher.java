@@ -29,16 +29,24 @@ final class FolderWatcher implements AutoCloseable {
 
     private final Path labelsDir;
     private final Runnable reconcile;
+    private final Filter filter;
     private final ScheduledExecutorService executor;
     private final Duration debounce;
     private final WatchService watchService;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Thread thread;
 
-    private FolderWatcher(Path imagesDir, Path labelsDir, Runnable reconcile, ScheduledExecutorService executor,
-            Duration debounce) throws IOException {
+    /** Tells whether a changed file may need a reconcile (our own writes do not). */
+    @FunctionalInterface
+    interface Filter {
+        boolean mayChangeIndex(Path dir, String name);
+    }
+
+    private FolderWatcher(Path imagesDir, Path labelsDir, Runnable reconcile, Filter filter,
+            ScheduledExecutorService executor, Duration debounce) throws IOException {
         this.labelsDir = labelsDir;
         this.reconcile = reconcile;
+        this.filter = filter;
         this.executor = executor;
         this.debounce = debounce;
         this.watchService = imagesDir.getFileSystem().newWatchService();
@@ -46,10 +54,13 @@ final class FolderWatcher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** Starts watching; {@code reconcile} runs on {@code executor} after changes and every {@code rescan}. */
-    static FolderWatcher start(Path imagesDir, Path labelsDir, Runnable reconcile, ScheduledExecutorService executor,
-            Duration debounce, Duration rescan) throws IOException {
-        FolderWatcher watcher = new FolderWatcher(imagesDir, labelsDir, reconcile, executor, debounce);
+    /**
+     * Starts watching; {@code reconcile} runs on {@code executor} after changes that pass {@code
+     * filter} and every {@code rescan}.
+     */
+    static FolderWatcher start(Path imagesDir, Path labelsDir, Runnable reconcile, Filter filter,
+            ScheduledExecutorService executor, Duration debounce, Duration rescan) throws IOException {
+        FolderWatcher watcher = new FolderWatcher(imagesDir, labelsDir, reconcile, filter, executor, debounce);
         try {
             watcher.register(imagesDir);
             watcher.register(labelsDir);
@@ -110,8 +121,10 @@ final class FolderWatcher implements AutoCloseable {
                 logger.warn("Cannot watch label folder '{}': {}", name, e.toString());
             }
         }
-        return !dir.equals(labelsDir) || Files.isDirectory(child)
-                || event.kind() == StandardWatchEventKinds.ENTRY_DELETE;
+        if (dir.equals(labelsDir)) {
+            return Files.isDirectory(child) || event.kind() == StandardWatchEventKinds.ENTRY_DELETE;
+        }
+        return filter.mayChangeIndex(dir, name);
     }
 
     private void schedule() {

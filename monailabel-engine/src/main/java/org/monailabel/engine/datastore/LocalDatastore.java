@@ -179,8 +179,8 @@ public final class LocalDatastore implements Datastore {
         long period = options.snapshotDelay().toMillis();
         background.scheduleWithFixedDelay(this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
         if (options.watch()) {
-            watcher = Optional.of(FolderWatcher.start(imagesDir, labelsDir, this::reconcileQuietly, background,
-                    options.watchDebounce(), options.rescanInterval()));
+            watcher = Optional.of(FolderWatcher.start(imagesDir, labelsDir, this::reconcileQuietly,
+                    this::mayChangeIndex, background, options.watchDebounce(), options.rescanInterval()));
         }
         logger.info("Opened datastore {} with {} images in {} ms{}", studies, store.index().size(),
                 (System.nanoTime() - begin) / 1_000_000, options.readOnly() ? " (read-only)" : "");
@@ -191,6 +191,23 @@ public final class LocalDatastore implements Datastore {
         try (OperationLocks.Guard guard = locks.exclusive()) {
             return reconciler.reconcile();
         }
+    }
+
+    /**
+     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed file
+     * that may be indexed. Events of our own writes (indexed files, in place) need none.
+     */
+    private boolean mayChangeIndex(Path dir, String name) {
+        Optional<String> owner;
+        if (dir.equals(imagesDir)) {
+            owner = store.index().imageOwner(name);
+        } else if (labelsDir.equals(dir.getParent())) {
+            owner = store.index().labelOwner(dir.getFileName().toString(), name);
+        } else {
+            return true;
+        }
+        boolean exists = Files.exists(dir.resolve(name));
+        return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
     }
 
     private void reconcileQuietly() {
