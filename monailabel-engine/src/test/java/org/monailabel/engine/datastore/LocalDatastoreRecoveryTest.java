@@ -2,6 +2,7 @@ package org.monailabel.engine.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,5 +95,25 @@ class LocalDatastoreRecoveryTest {
         }
         assertThat(studies.resolve(DurableFiles.TEMP_PREFIX + "123")).doesNotExist();
         assertThat(studies.resolve("labels/final/" + DurableFiles.TEMP_PREFIX + "456")).doesNotExist();
+    }
+
+    @Test
+    void replayFinishesAMoveTheCrashedProcessJournaledButDidNotDo() throws IOException {
+        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
+            datastore.addImage("a", Contents.write(uploads.resolve("f"), 1, 10), "a.nii.gz", Map.of("key", 1));
+        }
+        // the state a kill leaves between "journal record synced" and "file renamed into place"
+        Path temp = Contents.write(studies.resolve(DurableFiles.TEMP_PREFIX + "redo"), 2, 20);
+        JsonObject record = JsonTrees.parseObject("{\"op\": \"set\", \"id\": \"a\", \"object\": {\"image\": "
+                + "{\"ext\": \".nii.gz\", \"info\": {\"key\": 2, \"ts\": 1, \"name\": \"a.nii.gz\"}}, \"labels\": {}},"
+                + " \"moves\": [{\"from\": \"" + temp.getFileName() + "\", \"to\": \"a.nii.gz\"}]}");
+        try (Journal journal = Journal.start(studies, 7)) {
+            journal.append(List.of(record));
+        }
+        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
+            assertThat(datastore.imageInfo("a")).containsEntry("key", 2L);
+            assertThat(Contents.key(datastore.imageFile("a"))).hasValue(2);
+        }
+        assertThat(temp).doesNotExist();
     }
 }
