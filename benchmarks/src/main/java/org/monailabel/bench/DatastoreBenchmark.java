@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,7 +20,7 @@ import org.monailabel.engine.datastore.LocalDatastore;
  * imageIds()}, and label saves, separating the index entry (journal record + fsync) from the file
  * copy. Prints a table of medians over several runs.
  *
- * <pre>benchmarks/run DatastoreBenchmark [images=10000] [runs=5] [saves=1000] [dir]</pre>
+ * <pre>benchmarks/run DatastoreBenchmark [images=10000] [runs=5] [saves=1000] [dir] [snapshotDelayMs=1000]</pre>
  */
 public final class DatastoreBenchmark {
     static {
@@ -33,15 +34,18 @@ public final class DatastoreBenchmark {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int saves = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
         Path root = args.length > 3 ? Path.of(args[3]) : Path.of(System.getProperty("java.io.tmpdir"));
+        LocalDatastore.Options options = LocalDatastore.Options.defaults()
+                .withSnapshotDelay(Duration.ofMillis(args.length > 4 ? Long.parseLong(args[4]) : 1000));
         Path work = Files.createTempDirectory(root, "datastore-bench");
         try {
-            run(work, images, runs, saves);
+            run(work, images, runs, saves, options);
         } finally {
             deleteTree(work);
         }
     }
 
-    private static void run(Path work, int images, int runs, int saves) throws IOException {
+    private static void run(Path work, int images, int runs, int saves, LocalDatastore.Options options)
+            throws IOException {
         Path studies = work.resolve("studies");
         Files.createDirectories(studies);
         byte[] small = new byte[64];
@@ -51,16 +55,17 @@ public final class DatastoreBenchmark {
         Path label = Files.write(work.resolve("label.nii.gz"), small);
 
         long t0 = System.nanoTime();
-        LocalDatastore.open(studies).close();
+        LocalDatastore.open(studies, options).close();
         double firstOpen = ms(System.nanoTime() - t0);
 
         List<double[]> rows = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
-            rows.add(oneRun(studies, label, work, images, saves, run));
+            rows.add(oneRun(studies, label, work, images, saves, run, options));
         }
         System.out.printf("%nLocalDatastore, %d images, %d label saves per run, %d runs (median of runs),"
                 + " %s, %d cores%n",
-                images, saves, runs, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                images, saves, runs, "snapshot delay " + options.snapshotDelay().toMillis() + " ms, "
+                        + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-58s %10s%n", "measure", "ms");
         System.out.printf("%-58s %10.1f%n", "first open (index " + images + " unindexed files, write snapshot)",
@@ -83,10 +88,10 @@ public final class DatastoreBenchmark {
         }
     }
 
-    private static double[] oneRun(Path studies, Path label, Path work, int images, int saves, int run)
-            throws IOException {
+    private static double[] oneRun(Path studies, Path label, Path work, int images, int saves, int run,
+            LocalDatastore.Options options) throws IOException {
         long t0 = System.nanoTime();
-        LocalDatastore datastore = LocalDatastore.open(studies);
+        LocalDatastore datastore = LocalDatastore.open(studies, options);
         double open = ms(System.nanoTime() - t0);
         try {
             t0 = System.nanoTime();

@@ -139,7 +139,8 @@ public final class LocalDatastore implements Datastore {
      * @throws ConflictException if another datastore (in this or another process) has the folder open
      */
     public static LocalDatastore open(Path studies, Options options) throws IOException {
-        Path dir = studies.toAbsolutePath().normalize();
+        Objects.requireNonNull(options, "options");
+        Path dir = Objects.requireNonNull(studies, "studies").toAbsolutePath().normalize();
         if (!options.readOnly()) {
             Files.createDirectories(dir);
         } else if (!Files.isDirectory(dir)) {
