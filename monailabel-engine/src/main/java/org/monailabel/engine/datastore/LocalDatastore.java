@@ -175,14 +175,14 @@ public final class LocalDatastore implements Datastore {
                 DurableFiles.deleteTemporaryFiles(labelsDir.resolve(tag));
             }
         }
-        reconciler.reconcile();
-        store.snapshot();
-        long period = options.snapshotDelay().toMillis();
-        background.scheduleWithFixedDelay(this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
-        if (options.watch()) {
+        if (options.watch()) { // before the first reconcile, so that no file copied meanwhile is missed
             watcher = Optional.of(FolderWatcher.start(imagesDir, labelsDir, this::reconcileQuietly,
                     this::mayChangeIndex, background, options.watchDebounce(), options.rescanInterval()));
         }
+        reconcile();
+        store.snapshot();
+        long period = options.snapshotDelay().toMillis();
+        background.scheduleWithFixedDelay(this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
         logger.info("Opened datastore {} with {} images in {} ms{}", studies, store.index().size(),
                 (System.nanoTime() - begin) / 1_000_000, options.readOnly() ? " (read-only)" : "");
     }

@@ -51,9 +51,9 @@ class LocalDatastoreValidationTest {
         assertThatThrownBy(() -> datastore.imageInfo(id)).isInstanceOf(InvalidInputException.class);
         assertThat(datastore.hasImage(id)).isFalse();
         try (Stream<Path> files = Files.walk(studies)) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> studies.relativize(p).toString()))
-                    .containsExactlyInAnyOrder("datastore_v2.json", ".lock", "ok.nii.gz",
-                            ".datastore_v2.journal.2");
+            assertThat(files.filter(Files::isRegularFile).map(p -> studies.relativize(p).toString())
+                    .filter(name -> !name.startsWith(".")))   // .lock, journal segments
+                    .containsExactlyInAnyOrder("datastore_v2.json", "ok.nii.gz");
         }
         assertThat(uploads.getParent().resolve("x.nii.gz")).doesNotExist();
     }
