@@ -79,18 +79,22 @@ public final class LocalDatastore implements Datastore {
             return new Options(false, true, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(10));
         }
 
+        /** A copy with {@code readOnly} set. */
         public Options withReadOnly(boolean value) {
             return new Options(value, watch, snapshotDelay, watchDebounce, rescanInterval);
         }
 
+        /** A copy with {@code watch} set. */
         public Options withWatch(boolean value) {
             return new Options(readOnly, value, snapshotDelay, watchDebounce, rescanInterval);
         }
 
+        /** A copy with another snapshot delay. */
         public Options withSnapshotDelay(Duration value) {
             return new Options(readOnly, watch, value, watchDebounce, rescanInterval);
         }
 
+        /** A copy with another rescan interval. */
         public Options withRescanInterval(Duration value) {
             return new Options(readOnly, watch, snapshotDelay, watchDebounce, value);
         }
