@@ -53,6 +53,7 @@ final class DurableFiles {
             Files.deleteIfExists(temp);
             throw e;
         }
+        syncDirectory(dir); // the name too: after a power loss, journal replay must still find it
         return temp;
     }
 
