@@ -57,16 +57,15 @@ final class FileOperations {
         try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
             checkOwner(store.index().imageOwner(fileName), imageId, fileName);
             Path temp = DurableFiles.prepare(source, imagesDir);
-            Optional<ObjectEntry> old = store.index().get(imageId);
+            List<Path> replaced = store.index().get(imageId).map(ObjectEntry::imageFileName)
+                    .filter(name -> !name.equals(fileName)).map(imagesDir::resolve).stream().toList();
             try {
                 store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
                         .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))),
-                        List.of(new PersistentIndex.Move(temp, imagesDir.resolve(fileName))));
+                        new PersistentIndex.FileChanges(
+                                List.of(new PersistentIndex.Move(temp, imagesDir.resolve(fileName))), replaced));
             } finally {
                 Files.deleteIfExists(temp); // only if the move did not happen
-            }
-            if (old.isPresent() && !old.get().imageFileName().equals(fileName)) {
-                DurableFiles.delete(imagesDir.resolve(old.get().imageFileName()));
             }
         }
         return imageId;
@@ -98,16 +97,15 @@ final class FileOperations {
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
             DurableFiles.createDirectory(dir);
             Path temp = DurableFiles.prepare(source, dir);
+            List<Path> replaced = entry.labelFileName(tag).filter(name -> !name.equals(fileName))
+                    .map(dir::resolve).stream().toList();
             try {
                 store.update(imageId, current -> Optional.of(
                         current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)),
-                        List.of(new PersistentIndex.Move(temp, dir.resolve(fileName))));
+                        new PersistentIndex.FileChanges(List.of(new PersistentIndex.Move(temp, dir.resolve(fileName))),
+                                replaced));
             } finally {
                 Files.deleteIfExists(temp); // only if the move did not happen
-            }
-            Optional<String> oldName = entry.labelFileName(tag);
-            if (oldName.isPresent() && !oldName.get().equals(fileName)) {
-                DurableFiles.delete(dir.resolve(oldName.get()));
             }
         }
         return imageId;

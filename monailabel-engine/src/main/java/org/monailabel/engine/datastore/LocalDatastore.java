@@ -173,6 +173,7 @@ public final class LocalDatastore implements Datastore {
             DurableFiles.createDirectory(labelsDir.resolve(FINAL));
             DurableFiles.createDirectory(labelsDir.resolve(ORIGINAL));
             DurableFiles.createDirectory(imagesDir);
+            deleteReplacedFiles();
             DurableFiles.deleteTemporaryFiles(studies);
             DurableFiles.deleteTemporaryFiles(imagesDir);
             for (String tag : reconciler.list().labels().keySet()) {
@@ -189,6 +190,30 @@ public final class LocalDatastore implements Datastore {
         background.scheduleWithFixedDelay(this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
         logger.info("Opened datastore {} with {} images in {} ms{}", studies, store.index().size(),
                 (System.nanoTime() - begin) / 1_000_000, options.readOnly() ? " (read-only)" : "");
+    }
+
+    /**
+     * Finishes what a crash interrupted: files replaced by a file with another extension are
+     * deleted unless the index names them again (otherwise a later reconcile would index them).
+     */
+    private void deleteReplacedFiles() throws IOException {
+        for (Path file : store.replayedDeletes()) {
+            if (!namedByIndex(file) && DurableFiles.delete(file)) {
+                logger.info("Deleted replaced file {} left by an earlier crash", file.getFileName());
+            }
+        }
+    }
+
+    private boolean namedByIndex(Path file) {
+        String name = file.getFileName().toString();
+        Path dir = file.getParent();
+        if (dir.equals(imagesDir)) {
+            return store.index().imageOwner(name).isPresent();
+        }
+        if (labelsDir.equals(dir.getParent())) {
+            return store.index().labelOwner(dir.getFileName().toString(), name).isPresent();
+        }
+        return true; // not ours to delete
     }
 
     /** Re-reads the folders now and indexes what changed; returns the number of objects changed. */

@@ -38,6 +38,7 @@ final class PersistentIndex implements AutoCloseable {
     private final ReentrantLock snapshotLock = new ReentrantLock();
     private final Optional<Journal> journal;
     private volatile boolean dirty;
+    private List<Path> replayedDeletes = List.of();
 
     private PersistentIndex(Path studies, DatastoreIndex index, Optional<Journal> journal, boolean dirty) {
         this.studies = studies;
@@ -59,10 +60,11 @@ final class PersistentIndex implements AutoCloseable {
             dirty = true;
         }
         List<Path> segments = Journal.segments(studies);
+        List<Path> deletes = new ArrayList<>();
         for (Path segment : segments) {
             int records;
             try {
-                records = Journal.replay(segment, record -> replay(studies, index, record, readOnly));
+                records = Journal.replay(segment, record -> replay(studies, index, record, readOnly, deletes));
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
@@ -74,15 +76,22 @@ final class PersistentIndex implements AutoCloseable {
             long next = segments.isEmpty() ? 1 : Journal.number(segments.get(segments.size() - 1)).orElseThrow() + 1;
             journal = Optional.of(Journal.start(studies, next));
         }
-        return new PersistentIndex(studies, index, journal, dirty);
+        PersistentIndex store = new PersistentIndex(studies, index, journal, dirty);
+        store.replayedDeletes = List.copyOf(deletes);
+        return store;
     }
 
-    private static void replay(Path studies, DatastoreIndex index, JsonObject record, boolean readOnly) {
+    private static void replay(Path studies, DatastoreIndex index, JsonObject record, boolean readOnly,
+            List<Path> deletes) {
         String op = record.get("op").getAsString();
         String id = record.get("id").getAsString();
         if (op.equals("set")) {
             if (record.has("moves") && !readOnly) {
                 redoMoves(studies, record.getAsJsonArray("moves"));
+            }
+            if (record.has("deletes")) {
+                record.getAsJsonArray("deletes")
+                        .forEach(path -> deletes.add(studies.resolve(path.getAsString()).normalize()));
             }
             index.put(ObjectEntry.of(id, record.getAsJsonObject("object")));
         } else if (op.equals("remove")) {
@@ -108,6 +117,14 @@ final class PersistentIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Files that replayed records replaced (a label or image saved with another extension). The
+     * process may have died before deleting them; the caller deletes those the index does not name.
+     */
+    List<Path> replayedDeletes() {
+        return replayedDeletes;
+    }
+
     /** The index, for lock-free reads. */
     DatastoreIndex index() {
         return index;
@@ -121,11 +138,11 @@ final class PersistentIndex implements AutoCloseable {
     /**
      * Atomically changes one object: {@code change} gets the current entry (empty if none) and
      * returns the new one (empty to remove it), which is journaled and applied. Returns the new
-     * entry. Same as {@link #update(String, Function, List)} without file moves.
+     * entry. Same as {@link #update(String, Function, FileChanges)} without file changes.
      */
     Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change)
             throws IOException {
-        return update(id, change, List.of());
+        return update(id, change, FileChanges.NONE);
     }
 
     /**
@@ -133,27 +150,35 @@ final class PersistentIndex implements AutoCloseable {
      * journal record names the moves, and they happen under the lock right after it is synced:
      * if the process dies in between, replay redoes the moves whose temporary file still exists.
      * So the index never describes a file (its {@code info}) that is not the one in place, even
-     * when a file is replaced under the same name. Moves apply only when the new entry is present.
+     * when a file is replaced under the same name. Then the files the new entry no longer names are
+     * deleted (replay finishes that too). File changes apply only when the new entry is present.
      */
     Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change,
-            List<Move> moves) throws IOException {
+            FileChanges files) throws IOException {
         lock.lock();
         try {
             Optional<ObjectEntry> current = index.get(id);
             Optional<ObjectEntry> next = change.apply(current);
             if (next.isPresent()) {
-                append(List.of(setRecord(next.get(), moves)));
+                append(List.of(setRecord(next.get(), files)));
                 try {
-                    for (Move move : moves) {
+                    for (Move move : files.moves()) {
                         move.run();
                     }
                 } catch (IOException e) {
                     // undo the record, so that replay does not apply it with the wrong file
-                    append(List.of(current.map(entry -> setRecord(entry, List.of()))
+                    append(List.of(current.map(entry -> setRecord(entry, FileChanges.NONE))
                             .orElseGet(() -> removeRecord(id))));
                     throw e;
                 }
                 index.put(next.get());
+                for (Path delete : files.deletes()) {
+                    try {
+                        DurableFiles.delete(delete);
+                    } catch (IOException e) {
+                        logger.warn("Cannot delete the replaced file {}: {}", delete.getFileName(), e.toString());
+                    }
+                }
             } else if (current.isPresent()) {
                 append(List.of(removeRecord(id)));
                 index.remove(id);
@@ -173,7 +198,7 @@ final class PersistentIndex implements AutoCloseable {
         try {
             List<JsonObject> records = new ArrayList<>(removals.size() + entries.size());
             removals.forEach(id -> records.add(removeRecord(id)));
-            entries.forEach(entry -> records.add(setRecord(entry, List.of())));
+            entries.forEach(entry -> records.add(setRecord(entry, FileChanges.NONE)));
             append(records);
             removals.forEach(index::remove);
             entries.forEach(index::put);
@@ -182,14 +207,19 @@ final class PersistentIndex implements AutoCloseable {
         }
     }
 
-    private JsonObject setRecord(ObjectEntry entry, List<Move> moves) {
+    private JsonObject setRecord(ObjectEntry entry, FileChanges files) {
         JsonObject record = new JsonObject();
         record.addProperty("op", "set");
         record.addProperty("id", entry.id());
         record.add("object", entry.json());
-        if (!moves.isEmpty()) {
+        if (!files.deletes().isEmpty()) {
+            JsonArray deletes = new JsonArray();
+            files.deletes().forEach(path -> deletes.add(studies.relativize(path).toString()));
+            record.add("deletes", deletes);
+        }
+        if (!files.moves().isEmpty()) {
             JsonArray array = new JsonArray();
-            for (Move move : moves) {
+            for (Move move : files.moves()) {
                 JsonObject json = new JsonObject();
                 json.addProperty("from", studies.relativize(move.from()).toString());
                 json.addProperty("to", studies.relativize(move.to()).toString());
@@ -212,6 +242,11 @@ final class PersistentIndex implements AutoCloseable {
             journal.get().append(records);
         }
         dirty = true;
+    }
+
+    /** The file side of a change: temporary files to move into place, then replaced files to delete. */
+    record FileChanges(List<Move> moves, List<Path> deletes) {
+        static final FileChanges NONE = new FileChanges(List.of(), List.of());
     }
 
     /** Renames a complete temporary file over its target, durably. */

@@ -6,8 +6,10 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -44,14 +46,25 @@ class LocalDatastoreCrashTest {
     private int verifyFolder() throws IOException {
         checkNoPartialFiles();
         int images;
+        Set<Path> named = new HashSet<>();
         try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
             images = datastore.imageIds().size();
             for (String id : datastore.imageIds()) {
                 checkKey(datastore.imageFile(id), datastore.imageInfo(id));
+                named.add(datastore.imageFile(id));
                 for (String tag : datastore.labelTags(id)) {
-                    checkKey(datastore.labelFile(id, tag).orElseThrow(), datastore.labelInfo(id, tag).orElseThrow());
+                    Path label = datastore.labelFile(id, tag).orElseThrow();
+                    checkKey(label, datastore.labelInfo(id, tag).orElseThrow());
+                    named.add(label);
                 }
             }
+        }
+        try (Stream<Path> files = Files.walk(studies)) {
+            assertThat(files.filter(Files::isRegularFile)
+                    .filter(file -> !file.getFileName().toString().startsWith("."))
+                    .filter(file -> !file.getFileName().toString().equals("datastore_v2.json")))
+                    .as("no orphan files (replaced files are deleted, also after a crash)")
+                    .containsExactlyInAnyOrderElementsOf(named);
         }
         JsonObject index = JsonTrees.parseObject(Files.readString(studies.resolve("datastore_v2.json")));
         assertThat(index.getAsJsonObject("objects").size()).isEqualTo(images);

@@ -116,4 +116,26 @@ class LocalDatastoreRecoveryTest {
         }
         assertThat(temp).doesNotExist();
     }
+
+    @Test
+    void replayDeletesReplacedFilesUnlessTheIndexNamesThemAgain() throws IOException {
+        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
+            datastore.addImage("a", Contents.write(uploads.resolve("f"), 1, 10), "a.nii.gz", Map.of());
+        }
+        // a crashed process replaced a.nii.gz by a.nrrd and back, and deleted neither old file
+        Contents.write(studies.resolve("a.nrrd"), 2, 10);
+        try (Journal journal = Journal.start(studies, 3)) {
+            journal.append(List.of(setImage(".nrrd", "a.nii.gz"), setImage(".nii.gz", "a.nrrd")));
+        }
+        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH)) {
+            assertThat(datastore.imageFileName("a")).isEqualTo("a.nii.gz");
+        }
+        assertThat(studies.resolve("a.nii.gz")).exists();
+        assertThat(studies.resolve("a.nrrd")).doesNotExist();
+    }
+
+    private static JsonObject setImage(String ext, String replaced) {
+        return JsonTrees.parseObject("{\"op\": \"set\", \"id\": \"a\", \"object\": {\"image\": {\"ext\": \""
+                + ext + "\", \"info\": {}}, \"labels\": {}}, \"deletes\": [\"" + replaced + "\"]}");
+    }
 }
