@@ -14,6 +14,8 @@ import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is copied and
@@ -24,6 +26,8 @@ import org.monailabel.engine.json.JsonTrees;
  * OperationLocks} of its image id and of the file name it writes.
  */
 final class FileOperations {
+    private static final Logger logger = LoggerFactory.getLogger(FileOperations.class);
+
     private final PersistentIndex store;
     private final OperationLocks locks;
     private final Path studies;
@@ -123,6 +127,47 @@ final class FileOperations {
             DurableFiles.delete(labelsDir.resolve(tag).resolve(name.get()));
             store.update(imageId, current -> current.map(e -> e.withoutLabel(tag)));
         }
+    }
+
+    /**
+     * Finishes what a crash interrupted: files replaced by a file with another extension are
+     * deleted unless the index names them again (otherwise a later reconcile would index them).
+     */
+    void deleteReplacedFiles() throws IOException {
+        for (Path file : store.replayedDeletes()) {
+            if (!namedByIndex(file) && DurableFiles.delete(file)) {
+                logger.info("Deleted replaced file {} left by an earlier crash", file.getFileName());
+            }
+        }
+    }
+
+    private boolean namedByIndex(Path file) {
+        String name = file.getFileName().toString();
+        Path dir = file.getParent();
+        if (dir.equals(imagesDir)) {
+            return store.index().imageOwner(name).isPresent();
+        }
+        if (labelsDir.equals(dir.getParent())) {
+            return store.index().labelOwner(dir.getFileName().toString(), name).isPresent();
+        }
+        return true; // not ours to delete
+    }
+
+    /**
+     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed file
+     * that may be indexed. Events of our own writes (indexed files, in place) need none.
+     */
+    boolean mayChangeIndex(Path dir, String name) {
+        Optional<String> owner;
+        if (dir.equals(imagesDir)) {
+            owner = store.index().imageOwner(name);
+        } else if (labelsDir.equals(dir.getParent())) {
+            owner = store.index().labelOwner(dir.getFileName().toString(), name);
+        } else {
+            return true;
+        }
+        boolean exists = Files.exists(dir.resolve(name));
+        return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
     }
 
     private static JsonObject stamped(Map<String, Object> info, String fileName) {

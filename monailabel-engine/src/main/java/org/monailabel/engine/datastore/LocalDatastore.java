@@ -173,7 +173,7 @@ public final class LocalDatastore implements Datastore {
             DurableFiles.createDirectory(labelsDir.resolve(FINAL));
             DurableFiles.createDirectory(labelsDir.resolve(ORIGINAL));
             DurableFiles.createDirectory(imagesDir);
-            deleteReplacedFiles();
+            files.deleteReplacedFiles();
             DurableFiles.deleteTemporaryFiles(studies);
             DurableFiles.deleteTemporaryFiles(imagesDir);
             for (String tag : reconciler.list().labels().keySet()) {
@@ -182,7 +182,7 @@ public final class LocalDatastore implements Datastore {
         }
         if (options.watch()) { // before the first reconcile, so that no file copied meanwhile is missed
             watcher = Optional.of(FolderWatcher.start(imagesDir, labelsDir, this::reconcileQuietly,
-                    this::mayChangeIndex, background, options.watchDebounce(), options.rescanInterval()));
+                    files::mayChangeIndex, background, options.watchDebounce(), options.rescanInterval()));
         }
         reconcile();
         store.snapshot();
@@ -192,52 +192,11 @@ public final class LocalDatastore implements Datastore {
                 (System.nanoTime() - begin) / 1_000_000, options.readOnly() ? " (read-only)" : "");
     }
 
-    /**
-     * Finishes what a crash interrupted: files replaced by a file with another extension are
-     * deleted unless the index names them again (otherwise a later reconcile would index them).
-     */
-    private void deleteReplacedFiles() throws IOException {
-        for (Path file : store.replayedDeletes()) {
-            if (!namedByIndex(file) && DurableFiles.delete(file)) {
-                logger.info("Deleted replaced file {} left by an earlier crash", file.getFileName());
-            }
-        }
-    }
-
-    private boolean namedByIndex(Path file) {
-        String name = file.getFileName().toString();
-        Path dir = file.getParent();
-        if (dir.equals(imagesDir)) {
-            return store.index().imageOwner(name).isPresent();
-        }
-        if (labelsDir.equals(dir.getParent())) {
-            return store.index().labelOwner(dir.getFileName().toString(), name).isPresent();
-        }
-        return true; // not ours to delete
-    }
-
     /** Re-reads the folders now and indexes what changed; returns the number of objects changed. */
     public int reconcile() throws IOException {
         try (OperationLocks.Guard guard = locks.exclusive()) {
             return reconciler.reconcile();
         }
-    }
-
-    /**
-     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed file
-     * that may be indexed. Events of our own writes (indexed files, in place) need none.
-     */
-    private boolean mayChangeIndex(Path dir, String name) {
-        Optional<String> owner;
-        if (dir.equals(imagesDir)) {
-            owner = store.index().imageOwner(name);
-        } else if (labelsDir.equals(dir.getParent())) {
-            owner = store.index().labelOwner(dir.getFileName().toString(), name);
-        } else {
-            return true;
-        }
-        boolean exists = Files.exists(dir.resolve(name));
-        return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
     }
 
     private void reconcileQuietly() {
