@@ -1,0 +1,195 @@
+package org.monailabel.engine.datastore;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is copied and
+ * synced under a temporary name, then the journal record (naming the rename) is synced and the file
+ * renamed into place, so the index and the file in place always match; a removed file is deleted before the index
+ * forgets it (a crash in between is healed by the next reconcile); a replaced file with another
+ * extension is deleted after the index names the new one. Each operation holds the {@link
+ * OperationLocks} of its image id and of the file name it writes.
+ */
+final class FileOperations {
+    private static final Logger logger = LoggerFactory.getLogger(FileOperations.class);
+
+    private final PersistentIndex store;
+    private final OperationLocks locks;
+    private final Path studies;
+    private final Path imagesDir;
+    private final Path labelsDir;
+
+    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir) {
+        this.store = store;
+        this.locks = locks;
+        this.studies = studies;
+        this.imagesDir = imagesDir;
+        this.labelsDir = labelsDir;
+    }
+
+    static NotFoundException notFound(String imageId) {
+        return new NotFoundException("Image '" + imageId + "' not found");
+    }
+
+    /** Atomically replaces the entry of an existing image with {@code change(entry)}. */
+    void change(String imageId, UnaryOperator<ObjectEntry> change) throws IOException {
+        Ids.checkImageId(imageId);
+        store.update(imageId, current -> Optional.of(change.apply(current.orElseThrow(() -> notFound(imageId)))));
+    }
+
+    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException {
+        Ids.checkImageId(imageId);
+        Objects.requireNonNull(source, "source");
+        String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
+        String fileName = checkImageFileName(imageId + ext);
+        JsonObject imageInfo = stamped(info, fileName);
+        try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
+            checkOwner(store.index().imageOwner(fileName), imageId, fileName);
+            Path temp = DurableFiles.prepare(source, imagesDir);
+            List<Path> replaced = store.index().get(imageId).map(ObjectEntry::imageFileName)
+                    .filter(name -> !name.equals(fileName)).map(imagesDir::resolve).stream().toList();
+            try {
+                store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
+                        .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))),
+                        new PersistentIndex.FileChanges(
+                                List.of(new PersistentIndex.Move(temp, imagesDir.resolve(fileName))), replaced));
+            } finally {
+                Files.deleteIfExists(temp); // only if the move did not happen
+            }
+        }
+        return imageId;
+    }
+
+    void removeImage(String imageId) throws IOException {
+        Ids.checkImageId(imageId);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            for (String tag : entry.labelTags()) {
+                DurableFiles.delete(labelsDir.resolve(tag).resolve(entry.labelFileName(tag).orElseThrow()));
+            }
+            DurableFiles.delete(imagesDir.resolve(entry.imageFileName()));
+            store.update(imageId, current -> Optional.empty());
+        }
+    }
+
+    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+            throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        Objects.requireNonNull(source, "source");
+        String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
+        String fileName = Ids.checkFileName(imageId + ext);
+        JsonObject labelInfo = stamped(info, fileName);
+        Path dir = labelsDir.resolve(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId, tag + "/" + fileName)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
+            DurableFiles.createDirectory(dir);
+            Path temp = DurableFiles.prepare(source, dir);
+            List<Path> replaced = entry.labelFileName(tag).filter(name -> !name.equals(fileName))
+                    .map(dir::resolve).stream().toList();
+            try {
+                store.update(imageId, current -> Optional.of(
+                        current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)),
+                        new PersistentIndex.FileChanges(List.of(new PersistentIndex.Move(temp, dir.resolve(fileName))),
+                                replaced));
+            } finally {
+                Files.deleteIfExists(temp); // only if the move did not happen
+            }
+        }
+        return imageId;
+    }
+
+    void removeLabel(String imageId, String tag) throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            Optional<String> name = entry.labelFileName(tag);
+            if (name.isEmpty()) {
+                return;
+            }
+            DurableFiles.delete(labelsDir.resolve(tag).resolve(name.get()));
+            store.update(imageId, current -> current.map(e -> e.withoutLabel(tag)));
+        }
+    }
+
+    /**
+     * Finishes what a crash interrupted: files replaced by a file with another extension are
+     * deleted unless the index names them again (otherwise a later reconcile would index them).
+     */
+    void deleteReplacedFiles() throws IOException {
+        for (Path file : store.replayedDeletes()) {
+            if (!namedByIndex(file) && DurableFiles.delete(file)) {
+                logger.info("Deleted replaced file {} left by an earlier crash", file.getFileName());
+            }
+        }
+    }
+
+    private boolean namedByIndex(Path file) {
+        String name = file.getFileName().toString();
+        Path dir = file.getParent();
+        if (dir.equals(imagesDir)) {
+            return store.index().imageOwner(name).isPresent();
+        }
+        if (labelsDir.equals(dir.getParent())) {
+            return store.index().labelOwner(dir.getFileName().toString(), name).isPresent();
+        }
+        return true; // not ours to delete
+    }
+
+    /**
+     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed file
+     * that may be indexed. Events of our own writes (indexed files, in place) need none.
+     */
+    boolean mayChangeIndex(Path dir, String name) {
+        Optional<String> owner;
+        if (dir.equals(imagesDir)) {
+            owner = store.index().imageOwner(name);
+        } else if (labelsDir.equals(dir.getParent())) {
+            owner = store.index().labelOwner(dir.getFileName().toString(), name);
+        } else {
+            return true;
+        }
+        boolean exists = Files.exists(dir.resolve(name));
+        return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
+    }
+
+    private static JsonObject stamped(Map<String, Object> info, String fileName) {
+        JsonObject json = JsonTrees.toJsonObject(Objects.requireNonNull(info, "info"));
+        json.addProperty("ts", Instant.now().getEpochSecond());
+        json.addProperty("name", fileName);
+        return json;
+    }
+
+    private static void checkOwner(Optional<String> owner, String imageId, String fileName) {
+        if (owner.isPresent() && !owner.get().equals(imageId)) {
+            throw new ConflictException("File name '" + fileName + "' is already used by image '" + owner.get() + "'");
+        }
+    }
+
+    /** Refuses names that are too long or that would overwrite the datastore's own files. */
+    private String checkImageFileName(String fileName) {
+        Ids.checkFileName(fileName);
+        if (imagesDir.equals(studies) && (fileName.startsWith(PersistentIndex.FILE_NAME)
+                || studies.resolve(fileName).equals(labelsDir) || labelsDir.startsWith(studies.resolve(fileName)))) {
+            throw new InvalidInputException("Image file name '" + fileName + "' is reserved by the datastore");
+        }
+        return fileName;
+    }
+}
