@@ -56,6 +56,11 @@ class MonaiLabelTest {
     private Path apps;
     private Datastore datastore;
 
+    @org.junit.jupiter.api.AfterEach
+    void closeDatastore() {
+        datastore.close();
+    }
+
     @BeforeEach
     void setUp() throws IOException {
         Probe.reset();

@@ -55,6 +55,7 @@ import org.monailabel.testing.TestDatastores;
 class SegmentationTaskTest {
     @TempDir static Path dir;
     static SegmentationTask task;
+    static org.monailabel.api.Datastore datastore;
 
     static final class Seg extends SegmentationTask {
         Seg() {
@@ -64,6 +65,7 @@ class SegmentationTaskTest {
 
     @BeforeAll
     static void open() throws IOException {
+        datastore = TestDatastores.create(dir.resolve("studies"));
         UNetConfig cfg = new UNetConfig(1, 3, new int[] {4, 8, 16}, new int[] {2, 2}, 1, Norm.BATCH, Activation.PRELU, 0);
         ModelCard card = new ModelCard("seg", 1, "unet", cfg.toMap(), "model.params",
                 Map.of("background", 0, "liver", 1, "spleen", 2), new double[] {6, 6, 6}, IntensityWindow.ct(-57, 164),
@@ -78,13 +80,13 @@ class SegmentationTaskTest {
     }
 
     static AppContext context(Map<String, String> conf) throws IOException {
-        return new AppContext("test", dir, dir.resolve("models"), AppConfig.of(conf),
-                TestDatastores.create(dir.resolve("studies")), "cpu");
+        return new AppContext("test", dir, dir.resolve("models"), AppConfig.of(conf), datastore, "cpu");
     }
 
     @AfterAll
     static void close() {
         task.close();
+        datastore.close();
     }
 
     static Path phantom(String name, StorageOrder order, Affine oblique) throws IOException {
