@@ -11,7 +11,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.ActiveLearningStrategy;
-import org.monailabel.api.Datastore;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
@@ -20,9 +19,10 @@ import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppState;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
-import org.monailabel.testing.TestDatastores;
 
 /**
  * How another Java program embeds monailabel: load apps, ask a strategy for the next image, run a
@@ -60,9 +60,12 @@ class EmbeddingExampleTest {
                 .service(InferenceTask.class, "example.Spleen")
                 .service(ActiveLearningStrategy.class, "example.First")
                 .write(apps.resolve("spleen-app.jar"));
-        Datastore datastore = TestDatastores.withImages(tmp.resolve("studies"), "spleen_10", "spleen_12");
+        // A studies folder (here two generated phantom CTs) opened as MONAI Label's local datastore.
+        Path studies = tmp.resolve("studies");
+        SampleStudies.generate(studies, 2, 1);
 
-        try (MonaiLabel monaiLabel = MonaiLabel.builder()
+        try (LocalDatastore datastore = LocalDatastore.open(studies);
+                MonaiLabel monaiLabel = MonaiLabel.builder()
                 .datastore(datastore)                 // we keep ownership: MonaiLabel does not close it
                 .appsFolder(apps)                     // jars dropped in later are loaded too
                 .conf("models", "spleen")             // like --conf models spleen
@@ -80,7 +83,7 @@ class EmbeddingExampleTest {
             // Next image to annotate (the hand-out is recorded in the datastore).
             Map<String, Object> next = monaiLabel.nextSample("first", Params.of(Map.of("client_id", "example")));
             String imageId = (String) next.get("id");
-            assertThat(imageId).isEqualTo("spleen_10");
+            assertThat(imageId).isEqualTo("phantom_000");
 
             // Run the model on it.
             Path work = Files.createDirectories(tmp.resolve("request"));
@@ -97,16 +100,22 @@ class EmbeddingExampleTest {
     void appsThatAreOrdinaryDependenciesLoadFromTheClassPath() throws IOException {
         // Apps on the program's own class path (here the monailabel-app-template dependency) form
         // one app named "classpath"; the template's strategies show up in info().strategies().
-        Datastore datastore = TestDatastores.create(tmp.resolve("studies"));
-        try (MonaiLabel monaiLabel = MonaiLabel.builder()
-                .datastore(datastore)
-                .classpathApps(true)
-                .workDir(tmp.resolve("work"))
-                .build()) {
+        Path studies = tmp.resolve("studies");
+        SampleStudies.generate(studies, 3, 2);
+        try (LocalDatastore datastore = LocalDatastore.open(studies);
+                MonaiLabel monaiLabel = MonaiLabel.builder()
+                        .datastore(datastore)
+                        .classpathApps(true)
+                        .workDir(tmp.resolve("work"))
+                        .build()) {
             assertThat(monaiLabel.apps()).singleElement().satisfies(app -> {
                 assertThat(app.name()).isEqualTo("classpath");
                 assertThat(app.state()).isEqualTo(AppState.LOADED);
             });
+            assertThat(monaiLabel.info().strategies()).containsKeys("random", "first", "last");
+            Map<String, Object> next = monaiLabel.nextSample("random", Params.empty());
+            assertThat(next.get("id")).isIn("phantom_000", "phantom_001", "phantom_002");
+            assertThat(next).containsEntry("name", next.get("id") + ".nii.gz");
         }
     }
 }
