@@ -63,23 +63,52 @@ public final class SlidingWindowInferer {
 
     /**
      * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, org.monailabel.api.image.Affine)},
-     * choosing where the merge buffer lives: on the network's device ({@code onDevice}, the default
-     * on a GPU: outputs never leave it) or on the heap.
+     * choosing where the merge buffer lives: on the network's device ({@code onDevice}: outputs
+     * never leave it) or on the heap.
      */
     public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
             org.monailabel.api.image.Affine affine, boolean onDevice) {
         int[] shape = input.shape();
-        int[] image = {shape[1], shape[2], shape[3]};
-        WindowPlan plan = WindowPlan.of(image, roi, overlap, WindowPlan.longestAxis(image, roi, overlap));
+        try (NDManager request = manager.newSubManager()) {
+            NDArray image = request.create(input.data(), new Shape(1, shape[0], shape[1], shape[2], shape[3]));
+            input = null; // the heap copy can go: the device holds the image now
+            return runToLabels(image, network, affine, onDevice);
+        }
+    }
+
+    /**
+     * Runs the network over an image already on the device, {@code (1, C, X, Y, Z)}, and returns the
+     * label map. Arrays made on the way live in sub-managers of the image's manager and are freed
+     * before this returns; the image itself stays the caller's.
+     *
+     * @param onDevice whether the merge buffer stays on the device (native memory; the default in
+     *     the segmentation pipeline) or on the heap
+     */
+    public org.monailabel.api.image.Volume runToLabels(NDArray image, WindowFunction network,
+            org.monailabel.api.image.Affine affine, boolean onDevice) {
+        long[] s = image.getShape().getShape();
+        if (s.length != 5 || s[0] != 1) {
+            throw new IllegalArgumentException("Expected (1, C, X, Y, Z), got " + image.getShape());
+        }
+        int[] spatial = {(int) s[2], (int) s[3], (int) s[4]};
+        WindowPlan plan = WindowPlan.of(spatial, roi, overlap, WindowPlan.longestAxis(spatial, roi, overlap));
         int[] p = plan.paddedShape();
+        int[] before = plan.padBefore();
         ArgmaxMerger merger = null;
         DeviceArgmaxMerger deviceMerger = null;
-        try (NDManager request = manager.newSubManager()) {
-            NDArray volume = request.create(plan.pad(input).data(), new Shape(1, shape[0], p[0], p[1], p[2]));
-            input = null; // the heap copy can go: the device holds the image now
+        try (NDManager request = image.getManager().newSubManager()) {
+            NDArray volume = image;
+            if (!java.util.Arrays.equals(p, spatial)) {
+                request.tempAttachAll(image);
+                volume = request.zeros(new Shape(1, s[1], p[0], p[1], p[2]), image.getDataType());
+                volume.set(new NDIndex().addAllDim().addAllDim()
+                        .addSliceDim(before[0], before[0] + spatial[0])
+                        .addSliceDim(before[1], before[1] + spatial[1])
+                        .addSliceDim(before[2], before[2] + spatial[2]), image);
+            }
             for (List<int[]> batch : plan.batches(batchSize)) {
                 try (NDManager scope = request.newSubManager()) {
-                    scope.tempAttachAll(volume);
+                    scope.tempAttachAll(volume); // slices of volume land in this scope
                     NDArray logits = network.apply(crops(volume, batch));
                     checkOutput(logits, batch.size());
                     int channels = (int) logits.getShape().get(1);

@@ -31,25 +31,77 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
 
     /** The same on a float array, in place (for the memory-lean pipeline). */
     public void applyInPlace(float[] v) {
+        applyInPlace(java.nio.FloatBuffer.wrap(v));
+    }
+
+    /** The same on the first {@code limit()} floats of a buffer, in place, in parallel. */
+    public void applyInPlace(java.nio.FloatBuffer v) {
+        float[] range = windowInPlace(v, v.limit());
+        if (rescale) {
+            int n = v.limit();
+            double low = range[0];
+            double width = (double) range[1] - range[0];
+            chunks(n).forEach(c -> {
+                for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+                    v.put(i, width == 0 ? (float) minv : (float) ((v.get(i) - low) / width * (maxv - minv) + minv));
+                }
+            });
+        }
+    }
+
+    /**
+     * The first step only (the window, clipped), in place on the first {@code n} floats, in
+     * parallel.
+     *
+     * @return the smallest and largest value after windowing, for {@link #rescale(ai.djl.ndarray.NDArray, float, float)}
+     */
+    public float[] windowInPlace(java.nio.FloatBuffer v, int n) {
         double scale = (bMax - bMin) / (aMax - aMin);
         double lo = Math.min(bMin, bMax);
         double hi = Math.max(bMin, bMax);
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        float[][] ranges = new float[chunks][];
+        chunks(n).forEach(c -> {
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+                double y = (v.get(i) - aMin) * scale + bMin;
+                float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
+                v.put(i, f);
+                min = Math.min(min, f);
+                max = Math.max(max, f);
+            }
+            ranges[c] = new float[] {min, max};
+        });
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < v.length; i++) {
-            double y = (v[i] - aMin) * scale + bMin;
-            float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
-            v[i] = f;
-            min = Math.min(min, f);
-            max = Math.max(max, f);
+        for (float[] r : ranges) {
+            min = Math.min(min, r[0]);
+            max = Math.max(max, r[1]);
         }
+        return new float[] {min, max};
+    }
+
+    /**
+     * The second step (rescale of the windowed range {@code [min, max]} to {@code [minv, maxv]})
+     * on a tensor, in place; nothing when {@link #rescale()} is off.
+     */
+    public void rescale(ai.djl.ndarray.NDArray windowed, float min, float max) {
         if (!rescale) {
             return;
         }
-        double range = (double) max - min;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = range == 0 ? (float) minv : (float) ((v[i] - (double) min) / range * (maxv - minv) + minv);
+        double width = (double) max - min;
+        if (width == 0) {
+            windowed.muli(0).addi((float) minv);
+        } else {
+            windowed.subi(min).muli((float) ((maxv - minv) / width)).addi((float) minv);
         }
+    }
+
+    private static final int CHUNK = 1 << 20;
+
+    private static java.util.stream.IntStream chunks(int n) {
+        return java.util.stream.IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel();
     }
 
     Map<String, Object> toMap() {

@@ -1,15 +1,22 @@
 package org.monailabel.engine.segmentation;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Collection;
 import java.util.Map;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
-import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.inferer.SlidingWindowInferer;
+import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.Network;
 import org.monailabel.engine.postprocess.ConnectedComponents;
@@ -42,22 +49,18 @@ public final class SegmentationPipeline {
      */
     public static Volume run(Volume image, ModelCard card, Network network, Device device, Params params,
             Latencies latencies) {
+        check(image);
         int[] shape = image.shape();
         Affine affine = image.affine();
-        Prepared prepared = prepare(image, card);
-        image = null; // only its geometry is needed from here on
-        Grid grid = prepared.grid();
-        float[][] input = {prepared.input()};
-        prepared = null;
-        int[] g = grid.shape();
-        latencies.mark("pre");
-
+        Grid grid = plan(image, card);
         SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
                 card.blend(), 0.125);
         Volume labels;
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            labels = inferer.runToLabels(new DenseArray(new int[] {1, g[0], g[1], g[2]}, take(input)),
-                    batch -> network.forward(batch, false), manager, grid.affine());
+            NDArray tensor = toDevice(image, grid, card.intensity(), manager, 1 << 22);
+            image = null; // only its geometry is needed from here on
+            latencies.mark("pre");
+            labels = inferer.runToLabels(tensor, batch -> network.forward(batch, false), grid.affine(), true);
         }
         latencies.mark("infer");
 
@@ -74,6 +77,49 @@ public final class SegmentationPipeline {
     }
 
     /**
+     * The network input on the device, {@code (1, 1, X, Y, Z)}: resampled and windowed slab by
+     * slab through a small direct buffer, so neither the heap nor a second native copy ever holds
+     * the whole input; the final rescale runs on the device.
+     */
+    static NDArray toDevice(Volume image, Grid grid, IntensityWindow window, NDManager manager, int chunkValues) {
+        int[] g = grid.shape();
+        NDArray tensor = manager.create(new Shape(1, 1, g[0], g[1], g[2]), DataType.FLOAT32);
+        int plane = g[1] * g[2];
+        int slab = Math.max(1, Math.min(g[0], chunkValues / plane)); // 4 Mi values: 16 MiB at a time
+        ByteBuffer chunk = manager.allocateDirect(slab * plane * 4);
+        FloatBuffer floats = chunk.asFloatBuffer();
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int x0 = 0; x0 < g[0]; x0 += slab) {
+            int n = Math.min(slab, g[0] - x0);
+            Resample.resampleToDense(image, grid, floats, x0, n);
+            float[] range = window.windowInPlace(floats, n * plane);
+            min = Math.min(min, range[0]);
+            max = Math.max(max, range[1]);
+            try (NDArray part = manager.create(chunk, new Shape(1, 1, n, g[1], g[2]), DataType.FLOAT32)) {
+                tensor.set(new NDIndex().addAllDim().addAllDim().addSliceDim(x0, x0 + n), part);
+            }
+        }
+        window.rescale(tensor, min, max);
+        Reference.reachabilityFence(chunk); // the tensors made from it read its memory directly
+        return tensor;
+    }
+
+    /** The grid the network sees (package-private for tests). */
+    static Grid gridOf(Volume image, ModelCard card) {
+        return plan(image, card);
+    }
+
+    /** The grid the network sees: the image reoriented to RAS and resampled to the card's spacing. */
+    private static Grid plan(Volume image, ModelCard card) {
+        int[] shape = image.shape();
+        Orientation toRas = Orientation.toRas(image.affine());
+        Grid grid = new Spacing(card.spacing()).plan(toRas.apply(shape), toRas.apply(image.affine(), shape));
+        checkSize(grid.shape(), card.labels().size());
+        return grid;
+    }
+
+    /**
      * The network input of an image: reoriented to RAS, resampled to the card's spacing (both in
      * one trilinear pass from the stored grid) and windowed.
      *
@@ -84,20 +130,10 @@ public final class SegmentationPipeline {
     /** Pre-processes an image as the card says (the "pre" stage). */
     public static Prepared prepare(Volume image, ModelCard card) {
         check(image);
-        int[] shape = image.shape();
-        Orientation toRas = Orientation.toRas(image.affine());
-        Grid grid = new Spacing(card.spacing()).plan(toRas.apply(shape), toRas.apply(image.affine(), shape));
-        checkMemory(grid.shape(), card.labels().size());
+        Grid grid = plan(image, card);
         float[] input = Resample.resampleToDense(image, grid);
         card.intensity().applyInPlace(input);
         return new Prepared(input, grid);
-    }
-
-    /** Hands the array over: the holder forgets it, so only the callee keeps it alive. */
-    private static float[] take(float[][] holder) {
-        float[] a = holder[0];
-        holder[0] = null;
-        return a;
     }
 
     private static void check(Volume image) {
@@ -122,17 +158,14 @@ public final class SegmentationPipeline {
     }
 
     /**
-     * Refuses work that cannot fit the heap at all (before allocating anything): the network input
-     * is a float per resampled voxel, the merge buffer at most a float per voxel and channel.
+     * Refuses grids that cannot be processed at all, before allocating anything: the network input
+     * and each channel of the merge buffer must stay below 2^31 values.
      */
-    private static void checkMemory(int[] grid, int channels) {
+    private static void checkSize(int[] grid, int channels) {
         long voxels = (long) grid[0] * grid[1] * grid[2];
-        long needed = voxels * 4L * (1L + Math.max(2, channels)) + voxels;
-        long heap = Runtime.getRuntime().maxMemory();
-        if (voxels > Integer.MAX_VALUE / Math.max(2, channels) || needed > heap) {
+        if (voxels * 4 > Integer.MAX_VALUE || voxels * Math.max(2, channels) > Integer.MAX_VALUE) {
             throw new InvalidInputException(String.format("Image too large for this model: %dx%dx%d voxels after "
-                    + "resampling need up to %d MiB, the server has %d MiB of heap", grid[0], grid[1], grid[2],
-                    needed >> 20, heap >> 20));
+                    + "resampling to %s mm", grid[0], grid[1], grid[2], "the model's spacing"));
         }
     }
 }

@@ -27,7 +27,7 @@ public final class Resample {
                 : outShape3;
         Affine xform = source.affine().inverse().multiply(target.affine());
         Volume result = Volume.allocate(VoxelType.FLOAT32, target.affine(), outShape).withMetadata(source.metadata());
-        float[] src = source.toFloatArray();
+        VoxelAccess src = VoxelAccess.of(source);
         FloatBuffer dst = result.data().asFloatBuffer();
         long inChannel = (long) in[0] * in[1] * in[2];
         long outChannel = (long) outShape3[0] * outShape3[1] * outShape3[2];
@@ -46,35 +46,55 @@ public final class Resample {
      * place whatever its voxel type: one output array is all this allocates.
      */
     public static float[] resampleToDense(Volume source, Grid target) {
-        if (source.channels() != 1) {
-            throw new IllegalArgumentException("resampleToDense takes one channel, got " + source.channels());
-        }
-        int[] in = source.shape();
         int[] out = target.shape();
         long n = (long) out[0] * out[1] * out[2];
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("Resampled grid of " + n + " voxels exceeds 2^31");
         }
         float[] dense = new float[(int) n];
+        resampleToDense(source, target, FloatBuffer.wrap(dense));
+        return dense;
+    }
+
+    /**
+     * As {@link #resampleToDense(Volume, Grid)}, writing into {@code dense} (from index 0).
+     */
+    public static void resampleToDense(Volume source, Grid target, FloatBuffer dense) {
+        resampleToDense(source, target, dense, 0, target.shape()[0]);
+    }
+
+    /**
+     * As {@link #resampleToDense(Volume, Grid)} for the output planes {@code x0 <= x < x0 + count}
+     * only, written into {@code dense} from index 0 ({@code count x Y x Z} values, C order): a
+     * large grid can be resampled slab by slab through a small buffer.
+     */
+    public static void resampleToDense(Volume source, Grid target, FloatBuffer dense, int x0, int count) {
+        if (source.channels() != 1) {
+            throw new IllegalArgumentException("resampleToDense takes one channel, got " + source.channels());
+        }
+        int[] in = source.shape();
+        int[] out = target.shape();
+        if (x0 < 0 || count < 0 || x0 + count > out[0] || (long) count * out[1] * out[2] > dense.capacity()) {
+            throw new IllegalArgumentException("Bad slab " + x0 + "+" + count + " of " + java.util.Arrays.toString(out));
+        }
         VoxelAccess src = VoxelAccess.of(source);
         Affine t = source.affine().inverse().multiply(target.affine());
         int nx = in[0];
         int nxy = in[0] * in[1];
-        IntStream.range(0, out[0]).parallel().forEach(x -> {
+        IntStream.range(x0, x0 + count).parallel().forEach(x -> {
             for (int y = 0; y < out[1]; y++) {
                 double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
                 double by = t.get(1, 0) * x + t.get(1, 1) * y + t.get(1, 3);
                 double bz = t.get(2, 0) * x + t.get(2, 1) * y + t.get(2, 3);
-                int o = (x * out[1] + y) * out[2];
+                int o = ((x - x0) * out[1] + y) * out[2];
                 for (int z = 0; z < out[2]; z++) {
                     double px = clamp(bx + t.get(0, 2) * z, in[0] - 1);
                     double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
                     double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
-                    dense[o + z] = trilinear(src, nx, nxy, in, px, py, pz);
+                    dense.put(o + z, trilinear(src, nx, nxy, in, px, py, pz));
                 }
             }
         });
-        return dense;
     }
 
     /**
@@ -144,8 +164,9 @@ public final class Resample {
         return (float) (c0 + (c1 - c0) * fz);
     }
 
-    private static void resampleSlice(float[] src, int inBase, int[] in, Affine t, FloatBuffer dst, int outBase,
+    private static void resampleSlice(VoxelAccess whole, int inBase, int[] in, Affine t, FloatBuffer dst, int outBase,
             int[] out, int k, Interpolation mode) {
+        VoxelAccess src = inBase == 0 ? whole : i -> whole.get(inBase + i);
         int nx = in[0];
         int nxy = in[0] * in[1];
         double maxX = in[0] - 1;
@@ -162,36 +183,13 @@ public final class Resample {
                 double z = clamp(bz + t.get(2, 0) * i, maxZ);
                 float v;
                 if (mode == Interpolation.NEAREST) {
-                    v = src[inBase + (int) Math.rint(x) + nx * (int) Math.rint(y) + nxy * (int) Math.rint(z)];
+                    v = src.get((int) Math.rint(x) + nx * (int) Math.rint(y) + nxy * (int) Math.rint(z));
                 } else {
-                    v = trilinear(src, inBase, nx, nxy, in, x, y, z);
+                    v = trilinear(src, nx, nxy, in, x, y, z);
                 }
                 dst.put(o + i, v);
             }
         }
-    }
-
-    private static float trilinear(float[] s, int base, int nx, int nxy, int[] in, double x, double y, double z) {
-        int x0 = (int) x;
-        int y0 = (int) y;
-        int z0 = (int) z;
-        double fx = x - x0;
-        double fy = y - y0;
-        double fz = z - z0;
-        int x1 = Math.min(x0 + 1, in[0] - 1);
-        int y1 = Math.min(y0 + 1, in[1] - 1);
-        int z1 = Math.min(z0 + 1, in[2] - 1);
-        int p00 = base + y0 * nx + z0 * nxy;
-        int p10 = base + y1 * nx + z0 * nxy;
-        int p01 = base + y0 * nx + z1 * nxy;
-        int p11 = base + y1 * nx + z1 * nxy;
-        double c00 = s[p00 + x0] + (s[p00 + x1] - s[p00 + x0]) * fx;
-        double c10 = s[p10 + x0] + (s[p10 + x1] - s[p10 + x0]) * fx;
-        double c01 = s[p01 + x0] + (s[p01 + x1] - s[p01 + x0]) * fx;
-        double c11 = s[p11 + x0] + (s[p11 + x1] - s[p11 + x0]) * fx;
-        double c0 = c00 + (c10 - c00) * fy;
-        double c1 = c01 + (c11 - c01) * fy;
-        return (float) (c0 + (c1 - c0) * fz);
     }
 
     private static double clamp(double v, double max) {
