@@ -93,15 +93,15 @@ final class DeviceArgmaxMerger {
             byte[] best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false).toByteArray();
             int[] s = dims.clone();
             s[axis] = a1 - a0;
+            int[] shift = new int[3];
+            shift[axis] = a0;
             int i = 0;
             for (int x = 0; x < s[0]; x++) {
+                int ix = x + shift[0] - pad[0];
                 for (int y = 0; y < s[1]; y++) {
+                    int iy = y + shift[1] - pad[1];
                     for (int z = 0; z < s[2]; z++, i++) {
-                        int[] p = {x, y, z};
-                        p[axis] += a0;
-                        int ix = p[0] - pad[0];
-                        int iy = p[1] - pad[1];
-                        int iz = p[2] - pad[2];
+                        int iz = z + shift[2] - pad[2];
                         if (ix >= 0 && iy >= 0 && iz >= 0 && ix < image[0] && iy < image[1] && iz < image[2]) {
                             labels.set(labels.index(ix, iy, iz), best[i] & 0xFF);
                         }
