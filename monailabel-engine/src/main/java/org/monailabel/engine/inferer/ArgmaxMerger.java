@@ -10,8 +10,10 @@ import org.monailabel.api.image.VoxelType;
  * same for every channel of a voxel), so no counts are needed; and because windows arrive with
  * {@code axis} varying slowest, every slab before the current windows' start along that axis is
  * final and can be turned into labels and dropped. The buffer keeps the windows' C order (z
- * fastest) with the slab axis cut to the window length, so merging writes contiguously. Memory:
- * channels x roi-length slab of floats, plus one byte per output voxel. Not thread-safe.
+ * fastest) with the slab axis cut to the window length, so merging writes contiguously. Only the
+ * differences to channel 0 are summed (channel 0 is then 0 everywhere), one buffer fewer: for a
+ * two-class model a single one. Memory: (channels - 1) x roi-length slab of floats, plus one byte
+ * per output voxel. Not thread-safe.
  */
 final class ArgmaxMerger {
     private final WindowPlan plan;
@@ -43,11 +45,14 @@ final class ArgmaxMerger {
             throw new IllegalArgumentException("Merge buffer of " + size * channels + " values exceeds 2^31");
         }
         channelSize = (int) size;
-        sums = new float[channelSize * channels];
+        sums = new float[channelSize * Math.max(1, channels - 1)];
         labels = Volume.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, plan.imageShape());
     }
 
-    /** Adds channel {@code ch} of one window's output, {@code (rx, ry, rz)} in C order. */
+    /**
+     * Adds the difference {@code channel c - channel 0} of one window's output, {@code (rx, ry, rz)}
+     * in C order, for {@code c = ch + 1}.
+     */
     void add(int[] start, int ch, float[] out) {
         if (start[axis] > lo) {
             advance(start[axis]);
@@ -79,7 +84,7 @@ final class ArgmaxMerger {
         for (int a = axis + 1; a < 3; a++) {
             inner *= dims[a];
         }
-        for (int ch = 0; ch < channels; ch++) {
+        for (int ch = 0; ch < Math.max(1, channels - 1); ch++) {
             for (int o = 0; o < outer; o++) {
                 int block = ch * channelSize + o * dims[axis] * inner;
                 System.arraycopy(sums, block + shift * inner, sums, block, keep * inner);
@@ -102,9 +107,9 @@ final class ArgmaxMerger {
                 for (int z = start[2]; z < end[2]; z++) {
                     int i = (x - (axis == 0 ? lo : 0)) * sx + (y - (axis == 1 ? lo : 0)) * sy + z - (axis == 2 ? lo : 0);
                     int best = 0;
-                    float bestValue = sums[i];
+                    float bestValue = 0; // channel 0 minus itself
                     for (int ch = 1; ch < channels; ch++) {
-                        float v = sums[ch * channelSize + i];
+                        float v = sums[(ch - 1) * channelSize + i];
                         if (v > bestValue) {
                             best = ch;
                             bestValue = v;

@@ -126,8 +126,9 @@ public final class SlidingWindowInferer {
                         merger = new ArgmaxMerger(plan, channels, importance, affine);
                     }
                     for (int w = 0; w < batch.size(); w++) {
-                        for (int ch = 0; ch < channels; ch++) { // one window channel on the heap at a time
-                            merger.add(batch.get(w), ch, logits.get(w, ch).toFloatArray());
+                        NDArray first = logits.get(w, 0);
+                        for (int ch = 1; ch < channels; ch++) { // one window channel on the heap at a time
+                            merger.add(batch.get(w), ch - 1, logits.get(w, ch).sub(first).toFloatArray());
                         }
                     }
                 }
