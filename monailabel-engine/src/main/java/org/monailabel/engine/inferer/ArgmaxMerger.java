@@ -53,21 +53,22 @@ final class ArgmaxMerger {
      * Adds the difference {@code channel c - channel 0} of one window's output, {@code (rx, ry, rz)}
      * in C order, for {@code c = ch + 1}.
      */
-    void add(int[] start, int ch, float[] out) {
+    void add(int[] start, int ch, java.nio.FloatBuffer out) {
         if (start[axis] > lo) {
             advance(start[axis]);
         }
         int[] local = start.clone();
         local[axis] -= lo;
-        for (int x = 0; x < roi[0]; x++) {
+        // rows of different x touch different buffer cells: merge them in parallel
+        java.util.stream.IntStream.range(0, roi[0]).parallel().forEach(x -> {
             for (int y = 0; y < roi[1]; y++) {
                 int w = (x * roi[1] + y) * roi[2];
                 int dst = ch * channelSize + (local[0] + x) * sx + (local[1] + y) * sy + local[2];
                 for (int z = 0; z < roi[2]; z++) {
-                    sums[dst + z] += out[w + z] * weights[w + z];
+                    sums[dst + z] += out.get(w + z) * weights[w + z];
                 }
             }
-        }
+        });
     }
 
     /** Finishes slabs before {@code newLo} and moves the buffer there. */

@@ -128,7 +128,9 @@ public final class SlidingWindowInferer {
                     for (int w = 0; w < batch.size(); w++) {
                         NDArray first = logits.get(w, 0);
                         for (int ch = 1; ch < channels; ch++) { // one window channel on the heap at a time
-                            merger.add(batch.get(w), ch - 1, logits.get(w, ch).sub(first).toFloatArray());
+                            // read in place: toFloatArray would copy the window twice more on the heap
+                            java.nio.FloatBuffer difference = logits.get(w, ch).sub(first).toByteBuffer().asFloatBuffer();
+                            merger.add(batch.get(w), ch - 1, difference);
                         }
                     }
                 }

@@ -12,6 +12,7 @@ import java.nio.FloatBuffer;
 import java.util.Collection;
 import java.util.Map;
 import org.monailabel.api.Params;
+import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
@@ -36,6 +37,10 @@ import org.monailabel.engine.transform.Spacing;
 public final class SegmentationPipeline {
     /** Parameter: keep only the largest connected component of each label (26-connectivity). */
     public static final String LARGEST_CC = "largest_cc";
+    /** Parameter: fill enclosed holes of each label. */
+    public static final String FILL_HOLES = "fill_holes";
+    /** Bytes of network activations assumed per window voxel (a 3-D UNet keeps tens of channels). */
+    static final long ACTIVATION_BYTES_PER_VOXEL = 256;
 
     private SegmentationPipeline() {}
 
@@ -50,6 +55,7 @@ public final class SegmentationPipeline {
     public static Volume run(Volume image, ModelCard card, Network network, Device device, Params params,
             Latencies latencies) {
         check(image);
+        checkWindows(card);
         int[] shape = image.shape();
         Affine affine = image.affine();
         Grid grid = plan(image, card);
@@ -69,6 +75,9 @@ public final class SegmentationPipeline {
         if (params.getBoolean(LARGEST_CC, false)) {
             Collection<Integer> values = card.foregroundLabels().values();
             labels = LabelMaps.keepLargestComponent(labels, values, ConnectedComponents.Connectivity.TWENTY_SIX);
+        }
+        if (params.getBoolean(FILL_HOLES, false)) {
+            labels = LabelMaps.fillHoles(labels, card.foregroundLabels().values());
         }
         latencies.mark("post");
 
@@ -136,6 +145,31 @@ public final class SegmentationPipeline {
         float[] input = Resample.resampleToDense(image, grid);
         card.intensity().applyInPlace(input);
         return new Prepared(input, grid);
+    }
+
+    /**
+     * Refuses a sliding window the machine cannot hold: the network's activations for one batch of
+     * windows are estimated at {@link #ACTIVATION_BYTES_PER_VOXEL} per window voxel and compared
+     * with the machine's physical memory, before anything is computed.
+     */
+    static void checkWindows(ModelCard card) {
+        int[] roi = card.roiSize();
+        long needed = (long) roi[0] * roi[1] * roi[2] * card.swBatchSize() * ACTIVATION_BYTES_PER_VOXEL;
+        long physical = physicalMemory();
+        if (needed > physical) {
+            throw new InferenceFailedException(String.format("Model '%s': a sliding window of %dx%dx%d voxels, %d per "
+                    + "batch, needs about %d GiB for the network; this machine has %d GiB. Use a smaller roi_size or "
+                    + "sw_batch_size in its model card", card.name(), roi[0], roi[1], roi[2], card.swBatchSize(),
+                    needed >> 30, physical >> 30));
+        }
+    }
+
+    private static long physicalMemory() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Long.MAX_VALUE;
     }
 
     private static void check(Volume image) {

@@ -57,6 +57,7 @@ public class SegmentationTask implements InferenceTask {
         Map<String, Integer> labels = m == null ? declaredLabels : m.card().foregroundLabels();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(SegmentationPipeline.LARGEST_CC, false);
+        config.put(SegmentationPipeline.FILL_HOLES, false);
         return new ModelInfo(name, ModelType.SEGMENTATION, labels, 3, description, config);
     }
 

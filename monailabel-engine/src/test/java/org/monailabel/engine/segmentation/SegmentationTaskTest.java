@@ -196,6 +196,27 @@ class SegmentationTaskTest {
     }
 
     @Test
+    void aWindowTooLargeForTheMachineIsRefusedBeforeAnythingRuns() {
+        ModelCard huge = new ModelCard("huge", 1, "unet", Map.of(), "w", Map.of("background", 0, "x", 1),
+                new double[] {1, 1, 1}, IntensityWindow.ct(-57, 164), new int[] {2048, 2048, 2048}, 0.25, 4,
+                BlendMode.CONSTANT, Map.of());
+        assertThatThrownBy(() -> SegmentationPipeline.checkWindows(huge))
+                .isInstanceOf(org.monailabel.api.error.InferenceFailedException.class)
+                .hasMessageContaining("2048x2048x2048").hasMessageContaining("roi_size");
+        SegmentationPipeline.checkWindows(new ModelCard("ok", 1, "unet", Map.of(), "w", Map.of("background", 0),
+                new double[] {1, 1, 1}, IntensityWindow.ct(-57, 164), new int[] {160, 160, 160}, 0.25, 1,
+                BlendMode.CONSTANT, Map.of()));
+    }
+
+    @Test
+    void postProcessingOptionsRunAndKeepTheGrid() throws IOException {
+        Path image = phantom("post", StorageOrder.RAS, null);
+        Volume label = ImageIo.read(infer(image, Map.of("largest_cc", true, "fill_holes", true)).file().orElseThrow());
+        assertThat(label.shape()).isEqualTo(ImageIo.read(image).shape());
+        assertThat(task.info().config()).containsEntry("largest_cc", false).containsEntry("fill_holes", false);
+    }
+
+    @Test
     void aModelWithoutWeightsSaysSo() throws IOException {
         SegmentationTask untrained = new SegmentationTask("other", "no weights", Map.of("x", 1)) {};
         untrained.open(context(Map.of()));
