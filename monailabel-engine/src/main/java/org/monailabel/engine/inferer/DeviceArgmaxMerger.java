@@ -90,7 +90,8 @@ final class DeviceArgmaxMerger {
         int a0 = Math.max(Math.max(from, finished), pad[axis]);
         int a1 = Math.min(to, pad[axis] + image[axis]);
         if (a1 > a0) {
-            byte[] best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false).toByteArray();
+            java.nio.ByteBuffer best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false)
+                    .toDevice(ai.djl.Device.cpu(), false).toByteBuffer(true);
             int[] s = dims.clone();
             s[axis] = a1 - a0;
             int[] shift = new int[3];
@@ -103,7 +104,7 @@ final class DeviceArgmaxMerger {
                     for (int z = 0; z < s[2]; z++, i++) {
                         int iz = z + shift[2] - pad[2];
                         if (ix >= 0 && iy >= 0 && iz >= 0 && ix < image[0] && iy < image[1] && iz < image[2]) {
-                            labels.set(labels.index(ix, iy, iz), best[i] & 0xFF);
+                            labels.set(labels.index(ix, iy, iz), best.get(i) & 0xFF);
                         }
                     }
                 }

@@ -128,8 +128,10 @@ public final class SlidingWindowInferer {
                     for (int w = 0; w < batch.size(); w++) {
                         NDArray first = logits.get(w, 0);
                         for (int ch = 1; ch < channels; ch++) { // one window channel on the heap at a time
-                            // read in place: toFloatArray would copy the window twice more on the heap
-                            java.nio.FloatBuffer difference = logits.get(w, ch).sub(first).toByteBuffer().asFloatBuffer();
+                            // a view of the tensor's own memory: no copy, and no Java array made in native code
+                            // (DJL's copying path crashes the JVM instead of throwing when the heap is full)
+                            java.nio.FloatBuffer difference = logits.get(w, ch).sub(first).toByteBuffer(true)
+                                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
                             merger.add(batch.get(w), ch - 1, difference);
                         }
                     }
