@@ -103,10 +103,15 @@ final class ArgmaxMerger {
         int[] end = {pad[0] + image[0], pad[1] + image[1], pad[2] + image[2]};
         start[axis] = Math.max(Math.max(from, finished), pad[axis]);
         end[axis] = Math.min(to, pad[axis] + image[axis]);
-        for (int x = start[0]; x < end[0]; x++) {
+        java.nio.ByteBuffer out = labels.data();
+        boolean bytes = labels.type() == VoxelType.UINT8;
+        int offX = axis == 0 ? lo : 0;
+        int offY = axis == 1 ? lo : 0;
+        int offZ = axis == 2 ? lo : 0;
+        java.util.stream.IntStream.range(start[0], Math.max(start[0], end[0])).parallel().forEach(x -> {
             for (int y = start[1]; y < end[1]; y++) {
                 for (int z = start[2]; z < end[2]; z++) {
-                    int i = (x - (axis == 0 ? lo : 0)) * sx + (y - (axis == 1 ? lo : 0)) * sy + z - (axis == 2 ? lo : 0);
+                    int i = (x - offX) * sx + (y - offY) * sy + z - offZ;
                     int best = 0;
                     float bestValue = 0; // channel 0 minus itself
                     for (int ch = 1; ch < channels; ch++) {
@@ -116,10 +121,15 @@ final class ArgmaxMerger {
                             bestValue = v;
                         }
                     }
-                    labels.set(labels.index(x - pad[0], y - pad[1], z - pad[2]), best);
+                    long index = labels.index(x - pad[0], y - pad[1], z - pad[2]);
+                    if (bytes) {
+                        out.put((int) index, (byte) best);
+                    } else {
+                        out.putShort((int) index * 2, (short) best);
+                    }
                 }
             }
-        }
+        });
         finished = Math.max(finished, to);
     }
 
