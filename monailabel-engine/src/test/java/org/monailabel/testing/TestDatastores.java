@@ -18,12 +18,12 @@ public final class TestDatastores {
         return LocalDatastore.open(Files.createDirectories(dir), LocalDatastore.Options.defaults().withWatch(false));
     }
 
-    /** A datastore with tiny placeholder images {@code <id>.nii.gz} (not real NIfTI) for these ids. */
+    /** A datastore with tiny stand-in image files {@code <id>.nii.gz} (not real NIfTI) for these ids. */
     public static LocalDatastore withImages(Path dir, String... imageIds) throws IOException {
         LocalDatastore datastore = create(dir);
         Path source = Files.createTempFile("test-image-", ".nii.gz");
         try {
-            Files.writeString(source, "placeholder");
+            Files.writeString(source, "stand-in image bytes");
             for (String id : imageIds) {
                 datastore.addImage(id, source, id + ".nii.gz", Map.of());
             }

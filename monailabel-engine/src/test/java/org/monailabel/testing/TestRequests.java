@@ -12,12 +12,12 @@ import org.monailabel.api.Params;
 public final class TestRequests {
     private TestRequests() {}
 
-    /** A request for {@code model} on a placeholder image in {@code dir}, with these params. */
+    /** A request for {@code model} on a stand-in image file in {@code dir}, with these params. */
     public static InferenceRequest inference(String model, Path dir, Map<String, ?> params) throws IOException {
         Path image = dir.resolve("image.nii.gz");
         if (!Files.exists(image)) {
             Files.createDirectories(dir);
-            Files.writeString(image, "placeholder");
+            Files.writeString(image, "stand-in image bytes");
         }
         Path work = Files.createTempDirectory(dir, "request-");
         return new InferenceRequest(model, image, Optional.empty(), Params.of(params), Optional.empty(), work);

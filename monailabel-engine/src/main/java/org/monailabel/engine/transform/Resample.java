@@ -81,6 +81,11 @@ public final class Resample {
         Affine t = source.affine().inverse().multiply(target.affine());
         int nx = in[0];
         int nxy = in[0] * in[1];
+        int[] driver = axisAligned(t);
+        if (driver != null) {
+            separable(src, in, out, t, driver, dense, x0, count);
+            return;
+        }
         IntStream.range(x0, x0 + count).parallel().forEach(x -> {
             for (int y = 0; y < out[1]; y++) {
                 double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
@@ -92,6 +97,87 @@ public final class Resample {
                     double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
                     double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
                     dense.put(o + z, trilinear(src, nx, nxy, in, px, py, pz));
+                }
+            }
+        });
+    }
+
+    /**
+     * For a voxel-to-voxel transform that only permutes, flips, scales and shifts the axes (the
+     * usual case: no oblique rotation between the grids), the output axis that drives each input
+     * axis; null otherwise.
+     */
+    private static int[] axisAligned(Affine t) {
+        int[] driver = new int[3];
+        boolean[] used = new boolean[3];
+        for (int i = 0; i < 3; i++) {
+            driver[i] = -1;
+            for (int j = 0; j < 3; j++) {
+                if (t.get(i, j) != 0) {
+                    if (driver[i] >= 0 || used[j]) {
+                        return null;
+                    }
+                    driver[i] = j;
+                    used[j] = true;
+                }
+            }
+            if (driver[i] < 0) {
+                return null;
+            }
+        }
+        return driver;
+    }
+
+    /**
+     * Trilinear resampling when every input axis follows one output axis: the input positions,
+     * neighbours and fractions are computed once per output coordinate instead of per voxel. The
+     * arithmetic per voxel is that of {@link #trilinear}.
+     */
+    private static void separable(VoxelAccess src, int[] in, int[] out, Affine t, int[] driver, FloatBuffer dense,
+            int x0, int count) {
+        int[] stride = {1, in[0], in[0] * in[1]};
+        int[][] lo = new int[3][];
+        int[][] hi = new int[3][];
+        double[][] f = new double[3][];
+        for (int i = 0; i < 3; i++) {
+            int n = out[driver[i]];
+            lo[i] = new int[n];
+            hi[i] = new int[n];
+            f[i] = new double[n];
+            for (int k = 0; k < n; k++) {
+                double p = clamp(t.get(i, driver[i]) * k + t.get(i, 3), in[i] - 1);
+                int p0 = (int) p;
+                lo[i][k] = p0 * stride[i];
+                hi[i][k] = Math.min(p0 + 1, in[i] - 1) * stride[i];
+                f[i][k] = p - p0;
+            }
+        }
+        IntStream.range(x0, x0 + count).parallel().forEach(x -> {
+            int[] c = new int[3];
+            c[0] = x;
+            for (int y = 0; y < out[1]; y++) {
+                c[1] = y;
+                int o = ((x - x0) * out[1] + y) * out[2];
+                for (int z = 0; z < out[2]; z++) {
+                    c[2] = z;
+                    int kx = c[driver[0]];
+                    int ky = c[driver[1]];
+                    int kz = c[driver[2]];
+                    int xa = lo[0][kx];
+                    int xb = hi[0][kx];
+                    double fx = f[0][kx];
+                    int p00 = lo[1][ky] + lo[2][kz];
+                    int p10 = hi[1][ky] + lo[2][kz];
+                    int p01 = lo[1][ky] + hi[2][kz];
+                    int p11 = hi[1][ky] + hi[2][kz];
+                    double c00 = src.get(p00 + xa) + (src.get(p00 + xb) - src.get(p00 + xa)) * fx;
+                    double c10 = src.get(p10 + xa) + (src.get(p10 + xb) - src.get(p10 + xa)) * fx;
+                    double c01 = src.get(p01 + xa) + (src.get(p01 + xb) - src.get(p01 + xa)) * fx;
+                    double c11 = src.get(p11 + xa) + (src.get(p11 + xb) - src.get(p11 + xa)) * fx;
+                    double fy = f[1][ky];
+                    double c0 = c00 + (c10 - c00) * fy;
+                    double c1 = c01 + (c11 - c01) * fy;
+                    dense.put(o + z, (float) (c0 + (c1 - c0) * f[2][kz]));
                 }
             }
         });
