@@ -66,6 +66,10 @@ public final class SegmentationBenchmark {
                 ImageIo.write(ct, input, WriteOptions.defaults());
                 run(model, input, runs, ct.voxelCount() * 4L, dir);
             }
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -19,7 +19,7 @@ public final class CrashWorkerMain {
     public static void main(String[] args) throws IOException {
         Path studies = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
-        Path scratch = Files.createTempDirectory("crash-worker");
+        Path scratch = Files.createDirectories(Path.of(args[2])); // the test's folder: it deletes it
         LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults()
                 .withWatch(false).withSnapshotDelay(Duration.ofMillis(30)));
         System.out.println("ready");

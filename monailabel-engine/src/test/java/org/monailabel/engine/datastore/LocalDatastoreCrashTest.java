@@ -24,12 +24,16 @@ class LocalDatastoreCrashTest {
     @TempDir
     Path studies;
 
+    @TempDir
+    Path scratch; // the children's source files: a killed child cannot clean up after itself
+
     @Test
     void killAtAnyMomentLeavesAConsistentDatastore() throws Exception {
         Random random = new Random(42);
         int totalImages = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            Process child = ChildJvm.start(CrashWorkerMain.class, studies.toString(), Long.toString(random.nextLong()));
+            Process child = ChildJvm.start(CrashWorkerMain.class, studies.toString(), Long.toString(random.nextLong()),
+                    scratch.resolve("child" + i).toString());
             try {
                 assertThat(ChildJvm.awaitLine(child, "ready")).as("child started").isTrue();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50 + random.nextInt(600))); // the random moment
