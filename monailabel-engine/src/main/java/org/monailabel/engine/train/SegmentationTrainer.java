@@ -1,0 +1,313 @@
+package org.monailabel.engine.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import com.google.gson.GsonBuilder;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.Params;
+import org.monailabel.api.TrainTask;
+import org.monailabel.api.TrainerInfo;
+import org.monailabel.api.error.TrainingFailedException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.inferer.DenseArray;
+import org.monailabel.engine.inferer.SlidingWindowInferer;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.nets.UNet;
+import org.monailabel.engine.nets.UNetConfig;
+
+/**
+ * Trains a segmentation model from the datastore's {@code final} labels (a first version of issue
+ * 5's trainer): Dice + cross-entropy, Adam, random positive/negative crops with flips, rotations
+ * and intensity jitter from a seeded generator, validation Dice with sliding-window inference
+ * every {@code val_interval} epochs, and the best model published atomically to the model folder
+ * the {@code SegmentationTask} of the same name serves from. Stops within one iteration when asked.
+ * Apps subclass it with a no-arg constructor and a template card for training from scratch.
+ */
+public class SegmentationTrainer implements TrainTask {
+    private final String name;
+    private final String description;
+    private final ModelCard template;
+    private AppContext context;
+    private Device device;
+    private volatile Map<String, Object> stats = Map.of();
+
+    protected SegmentationTrainer(String name, String description, ModelCard template) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.description = Objects.requireNonNull(description, "description");
+        this.template = Objects.requireNonNull(template, "template");
+    }
+
+    @Override
+    public TrainerInfo info() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("max_epochs", 50);
+        config.put("val_split", 0.2);
+        config.put("val_interval", 1);
+        config.put("train_batch_size", 2);
+        config.put("crop_size", 96);
+        config.put("learning_rate", 1e-4);
+        config.put("early_stop_patience", -1);
+        config.put("pretrained", true);
+        config.put("seed", 0);
+        return new TrainerInfo(name, description, config, template.foregroundLabels());
+    }
+
+    @Override
+    public void open(AppContext appContext) throws IOException {
+        this.context = appContext;
+        this.device = Devices.resolve(appContext.device());
+        Path file = modelFolder().resolve(STATS_FILE);
+        if (Files.exists(file)) {
+            stats = readStats(file);
+        }
+    }
+
+    /** The stats file beside the published model. */
+    public static final String STATS_FILE = "train_stats.json";
+
+    private Path modelFolder() {
+        return context.modelDir().resolve(name);
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        return stats;
+    }
+
+    @Override
+    public Map<String, Object> train(Params request, JobControl control) throws IOException {
+        Params p = request.withDefaults(info().config());
+        int maxEpochs = p.getInt("max_epochs", 50);
+        int batch = Math.max(1, p.getInt("train_batch_size", 2));
+        int crop = p.getInt("crop_size", 96);
+        int valInterval = Math.max(1, p.getInt("val_interval", 1));
+        int patience = p.getInt("early_stop_patience", -1);
+        long seed = p.getInt("seed", 0);
+        Path folder = modelFolder();
+        Path published = folder.resolve(ModelCard.FILE_NAME);
+        boolean fineTune = p.getBoolean("pretrained", true) && Files.exists(published);
+        ModelCard card = fineTune ? ModelCard.read(published) : template;
+
+        List<TrainingData.Sample> samples = TrainingData.load(context.datastore(), card);
+        if (samples.isEmpty()) {
+            throw new TrainingFailedException("Model '" + name + "' has no images with a final label to train on");
+        }
+        TrainingData.Split split = TrainingData.split(samples, p.getDouble("val_split", 0.2), seed);
+        control.log(String.format("Training '%s' on %d images, validating on %d, %s", name, split.train().size(),
+                split.validation().size(), fineTune ? "fine-tuning v" + card.version() : "from scratch"));
+
+        UNetConfig net = UNetConfig.fromMap(card.hyperparameters());
+        int[] size = {crop, crop, crop};
+        long start = Instant.now().getEpochSecond();
+        Random random = new Random(seed);
+        List<Map<String, Object>> history = new ArrayList<>();
+        double best = -1;
+        int bestEpoch = -1;
+        int version = card.version();
+        int epoch = 0;
+        boolean stopped = false;
+        try (Model model = Model.newInstance(name, device)) {
+            Block block = UNet.build(net);
+            model.setBlock(block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new DiceCeLoss())
+                    .optDevices(new Device[] {device})
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed((float) p.getDouble("learning_rate", 1e-4))).build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(batch, net.inChannels(), crop, crop, crop));
+                if (fineTune) {
+                    loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
+                }
+                for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
+                    double loss = trainEpoch(trainer, split.train(), size, batch, random, control);
+                    if (Double.isNaN(loss)) {
+                        stopped = true;
+                        break;
+                    }
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("epoch", epoch);
+                    row.put("loss", loss);
+                    if (epoch % valInterval == 0 || epoch == maxEpochs) {
+                        double dice = validate(trainer, split.validation().isEmpty() ? split.train() : split.validation(),
+                                card, net);
+                        row.put("metric", dice);
+                        if (dice > best) {
+                            best = dice;
+                            bestEpoch = epoch;
+                            version++;
+                            publish(card, block, folder, version, best, epoch, split);
+                        } else if (patience > 0 && epoch - bestEpoch >= patience) {
+                            control.log("Early stop: no better validation Dice for " + patience + " epochs");
+                            stopped = true;
+                        }
+                    }
+                    history.add(row);
+                    control.log(String.format("Epoch %d/%d: loss %.4f%s", epoch, maxEpochs, loss,
+                            row.containsKey("metric") ? String.format(", Dice %.4f", (double) row.get("metric")) : ""));
+                    report(control, epoch, maxEpochs, best, bestEpoch, start, history, false);
+                    stopped |= control.stopRequested();
+                }
+            }
+        }
+        Map<String, Object> finalStats = report(control, Math.min(epoch, maxEpochs), maxEpochs, best, bestEpoch, start,
+                history, true);
+        Map<String, Object> result = new LinkedHashMap<>(finalStats);
+        result.put("version", version);
+        result.put("stopped", control.stopRequested());
+        return result;
+    }
+
+    /** One pass over the training images (two crops each, one centred on foreground, one on background). */
+    private double trainEpoch(Trainer trainer, List<TrainingData.Sample> train, int[] size, int batch, Random random,
+            JobControl control) {
+        List<Augment.Patch> patches = new ArrayList<>();
+        for (TrainingData.Sample s : train) {
+            for (Augment.Patch patch : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1, 2, random)) {
+                patches.add(Augment.shiftAndScale(Augment.flipAndRotate(patch, 0.5, random), 0.1, 0.1, random));
+            }
+        }
+        Collections.shuffle(patches, random);
+        int voxels = size[0] * size[1] * size[2];
+        double total = 0;
+        int iterations = 0;
+        for (int i = 0; i + batch <= Math.max(patches.size(), batch); i += batch) {
+            if (control.stopRequested()) {
+                break;
+            }
+            float[] images = new float[batch * voxels];
+            float[] labels = new float[batch * voxels];
+            for (int b = 0; b < batch; b++) {
+                Augment.Patch patch = patches.get((i + b) % patches.size());
+                System.arraycopy(patch.image(), 0, images, b * voxels, voxels);
+                System.arraycopy(patch.label(), 0, labels, b * voxels, voxels);
+            }
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDArray x = scope.create(images, new Shape(batch, 1, size[0], size[1], size[2]));
+                NDArray y = scope.create(labels, new Shape(batch, 1, size[0], size[1], size[2]));
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
+                    NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(prediction));
+                    collector.backward(loss);
+                    total += loss.getFloat();
+                }
+                trainer.step();
+            }
+            iterations++;
+        }
+        return iterations == 0 ? Double.NaN : total / iterations;
+    }
+
+    /** Mean Dice over the foreground labels of the validation images (sliding window, eval mode). */
+    private double validate(Trainer trainer, List<TrainingData.Sample> validation, ModelCard card, UNetConfig net) {
+        SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
+                card.blend(), 0.125);
+        double sum = 0;
+        int count = 0;
+        for (TrainingData.Sample s : validation) {
+            int[] shape = s.shape();
+            org.monailabel.api.image.Volume predicted;
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                predicted = inferer.runToLabels(new DenseArray(new int[] {1, shape[0], shape[1], shape[2]}, s.image()),
+                        b -> trainer.evaluate(new NDList(b)).singletonOrThrow(), scope, s.affine(), false);
+            }
+            float[] prediction = DenseArray.fromVolume(predicted).data();
+            for (int label = 1; label < net.outChannels(); label++) {
+                long inter = 0;
+                long a = 0;
+                long b = 0;
+                for (int i = 0; i < prediction.length; i++) {
+                    boolean p = prediction[i] == label;
+                    boolean t = s.label()[i] == label;
+                    inter += p && t ? 1 : 0;
+                    a += p ? 1 : 0;
+                    b += t ? 1 : 0;
+                }
+                if (a + b > 0) {
+                    sum += 2.0 * inter / (a + b);
+                    count++;
+                }
+            }
+        }
+        return count == 0 ? 0 : sum / count;
+    }
+
+    private void publish(ModelCard card, Block block, Path folder, int version, double best, int epoch,
+            TrainingData.Split split) throws IOException {
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("trained_at", Instant.now().toString());
+        provenance.put("epoch", epoch);
+        provenance.put("best_metric", best);
+        provenance.put("train_images", split.train().stream().map(TrainingData.Sample::imageId).toList());
+        provenance.put("validation_images", split.validation().stream().map(TrainingData.Sample::imageId).toList());
+        LoadedModel.save(card.withVersion(version, provenance), block, folder);
+    }
+
+    private static void loadWeights(Block block, Path weights, NDManager manager) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
+            block.loadParameters(manager, new DataInputStream(in));
+        } catch (MalformedModelException e) {
+            throw new TrainingFailedException("Published weights do not fit the network: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> report(JobControl control, int epoch, int maxEpochs, double best, int bestEpoch,
+            long start, List<Map<String, Object>> history, boolean finished) throws IOException {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("epoch", epoch);
+        s.put("total_epochs", maxEpochs);
+        s.put("best_metric", Math.max(0, best));
+        s.put("best_metric_epoch", bestEpoch);
+        s.put("start_ts", start);
+        long elapsed = Instant.now().getEpochSecond() - start;
+        String clock = String.format("%d:%02d:%02d", elapsed / 3600, elapsed / 60 % 60, elapsed % 60);
+        s.put(finished ? "total_time" : "current_time", clock);
+        s.put("train", Map.of("epochs", List.copyOf(history)));
+        stats = Collections.unmodifiableMap(s);
+        control.progress(stats);
+        Path folder = modelFolder();
+        Files.createDirectories(folder);
+        Path tmp = folder.resolve("." + STATS_FILE + ".tmp");
+        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(s), StandardCharsets.UTF_8);
+        Files.move(tmp, folder.resolve(STATS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return stats;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readStats(Path file) throws IOException {
+        try {
+            Map<String, Object> m = new com.google.gson.Gson().fromJson(Files.readString(file), Map.class);
+            return m == null ? Map.of() : Collections.unmodifiableMap(m);
+        } catch (com.google.gson.JsonParseException e) {
+            return Map.of(); // a stats file from an interrupted writer: show nothing rather than fail to start
+        }
+    }
+}

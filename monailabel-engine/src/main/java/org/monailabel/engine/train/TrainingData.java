@@ -1,0 +1,77 @@
+package org.monailabel.engine.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.inferer.DenseArray;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.segmentation.SegmentationPipeline;
+import org.monailabel.engine.transform.Grid;
+import org.monailabel.engine.transform.Resample;
+
+/**
+ * The labeled images of a datastore, pre-processed as the model sees them: image reoriented,
+ * resampled to the card's spacing and windowed; label mapped onto the model's indices (by its
+ * {@code label_info}) and resampled onto the same grid with nearest neighbours. Split into
+ * training and validation deterministically by image id.
+ */
+public final class TrainingData {
+    /**
+     * One pre-processed study on the network grid, C order {@code (X, Y, Z)}.
+     *
+     * @param affine the grid's voxel-to-world affine
+     */
+    public record Sample(String imageId, int[] shape, float[] image, float[] label, Affine affine) {}
+
+    /** The training and validation samples. */
+    public record Split(List<Sample> train, List<Sample> validation) {}
+
+    private TrainingData() {}
+
+    /** Loads every image with a {@code final} label. */
+    public static List<Sample> load(Datastore datastore, ModelCard card) throws IOException {
+        List<Sample> samples = new ArrayList<>();
+        for (TrainingPair pair : datastore.trainingPairs(Datastore.FINAL)) {
+            samples.add(prepare(pair, card));
+        }
+        return samples;
+    }
+
+    /** One study on the network grid. */
+    public static Sample prepare(TrainingPair pair, ModelCard card) throws IOException {
+        Volume image = ImageIo.read(pair.image());
+        Volume label = LabelMapping.of(pair.labelInfo(), card.labels()).apply(ImageIo.read(pair.label()));
+        if (!java.util.Arrays.equals(java.util.Arrays.copyOf(label.shape(), 3), java.util.Arrays.copyOf(image.shape(), 3))) {
+            throw new IOException("Label of '" + pair.imageId() + "' is not on its image's grid");
+        }
+        label = label.withAffine(image.affine()); // the label is drawn on the image: same voxels, same world
+        SegmentationPipeline.Prepared prepared = SegmentationPipeline.prepare(image, card);
+        Grid grid = prepared.grid();
+        Volume resampled = Resample.resampleLabels(label, grid);
+        float[] labels = DenseArray.fromVolume(resampled).data();
+        return new Sample(pair.imageId(), grid.shape(), prepared.input(), labels, grid.affine());
+    }
+
+    /**
+     * A deterministic split: samples shuffled by a seeded random generator over their sorted ids,
+     * the first {@code round(n * valSplit)} (at least one when there are two or more samples and
+     * {@code valSplit > 0}) for validation.
+     */
+    public static Split split(List<Sample> samples, double valSplit, long seed) {
+        List<Sample> sorted = new ArrayList<>(samples);
+        sorted.sort(java.util.Comparator.comparing(Sample::imageId));
+        java.util.Collections.shuffle(sorted, new Random(seed));
+        int validation = (int) Math.round(sorted.size() * valSplit);
+        if (valSplit > 0 && validation == 0 && sorted.size() >= 2) {
+            validation = 1;
+        }
+        validation = Math.min(validation, Math.max(0, sorted.size() - 1));
+        return new Split(List.copyOf(sorted.subList(validation, sorted.size())), List.copyOf(sorted.subList(0, validation)));
+    }
+}

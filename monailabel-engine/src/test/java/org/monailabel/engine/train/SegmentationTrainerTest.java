@@ -1,0 +1,137 @@
+package org.monailabel.engine.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.Params;
+import org.monailabel.api.error.TrainingFailedException;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.inferer.BlendMode;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.model.IntensityWindow;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.nets.Activation;
+import org.monailabel.engine.nets.Norm;
+import org.monailabel.engine.nets.UNetConfig;
+import org.monailabel.engine.sample.PhantomGenerator;
+import org.monailabel.engine.sample.StorageOrder;
+
+/** The trainer learns the spleen of tiny phantoms from the datastore's final labels. */
+@Tag("engine")
+class SegmentationTrainerTest {
+    @TempDir Path dir;
+
+    static final class SpleenTrainer extends SegmentationTrainer {
+        SpleenTrainer() {
+            super("spleen", "train the spleen", new ModelCard("spleen", 0, "unet",
+                    new UNetConfig(1, 2, new int[] {8, 16, 32}, new int[] {2, 2}, 1, Norm.BATCH, Activation.PRELU, 0)
+                            .toMap(),
+                    "model.params", Map.of("background", 0, "spleen", 1), new double[] {6, 6, 6},
+                    IntensityWindow.ct(-57, 164), new int[] {32, 32, 32}, 0.25, 2, BlendMode.CONSTANT, Map.of()));
+        }
+    }
+
+    static final class Control implements JobControl {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<Map<String, Object>> progress = new CopyOnWriteArrayList<>();
+        volatile boolean stop;
+
+        @Override
+        public boolean stopRequested() {
+            return stop;
+        }
+
+        @Override
+        public void log(String line) {
+            lines.add(line);
+        }
+
+        @Override
+        public void progress(Map<String, Object> stats) {
+            progress.add(stats);
+        }
+    }
+
+    /** Studies whose final labels are the phantoms' spleen, saved as Slicer saves them (value 1 = "spleen"). */
+    Datastore studies(int count) throws IOException {
+        LocalDatastore datastore = LocalDatastore.open(dir.resolve("studies"), LocalDatastore.Options.defaults().withWatch(false));
+        for (int i = 0; i < count; i++) {
+            PhantomGenerator.Phantom p = PhantomGenerator.render("s" + i, 10 + i, new int[] {40, 36, 24},
+                    new double[] {9, 9, 12}, StorageOrder.values()[i % 4]);
+            Path image = dir.resolve("s" + i + ".nii.gz");
+            Path label = dir.resolve("s" + i + "_label.nii.gz");
+            ImageIo.write(p.image(), image, WriteOptions.defaults());
+            org.monailabel.api.image.Volume spleen = org.monailabel.api.image.Volume.allocate(
+                    org.monailabel.api.image.VoxelType.UINT8, p.label().affine(), p.label().shape());
+            for (long v = 0; v < spleen.voxelCount(); v++) {
+                spleen.set(v, p.label().get(v) == 2 ? 1 : 0);
+            }
+            ImageIo.write(spleen, label, WriteOptions.defaults());
+            datastore.addImage("s" + i, image, image.getFileName().toString(), Map.of());
+            datastore.saveLabel("s" + i, Datastore.FINAL, label, label.getFileName().toString(),
+                    Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
+        }
+        return datastore;
+    }
+
+    @Test
+    void lossFallsDiceRisesAndTheBestModelIsPublished() throws IOException {
+        try (Datastore datastore = studies(4)) {
+            SpleenTrainer trainer = new SpleenTrainer();
+            trainer.open(new AppContext("test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+            Control control = new Control();
+            Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 60, "crop_size", 32,
+                    "learning_rate", 3e-3, "val_split", 0.25, "train_batch_size", 2)), control);
+
+            assertThat(control.progress).hasSize(61); // one per epoch and the final report
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> epochs = (List<Map<String, Object>>) ((Map<String, Object>) result.get("train"))
+                    .get("epochs");
+            double firstLoss = (double) epochs.get(0).get("loss");
+            double lastLoss = (double) epochs.get(epochs.size() - 1).get("loss");
+            assertThat(lastLoss).as("loss %s", control.lines).isLessThan(firstLoss);
+            double firstDice = (double) epochs.get(0).get("metric");
+            assertThat((double) result.get("best_metric")).as("Dice %s", control.lines).isGreaterThan(firstDice)
+                    .isGreaterThan(0.3);
+            assertThat(result.get("version")).isNotEqualTo(0);
+            ModelCard published = ModelCard.read(dir.resolve("models/spleen/model.json"));
+            assertThat(published.version()).isEqualTo(result.get("version"));
+            assertThat(published.provenance()).containsKeys("trained_at", "best_metric", "train_images");
+            assertThat(dir.resolve("models/spleen/train_stats.json")).exists();
+            assertThat(trainer.stats()).containsKeys("epoch", "total_epochs", "best_metric", "total_time");
+        }
+    }
+
+    @Test
+    void stopsWithinAnIterationAndRefusesAnEmptyDatastore() throws IOException {
+        try (Datastore datastore = studies(2)) {
+            SpleenTrainer trainer = new SpleenTrainer();
+            trainer.open(new AppContext("test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+            Control control = new Control();
+            control.stop = true;
+            Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 50, "crop_size", 32)), control);
+            assertThat(result).containsEntry("stopped", true);
+            assertThat((int) result.get("epoch")).isLessThanOrEqualTo(1);
+        }
+        try (Datastore empty = LocalDatastore.open(dir.resolve("empty"), LocalDatastore.Options.defaults().withWatch(false))) {
+            SpleenTrainer trainer = new SpleenTrainer();
+            trainer.open(new AppContext("test", dir, dir.resolve("m2"), AppConfig.empty(), empty, "cpu"));
+            assertThatThrownBy(() -> trainer.train(Params.empty(), new Control()))
+                    .isInstanceOf(TrainingFailedException.class).hasMessageContaining("no images with a final label");
+        }
+    }
+}
