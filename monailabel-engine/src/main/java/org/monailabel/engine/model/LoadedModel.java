@@ -44,6 +44,7 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelCard card;
     private final Model model;
     private final Block block; // our network, or null for TorchScript
+    private final java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger(1);
 
     private LoadedModel(ModelCard card, Model model, Block block) {
         this.card = card;
@@ -173,8 +174,41 @@ public final class LoadedModel implements AutoCloseable {
         return newline > 0 ? m.substring(0, newline) : m;
     }
 
+    /**
+     * Pins the model for a request: it stays open until {@link #release()} even if it is retired
+     * meanwhile.
+     *
+     * @return false if the model was already closed (take the current one instead)
+     */
+    public boolean retain() {
+        while (true) {
+            int n = references.get();
+            if (n <= 0) {
+                return false;
+            }
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a {@link #retain()}; the last release of a retired model closes it. */
+    public void release() {
+        if (references.decrementAndGet() == 0) {
+            model.close();
+        }
+    }
+
+    /**
+     * The owner's release: the model closes now if no request holds it, else when the last one
+     * finishes. Idempotent.
+     */
     @Override
     public void close() {
-        model.close();
+        if (retired.compareAndSet(false, true)) {
+            release();
+        }
     }
+
+    private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
 }

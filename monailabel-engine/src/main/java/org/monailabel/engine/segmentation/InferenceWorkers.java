@@ -84,10 +84,12 @@ public final class InferenceWorkers implements AutoCloseable {
                 if (mdc != null) {
                     MDC.setContextMap(mdc);
                 }
+                LoadedModel pinned = pin();
                 try {
-                    Handle h = handle();
+                    Handle h = handle(pinned);
                     return job.run(h.network(), h.model());
                 } finally {
+                    pinned.release();
                     MDC.clear();
                 }
             });
@@ -118,8 +120,17 @@ public final class InferenceWorkers implements AutoCloseable {
         }
     }
 
-    private Handle handle() {
-        LoadedModel current = model.get();
+    /** The current model, pinned so that a swap during the job cannot close it underneath. */
+    private LoadedModel pin() {
+        while (true) {
+            LoadedModel current = model.get();
+            if (current.retain()) {
+                return current;
+            }
+        }
+    }
+
+    private Handle handle(LoadedModel current) {
         Handle h = handles.get();
         if (h == null || h.model() != current) {
             if (h != null) {

@@ -40,6 +40,8 @@ public class SegmentationTask implements InferenceTask {
     private volatile LoadedModel model;
     private InferenceWorkers workers;
     private Device device;
+    private Path card;
+    private volatile java.nio.file.attribute.FileTime loadedCardTime;
 
     /**
      * @param labels label name to index as the model is expected to produce them (shown before
@@ -69,27 +71,12 @@ public class SegmentationTask implements InferenceTask {
     @Override
     public void open(AppContext context) throws IOException {
         device = Devices.resolve(context.device());
-        Path card = cardFile(context);
-        if (Files.exists(card)) {
-            model = LoadedModel.load(card, device);
-            logger.info("Model '{}' v{} loaded on {}", name, model.card().version(), Devices.nameOf(device));
-        } else {
+        card = cardFile(context);
+        if (!refresh()) {
             logger.warn("Model '{}' has no weights yet ({} is missing): it answers once trained", name, card);
         }
         workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 1),
                 context.config().getInt("infer_queue", 4), () -> model);
-    }
-
-    /**
-     * Serves another model version from now on; requests in flight finish on the old one, which
-     * the caller closes after they have.
-     *
-     * @return the model replaced, if any
-     */
-    public Optional<LoadedModel> swap(LoadedModel newModel) {
-        LoadedModel old = model;
-        model = Objects.requireNonNull(newModel, "newModel");
-        return Optional.ofNullable(old);
     }
 
     /** The model being served, if any. */
@@ -97,8 +84,35 @@ public class SegmentationTask implements InferenceTask {
         return Optional.ofNullable(model);
     }
 
+    /**
+     * Loads the published model if its card changed since it was loaded (a trainer published a new
+     * version): new requests use it at once; requests in flight finish on the old one, which is
+     * closed after them. Cheap when nothing changed (one file-time lookup).
+     *
+     * @return whether a model is being served
+     */
+    public synchronized boolean refresh() throws IOException {
+        if (!Files.exists(card)) {
+            return model != null;
+        }
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(card);
+        if (model != null && time.equals(loadedCardTime)) {
+            return true;
+        }
+        LoadedModel loaded = LoadedModel.load(card, device);
+        loadedCardTime = time;
+        LoadedModel old = model;
+        model = loaded;
+        if (old != null) {
+            old.close(); // closes once the requests holding it are done
+        }
+        logger.info("Model '{}' v{} loaded on {}", name, loaded.card().version(), Devices.nameOf(device));
+        return true;
+    }
+
     @Override
     public InferenceResult infer(InferenceRequest request) throws IOException {
+        refresh();
         if (model == null) {
             throw new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
         }

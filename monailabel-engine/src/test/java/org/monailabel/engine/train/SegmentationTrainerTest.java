@@ -116,6 +116,59 @@ class SegmentationTrainerTest {
         }
     }
 
+    static final class SpleenTask extends org.monailabel.engine.segmentation.SegmentationTask {
+        SpleenTask() {
+            super("spleen", "spleen", Map.of("spleen", 1));
+        }
+    }
+
+    /** A task opened before training serves the published model, and swaps versions under load. */
+    @Test
+    void theTaskServesEachPublishedVersionWithoutARestart() throws Exception {
+        try (Datastore datastore = studies(3)) {
+            AppContext context = new AppContext("test", dir, dir.resolve("models"), AppConfig.of(Map.of("infer_queue", "16")),
+                    datastore, "cpu");
+            SpleenTask task = new SpleenTask();
+            task.open(context);
+            try {
+                assertThat(task.currentModel()).isEmpty();
+                SpleenTrainer trainer = new SpleenTrainer();
+                trainer.open(context);
+                Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 3, "crop_size", 32)), new Control());
+                Path image = datastore.imageFile("s0");
+                assertThat(infer(task, image).get("model_version")).isEqualTo(result.get("version"));
+
+                java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+                List<java.util.concurrent.Future<Object>> answers = new ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    answers.add(clients.submit(() -> infer(task, image).get("model_version")));
+                }
+                ModelCard published = ModelCard.read(dir.resolve("models/spleen/model.json"));
+                for (int v = 1; v <= 3; v++) { // republish while requests run
+                    published.withVersion(published.version() + v, Map.of("republished", v))
+                            .write(dir.resolve("models/spleen/model.json"));
+                    java.nio.file.Files.setLastModifiedTime(dir.resolve("models/spleen/model.json"),
+                            java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + v * 1000L));
+                    task.refresh();
+                }
+                for (java.util.concurrent.Future<Object> f : answers) {
+                    assertThat(f.get()).isNotNull(); // every request finished, on whichever version it started with
+                }
+                clients.shutdown();
+                assertThat(infer(task, image).get("model_version")).isEqualTo(published.version() + 3);
+            } finally {
+                task.close();
+            }
+        }
+    }
+
+    static Map<String, Object> infer(org.monailabel.engine.segmentation.SegmentationTask task, Path image)
+            throws IOException {
+        Path work = java.nio.file.Files.createTempDirectory(image.getParent().getParent(), "work");
+        return task.infer(new org.monailabel.api.InferenceRequest("spleen", image, java.util.Optional.empty(),
+                Params.empty(), java.util.Optional.empty(), work)).json();
+    }
+
     @Test
     void stopsWithinAnIterationAndRefusesAnEmptyDatastore() throws IOException {
         try (Datastore datastore = studies(2)) {
