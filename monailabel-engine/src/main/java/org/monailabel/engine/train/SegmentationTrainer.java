@@ -39,7 +39,7 @@ import org.monailabel.api.error.TrainingFailedException;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.inferer.SlidingWindowInferer;
-import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
@@ -78,6 +78,7 @@ public class SegmentationTrainer implements TrainTask {
         config.put("early_stop_patience", -1);
         config.put("pretrained", true);
         config.put("seed", 0);
+        config.put("keep_versions", 5);
         return new TrainerInfo(name, description, config, template.foregroundLabels());
     }
 
@@ -164,7 +165,8 @@ public class SegmentationTrainer implements TrainTask {
                             best = dice;
                             bestEpoch = epoch;
                             version++;
-                            publish(card, block, folder, version, best, epoch, split);
+                            publish(card, block, new ModelVersions(folder, p.getInt("keep_versions", 5)), version, best,
+                                    epoch, split);
                         } else if (patience > 0 && epoch - bestEpoch >= patience) {
                             control.log("Early stop: no better validation Dice for " + patience + " epochs");
                             stopped = true;
@@ -260,7 +262,7 @@ public class SegmentationTrainer implements TrainTask {
         return count == 0 ? 0 : sum / count;
     }
 
-    private void publish(ModelCard card, Block block, Path folder, int version, double best, int epoch,
+    private void publish(ModelCard card, Block block, ModelVersions versions, int version, double best, int epoch,
             TrainingData.Split split) throws IOException {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("trained_at", Instant.now().toString());
@@ -268,7 +270,7 @@ public class SegmentationTrainer implements TrainTask {
         provenance.put("best_metric", best);
         provenance.put("train_images", split.train().stream().map(TrainingData.Sample::imageId).toList());
         provenance.put("validation_images", split.validation().stream().map(TrainingData.Sample::imageId).toList());
-        LoadedModel.save(card.withVersion(version, provenance), block, folder);
+        versions.publish(card.withVersion(version, provenance), block);
     }
 
     private static void loadWeights(Block block, Path weights, NDManager manager) throws IOException {

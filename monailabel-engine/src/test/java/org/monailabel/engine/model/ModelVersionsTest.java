@@ -1,0 +1,53 @@
+package org.monailabel.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.nets.Activation;
+import org.monailabel.engine.nets.Norm;
+import org.monailabel.engine.nets.UNet;
+import org.monailabel.engine.nets.UNetConfig;
+
+@Tag("engine")
+class ModelVersionsTest {
+    @TempDir Path dir;
+
+    @Test
+    void keepsTheNewestVersionsAndRollsBackToAnyOfThem() throws Exception {
+        Devices.engine();
+        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
+        ModelVersions versions = new ModelVersions(dir, 2);
+        byte[][] weights = new byte[5][];
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            for (int v = 1; v <= 4; v++) {
+                Block block = UNet.build(cfg);
+                block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8, 8));
+                versions.publish(card.withVersion(v, Map.of("v", v)), block);
+                weights[v] = Files.readAllBytes(dir.resolve("model.params"));
+            }
+        }
+        assertThat(versions.list()).containsExactly(3, 4);
+        assertThat(versions.current()).contains(4);
+        versions.rollback(3);
+        assertThat(versions.current()).contains(3);
+        assertThat(Files.readAllBytes(dir.resolve("model.params"))).isEqualTo(weights[3]);
+        try (LoadedModel loaded = LoadedModel.load(dir.resolve("model.json"), Device.cpu())) {
+            assertThat(loaded.card().version()).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> versions.rollback(1)).isInstanceOf(NotFoundException.class);
+    }
+}
