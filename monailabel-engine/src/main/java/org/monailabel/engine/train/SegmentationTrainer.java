@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
@@ -129,14 +128,16 @@ public class SegmentationTrainer implements TrainTask {
         UNetConfig net = UNetConfig.fromMap(card.hyperparameters());
         int[] size = {crop, crop, crop};
         long start = Instant.now().getEpochSecond();
-        Random random = new Random(seed);
         List<Map<String, Object>> history = new ArrayList<>();
         double best = -1;
         int bestEpoch = -1;
         int version = card.version();
         int epoch = 0;
         boolean stopped = false;
-        try (Model model = Model.newInstance(name, device)) {
+        long trainStart = System.nanoTime();
+        double loaderWait = 0;
+        try (Model model = Model.newInstance(name, device);
+                BatchLoader loader = new BatchLoader(split.train(), size, batch, seed)) {
             Block block = UNet.build(net);
             model.setBlock(block);
             DefaultTrainingConfig config = new DefaultTrainingConfig(new DiceCeLoss())
@@ -149,7 +150,15 @@ public class SegmentationTrainer implements TrainTask {
                     loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
                 }
                 for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
-                    double loss = trainEpoch(trainer, split.train(), size, batch, random, control);
+                    double loss;
+                    try {
+                        loss = trainEpoch(trainer, loader, size, batch, control);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        control.log("Interrupted");
+                        break;
+                    }
+                    loaderWait = loader.waitSeconds();
                     if (Double.isNaN(loss)) {
                         stopped = true;
                         break;
@@ -183,38 +192,23 @@ public class SegmentationTrainer implements TrainTask {
         Map<String, Object> finalStats = report(control, Math.min(epoch, maxEpochs), maxEpochs, best, bestEpoch, start,
                 history, true);
         Map<String, Object> result = new LinkedHashMap<>(finalStats);
+        double seconds = (System.nanoTime() - trainStart) / 1e9;
+        result.put("loader_wait_share", seconds > 0 ? loaderWait / seconds : 0);
         result.put("version", version);
         result.put("stopped", control.stopRequested());
         return result;
     }
 
-    /** One pass over the training images (two crops each, one centred on foreground, one on background). */
-    private double trainEpoch(Trainer trainer, List<TrainingData.Sample> train, int[] size, int batch, Random random,
-            JobControl control) {
-        List<Augment.Patch> patches = new ArrayList<>();
-        for (TrainingData.Sample s : train) {
-            for (Augment.Patch patch : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1, 2, random)) {
-                patches.add(Augment.shiftAndScale(Augment.flipAndRotate(patch, 0.5, random), 0.1, 0.1, random));
-            }
-        }
-        Collections.shuffle(patches, random);
-        int voxels = size[0] * size[1] * size[2];
+    /** One epoch: the loader's batches through forward, loss, backward and an optimizer step. */
+    private double trainEpoch(Trainer trainer, BatchLoader loader, int[] size, int batch, JobControl control)
+            throws InterruptedException {
         double total = 0;
         int iterations = 0;
-        for (int i = 0; i + batch <= Math.max(patches.size(), batch); i += batch) {
-            if (control.stopRequested()) {
-                break;
-            }
-            float[] images = new float[batch * voxels];
-            float[] labels = new float[batch * voxels];
-            for (int b = 0; b < batch; b++) {
-                Augment.Patch patch = patches.get((i + b) % patches.size());
-                System.arraycopy(patch.image(), 0, images, b * voxels, voxels);
-                System.arraycopy(patch.label(), 0, labels, b * voxels, voxels);
-            }
+        for (int i = 0; i < loader.batchesPerEpoch() && !control.stopRequested(); i++) {
+            BatchLoader.Batch b = loader.next();
             try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDArray x = scope.create(images, new Shape(batch, 1, size[0], size[1], size[2]));
-                NDArray y = scope.create(labels, new Shape(batch, 1, size[0], size[1], size[2]));
+                NDArray x = scope.create(b.images(), new Shape(batch, 1, size[0], size[1], size[2]));
+                NDArray y = scope.create(b.labels(), new Shape(batch, 1, size[0], size[1], size[2]));
                 try (GradientCollector collector = trainer.newGradientCollector()) {
                     NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
                     NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(prediction));

@@ -1,0 +1,101 @@
+package org.monailabel.engine.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prepares training batches on its own thread while the network trains: per epoch, two crops of
+ * every training image (one centred on foreground, one on background), flipped, rotated and
+ * intensity-jittered, shuffled and grouped into batches, all from one seeded generator, so a run
+ * repeats exactly. A bounded queue keeps at most a few batches ahead. Closing stops the thread.
+ */
+final class BatchLoader implements AutoCloseable {
+    /** Images and labels of one batch, {@code (B, 1, X, Y, Z)} in C order. */
+    record Batch(float[] images, float[] labels) {}
+
+    private static final Batch END = new Batch(new float[0], new float[0]);
+
+    private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(3);
+    private final Thread thread;
+    private final int perEpoch;
+    private volatile Throwable failure;
+    private long waitNanos;
+
+    BatchLoader(List<TrainingData.Sample> train, int[] size, int batch, long seed) {
+        this.perEpoch = Math.max(1, (train.size() * 2 + batch - 1) / batch);
+        this.thread = new Thread(() -> produce(train, size, batch, new Random(seed)), "train-loader");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Batches in one epoch. */
+    int batchesPerEpoch() {
+        return perEpoch;
+    }
+
+    /** The next batch, waiting for the loader if it is behind. */
+    Batch next() throws InterruptedException {
+        long t = System.nanoTime();
+        Batch b;
+        while ((b = queue.poll(100, TimeUnit.MILLISECONDS)) == null) {
+            if (failure != null) {
+                throw new IllegalStateException("Batch loader failed: " + failure, failure);
+            }
+        }
+        waitNanos += System.nanoTime() - t;
+        if (b == END) {
+            throw new IllegalStateException("Batch loader failed: " + failure, failure);
+        }
+        return b;
+    }
+
+    /** Seconds the training loop spent waiting for batches so far. */
+    double waitSeconds() {
+        return waitNanos / 1e9;
+    }
+
+    private void produce(List<TrainingData.Sample> train, int[] size, int batch, Random random) {
+        int voxels = size[0] * size[1] * size[2];
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<Augment.Patch> patches = new ArrayList<>();
+                for (TrainingData.Sample s : train) {
+                    for (Augment.Patch p : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1, 2, random)) {
+                        patches.add(Augment.shiftAndScale(Augment.flipAndRotate(p, 0.5, random), 0.1, 0.1, random));
+                    }
+                }
+                Collections.shuffle(patches, random);
+                for (int i = 0; i < perEpoch; i++) {
+                    float[] images = new float[batch * voxels];
+                    float[] labels = new float[batch * voxels];
+                    for (int b = 0; b < batch; b++) {
+                        Augment.Patch p = patches.get((i * batch + b) % patches.size());
+                        System.arraycopy(p.image(), 0, images, b * voxels, voxels);
+                        System.arraycopy(p.label(), 0, labels, b * voxels, voxels);
+                    }
+                    queue.put(new Batch(images, labels));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            queue.offer(END);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
