@@ -1,0 +1,93 @@
+package org.monailabel.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.Params;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.inferer.BlendMode;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.model.IntensityWindow;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.nets.Activation;
+import org.monailabel.engine.nets.Norm;
+import org.monailabel.engine.nets.UNetConfig;
+import org.monailabel.engine.sample.SampleStudies;
+import org.monailabel.engine.train.SegmentationTrainer;
+
+/**
+ * Does the trainer learn for real: the spleen of generated phantom studies, from scratch, for a
+ * fixed wall-clock budget, with validation Dice after every epoch.
+ *
+ * <pre>benchmarks/run TrainBenchmark [labeled=16] [minutes=10] [spacing=2.0]</pre>
+ */
+public final class TrainBenchmark {
+    static final class Spleen extends SegmentationTrainer {
+        Spleen(double spacing) {
+            super("spleen", "spleen from phantoms", new ModelCard("spleen", 0, "unet",
+                    new UNetConfig(1, 2, new int[] {16, 32, 64, 128, 256}, new int[] {2, 2, 2, 2}, 2, Norm.BATCH,
+                            Activation.PRELU, 0).toMap(),
+                    "model.params", Map.of("background", 0, "spleen", 1), new double[] {spacing, spacing, spacing},
+                    IntensityWindow.ct(-57, 164), new int[] {96, 96, 96}, 0.25, 2, BlendMode.CONSTANT, Map.of()));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int labeled = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        double minutes = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+        double spacing = args.length > 2 ? Double.parseDouble(args[2]) : 2.0;
+        Path dir = Files.createTempDirectory("trainbench");
+        Path studies = dir.resolve("studies");
+        List<String> ids = SampleStudies.generate(studies, labeled + (labeled >= 8 ? 4 : 1), 42);
+        long deadline = System.nanoTime() + (long) (minutes * 60e9);
+        long start = System.nanoTime();
+        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults().withWatch(false))) {
+            for (String id : ids) { // the spleen (value 2 in the ground truth) as Slicer would save it
+                Volume truth = ImageIo.read(studies.resolve("ground_truth").resolve(id + ".nii.gz"));
+                Volume spleen = Volume.allocate(VoxelType.UINT8, truth.affine(), truth.shape());
+                for (long v = 0; v < spleen.voxelCount(); v++) {
+                    spleen.set(v, truth.get(v) == 2 ? 1 : 0);
+                }
+                Path label = dir.resolve(id + ".nii.gz");
+                ImageIo.write(spleen, label, WriteOptions.defaults());
+                datastore.saveLabel(id, Datastore.FINAL, label, label.getFileName().toString(),
+                        Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
+            }
+            Spleen trainer = new Spleen(spacing);
+            trainer.open(new AppContext("bench", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+            JobControl control = new JobControl() {
+                @Override
+                public boolean stopRequested() {
+                    return System.nanoTime() > deadline;
+                }
+
+                @Override
+                public void log(String line) {
+                    System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - start) / 1e9, line);
+                }
+
+                @Override
+                public void progress(Map<String, Object> stats) {}
+            };
+            double valSplit = labeled >= 8 ? 4.0 / (labeled + 4) : 1.0 / (labeled + 1);
+            Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 10_000, "crop_size", 96,
+                    "train_batch_size", 4, "learning_rate", 1e-3, "val_split", valSplit, "val_interval", 1)), control);
+            System.out.printf("labeled %d, %.1f min budget, spacing %.1f mm: best validation Dice %.4f at epoch %s, "
+                    + "loader wait share %.3f, %d cores%n", labeled, minutes, spacing, (double) result.get("best_metric"),
+                    result.get("best_metric_epoch"), (double) result.get("loader_wait_share"),
+                    Runtime.getRuntime().availableProcessors());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
