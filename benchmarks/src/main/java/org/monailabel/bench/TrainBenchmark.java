@@ -27,7 +27,7 @@ import org.monailabel.engine.train.SegmentationTrainer;
  * Does the trainer learn for real: the spleen of generated phantom studies, from scratch, for a
  * fixed wall-clock budget, with validation Dice after every epoch.
  *
- * <pre>benchmarks/run TrainBenchmark [labeled=16] [minutes=10] [spacing=2.0]</pre>
+ * <pre>benchmarks/run TrainBenchmark [labeled=16] [minutes=10] [spacing=2.0] [lr=1e-4] [val_interval=3]</pre>
  */
 public final class TrainBenchmark {
     static final class Spleen extends SegmentationTrainer {
@@ -44,6 +44,8 @@ public final class TrainBenchmark {
         int labeled = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         double minutes = args.length > 1 ? Double.parseDouble(args[1]) : 10;
         double spacing = args.length > 2 ? Double.parseDouble(args[2]) : 2.0;
+        double lr = args.length > 3 ? Double.parseDouble(args[3]) : 1e-4;
+        int valInterval = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         Path dir = Files.createTempDirectory("trainbench");
         Path studies = dir.resolve("studies");
         List<String> ids = SampleStudies.generate(studies, labeled + (labeled >= 8 ? 4 : 1), 42);
@@ -79,9 +81,9 @@ public final class TrainBenchmark {
             };
             double valSplit = labeled >= 8 ? 4.0 / (labeled + 4) : 1.0 / (labeled + 1);
             Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 10_000, "crop_size", 96,
-                    "train_batch_size", 4, "learning_rate", 1e-3, "val_split", valSplit, "val_interval", 1)), control);
-            System.out.printf("labeled %d, %.1f min budget, spacing %.1f mm: best validation Dice %.4f at epoch %s, "
-                    + "loader wait share %.3f, %d cores%n", labeled, minutes, spacing, (double) result.get("best_metric"),
+                    "train_batch_size", 4, "learning_rate", lr, "val_split", valSplit, "val_interval", valInterval)), control);
+            System.out.printf("labeled %d, %.1f min budget, spacing %.1f mm, lr %s: best validation Dice %.4f at epoch %s, "
+                    + "loader wait share %.3f, %d cores%n", labeled, minutes, spacing, lr, (double) result.get("best_metric"),
                     result.get("best_metric_epoch"), (double) result.get("loader_wait_share"),
                     Runtime.getRuntime().availableProcessors());
         } finally {
