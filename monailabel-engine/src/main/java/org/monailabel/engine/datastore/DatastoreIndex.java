@@ -58,7 +58,7 @@ final class DatastoreIndex {
             header.add(entry.getKey(), entry.getKey().equals(OBJECTS) ? new JsonObject() : entry.getValue());
         }
         if (!header.has(OBJECTS)) {
-            header.add(OBJECTS, new JsonObject()); // a placeholder that fixes the key's position
+            header.add(OBJECTS, new JsonObject()); // an empty object now, so that the key keeps its position
         }
         DatastoreIndex index = new DatastoreIndex(header);
         if (objects != null && objects.isJsonObject()) {
