@@ -1,8 +1,6 @@
 package org.monailabel.engine.model;
 
 import java.util.Map;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.transform.Intensity;
 
 /**
  * The intensity pre-processing of a model card: MONAI's {@code ScaleIntensityRange(aMin, aMax,
@@ -22,11 +20,6 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
     /** The spleen app's window: -57..164 HU to 0..1 clipped, then rescaled to -1..1. */
     public static IntensityWindow ct(double aMin, double aMax) {
         return new IntensityWindow(aMin, aMax, 0, 1, true, true, -1, 1);
-    }
-
-    public Volume apply(Volume v) {
-        Volume windowed = Intensity.scaleRange(v, aMin, aMax, bMin, bMax, clip);
-        return rescale ? Intensity.scaleMinMax(windowed, minv, maxv) : windowed;
     }
 
     /** The same on a float array, in place (for the memory-lean pipeline). */

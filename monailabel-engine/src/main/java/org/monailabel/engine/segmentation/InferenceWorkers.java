@@ -142,11 +142,6 @@ public final class InferenceWorkers implements AutoCloseable {
         return h;
     }
 
-    /** Requests waiting for a worker. */
-    public int queued() {
-        return executor.getQueue().size();
-    }
-
     @Override
     public void close() {
         executor.shutdown();

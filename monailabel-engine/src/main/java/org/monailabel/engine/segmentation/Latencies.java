@@ -28,11 +28,6 @@ public final class Latencies {
         return m;
     }
 
-    /** Seconds spent in one stage so far. */
-    public double seconds(String stage) {
-        return stages.getOrDefault(stage, 0.0);
-    }
-
     private static double round(double seconds) {
         return Math.round(seconds * 1000) / 1000.0;
     }
