@@ -25,11 +25,29 @@ public final class Augment {
      */
     public static List<Patch> cropByPosNeg(float[] image, float[] label, int[] shape, int[] size, double pos, double neg,
             int count, Random random) {
+        byte[] indices = new byte[label.length];
+        for (int i = 0; i < label.length; i++) {
+            indices[i] = (byte) label[i];
+        }
+        return cropByPosNeg(image, indices, shape, size, pos, neg, count, random);
+    }
+
+    /** As {@link #cropByPosNeg(float[], float[], int[], int[], double, double, int, Random)}, labels as bytes 0..255. */
+    public static List<Patch> cropByPosNeg(float[] image, byte[] label, int[] shape, int[] size, double pos, double neg,
+            int count, Random random) {
         int n = shape[0] * shape[1] * shape[2];
-        List<Integer> foreground = new ArrayList<>();
-        List<Integer> background = new ArrayList<>();
+        int foregroundCount = 0;
         for (int i = 0; i < n; i++) {
-            (label[i] > 0 ? foreground : background).add(i);
+            foregroundCount += label[i] != 0 ? 1 : 0;
+        }
+        int[] foreground = new int[foregroundCount];
+        int[] background = new int[n - foregroundCount];
+        for (int i = 0, f = 0, b = 0; i < n; i++) {
+            if (label[i] != 0) {
+                foreground[f++] = i;
+            } else {
+                background[b++] = i;
+            }
         }
         float min = Float.POSITIVE_INFINITY;
         for (float v : image) {
@@ -38,8 +56,8 @@ public final class Augment {
         List<Patch> patches = new ArrayList<>(count);
         for (int k = 0; k < count; k++) {
             boolean wantForeground = random.nextDouble() < pos / (pos + neg);
-            List<Integer> pool = wantForeground && !foreground.isEmpty() || background.isEmpty() ? foreground : background;
-            int centre = pool.isEmpty() ? n / 2 : pool.get(random.nextInt(pool.size()));
+            int[] pool = wantForeground && foreground.length > 0 || background.length == 0 ? foreground : background;
+            int centre = pool.length == 0 ? n / 2 : pool[random.nextInt(pool.length)];
             int[] c = {centre / (shape[1] * shape[2]), (centre / shape[2]) % shape[1], centre % shape[2]};
             int[] start = new int[3];
             for (int a = 0; a < 3; a++) {
@@ -50,9 +68,26 @@ public final class Augment {
                     start[a] = -((size[a] - shape[a]) / 2); // smaller than the patch: centre it, pad around
                 }
             }
-            patches.add(new Patch(size.clone(), crop(image, shape, start, size, min), crop(label, shape, start, size, 0)));
+            patches.add(new Patch(size.clone(), crop(image, shape, start, size, min), cropLabel(label, shape, start, size)));
         }
         return patches;
+    }
+
+    private static float[] cropLabel(byte[] v, int[] shape, int[] start, int[] size) {
+        float[] out = new float[size[0] * size[1] * size[2]];
+        int o = 0;
+        for (int x = 0; x < size[0]; x++) {
+            int sx = start[0] + x;
+            for (int y = 0; y < size[1]; y++) {
+                int sy = start[1] + y;
+                for (int z = 0; z < size[2]; z++, o++) {
+                    int sz = start[2] + z;
+                    boolean inside = sx >= 0 && sy >= 0 && sz >= 0 && sx < shape[0] && sy < shape[1] && sz < shape[2];
+                    out[o] = inside ? v[(sx * shape[1] + sy) * shape[2] + sz] & 0xff : 0;
+                }
+            }
+        }
+        return out;
     }
 
     private static float[] crop(float[] v, int[] shape, int[] start, int[] size, float fill) {

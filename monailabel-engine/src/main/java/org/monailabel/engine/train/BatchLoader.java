@@ -1,5 +1,6 @@
 package org.monailabel.engine.train;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -7,10 +8,13 @@ import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.engine.model.ModelCard;
 
 /**
- * Prepares training batches on its own thread while the network trains: per epoch, two crops of
- * every training image (one centred on foreground, one on background), flipped, rotated and
+ * Prepares training batches on its own thread while the network trains: per epoch, {@code
+ * samplesPerImage} crops of every training image (centred on foreground or background with equal
+ * odds), taken from the bounded {@link PreparedCache}, flipped, rotated and
  * intensity-jittered, shuffled and grouped into batches, all from one seeded generator, so a run
  * repeats exactly. A bounded queue keeps at most a few batches ahead. Closing stops the thread.
  */
@@ -26,9 +30,11 @@ final class BatchLoader implements AutoCloseable {
     private volatile Throwable failure;
     private long waitNanos;
 
-    BatchLoader(List<TrainingData.Sample> train, int[] size, int batch, long seed) {
-        this.perEpoch = Math.max(1, (train.size() * 2 + batch - 1) / batch);
-        this.thread = new Thread(() -> produce(train, size, batch, new Random(seed)), "train-loader");
+    BatchLoader(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
+            int samplesPerImage, long seed) {
+        this.perEpoch = Math.max(1, (train.size() * samplesPerImage + batch - 1) / batch);
+        this.thread = new Thread(() -> produce(train, cache, card, size, batch, samplesPerImage, new Random(seed)),
+                "train-loader");
         thread.setDaemon(true);
         thread.start();
     }
@@ -59,22 +65,31 @@ final class BatchLoader implements AutoCloseable {
         return waitNanos / 1e9;
     }
 
-    private void produce(List<TrainingData.Sample> train, int[] size, int batch, Random random) {
+    private void produce(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
+            int samplesPerImage, Random random) {
         int voxels = size[0] * size[1] * size[2];
+        // Patches wait in a small shuffle pool, so an epoch never holds all its crops at once
+        // (100 studies x 4 crops of 96^3 would be 2.8 GB) and batches still mix studies.
+        int poolSize = Math.max(2 * batch, 2 * samplesPerImage);
+        List<Augment.Patch> pool = new ArrayList<>();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                List<Augment.Patch> patches = new ArrayList<>();
-                for (TrainingData.Sample s : train) {
-                    for (Augment.Patch p : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1, 2, random)) {
-                        patches.add(Augment.shiftAndScale(Augment.flipAndRotate(p, 0.5, random), 0.1, 0.1, random));
-                    }
-                }
-                Collections.shuffle(patches, random);
+                List<TrainingPair> order = new ArrayList<>(train);
+                Collections.shuffle(order, random);
+                int next = 0;
                 for (int i = 0; i < perEpoch; i++) {
                     float[] images = new float[batch * voxels];
                     float[] labels = new float[batch * voxels];
                     for (int b = 0; b < batch; b++) {
-                        Augment.Patch p = patches.get((i * batch + b) % patches.size());
+                        while (pool.size() < poolSize) {
+                            TrainingPair pair = order.get(next++ % order.size());
+                            TrainingData.Sample s = cache.get(pair, card);
+                            for (Augment.Patch p : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1,
+                                    samplesPerImage, random)) {
+                                pool.add(Augment.shiftAndScale(Augment.flipAndRotate(p, 0.5, random), 0.1, 0.1, random));
+                            }
+                        }
+                        Augment.Patch p = pool.remove(random.nextInt(pool.size()));
                         System.arraycopy(p.image(), 0, images, b * voxels, voxels);
                         System.arraycopy(p.label(), 0, labels, b * voxels, voxels);
                     }
@@ -83,7 +98,7 @@ final class BatchLoader implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             failure = e;
             queue.offer(END);
         }

@@ -33,6 +33,7 @@ import org.monailabel.api.AppContext;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
 import org.monailabel.api.TrainTask;
+import org.monailabel.api.TrainingPair;
 import org.monailabel.api.TrainerInfo;
 import org.monailabel.api.error.TrainingFailedException;
 import org.monailabel.engine.djl.Devices;
@@ -72,12 +73,17 @@ public class SegmentationTrainer implements TrainTask {
         config.put("val_split", 0.2);
         config.put("val_interval", 1);
         config.put("train_batch_size", 2);
+        config.put("num_samples", 4);
         config.put("crop_size", 96);
         config.put("learning_rate", 1e-4);
+        config.put("lr_schedule", List.of("cosine", "constant"));
+        config.put("warmup_iterations", 20);
+        config.put("max_train_minutes", 0);
         config.put("early_stop_patience", -1);
         config.put("pretrained", true);
         config.put("seed", 0);
         config.put("keep_versions", 5);
+        config.put("cache_memory_mb", defaultCacheMegabytes());
         return new TrainerInfo(name, description, config, template.foregroundLabels());
     }
 
@@ -89,6 +95,11 @@ public class SegmentationTrainer implements TrainTask {
         if (Files.exists(file)) {
             stats = readStats(file);
         }
+    }
+
+    /** A third of the heap for pre-processed studies; the rest is for batches and validation. */
+    private static int defaultCacheMegabytes() {
+        return (int) Math.max(64, Runtime.getRuntime().maxMemory() / 3 / (1 << 20));
     }
 
     /** The stats file beside the published model. */
@@ -109,21 +120,44 @@ public class SegmentationTrainer implements TrainTask {
         int maxEpochs = p.getInt("max_epochs", 50);
         int batch = Math.max(1, p.getInt("train_batch_size", 2));
         int crop = p.getInt("crop_size", 96);
+        int samplesPerImage = Math.max(1, p.getInt("num_samples", 4));
         int valInterval = Math.max(1, p.getInt("val_interval", 1));
         int patience = p.getInt("early_stop_patience", -1);
         long seed = p.getInt("seed", 0);
+        double budgetMinutes = p.getDouble("max_train_minutes", 0);
+        LearningRateSchedule.Kind schedule = LearningRateSchedule.Kind.parse(p.getString("lr_schedule", "cosine"));
+        if (crop < 16 || batch > 64 || maxEpochs < 1) {
+            throw new org.monailabel.api.error.InvalidInputException(
+                    "crop_size must be at least 16, train_batch_size at most 64 and max_epochs at least 1");
+        }
         Path folder = modelFolder();
         Path published = folder.resolve(ModelCard.FILE_NAME);
         boolean fineTune = p.getBoolean("pretrained", true) && Files.exists(published);
         ModelCard card = fineTune ? ModelCard.read(published) : template;
 
-        List<TrainingData.Sample> samples = TrainingData.load(context.datastore(), card);
-        if (samples.isEmpty()) {
+        List<TrainingPair> pairs = TrainingData.pairs(context.datastore());
+        if (pairs.isEmpty()) {
             throw new TrainingFailedException("Model '" + name + "' has no images with a final label to train on");
         }
-        TrainingData.Split split = TrainingData.split(samples, p.getDouble("val_split", 0.2), seed);
-        control.log(String.format("Training '%s' on %d images, validating on %d, %s", name, split.train().size(),
-                split.validation().size(), fineTune ? "fine-tuning v" + card.version() : "from scratch"));
+        TrainingData.Split split = TrainingData.split(pairs, p.getDouble("val_split", 0.2), seed);
+        long startNanos = System.nanoTime();
+        PreparedCache cache = new PreparedCache(context.modelDir().resolve(".train-cache").resolve(name),
+                (long) p.getInt("cache_memory_mb", defaultCacheMegabytes()) << 20);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (TrainingPair pair : pairs) { // pre-process (or find in the cache) every study up front
+            if (control.stopRequested()) {
+                break;
+            }
+            cache.get(pair, card);
+            keys.add(PreparedCache.key(pair, card));
+        }
+        if (!control.stopRequested()) {
+            cache.retainOnly(keys);
+        }
+        control.log(String.format("Training '%s' on %d images, validating on %d, %s; studies ready in %.1f s %s", name,
+                split.train().size(), split.validation().size(),
+                fineTune ? "fine-tuning v" + card.version() : "from scratch", (System.nanoTime() - startNanos) / 1e9,
+                cache.counters()));
 
         UNetConfig net = UNetConfig.fromMap(card.hyperparameters());
         int[] size = {crop, crop, crop};
@@ -135,15 +169,19 @@ public class SegmentationTrainer implements TrainTask {
         int epoch = 0;
         boolean stopped = false;
         long trainStart = System.nanoTime();
+        long deadline = budgetMinutes > 0 ? trainStart + (long) (budgetMinutes * 60e9) : Long.MAX_VALUE;
         double loaderWait = 0;
         try (Model model = Model.newInstance(name, device);
-                BatchLoader loader = new BatchLoader(split.train(), size, batch, seed)) {
+                BatchLoader loader = new BatchLoader(split.train(), cache, card, size, batch, samplesPerImage, seed)) {
             Block block = UNet.build(net);
             model.setBlock(block);
+            long totalUpdates = (long) maxEpochs * loader.batchesPerEpoch();
+            LearningRateSchedule lr = new LearningRateSchedule(schedule, (float) p.getDouble("learning_rate", 1e-4), 0.02f,
+                    fineTune ? 0 : p.getInt("warmup_iterations", 20), totalUpdates,
+                    () -> budgetMinutes > 0 ? (System.nanoTime() - trainStart) / (budgetMinutes * 60e9) : 0);
             DefaultTrainingConfig config = new DefaultTrainingConfig(new DiceCeLoss())
                     .optDevices(new Device[] {device})
-                    .optOptimizer(Optimizer.adam()
-                            .optLearningRateTracker(Tracker.fixed((float) p.getDouble("learning_rate", 1e-4))).build());
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batch, net.inChannels(), crop, crop, crop));
                 if (fineTune) {
@@ -152,7 +190,7 @@ public class SegmentationTrainer implements TrainTask {
                 for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
                     double loss;
                     try {
-                        loss = trainEpoch(trainer, loader, size, batch, control);
+                        loss = trainEpoch(trainer, loader, size, batch, control, deadline);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         control.log("Interrupted");
@@ -163,12 +201,14 @@ public class SegmentationTrainer implements TrainTask {
                         stopped = true;
                         break;
                     }
+                    boolean outOfTime = System.nanoTime() >= deadline;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("epoch", epoch);
                     row.put("loss", loss);
-                    if (epoch % valInterval == 0 || epoch == maxEpochs) {
+                    row.put("lr", lr.getNewValue(trainerUpdates(epoch, loader)));
+                    if (epoch % valInterval == 0 || epoch == maxEpochs || outOfTime || control.stopRequested()) {
                         double dice = validate(trainer, split.validation().isEmpty() ? split.train() : split.validation(),
-                                card, net);
+                                cache, card, net);
                         row.put("metric", dice);
                         if (dice > best) {
                             best = dice;
@@ -181,10 +221,15 @@ public class SegmentationTrainer implements TrainTask {
                             stopped = true;
                         }
                     }
+                    row.put("seconds", Math.round((System.nanoTime() - trainStart) / 1e7) / 100.0);
                     history.add(row);
                     control.log(String.format("Epoch %d/%d: loss %.4f%s", epoch, maxEpochs, loss,
                             row.containsKey("metric") ? String.format(", Dice %.4f", (double) row.get("metric")) : ""));
                     report(control, epoch, maxEpochs, best, bestEpoch, start, history, false);
+                    if (outOfTime) {
+                        control.log(String.format("Time budget of %.1f minutes used", budgetMinutes));
+                        stopped = true;
+                    }
                     stopped |= control.stopRequested();
                 }
             }
@@ -200,11 +245,11 @@ public class SegmentationTrainer implements TrainTask {
     }
 
     /** One epoch: the loader's batches through forward, loss, backward and an optimizer step. */
-    private double trainEpoch(Trainer trainer, BatchLoader loader, int[] size, int batch, JobControl control)
-            throws InterruptedException {
+    private double trainEpoch(Trainer trainer, BatchLoader loader, int[] size, int batch, JobControl control,
+            long deadline) throws InterruptedException {
         double total = 0;
         int iterations = 0;
-        for (int i = 0; i < loader.batchesPerEpoch() && !control.stopRequested(); i++) {
+        for (int i = 0; i < loader.batchesPerEpoch() && !control.stopRequested() && System.nanoTime() < deadline; i++) {
             BatchLoader.Batch b = loader.next();
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray x = scope.create(b.images(), new Shape(batch, 1, size[0], size[1], size[2]));
@@ -223,12 +268,18 @@ public class SegmentationTrainer implements TrainTask {
     }
 
     /** Mean Dice over the foreground labels of the validation images (sliding window, eval mode). */
-    private double validate(Trainer trainer, List<TrainingData.Sample> validation, ModelCard card, UNetConfig net) {
+    private static int trainerUpdates(int epoch, BatchLoader loader) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) epoch * loader.batchesPerEpoch());
+    }
+
+    private double validate(Trainer trainer, List<TrainingPair> validation, PreparedCache cache, ModelCard card,
+            UNetConfig net) throws IOException {
         SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
                 card.blend(), 0.125);
         double sum = 0;
         int count = 0;
-        for (TrainingData.Sample s : validation) {
+        for (TrainingPair pair : validation) {
+            TrainingData.Sample s = cache.get(pair, card);
             int[] shape = s.shape();
             org.monailabel.api.image.Volume predicted;
             try (NDManager scope = trainer.getManager().newSubManager()) {
@@ -242,7 +293,7 @@ public class SegmentationTrainer implements TrainTask {
                 long b = 0;
                 for (int i = 0; i < prediction.length; i++) {
                     boolean p = prediction[i] == label;
-                    boolean t = s.label()[i] == label;
+                    boolean t = (s.label()[i] & 0xff) == label;
                     inter += p && t ? 1 : 0;
                     a += p ? 1 : 0;
                     b += t ? 1 : 0;
@@ -262,8 +313,8 @@ public class SegmentationTrainer implements TrainTask {
         provenance.put("trained_at", Instant.now().toString());
         provenance.put("epoch", epoch);
         provenance.put("best_metric", best);
-        provenance.put("train_images", split.train().stream().map(TrainingData.Sample::imageId).toList());
-        provenance.put("validation_images", split.validation().stream().map(TrainingData.Sample::imageId).toList());
+        provenance.put("train_images", split.train().stream().map(TrainingPair::imageId).toList());
+        provenance.put("validation_images", split.validation().stream().map(TrainingPair::imageId).toList());
         versions.publish(card.withVersion(version, provenance), block);
     }
 

@@ -27,20 +27,16 @@ public final class TrainingData {
      *
      * @param affine the grid's voxel-to-world affine
      */
-    public record Sample(String imageId, int[] shape, float[] image, float[] label, Affine affine) {}
+    public record Sample(String imageId, int[] shape, float[] image, byte[] label, Affine affine) {}
 
-    /** The training and validation samples. */
-    public record Split(List<Sample> train, List<Sample> validation) {}
+    /** The training and validation studies. */
+    public record Split(List<TrainingPair> train, List<TrainingPair> validation) {}
 
     private TrainingData() {}
 
-    /** Loads every image with a {@code final} label. */
-    public static List<Sample> load(Datastore datastore, ModelCard card) throws IOException {
-        List<Sample> samples = new ArrayList<>();
-        for (TrainingPair pair : datastore.trainingPairs(Datastore.FINAL)) {
-            samples.add(prepare(pair, card));
-        }
-        return samples;
+    /** Every image with a {@code final} label. */
+    public static List<TrainingPair> pairs(Datastore datastore) throws IOException {
+        return datastore.trainingPairs(Datastore.FINAL);
     }
 
     /** One study on the network grid. */
@@ -54,7 +50,11 @@ public final class TrainingData {
         SegmentationPipeline.Prepared prepared = SegmentationPipeline.prepare(image, card);
         Grid grid = prepared.grid();
         Volume resampled = Resample.resampleLabels(label, grid);
-        float[] labels = DenseArray.fromVolume(resampled).data();
+        float[] values = DenseArray.fromVolume(resampled).data();
+        byte[] labels = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            labels[i] = (byte) values[i]; // model indices are 0..255 (LabelMapping)
+        }
         return new Sample(pair.imageId(), grid.shape(), prepared.input(), labels, grid.affine());
     }
 
@@ -63,9 +63,9 @@ public final class TrainingData {
      * the first {@code round(n * valSplit)} (at least one when there are two or more samples and
      * {@code valSplit > 0}) for validation.
      */
-    public static Split split(List<Sample> samples, double valSplit, long seed) {
-        List<Sample> sorted = new ArrayList<>(samples);
-        sorted.sort(java.util.Comparator.comparing(Sample::imageId));
+    public static Split split(List<TrainingPair> samples, double valSplit, long seed) {
+        List<TrainingPair> sorted = new ArrayList<>(samples);
+        sorted.sort(java.util.Comparator.comparing(TrainingPair::imageId));
         java.util.Collections.shuffle(sorted, new Random(seed));
         int validation = (int) Math.round(sorted.size() * valSplit);
         if (valSplit > 0 && validation == 0 && sorted.size() >= 2) {
