@@ -43,6 +43,20 @@ public final class TrainBenchmark {
         }
     }
 
+    /** The process's resident set (heap, native PyTorch memory and everything else), from /proc. */
+    static long residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public static void main(String[] args) throws Exception {
         int labeled = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         double minutes = args.length > 1 ? Double.parseDouble(args[1]) : 10;
@@ -82,7 +96,11 @@ public final class TrainBenchmark {
                 }
 
                 @Override
-                public void progress(Map<String, Object> stats) {}
+                public void progress(Map<String, Object> stats) { // memory after every epoch: flat, or a leak
+                    Runtime rt = Runtime.getRuntime();
+                    System.out.printf("[%6.1f s] memory: heap used %d MiB, resident %d MiB%n", (System.nanoTime() - start) / 1e9,
+                            (rt.totalMemory() - rt.freeMemory()) >> 20, residentMiB());
+                }
             };
             double valSplit = labeled >= 8 ? 4.0 / (labeled + 4) : 1.0 / (labeled + 1);
             Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 10_000, "crop_size", crop,

@@ -116,7 +116,11 @@ public final class LoadedModel implements AutoCloseable {
         Path weights = dir.resolve(card.weights());
         Path tmp = dir.resolve("." + card.weights() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-            block.saveParameters(new DataOutputStream(out));
+            if (block instanceof ai.djl.pytorch.engine.PtSymbolBlock module) {
+                ai.djl.pytorch.jni.JniUtils.writeModule(module, out, false); // a plain TorchScript file, as torch.jit.save
+            } else {
+                block.saveParameters(new DataOutputStream(out));
+            }
         }
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.force(true);

@@ -159,7 +159,13 @@ public class SegmentationTrainer implements TrainTask {
                 fineTune ? "fine-tuning v" + card.version() : "from scratch", (System.nanoTime() - startNanos) / 1e9,
                 cache.counters()));
 
-        UNetConfig net = UNetConfig.fromMap(card.hyperparameters());
+        boolean torchScript = "torchscript".equals(card.network());
+        if (torchScript && !fineTune) {
+            throw new TrainingFailedException("Model '" + name + "' is a TorchScript model: it can be fine-tuned from its "
+                    + "published weights (pretrained=true), not trained from scratch");
+        }
+        int outChannels = torchScript ? card.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1
+                : UNetConfig.fromMap(card.hyperparameters()).outChannels();
         int[] size = {crop, crop, crop};
         long start = Instant.now().getEpochSecond();
         List<Map<String, Object>> history = new ArrayList<>();
@@ -171,10 +177,12 @@ public class SegmentationTrainer implements TrainTask {
         long trainStart = System.nanoTime();
         long deadline = budgetMinutes > 0 ? trainStart + (long) (budgetMinutes * 60e9) : Long.MAX_VALUE;
         double loaderWait = 0;
-        try (Model model = Model.newInstance(name, device);
+        try (Model model = torchScript ? loadTrainableTorchScript(folder, card) : Model.newInstance(name, device);
                 BatchLoader loader = new BatchLoader(split.train(), cache, card, size, batch, samplesPerImage, seed)) {
-            Block block = UNet.build(net);
-            model.setBlock(block);
+            Block block = torchScript ? model.getBlock() : UNet.build(UNetConfig.fromMap(card.hyperparameters()));
+            if (!torchScript) {
+                model.setBlock(block);
+            }
             long totalUpdates = (long) maxEpochs * loader.batchesPerEpoch();
             LearningRateSchedule lr = new LearningRateSchedule(schedule, (float) p.getDouble("learning_rate", 1e-4), 0.02f,
                     fineTune ? 0 : p.getInt("warmup_iterations", 20), totalUpdates,
@@ -183,8 +191,10 @@ public class SegmentationTrainer implements TrainTask {
                     .optDevices(new Device[] {device})
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build());
             try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(batch, net.inChannels(), crop, crop, crop));
-                if (fineTune) {
+                if (!torchScript) {
+                    trainer.initialize(new Shape(batch, 1, crop, crop, crop));
+                }
+                if (fineTune && !torchScript) {
                     loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
                 }
                 for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
@@ -208,7 +218,7 @@ public class SegmentationTrainer implements TrainTask {
                     row.put("lr", lr.getNewValue(trainerUpdates(epoch, loader)));
                     if (epoch % valInterval == 0 || epoch == maxEpochs || outOfTime || control.stopRequested()) {
                         double dice = validate(trainer, split.validation().isEmpty() ? split.train() : split.validation(),
-                                cache, card, net);
+                                cache, card, outChannels);
                         row.put("metric", dice);
                         if (dice > best) {
                             best = dice;
@@ -273,7 +283,7 @@ public class SegmentationTrainer implements TrainTask {
     }
 
     private double validate(Trainer trainer, List<TrainingPair> validation, PreparedCache cache, ModelCard card,
-            UNetConfig net) throws IOException {
+            int outChannels) throws IOException {
         SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
                 card.blend(), 0.125);
         double sum = 0;
@@ -287,7 +297,7 @@ public class SegmentationTrainer implements TrainTask {
                         b -> trainer.evaluate(new NDList(b)).singletonOrThrow(), scope, s.affine(), false);
             }
             float[] prediction = DenseArray.fromVolume(predicted).data();
-            for (int label = 1; label < net.outChannels(); label++) {
+            for (int label = 1; label < outChannels; label++) {
                 long inter = 0;
                 long a = 0;
                 long b = 0;
@@ -316,6 +326,21 @@ public class SegmentationTrainer implements TrainTask {
         provenance.put("train_images", split.train().stream().map(TrainingPair::imageId).toList());
         provenance.put("validation_images", split.validation().stream().map(TrainingPair::imageId).toList());
         versions.publish(card.withVersion(version, provenance), block);
+    }
+
+    /**
+     * A published TorchScript model loaded with its parameters trainable (DJL's PyTorch engine
+     * trains a TorchScript module's parameters; the fine-tuned module is saved as TorchScript again).
+     */
+    private Model loadTrainableTorchScript(Path folder, ModelCard card) throws IOException {
+        Model model = Model.newInstance(name, device, "PyTorch");
+        try {
+            model.load(folder, card.weights(), Map.of("trainParam", "true"));
+            return model;
+        } catch (MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new TrainingFailedException("'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(), e);
+        }
     }
 
     private static void loadWeights(Block block, Path weights, NDManager manager) throws IOException {
