@@ -45,6 +45,25 @@ public final class ModelVersions {
         prune();
     }
 
+    /**
+     * Publishes ready-made weights (a model an app ships, an imported file) as {@code card}'s
+     * version and makes it current; the weights are written to a temporary file, synced and
+     * renamed before the card.
+     */
+    public void publish(ModelCard card, java.io.InputStream weights) throws IOException {
+        Path dir = versionDir(card.version());
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + card.weights() + ".tmp");
+        Files.copy(weights, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(tmp, dir.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        card.write(dir.resolve(ModelCard.FILE_NAME));
+        install(dir);
+        prune();
+    }
+
     /** Makes a kept version current again. */
     public void rollback(int version) throws IOException {
         Path dir = versionDir(version);

@@ -68,15 +68,49 @@ public class SegmentationTask implements InferenceTask {
         return context.modelDir().resolve(name).resolve(ModelCard.FILE_NAME);
     }
 
+    /**
+     * A model the app ships as class-path resources (a folder holding {@code model.json} and the
+     * weights it names, for example {@code /models/segmentation/}), published into the model
+     * folder when the folder has no model yet, so the app segments from its first start. None by
+     * default.
+     */
+    protected Optional<String> bundledModel() {
+        return Optional.empty();
+    }
+
     @Override
     public void open(AppContext context) throws IOException {
         device = Devices.resolve(context.device());
         card = cardFile(context);
+        if (!Files.exists(card) && bundledModel().isPresent()) {
+            installBundled(bundledModel().get(), card.getParent());
+        }
         if (!refresh()) {
             logger.warn("Model '{}' has no weights yet ({} is missing): it answers once trained", name, card);
         }
         workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 1),
                 context.config().getInt("infer_queue", 4), () -> model);
+    }
+
+    /** Publishes the bundled card and weights as the model's first version. */
+    private void installBundled(String resourceFolder, Path folder) throws IOException {
+        String prefix = resourceFolder.endsWith("/") ? resourceFolder : resourceFolder + "/";
+        ModelCard bundled;
+        try (var in = getClass().getResourceAsStream(prefix + ModelCard.FILE_NAME)) {
+            if (in == null) {
+                logger.warn("Model '{}': no bundled model at {}", name, prefix);
+                return;
+            }
+            bundled = ModelCard.fromMap(new com.google.gson.Gson().fromJson(
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), Map.class));
+        }
+        try (var in = getClass().getResourceAsStream(prefix + bundled.weights())) {
+            if (in == null) {
+                throw new IOException("Bundled model '" + name + "' lacks its weights " + prefix + bundled.weights());
+            }
+            new org.monailabel.engine.model.ModelVersions(folder, Integer.MAX_VALUE).publish(bundled, in);
+        }
+        logger.info("Model '{}': installed the bundled v{} into {}", name, bundled.version(), folder);
     }
 
     /** The model being served, if any. */

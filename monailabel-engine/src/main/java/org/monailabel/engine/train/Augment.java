@@ -112,9 +112,21 @@ public final class Augment {
      * in the plane of the first two axes if they are equal; the same for image and label.
      */
     public static Patch flipAndRotate(Patch patch, double p, Random random) {
+        return flipAndRotate(patch, p, true, random);
+    }
+
+    /**
+     * Flips each axis with probability {@code p}, and if {@code rotate}, rotates as {@link
+     * #flipAndRotate(Patch, double, Random)} does. Left-right flips and in-plane rotations turn a
+     * left kidney into a right one: keep them off for labels with a side.
+     */
+    public static Patch flipAndRotate(Patch patch, double p, boolean rotate, Random random) {
         int[] s = patch.size();
+        if (p <= 0 && !rotate) {
+            return patch;
+        }
         boolean[] flip = {random.nextDouble() < p, random.nextDouble() < p, random.nextDouble() < p};
-        int turns = s[0] == s[1] ? random.nextInt(4) : 0;
+        int turns = rotate && s[0] == s[1] ? random.nextInt(4) : 0;
         float[] image = new float[patch.image().length];
         float[] label = new float[patch.label().length];
         for (int x = 0; x < s[0]; x++) {

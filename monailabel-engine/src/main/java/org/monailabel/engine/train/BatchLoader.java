@@ -19,6 +19,12 @@ import org.monailabel.engine.model.ModelCard;
  * repeats exactly. A bounded queue keeps at most a few batches ahead. Closing stops the thread.
  */
 final class BatchLoader implements AutoCloseable {
+    /**
+     * The random augmentation: flip probability per axis, in-plane 90-degree rotations, intensity
+     * shift and scale (fractions of the windowed range).
+     */
+    record Augmentation(double flipProb, boolean rotate90, double shift, double scale) {}
+
     /** Images and labels of one batch, {@code (B, 1, X, Y, Z)} in C order. */
     record Batch(float[] images, float[] labels) {}
 
@@ -31,9 +37,10 @@ final class BatchLoader implements AutoCloseable {
     private long waitNanos;
 
     BatchLoader(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
-            int samplesPerImage, long seed) {
+            int samplesPerImage, Augmentation augmentation, long seed) {
         this.perEpoch = Math.max(1, (train.size() * samplesPerImage + batch - 1) / batch);
-        this.thread = new Thread(() -> produce(train, cache, card, size, batch, samplesPerImage, new Random(seed)),
+        this.thread = new Thread(() -> produce(train, cache, card, size, batch, samplesPerImage, augmentation,
+                new Random(seed)),
                 "train-loader");
         thread.setDaemon(true);
         thread.start();
@@ -66,7 +73,7 @@ final class BatchLoader implements AutoCloseable {
     }
 
     private void produce(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
-            int samplesPerImage, Random random) {
+            int samplesPerImage, Augmentation a, Random random) {
         int voxels = size[0] * size[1] * size[2];
         // Patches wait in a small shuffle pool, so an epoch never holds all its crops at once
         // (100 studies x 4 crops of 96^3 would be 2.8 GB) and batches still mix studies.
@@ -86,7 +93,8 @@ final class BatchLoader implements AutoCloseable {
                             TrainingData.Sample s = cache.get(pair, card);
                             for (Augment.Patch p : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1,
                                     samplesPerImage, random)) {
-                                pool.add(Augment.shiftAndScale(Augment.flipAndRotate(p, 0.5, random), 0.1, 0.1, random));
+                                Augment.Patch moved = Augment.flipAndRotate(p, a.flipProb(), a.rotate90(), random);
+                                pool.add(Augment.shiftAndScale(moved, a.shift(), a.scale(), random));
                             }
                         }
                         Augment.Patch p = pool.remove(random.nextInt(pool.size()));

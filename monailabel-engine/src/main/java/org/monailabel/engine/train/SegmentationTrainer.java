@@ -45,12 +45,18 @@ import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
 
 /**
- * Trains a segmentation model from the datastore's {@code final} labels (a first version of issue
- * 5's trainer): Dice + cross-entropy, Adam, random positive/negative crops with flips, rotations
- * and intensity jitter from a seeded generator, validation Dice with sliding-window inference
- * every {@code val_interval} epochs, and the best model published atomically to the model folder
- * the {@code SegmentationTask} of the same name serves from. Stops within one iteration when asked.
- * Apps subclass it with a no-arg constructor and a template card for training from scratch.
+ * Trains a segmentation model from the datastore's {@code final} labels: studies pre-processed
+ * once into a bounded {@link PreparedCache} (heap LRU over a disk cache in the model directory),
+ * random crops balanced between foreground and background ({@code num_samples} per study and
+ * epoch) with optional flips and rotations ({@code flip_prob}, {@code rotate90}; off by default
+ * because they swap left and right organs) and intensity jitter, all from one seeded generator;
+ * batches prepared on a loader thread; Dice + cross-entropy, Adam with a warm-up and cosine decay
+ * ({@code lr_schedule}); validation Dice with sliding-window inference every {@code val_interval}
+ * epochs; the best model published atomically as a new version into the folder the {@code
+ * SegmentationTask} of the same name serves from; early stopping, a time budget ({@code
+ * max_train_minutes}), and a stop request honoured within one iteration. Fine-tunes the published
+ * version ({@code pretrained}, also a TorchScript one) or starts from the template card. Apps
+ * subclass it with a no-arg constructor.
  */
 public class SegmentationTrainer implements TrainTask {
     private final String name;
@@ -59,6 +65,10 @@ public class SegmentationTrainer implements TrainTask {
     private AppContext context;
     private Device device;
     private volatile Map<String, Object> stats = Map.of();
+    private int lastEpochIterations;
+    private long stepNanos;
+    private long validationNanos;
+    private long totalIterations;
 
     protected SegmentationTrainer(String name, String description, ModelCard template) {
         this.name = Objects.requireNonNull(name, "name");
@@ -75,6 +85,8 @@ public class SegmentationTrainer implements TrainTask {
         config.put("train_batch_size", 2);
         config.put("num_samples", 4);
         config.put("crop_size", 96);
+        config.put("flip_prob", 0.0);
+        config.put("rotate90", false);
         config.put("learning_rate", 1e-4);
         config.put("lr_schedule", List.of("cosine", "constant"));
         config.put("warmup_iterations", 20);
@@ -175,10 +187,15 @@ public class SegmentationTrainer implements TrainTask {
         int epoch = 0;
         boolean stopped = false;
         long trainStart = System.nanoTime();
+        stepNanos = 0;
+        validationNanos = 0;
+        totalIterations = 0;
         long deadline = budgetMinutes > 0 ? trainStart + (long) (budgetMinutes * 60e9) : Long.MAX_VALUE;
         double loaderWait = 0;
         try (Model model = torchScript ? loadTrainableTorchScript(folder, card) : Model.newInstance(name, device);
-                BatchLoader loader = new BatchLoader(split.train(), cache, card, size, batch, samplesPerImage, seed)) {
+                BatchLoader loader = new BatchLoader(split.train(), cache, card, size, batch, samplesPerImage,
+                        new BatchLoader.Augmentation(p.getDouble("flip_prob", 0), p.getBoolean("rotate90", false), 0.1, 0.1),
+                        seed)) {
             Block block = torchScript ? model.getBlock() : UNet.build(UNetConfig.fromMap(card.hyperparameters()));
             if (!torchScript) {
                 model.setBlock(block);
@@ -191,6 +208,9 @@ public class SegmentationTrainer implements TrainTask {
                     .optDevices(new Device[] {device})
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build());
             try (Trainer trainer = model.newTrainer(config)) {
+                // the initial weights and dropout masks come from the engine's generator: seed it, so a
+                // run repeats exactly (as long as nothing else draws from it meanwhile)
+                model.getNDManager().getEngine().setRandomSeed((int) seed);
                 if (!torchScript) {
                     trainer.initialize(new Shape(batch, 1, crop, crop, crop));
                 }
@@ -215,10 +235,16 @@ public class SegmentationTrainer implements TrainTask {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("epoch", epoch);
                     row.put("loss", loss);
+                    row.put("iterations", lastEpochIterations);
                     row.put("lr", lr.getNewValue(trainerUpdates(epoch, loader)));
-                    if (epoch % valInterval == 0 || epoch == maxEpochs || outOfTime || control.stopRequested()) {
+                    // a stop request skips validation: the user gets the job back within one iteration,
+                    // and the best model published so far stays what is served
+                    boolean stopNow = control.stopRequested();
+                    if (!stopNow && (epoch % valInterval == 0 || epoch == maxEpochs || outOfTime)) {
+                        long v0 = System.nanoTime();
                         double dice = validate(trainer, split.validation().isEmpty() ? split.train() : split.validation(),
                                 cache, card, outChannels);
+                        validationNanos += System.nanoTime() - v0;
                         row.put("metric", dice);
                         if (dice > best) {
                             best = dice;
@@ -249,6 +275,11 @@ public class SegmentationTrainer implements TrainTask {
         Map<String, Object> result = new LinkedHashMap<>(finalStats);
         double seconds = (System.nanoTime() - trainStart) / 1e9;
         result.put("loader_wait_share", seconds > 0 ? loaderWait / seconds : 0);
+        // forward, loss, backward and optimizer step over the wall time spent training (validation excluded)
+        double training = seconds - validationNanos / 1e9;
+        result.put("step_share", training > 0 ? stepNanos / 1e9 / training : 0);
+        result.put("validation_share", seconds > 0 ? validationNanos / 1e9 / seconds : 0);
+        result.put("iterations", totalIterations);
         result.put("version", version);
         result.put("stopped", control.stopRequested());
         return result;
@@ -259,8 +290,10 @@ public class SegmentationTrainer implements TrainTask {
             long deadline) throws InterruptedException {
         double total = 0;
         int iterations = 0;
+        lastEpochIterations = 0;
         for (int i = 0; i < loader.batchesPerEpoch() && !control.stopRequested() && System.nanoTime() < deadline; i++) {
             BatchLoader.Batch b = loader.next();
+            long t0 = System.nanoTime();
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray x = scope.create(b.images(), new Shape(batch, 1, size[0], size[1], size[2]));
                 NDArray y = scope.create(b.labels(), new Shape(batch, 1, size[0], size[1], size[2]));
@@ -272,7 +305,10 @@ public class SegmentationTrainer implements TrainTask {
                 }
                 trainer.step();
             }
+            stepNanos += System.nanoTime() - t0;
             iterations++;
+            lastEpochIterations = iterations;
+            totalIterations++;
         }
         return iterations == 0 ? Double.NaN : total / iterations;
     }

@@ -1,5 +1,6 @@
 package org.monailabel.engine.datastore;
 
+import org.monailabel.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;

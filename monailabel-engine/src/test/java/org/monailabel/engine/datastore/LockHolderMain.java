@@ -1,5 +1,6 @@
 package org.monailabel.engine.datastore;
 
+import org.monailabel.testing.ChildJvm;
 import java.io.IOException;
 
 /** Child-process main for {@link LocalDatastoreLockTest}: opens a datastore and holds it until stdin closes. */

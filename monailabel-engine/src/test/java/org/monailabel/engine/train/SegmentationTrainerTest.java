@@ -45,7 +45,7 @@ class SegmentationTrainerTest {
         }
     }
 
-    static final class Control implements JobControl {
+    static class Control implements JobControl {
         final List<String> lines = new CopyOnWriteArrayList<>();
         final List<Map<String, Object>> progress = new CopyOnWriteArrayList<>();
         volatile boolean stop;
@@ -167,6 +167,52 @@ class SegmentationTrainerTest {
         Path work = java.nio.file.Files.createTempDirectory(image.getParent().getParent(), "work");
         return task.infer(new org.monailabel.api.InferenceRequest("spleen", image, java.util.Optional.empty(),
                 Params.empty(), java.util.Optional.empty(), work)).json();
+    }
+
+    @Test
+    void aStopRequestEndsTheRunWithinOneIterationKeepingTheBestModel() throws IOException {
+        try (Datastore datastore = studies(3)) {
+            SpleenTrainer trainer = new SpleenTrainer();
+            trainer.open(new AppContext("test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+            Map<String, Object> first = trainer.train(Params.of(Map.of("max_epochs", 2, "crop_size", 32,
+                    "learning_rate", 3e-3, "val_split", 0.34, "num_samples", 8)), new Control());
+            String published = java.nio.file.Files.readString(dir.resolve("models/spleen/model.json"));
+
+            java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+            Control control = new Control() {
+                @Override
+                public boolean stopRequested() { // once training runs, checked before each iteration
+                    return !lines.isEmpty() && checks.incrementAndGet() > 3; // stop pressed during the third
+                }
+            };
+            Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 50, "crop_size", 32,
+                    "learning_rate", 3e-3, "val_split", 0.34, "num_samples", 8)), control);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> epochs = (List<Map<String, Object>>) ((Map<String, Object>) result.get("train"))
+                    .get("epochs");
+            assertThat(result).containsEntry("stopped", true).containsEntry("version", first.get("version"));
+            assertThat(epochs).hasSize(1);
+            assertThat(epochs.get(0)).containsEntry("iterations", 3).doesNotContainKey("metric");
+            assertThat(java.nio.file.Files.readString(dir.resolve("models/spleen/model.json"))).isEqualTo(published);
+        }
+    }
+
+    @Test
+    void aSeededRunRepeatsExactly() throws IOException {
+        try (Datastore datastore = studies(3)) {
+            List<Object> losses = new ArrayList<>();
+            for (int run = 0; run < 2; run++) {
+                SpleenTrainer trainer = new SpleenTrainer();
+                trainer.open(new AppContext("test", dir, dir.resolve("models" + run), AppConfig.empty(), datastore, "cpu"));
+                Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 2, "crop_size", 32,
+                        "val_split", 0.34, "seed", 11, "flip_prob", 0.5, "rotate90", true)), new Control());
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> epochs = (List<Map<String, Object>>) ((Map<String, Object>) result.get("train"))
+                        .get("epochs");
+                losses.add(epochs.stream().map(e -> List.of(e.get("loss"), e.getOrDefault("metric", -1.0))).toList());
+            }
+            assertThat(losses.get(1)).isEqualTo(losses.get(0));
+        }
     }
 
     @Test

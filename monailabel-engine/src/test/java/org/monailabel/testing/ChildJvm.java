@@ -1,4 +1,4 @@
-package org.monailabel.engine.datastore;
+package org.monailabel.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Starts a test main class in a child JVM with the test class path. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
-    static Process start(Class<?> main, String... args) throws IOException {
+    public static Process start(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -28,7 +28,7 @@ final class ChildJvm {
     }
 
     /** Reads the child's stdout until a line equal to {@code expected}; false at end of stream. */
-    static boolean awaitLine(Process process, String expected) throws IOException {
+    public static boolean awaitLine(Process process, String expected) throws IOException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         String line;
@@ -40,7 +40,7 @@ final class ChildJvm {
         return false;
     }
 
-    static Path path(String arg) {
+    public static Path path(String arg) {
         return Paths.get(arg);
     }
 }
