@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>Parameters: {@code max_samples} (images scored per run, 0 = all; MONAI Label's name), {@code
  * rescore} (score again even when the model version is unchanged), and the number of passes under
  * the subclass's parameter name. Stops before the next pass once {@link JobControl#stopRequested()};
- * a partly scored image is not written.
+ * a partly scored image is not written. Apps extend {@link EpistemicScoring} or {@link TtaScoring}.
  */
-abstract class UncertaintyScoring implements ScoringMethod {
+public abstract class UncertaintyScoring implements ScoringMethod {
     private static final Logger logger = LoggerFactory.getLogger(UncertaintyScoring.class);
     /** The longest scoring waits for inference before each window batch. */
     static final int MAX_YIELD_SECONDS = 10;
