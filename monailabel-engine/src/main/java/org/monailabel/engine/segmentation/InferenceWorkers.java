@@ -32,6 +32,9 @@ public final class InferenceWorkers implements AutoCloseable {
         T run(Network network, LoadedModel model) throws Exception;
     }
 
+    /** Jobs running now on the workers of every model in this process (see {@link #running()}). */
+    private static final AtomicInteger RUNNING = new AtomicInteger();
+
     private final String name;
     private final ThreadPoolExecutor executor;
     private final ThreadLocal<Handle> handles = new ThreadLocal<>();
@@ -84,12 +87,14 @@ public final class InferenceWorkers implements AutoCloseable {
                 if (mdc != null) {
                     MDC.setContextMap(mdc);
                 }
+                RUNNING.incrementAndGet();
                 LoadedModel pinned = pin();
                 try {
                     Handle h = handle(pinned);
                     return job.run(h.network(), h.model());
                 } finally {
                     pinned.release();
+                    RUNNING.decrementAndGet();
                     MDC.clear();
                 }
             });
@@ -118,6 +123,15 @@ public final class InferenceWorkers implements AutoCloseable {
             }
             throw new InferenceFailedException("Model '" + name + "' failed: " + cause, cause);
         }
+    }
+
+    /**
+     * How many inference jobs are running now, across all models of the process. Background work
+     * that shares the CPU (uncertainty scoring) waits while this is non-zero, so that requests do
+     * not compete with it for PyTorch's process-wide thread pool.
+     */
+    public static int running() {
+        return RUNNING.get();
     }
 
     /** The current model, pinned so that a swap during the job cannot close it underneath. */
