@@ -29,6 +29,14 @@ final class SegmentationModel {
             new double[] {3, 3, 3}, IntensityWindow.ct(-175, 250), new int[] {96, 96, 96}, 0.25, 4, BlendMode.GAUSSIAN,
             Map.of());
 
+    /**
+     * Training defaults for this small model on CPU: crops of 64 voxels (192 mm), batches of 4,
+     * Adam at 1e-3 with cosine decay, validation every other epoch. The bundled weights were
+     * trained from scratch at 2e-3 ({@code benchmarks/run TrainTemplateModel}).
+     */
+    static final Map<String, Object> TRAINING = Map.of("crop_size", 64, "train_batch_size", 4, "learning_rate", 1e-3,
+            "max_epochs", 30, "val_interval", 2);
+
     private SegmentationModel() {}
 
     private static Map<String, Integer> labels() {

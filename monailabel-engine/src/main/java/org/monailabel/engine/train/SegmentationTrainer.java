@@ -62,6 +62,7 @@ public class SegmentationTrainer implements TrainTask {
     private final String name;
     private final String description;
     private final ModelCard template;
+    private final Map<String, Object> defaults;
     private AppContext context;
     private Device device;
     private volatile Map<String, Object> stats = Map.of();
@@ -71,6 +72,15 @@ public class SegmentationTrainer implements TrainTask {
     private long totalIterations;
 
     protected SegmentationTrainer(String name, String description, ModelCard template) {
+        this(name, description, template, Map.of());
+    }
+
+    /**
+     * @param defaults the app's own defaults for the training config (for example a smaller {@code
+     *     crop_size}), shown in {@code /info/} and used when a request does not set them
+     */
+    protected SegmentationTrainer(String name, String description, ModelCard template, Map<String, Object> defaults) {
+        this.defaults = Map.copyOf(defaults);
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
         this.template = Objects.requireNonNull(template, "template");
@@ -96,6 +106,12 @@ public class SegmentationTrainer implements TrainTask {
         config.put("seed", 0);
         config.put("keep_versions", 5);
         config.put("cache_memory_mb", defaultCacheMegabytes());
+        for (Map.Entry<String, Object> e : defaults.entrySet()) {
+            if (!config.containsKey(e.getKey())) {
+                throw new IllegalStateException("Trainer '" + name + "': unknown config key '" + e.getKey() + "'");
+            }
+            config.put(e.getKey(), e.getValue());
+        }
         return new TrainerInfo(name, description, config, template.foregroundLabels());
     }
 
