@@ -20,7 +20,8 @@ import org.monailabel.http.support.ErrorHandler;
 
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the
- * declared spellings, reference 1.1, and no redirect is needed). Each handler runs on a worker
+ * declared spellings, reference 1.1; {@link org.monailabel.http.support.PathPrefix} drops the
+ * slash before matching, so no redirect is needed). Each handler runs on a worker
  * thread inside {@link ErrorHandler}, never on an IO thread.
  */
 final class Routes {
@@ -102,12 +103,9 @@ final class Routes {
     }
 
     private void add(HttpString method, String path, Endpoint endpoint) {
-        HttpHandler handler = blocking(endpoint);
-        routes.add(method, path, handler);
-        if (path.length() > 1) {
-            String other = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
-            routes.add(method, other, handler);
-        }
+        // declared as clients send them; matched without the trailing slash (see PathPrefix)
+        String matched = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        routes.add(method, matched, blocking(endpoint));
     }
 
     private static HttpHandler blocking(Endpoint endpoint) {

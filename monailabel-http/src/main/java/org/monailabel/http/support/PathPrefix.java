@@ -5,8 +5,10 @@ import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
 
 /**
- * Serves the API both at the root and under a path prefix (a reverse proxy that forwards {@code
- * /monai/info/} unchanged): the prefix is stripped from the relative path the routes match.
+ * Normalizes the path the routes match: serves the API both at the root and under a path prefix (a
+ * reverse proxy that forwards {@code /monai/info/} unchanged) by stripping the prefix, and drops
+ * a trailing slash, so that both spellings of every route answer (reference 1.1) without a
+ * redirect. Routes are therefore declared without a trailing slash.
  */
 public final class PathPrefix implements HttpHandler {
     private final String prefix;
@@ -39,6 +41,10 @@ public final class PathPrefix implements HttpHandler {
             } else if (path.startsWith(prefix + "/")) {
                 exchange.setRelativePath(path.substring(prefix.length()));
             }
+        }
+        String path = exchange.getRelativePath();
+        if (path.length() > 1 && path.endsWith("/")) {
+            exchange.setRelativePath(path.substring(0, path.length() - 1));
         }
         next.handleRequest(exchange);
     }
