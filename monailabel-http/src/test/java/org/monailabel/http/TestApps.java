@@ -20,7 +20,8 @@ import org.monailabel.testing.PluginSources;
  *   <li>trainer {@code threshold}: learns the threshold from the {@code final} labels (midway
  *       between the mean foreground and background intensities), publishes it atomically, and
  *       checks {@code stopRequested} between epochs ({@code epoch_ms} slows an epoch down);
- *   <li>model {@code Histogram+GraphCut}: a name with a {@code +} (returns the input label);
+ *   <li>model {@code Histogram+GraphCut}: a name with a {@code +} (returns the input label, after
+ *       {@code sleep_ms});
  *   <li>strategy {@code first}, scoring method {@code count} (writes each image's voxel count into its info).
  * </ul>
  */
@@ -149,6 +150,12 @@ final class TestApps {
                 }
 
                 public InferenceResult infer(InferenceRequest request) throws java.io.IOException {
+                    long sleep = request.params().getInt("sleep_ms", 0);
+                    try {
+                        Thread.sleep(sleep);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     Path input = request.label().orElse(request.image());
                     String name = input.getFileName().toString();
                     Path out = request.workDir().resolve("echo" + name.substring(name.indexOf('.')));

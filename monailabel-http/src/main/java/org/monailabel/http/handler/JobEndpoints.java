@@ -242,7 +242,7 @@ public final class JobEndpoints {
     private Map<String, Object> inferOne(String model, String id, Params params, String tag) throws Exception {
         java.nio.file.Path work = java.nio.file.Files.createDirectories(
                 services.workDir().resolve("infer").resolve(java.util.UUID.randomUUID().toString()));
-        try (InferenceGate.Permit permit = services.gate().enter(model)) {
+        try (InferenceGate.Permit permit = services.gate().enterWaiting(model)) {
             InferenceRequest request = new InferenceRequest(model, services.datastore().imageFile(id), Optional.of(id),
                     params, Optional.empty(), work);
             InferenceResult result = services.monaiLabel().infer(model, request);

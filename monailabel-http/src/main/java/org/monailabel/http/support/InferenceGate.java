@@ -31,13 +31,24 @@ public final class InferenceGate {
         void close();
     }
 
+    /** Waits for a running slot without a queue limit (background jobs such as batch inference). */
+    public Permit enterWaiting(String model) throws InterruptedException {
+        Slots s = slots(model);
+        s.running().acquire();
+        return () -> s.running().release();
+    }
+
+    private Slots slots(String model) {
+        return slots.computeIfAbsent(model, m -> new Slots(new Semaphore(threads + queue), new Semaphore(threads, true)));
+    }
+
     /**
      * Enters the model's queue and waits for a running slot.
      *
      * @throws BusyException if the queue is full
      */
     public Permit enter(String model) throws InterruptedException {
-        Slots s = slots.computeIfAbsent(model, m -> new Slots(new Semaphore(threads + queue), new Semaphore(threads, true)));
+        Slots s = slots(model);
         if (!s.admitted().tryAcquire()) {
             throw new BusyException("Model '" + model + "' is busy (" + threads + " running, " + queue
                     + " waiting): retry later", 1);
