@@ -25,14 +25,30 @@ class HttpServerLifecycleTest {
     void aFullInferenceQueueIs503WithRetryAfter() throws Exception {
         TestImages.write(TestImages.image(1), Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
         try (TestServer server = TestServer.start(root, b -> b.inferThreads(1).inferQueue(0))) {
-            CompletableFuture<HttpResponse<byte[]>> slow = CompletableFuture.supplyAsync(() -> call(server, 1500));
-            Poll.until("the slow request to run", Duration.ofSeconds(5), () -> busy(server));
+            CompletableFuture<HttpResponse<byte[]>> slow = holdTheOnlySlot(server, 1500);
             HttpResponse<byte[]> refused = call(server, 0);
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
             assertThat(TestServer.json(refused).get("detail").toString()).contains("busy");
             assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(call(server, 0).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * Starts a slow request on a server with one inference slot and no queue, and returns once it
+     * holds the slot (a probe is refused). A probe may take the slot first and get the slow request
+     * refused: then it starts again.
+     */
+    private static CompletableFuture<HttpResponse<byte[]>> holdTheOnlySlot(TestServer server, int sleepMs) {
+        while (true) {
+            CompletableFuture<HttpResponse<byte[]>> slow = CompletableFuture.supplyAsync(() -> call(server, sleepMs));
+            Poll.until("the slow request to run or be refused", Duration.ofSeconds(10),
+                    () -> slow.isDone() || busy(server));
+            if (!slow.isDone()) {
+                return slow;
+            }
+            assertThat(slow.join().statusCode()).isEqualTo(503);
         }
     }
 
@@ -57,8 +73,7 @@ class HttpServerLifecycleTest {
         byte[] label = Files.readAllBytes(TestImages.write(TestImages.truth(1), root.resolve("l.nii.gz")));
         assertThat(server.multipart("PUT", "/datastore/label?image=a", new SlicerMultipart().field("params", "{}")
                 .file("label", "/tmp/l.nii.gz", label)).statusCode()).isEqualTo(200);
-        CompletableFuture<HttpResponse<byte[]>> inFlight = CompletableFuture.supplyAsync(() -> call(server, 1000));
-        Poll.until("the slow request to run", Duration.ofSeconds(5), () -> busy(server));
+        CompletableFuture<HttpResponse<byte[]>> inFlight = holdTheOnlySlot(server, 1000);
         server.close();
         assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         // the datastore was closed (lock released) and its index names the label

@@ -59,6 +59,9 @@ public final class InferEndpoints {
         }
         Optional<String> imageId = Http.query(exchange, "image").filter(s -> !s.isEmpty());
         Optional<String> sessionId = Http.query(exchange, "session_id").filter(s -> !s.isEmpty());
+        InferenceResult result;
+        // the slot is held from admission (before the upload is read) until the model is done;
+        // sending the reply does not hold it
         try (InferenceGate.Permit permit = services.gate().enter(model)) {
             Form form = services.forms().parse(exchange);
             Path work = Files.createDirectories(services.workDir().resolve("infer").resolve(UUID.randomUUID().toString()));
@@ -75,10 +78,10 @@ public final class InferEndpoints {
             }
             Params merged = Params.of(params).withDefaults(info.config());
             InferenceRequest request = new InferenceRequest(model, input.file(), input.imageId(), merged, label, work);
-            InferenceResult result = services.monaiLabel().infer(model, request);
+            result = services.monaiLabel().infer(model, request);
             maybeSaveLabel(model, merged, input.imageId(), result);
-            reply(exchange, output, result);
         }
+        reply(exchange, output, result);
     }
 
     private ModelInfo modelInfo(String model) {
