@@ -1,0 +1,5 @@
+/**
+ * Sessions: images uploaded for a while to run models on without adding them to the datastore
+ * (MONAI Label's {@code /session/}).
+ */
+package org.monailabel.engine.session;

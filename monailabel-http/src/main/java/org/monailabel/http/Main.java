@@ -1,0 +1,279 @@
+package org.monailabel.http;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.MonaiLabel;
+import org.monailabel.engine.apps.AppStatus;
+import org.monailabel.engine.apps.AppsInfo;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.sample.SampleStudies;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}. Errors are
+ * one readable line on stderr and a non-zero exit status (1 for failures, 2 for usage errors).
+ */
+@Command(name = "monailabel", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "MONAI Label for the JVM: a MONAI-Label-compatible annotation server.",
+        subcommands = {Main.StartServer.class, Main.Apps.class, Main.Datasets.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    /** Studies generated when {@code start_server} gets no {@code --studies}. */
+    static final int DEFAULT_STUDIES = 20;
+    static final long DEFAULT_SEED = 42;
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit status (for tests). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("monailabel: error: " + message(e));
+            err.flush();
+            return 1;
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("monailabel: " + e.getMessage() + " (see --help)");
+            err.flush();
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof MonaiLabelException || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        if (e instanceof BindException) {
+            return "cannot listen: " + e.getMessage() + " (is another server running on that port?)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file: " + n.getFile();
+        }
+        if (e.getCause() instanceof BindException b) {
+            return "cannot listen: " + b.getMessage() + " (is another server running on that port?)";
+        }
+        return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /** The repository root the launcher passes ({@code -Dmonailabel.home}); the working directory otherwise. */
+    static Path home() {
+        return Path.of(System.getProperty("monailabel.home", "."));
+    }
+
+    /** {@code monailabel start_server}. */
+    @Command(name = "start_server", mixinStandardHelpOptions = true,
+            description = "Start the REST server. Without --studies, phantom studies are generated into "
+                    + "work-data/studies (once) and served with the template app.")
+    static final class StartServer implements Callable<Integer> {
+        @Option(names = "--app", arity = "1..*", paramLabel = "PATH",
+                description = "App jar(s), app folder(s), or one apps folder (default: the template app)")
+        List<Path> apps = new ArrayList<>();
+
+        @Option(names = {"--studies", "-s"}, paramLabel = "PATH|URL",
+                description = "Studies folder (the datastore). Default: work-data/studies with generated phantoms")
+        String studies;
+
+        @Option(names = {"--conf", "-c"}, arity = "2", paramLabel = "KEY VALUE",
+                description = "App setting (repeatable), e.g. --conf models segmentation")
+        List<String> conf = new ArrayList<>();
+
+        @Option(names = {"--host", "-i"}, description = "Address to listen on (default: ${DEFAULT-VALUE})")
+        String host = "0.0.0.0";
+
+        @Option(names = {"--port", "-p"}, description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port)")
+        int port = 8000;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Server-private folder (default: <studies>/.monailabel)")
+        Path workDir;
+
+        @Option(names = "--max-upload", paramLabel = "SIZE", description = "Largest upload, e.g. 4g (default 4g)")
+        String maxUpload;
+
+        @Option(names = "--root-path", paramLabel = "PREFIX",
+                description = "Also serve the API under this path prefix (behind a reverse proxy)")
+        String rootPath;
+
+        @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu)")
+        String device;
+
+        @Override
+        public Integer call() throws Exception {
+            Path studiesDir = studiesFolder();
+            List<Path> appPaths = apps.isEmpty() ? defaultApps() : apps;
+            ServerConfig.Builder builder = ServerConfig.builder(studiesDir).environment(System.getenv())
+                    .host(host).port(port).apps(appPaths).conf(confMap(conf));
+            if (workDir != null) {
+                builder.workDir(workDir);
+            }
+            if (maxUpload != null) {
+                builder.maxUploadBytes(ServerConfig.parseSize(maxUpload));
+            }
+            if (rootPath != null) {
+                builder.rootPath(rootPath);
+            }
+            if (device != null) {
+                builder.device(device);
+            }
+            MonaiLabelServer server = MonaiLabelServer.start(builder.build());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "shutdown"));
+            System.out.println("monailabel is serving " + studiesDir.toAbsolutePath() + " at " + server.uri()
+                    + " (Ctrl-C to stop)");
+            stopped.await();
+            return 0;
+        }
+
+        private Path studiesFolder() throws IOException {
+            if (studies != null) {
+                if (studies.startsWith("http://") || studies.startsWith("https://")) {
+                    throw new IllegalArgumentException("DICOMweb studies (" + studies + ") are not supported yet: "
+                            + "give a local studies folder");
+                }
+                Path dir = Path.of(studies);
+                if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException("--studies " + studies + " is not a folder");
+                }
+                return dir;
+            }
+            Path dir = home().resolve("work-data").resolve("studies");
+            if (!SampleStudies.isComplete(dir)) {
+                System.out.println("Generating " + DEFAULT_STUDIES + " phantom studies into " + dir.toAbsolutePath()
+                        + " (once)...");
+                SampleStudies.generate(dir, DEFAULT_STUDIES, DEFAULT_SEED);
+            }
+            return dir;
+        }
+
+        private static List<Path> defaultApps() {
+            Path template = home().resolve("monailabel-app-template").resolve("target").resolve("template.jar");
+            if (Files.isRegularFile(template)) {
+                return List.of(template);
+            }
+            System.err.println("monailabel: warning: no --app given and " + template + " is missing: serving no app");
+            return List.of();
+        }
+    }
+
+    static Map<String, String> confMap(List<String> pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            map.put(pairs.get(i), pairs.get(i + 1));
+        }
+        return map;
+    }
+
+    /** {@code monailabel apps}. */
+    @Command(name = "apps", mixinStandardHelpOptions = true,
+            description = "List the apps of an apps folder (or of the given jars) and what each serves.")
+    static final class Apps implements Callable<Integer> {
+        @Option(names = "--app", arity = "1..*", paramLabel = "PATH",
+                description = "App jar(s), app folder(s), or one apps folder (default: the template app)")
+        List<Path> apps = new ArrayList<>();
+
+        @Option(names = {"--conf", "-c"}, arity = "2", paramLabel = "KEY VALUE", description = "App setting")
+        List<String> conf = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            List<Path> appPaths = apps.isEmpty() ? StartServer.defaultApps() : apps;
+            Path tmp = Files.createTempDirectory("monailabel-apps-");
+            try (LocalDatastore datastore = LocalDatastore.open(tmp.resolve("studies"),
+                    LocalDatastore.Options.defaults().withWatch(false))) {
+                MonaiLabel.Builder builder = MonaiLabel.builder().datastore(datastore).conf(confMap(conf))
+                        .workDir(tmp.resolve("work")).watch(false);
+                AppsFolder.resolve(appPaths, tmp.resolve("work")).ifPresent(builder::appsFolder);
+                try (MonaiLabel monaiLabel = builder.build()) {
+                    print(monaiLabel.info());
+                }
+            } finally {
+                try (var walk = Files.walk(tmp)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private static void print(AppsInfo info) {
+            if (info.apps().isEmpty()) {
+                System.out.println("(no apps)");
+            }
+            for (AppStatus app : info.apps()) {
+                System.out.println(app.name() + "  (" + app.source() + ")  " + app.state()
+                        + app.error().map(e -> ": " + e).orElse(""));
+            }
+            info.models().forEach((name, m) -> System.out.println("  model     " + name + "  [" + m.type().wireName()
+                    + "] " + m.labels().keySet() + "  " + m.description()));
+            info.trainers().forEach((name, t) -> System.out.println("  trainer   " + name + "  " + t.description()));
+            info.strategies().forEach((name, s) -> System.out.println("  strategy  " + name + "  " + s.description()));
+            info.scoring().forEach((name, s) -> System.out.println("  scoring   " + name + "  " + s.description()));
+        }
+    }
+
+    /** {@code monailabel datasets}. */
+    @Command(name = "datasets", mixinStandardHelpOptions = true,
+            description = "Generate a sample dataset: --generate phantom --output DIR.")
+    static final class Datasets implements Callable<Integer> {
+        @Option(names = "--generate", required = true, paramLabel = "KIND",
+                description = "What to generate: phantom (CT-like phantoms with ground truth)")
+        String generate;
+
+        @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder to write")
+        Path output;
+
+        @Option(names = "--count", description = "Number of studies (default: ${DEFAULT-VALUE})")
+        int count = DEFAULT_STUDIES;
+
+        @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE})")
+        long seed = DEFAULT_SEED;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!generate.equals("phantom")) {
+                throw new IllegalArgumentException("unknown dataset '" + generate + "' (known: phantom)");
+            }
+            if (count < 1) {
+                throw new IllegalArgumentException("--count must be at least 1");
+            }
+            List<String> ids = SampleStudies.generate(output, count, seed);
+            System.out.println("Wrote " + ids.size() + " phantom studies to " + output.toAbsolutePath()
+                    + " (ground truth in " + SampleStudies.GROUND_TRUTH + "/)");
+            return 0;
+        }
+    }
+
+    /** {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"monailabel " + MonaiLabelServer.version() + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.monailabel.http;
+
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.http.handler.DatastoreEndpoints;
+import org.monailabel.http.handler.InferEndpoints;
+import org.monailabel.http.handler.InfoEndpoints;
+import org.monailabel.http.handler.JobEndpoints;
+import org.monailabel.http.handler.LogsEndpoint;
+import org.monailabel.http.handler.ModelEndpoints;
+import org.monailabel.http.handler.Services;
+import org.monailabel.http.handler.SessionEndpoints;
+import org.monailabel.http.support.ErrorHandler;
+
+/**
+ * The routing table. Every route answers with and without a trailing slash (clients use the
+ * declared spellings, reference 1.1; {@link org.monailabel.http.support.PathPrefix} drops the
+ * slash before matching, so no redirect is needed). Each handler runs on a worker
+ * thread inside {@link ErrorHandler}, never on an IO thread.
+ */
+final class Routes {
+    /** An endpoint method. */
+    @FunctionalInterface
+    interface Endpoint {
+        void handle(io.undertow.server.HttpServerExchange exchange) throws Exception;
+    }
+
+    private final RoutingHandler routes = Handlers.routing(false);
+
+    private Routes() {}
+
+    static HttpHandler of(Services services) {
+        Routes r = new Routes();
+        InfoEndpoints info = new InfoEndpoints(services);
+        DatastoreEndpoints datastore = new DatastoreEndpoints(services);
+        InferEndpoints infer = new InferEndpoints(services);
+        JobEndpoints jobs = new JobEndpoints(services);
+        SessionEndpoints sessions = new SessionEndpoints(services);
+        ModelEndpoints models = new ModelEndpoints(services);
+        LogsEndpoint logs = new LogsEndpoint();
+
+        r.add(Methods.GET, "/", info::home);
+        r.add(Methods.GET, "/info/", info::info);
+        r.add(Methods.GET, "/auth/", info::auth);
+        r.add(Methods.POST, "/auth/token", info::authToken);
+        r.add(Methods.GET, "/auth/token/valid", info::authToken);
+        r.add(Methods.POST, "/activelearning/{strategy}", info::nextSample);
+
+        r.add(Methods.GET, "/datastore/", datastore::list);
+        r.add(Methods.PUT, "/datastore/", datastore::uploadImage);
+        r.add(Methods.DELETE, "/datastore/", datastore::deleteImage);
+        r.add(Methods.GET, "/datastore/image", datastore::downloadImage);
+        r.add(Methods.HEAD, "/datastore/image", datastore::downloadImage);
+        r.add(Methods.PUT, "/datastore/image", datastore::uploadImage);
+        r.add(Methods.DELETE, "/datastore/image", datastore::deleteImage);
+        r.add(Methods.GET, "/datastore/label", datastore::downloadLabel);
+        r.add(Methods.HEAD, "/datastore/label", datastore::downloadLabel);
+        r.add(Methods.PUT, "/datastore/label", datastore::saveLabel);
+        r.add(Methods.DELETE, "/datastore/label", datastore::deleteLabel);
+        r.add(Methods.GET, "/datastore/image/info", datastore::imageInfo);
+        r.add(Methods.PUT, "/datastore/image/info", datastore::updateImageInfo);
+        r.add(Methods.GET, "/datastore/label/info", datastore::labelInfo);
+        r.add(Methods.PUT, "/datastore/label/info", datastore::updateLabelInfo);
+        r.add(Methods.PUT, "/datastore/updatelabelinfo", datastore::updateLabelInfo);
+        r.add(Methods.GET, "/datastore/dataset", datastore::dataset);
+
+        r.add(Methods.POST, "/infer/{model}", infer::infer);
+
+        r.add(Methods.PUT, "/session/", sessions::create);
+        r.add(Methods.GET, "/session/{id}", sessions::get);
+        r.add(Methods.DELETE, "/session/{id}", sessions::remove);
+
+        r.add(Methods.GET, "/train/", jobs::trainStatus);
+        r.add(Methods.POST, "/train/", jobs::trainAll);
+        r.add(Methods.DELETE, "/train/", jobs::trainStop);
+        r.add(Methods.POST, "/train/{model}", jobs::train);
+        r.add(Methods.GET, "/scoring/", jobs::scoringStatus);
+        r.add(Methods.POST, "/scoring/", jobs::scoreAll);
+        r.add(Methods.DELETE, "/scoring/", jobs::scoringStop);
+        r.add(Methods.POST, "/scoring/{method}", jobs::score);
+        r.add(Methods.GET, "/batch/infer", jobs::batchStatus);
+        r.add(Methods.DELETE, "/batch/infer", jobs::batchStop);
+        r.add(Methods.POST, "/batch/infer/{model}", jobs::batchInfer);
+
+        r.add(Methods.GET, "/model/{model}", models::download);
+        r.add(Methods.GET, "/model/info/{model}", models::info);
+        r.add(Methods.GET, "/logs/", logs::logs);
+
+        r.routes.setFallbackHandler(blocking(exchange -> {
+            throw new NotFoundException("No endpoint " + exchange.getRequestMethod() + " " + exchange.getRelativePath());
+        }));
+        r.routes.setInvalidMethodHandler(blocking(exchange -> {
+            throw new InvalidInputException("Method " + exchange.getRequestMethod() + " is not allowed on "
+                    + exchange.getRelativePath());
+        }));
+        return r.routes;
+    }
+
+    private void add(HttpString method, String path, Endpoint endpoint) {
+        // declared as clients send them; matched without the trailing slash (see PathPrefix)
+        String matched = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        routes.add(method, matched, blocking(endpoint));
+    }
+
+    private static HttpHandler blocking(Endpoint endpoint) {
+        return new BlockingHandler(new ErrorHandler(endpoint::handle));
+    }
+}

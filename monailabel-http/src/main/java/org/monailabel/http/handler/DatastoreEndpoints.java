@@ -1,0 +1,284 @@
+package org.monailabel.http.handler;
+
+import io.undertow.server.HttpServerExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.datastore.FileExtensions;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Form;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.Json;
+import org.monailabel.http.support.UploadCheck;
+
+/** The {@code /datastore/...} family (reference 4). */
+public final class DatastoreEndpoints {
+    private final Services services;
+    private final Datastore datastore;
+
+    public DatastoreEndpoints(Services services) {
+        this.services = Objects.requireNonNull(services, "services");
+        this.datastore = services.datastore();
+    }
+
+    /** {@code GET /datastore/?output=stats|all|train}. */
+    public void list(HttpServerExchange exchange) throws IOException {
+        String output = Http.query(exchange, "output").filter(s -> !s.isEmpty()).orElse("stats");
+        switch (output) {
+            case "stats" -> Json.send(exchange, InfoEndpoints.datastoreStats(datastore.stats()));
+            case "all" -> Json.send(exchange, datastore.toJson());
+            case "train" -> {
+                List<Object> pairs = new java.util.ArrayList<>();
+                for (TrainingPair p : datastore.trainingPairs(Datastore.FINAL)) {
+                    pairs.add(Map.of("image", p.image().toAbsolutePath().toString(), "label",
+                            p.label().toAbsolutePath().toString()));
+                }
+                Json.send(exchange, pairs);
+            }
+            default -> throw new InvalidInputException("Query parameter 'output' must be stats, all or train, got '"
+                    + output + "'");
+        }
+    }
+
+    /** {@code PUT /datastore/?image=ID} and {@code PUT /datastore/image?image=ID}: multipart {@code file} + {@code params}. */
+    public void uploadImage(HttpServerExchange exchange) throws IOException {
+        Optional<String> given = Http.query(exchange, "image").filter(s -> !s.isEmpty());
+        Form form = services.forms().parse(exchange);
+        Form.FilePart file = form.file("file")
+                .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'file'"));
+        String id = given.orElseGet(() -> idFromFileName(file.clientName()));
+        Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
+        info.putIfAbsent("user", "admin");
+        checkId(id);
+        UploadCheck.check(file.file(), file.clientName(), "Image");
+        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info);
+        Json.send(exchange, Map.of("image", stored));
+    }
+
+    /** The id for an upload without {@code image}: the file name minus its extension. */
+    static String idFromFileName(String clientName) {
+        String name = FileExtensions.baseName(clientName);
+        String ext = FileExtensions.extensionOf(name);
+        String id = name.substring(0, name.length() - ext.length());
+        if (id.isEmpty()) {
+            throw new InvalidInputException("Cannot derive an image id from the file name; give 'image'");
+        }
+        return id;
+    }
+
+    /** Refuses malformed ids before anything is read or written (the datastore checks again). */
+    private void checkId(String id) {
+        if (id.isEmpty() || id.contains("/") || id.contains("\\") || id.contains("..") || id.startsWith(".")
+                || id.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("Image id must not be empty, start with '.', or contain '/', '\\', '..' or "
+                    + "control characters");
+        }
+    }
+
+    /** {@code GET|HEAD /datastore/image?image=ID[&check_sum=ALGO:HEX]}. */
+    public void downloadImage(HttpServerExchange exchange) throws IOException {
+        String id = Http.requiredQuery(exchange, "image");
+        Path file = imageFile(id);
+        Optional<String> checksum = Http.query(exchange, "check_sum").filter(s -> !s.isEmpty());
+        if (checksum.isPresent() && !matches(file, checksum.get())) {
+            throw new NotFoundException("Image '" + id + "' does not match the checksum");
+        }
+        Downloads.send(exchange, file, datastore.imageFileName(id));
+    }
+
+    private Path imageFile(String id) throws IOException {
+        if (!datastore.hasImage(id)) {
+            checkId(id);
+            throw new NotFoundException("Image NOT Found or is a directory: '" + id + "'");
+        }
+        return datastore.imageFile(id);
+    }
+
+    static boolean matches(Path file, String checksum) throws IOException {
+        int colon = checksum.indexOf(':');
+        String algorithm = colon < 0 ? "SHA256" : checksum.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+        String hex = (colon < 0 ? checksum : checksum.substring(colon + 1)).trim().toLowerCase(Locale.ROOT);
+        String jca = switch (algorithm) {
+            case "SHA256", "SHA-256" -> "SHA-256";
+            case "SHA512", "SHA-512" -> "SHA-512";
+            case "MD5" -> "MD5";
+            default -> throw new InvalidInputException("check_sum algorithm must be SHA256, SHA512 or MD5");
+        };
+        return digest(file, jca).equals(hex);
+    }
+
+    static String digest(Path file, String algorithm) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** {@code DELETE /datastore/image?id=ID} (and {@code DELETE /datastore/?id=ID}). */
+    public void deleteImage(HttpServerExchange exchange) throws IOException {
+        String id = Http.query(exchange, "id").or(() -> Http.query(exchange, "image")).filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'id'"));
+        imageFile(id);
+        datastore.removeImage(id);
+        Json.send(exchange, Map.of());
+    }
+
+    /** {@code PUT /datastore/label?image=ID[&tag=TAG]}: multipart {@code label} + {@code params}. */
+    public void saveLabel(HttpServerExchange exchange) throws IOException {
+        String id = Http.requiredQuery(exchange, "image");
+        String tag = tag(exchange, Datastore.FINAL);
+        imageFile(id);
+        Form form = services.forms().parse(exchange);
+        Form.FilePart label = form.file("label")
+                .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
+        Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
+        UploadCheck.check(label.file(), label.clientName(), "Label");
+        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("image", id);
+        reply.put("label", labelId);
+        Json.send(exchange, reply);
+    }
+
+    private static String tag(HttpServerExchange exchange, String defaultTag) {
+        String tag = Http.query(exchange, "tag").map(String::trim).filter(s -> !s.isEmpty()).orElse(defaultTag);
+        if (tag.contains("/") || tag.contains("\\") || tag.contains("..") || tag.startsWith(".")
+                || tag.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("Label tag must not start with '.' or contain '/', '\\', '..' or control "
+                    + "characters");
+        }
+        return tag;
+    }
+
+    /** {@code GET /datastore/label?label=ID&tag=TAG} and {@code HEAD /datastore/label?image=ID&tag=TAG}. */
+    public void downloadLabel(HttpServerExchange exchange) throws IOException {
+        String id = Http.query(exchange, "label").or(() -> Http.query(exchange, "image")).filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'label'"));
+        String tag = tag(exchange, Datastore.FINAL);
+        imageFile(id);
+        Path file = datastore.labelFile(id, tag)
+                .orElseThrow(() -> new NotFoundException("Label NOT Found or is a directory: '" + id + "' tag '" + tag
+                        + "'"));
+        Downloads.send(exchange, file, file.getFileName().toString());
+    }
+
+    /** {@code DELETE /datastore/label?id=ID&tag=TAG}: {} also when there was no such label. */
+    public void deleteLabel(HttpServerExchange exchange) throws IOException {
+        String id = Http.query(exchange, "id").or(() -> Http.query(exchange, "label")).filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'id'"));
+        String tag = tag(exchange, Datastore.FINAL);
+        imageFile(id);
+        datastore.removeLabel(id, tag);
+        Json.send(exchange, Map.of());
+    }
+
+    /** {@code GET /datastore/image/info?image=ID}: the info plus {@code path}; {} if unknown. */
+    public void imageInfo(HttpServerExchange exchange) throws IOException {
+        String id = Http.requiredQuery(exchange, "image");
+        checkId(id);
+        if (!datastore.hasImage(id)) {
+            Json.send(exchange, Map.of());
+            return;
+        }
+        Map<String, Object> info = new LinkedHashMap<>(datastore.imageInfo(id));
+        info.put("path", datastore.imageFile(id).toAbsolutePath().toString());
+        Json.send(exchange, info);
+    }
+
+    /** {@code PUT /datastore/image/info?image=ID}, form field {@code info}: a shallow merge; null. */
+    public void updateImageInfo(HttpServerExchange exchange) throws IOException {
+        String id = Http.requiredQuery(exchange, "image");
+        imageFile(id);
+        Map<String, Object> info = formJson(exchange, "info");
+        datastore.updateImageInfo(id, info);
+        Json.send(exchange, null);
+    }
+
+    /** {@code GET /datastore/label/info?label=ID&tag=TAG}; {} if unknown. */
+    public void labelInfo(HttpServerExchange exchange) {
+        String id = Http.requiredQuery(exchange, "label");
+        String tag = tag(exchange, Datastore.FINAL);
+        checkId(id);
+        if (!datastore.hasImage(id)) {
+            Json.send(exchange, Map.of());
+            return;
+        }
+        Json.send(exchange, datastore.labelInfo(id, tag).orElse(Map.of()));
+    }
+
+    /** {@code PUT /datastore/label/info} (form {@code info}) and {@code PUT /datastore/updatelabelinfo} (form {@code params}). */
+    public void updateLabelInfo(HttpServerExchange exchange) throws IOException {
+        String id = Http.requiredQuery(exchange, "label");
+        String tag = tag(exchange, Datastore.FINAL);
+        imageFile(id);
+        if (datastore.labelInfo(id, tag).isEmpty()) {
+            throw new NotFoundException("Label '" + id + "' with tag '" + tag + "' not found");
+        }
+        String field = exchange.getRelativePath().contains("updatelabelinfo") ? "params" : "info";
+        datastore.updateLabelInfo(id, tag, formJson(exchange, field));
+        Json.send(exchange, null);
+    }
+
+    private Map<String, Object> formJson(HttpServerExchange exchange, String field) throws IOException {
+        Form form = services.forms().parse(exchange);
+        return Json.parseObject(form.field(field).orElse(""), field);
+    }
+
+    /** {@code GET /datastore/dataset[?limit_cases=N]}: a zip of the images with a final label. */
+    public void dataset(HttpServerExchange exchange) throws IOException {
+        long limit = Http.queryLong(exchange, "limit_cases", 0);
+        List<TrainingPair> pairs = datastore.trainingPairs(Datastore.FINAL);
+        if (limit >= 1 && limit < pairs.size()) {
+            pairs = pairs.subList(0, (int) limit);
+        }
+        Path zip = Files.createTempFile(Files.createDirectories(services.workDir().resolve("tmp")), "dataset-", ".zip");
+        try {
+            try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream zos = new ZipOutputStream(out)) {
+                for (TrainingPair p : pairs) {
+                    put(zos, "image/" + datastore.imageFileName(p.imageId()), p.image());
+                    put(zos, "label/" + p.label().getFileName(), p.label());
+                }
+                zos.putNextEntry(new ZipEntry("metadata.json"));
+                zos.write(JsonTrees.toPrettyString(JsonTrees.toJson(datastore.toJson()))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                zos.closeEntry();
+            }
+            Downloads.send(exchange, zip, "dataset.zip");
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+    }
+
+    private static void put(ZipOutputStream zos, String name, Path file) throws IOException {
+        zos.putNextEntry(new ZipEntry(name));
+        Files.copy(file, zos);
+        zos.closeEntry();
+    }
+}

@@ -1,0 +1,125 @@
+package org.monailabel.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.testing.Poll;
+
+/** The inference queue limit, graceful shutdown and the command line. */
+class HttpServerLifecycleTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void aFullInferenceQueueIs503WithRetryAfter() throws Exception {
+        TestImages.write(TestImages.image(1), Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
+        try (TestServer server = TestServer.start(root, b -> b.inferThreads(1).inferQueue(0))) {
+            CompletableFuture<HttpResponse<byte[]>> slow = holdTheOnlySlot(server, 1500);
+            HttpResponse<byte[]> refused = call(server, 0);
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(TestServer.json(refused).get("detail").toString()).contains("busy");
+            assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(call(server, 0).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * Starts a slow request on a server with one inference slot and no queue, and returns once it
+     * holds the slot (a probe is refused). A probe may take the slot first and get the slow request
+     * refused: then it starts again.
+     */
+    private static CompletableFuture<HttpResponse<byte[]>> holdTheOnlySlot(TestServer server, int sleepMs) {
+        while (true) {
+            CompletableFuture<HttpResponse<byte[]>> slow = CompletableFuture.supplyAsync(() -> call(server, sleepMs));
+            Poll.until("the slow request to run or be refused", Duration.ofSeconds(10),
+                    () -> slow.isDone() || busy(server));
+            if (!slow.isDone()) {
+                return slow;
+            }
+            assertThat(slow.join().statusCode()).isEqualTo(503);
+        }
+    }
+
+    private static boolean busy(TestServer server) {
+        HttpResponse<byte[]> r = call(server, 0);
+        return r.statusCode() == 503;
+    }
+
+    private static HttpResponse<byte[]> call(TestServer server, int sleepMs) {
+        try {
+            return server.multipart("POST", "/infer/Histogram+GraphCut?image=a&output=json",
+                    new SlicerMultipart().field("params", "{\"sleep_ms\": " + sleepMs + "}"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void shutdownFinishesRequestsInFlightAndFlushesTheDatastore() throws Exception {
+        TestImages.write(TestImages.image(1), Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
+        TestServer server = TestServer.start(root, b -> b.inferThreads(1).inferQueue(0));
+        byte[] label = Files.readAllBytes(TestImages.write(TestImages.truth(1), root.resolve("l.nii.gz")));
+        assertThat(server.multipart("PUT", "/datastore/label?image=a", new SlicerMultipart().field("params", "{}")
+                .file("label", "/tmp/l.nii.gz", label)).statusCode()).isEqualTo(200);
+        CompletableFuture<HttpResponse<byte[]>> inFlight = holdTheOnlySlot(server, 1000);
+        server.close();
+        assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        // the datastore was closed (lock released) and its index names the label
+        try (LocalDatastore reopened = LocalDatastore.open(root.resolve("studies"),
+                LocalDatastore.Options.defaults().withWatch(false))) {
+            assertThat(reopened.labeledImageIds("final")).containsExactly("a");
+        }
+    }
+
+    @Test
+    void commandLineHelpVersionAndErrors() throws Exception {
+        assertThat(run("--version")).startsWith("0:").contains("monailabel ");
+        assertThat(run("--help")).startsWith("0:").contains("start_server").contains("datasets");
+        assertThat(run("start_server", "--help")).startsWith("0:").contains("--studies").contains("--conf");
+        String unknown = run("frobnicate");
+        assertThat(unknown).startsWith("2:").contains("Unmatched argument");
+        assertThat(unknown.lines().filter(l -> !l.isBlank()).count()).isEqualTo(2); // exit line + one error line
+        assertThat(run("start_server", "--studies", "http://pacs/dicomweb", "--port", "0"))
+                .startsWith("1:").contains("DICOMweb");
+        assertThat(run("start_server", "--studies", root.toString(), "--app", root.resolve("missing.jar").toString(),
+                "--port", "0")).startsWith("1:").contains("does not exist");
+        assertThat(run("datasets", "--generate", "brains", "--output", root.toString())).startsWith("1:")
+                .contains("unknown dataset");
+        assertThat(run("datasets", "--generate", "phantom", "--output", root.resolve("ph").toString(), "--count", "1"))
+                .startsWith("0:");
+        assertThat(root.resolve("ph").resolve("phantom_000.nii.gz")).exists();
+        Path apps = Files.createDirectories(root.resolve("apps"));
+        TestApps.install(apps);
+        assertThat(run("apps", "--app", apps.toString())).startsWith("0:").contains("testapp")
+                .contains("model     threshold").contains("strategy  first");
+    }
+
+    /** Runs the command line; returns "exit:" followed by what it printed. */
+    private static String run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            int code = Main.run(args);
+            return code + ":\n" + captured.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
