@@ -206,4 +206,28 @@ class LocalDatastoreTest {
         assertThat(JsonTrees.parseObject(Files.readString(studies.resolve("datastore_v2.json")))
                 .getAsJsonObject("objects").keySet()).containsExactly("a");
     }
+
+    @Test
+    void lastHandoutsReadFromTheIndexAgreeWithTheImageInfo() throws IOException {
+        try (LocalDatastore datastore = LocalDatastore.open(studies, NO_WATCH)) {
+            for (int i = 0; i < 4; i++) {
+                datastore.addImage("img" + i, upload("up" + i, i, 50), "img" + i + ".nii.gz", Map.of());
+            }
+            datastore.recordSampleHandout("img0", "random", "alice");
+            datastore.recordSampleHandout("img2", "random", "bob");
+            datastore.recordSampleHandout("img3", "epistemic", "bob");
+            datastore.updateImageInfo("img1", Map.of("strategy", Map.of("random", Map.of("ts", "not a number"))));
+
+            Map<String, Long> fromIndex = datastore.lastHandouts("random");
+            Map<String, Long> fromInfo = new java.util.HashMap<>();
+            for (String id : datastore.imageIds()) { // the API's portable definition
+                if (datastore.imageInfo(id).get("strategy") instanceof Map<?, ?> m && m.get("random") instanceof Map<?, ?> r
+                        && r.get("ts") instanceof Number ts) {
+                    fromInfo.put(id, ts.longValue());
+                }
+            }
+            assertThat(fromIndex).containsOnlyKeys("img0", "img2").isEqualTo(fromInfo);
+            assertThat(datastore.lastHandouts("epistemic")).containsOnlyKeys("img3");
+        }
+    }
 }
