@@ -51,12 +51,13 @@ class SegmentationTest {
                         Params.of(Map.of()), Optional.empty(), work));
                 Volume label = ImageIo.read(result.file().orElseThrow());
                 assertThat(label.shape()).isEqualTo(p.image().shape());
-                assertThat(label.affine().approximatelyEquals(p.image().affine(), 1e-6)).isTrue();
+                assertThat(label.affine()).isEqualTo(ImageIo.read(image).affine()); // exactly the input's grid
                 for (String organ : new String[] {"liver", "spleen"}) {
                     int value = PhantomGenerator.LABELS.get(organ);
                     dice.merge(organ, dice(label, p.label(), value) / 2, Double::sum);
                 }
             }
+            System.out.println("Dice on unseen phantoms: " + dice);
             assertThat(dice.get("liver")).as("%s", dice).isGreaterThanOrEqualTo(0.7);
             assertThat(dice.get("spleen")).as("%s", dice).isGreaterThanOrEqualTo(0.7);
         }
