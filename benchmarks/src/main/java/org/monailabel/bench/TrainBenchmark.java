@@ -107,9 +107,11 @@ public final class TrainBenchmark {
                     "train_batch_size", batch, "num_samples", samples, "learning_rate", lr, "val_split", valSplit,
                     "val_interval", valInterval, "max_train_minutes", minutes)), control);
             System.out.printf("labeled %d, %.1f min budget, spacing %.1f mm, lr %s, crop %d, batch %d, %d crops per image: "
-                    + "best validation Dice %.4f at epoch %s, loader wait share %.3f, %d cores%n", labeled, minutes, spacing,
-                    lr, crop, batch, samples, (double) result.get("best_metric"), result.get("best_metric_epoch"),
-                    (double) result.get("loader_wait_share"), Runtime.getRuntime().availableProcessors());
+                    + "best validation Dice %.4f at epoch %s, %s iterations, loader wait share %.3f, forward/backward share "
+                    + "of training time %.3f, validation share %.3f, %d cores%n", labeled, minutes, spacing, lr, crop, batch,
+                    samples, (double) result.get("best_metric"), result.get("best_metric_epoch"), result.get("iterations"),
+                    (double) result.get("loader_wait_share"), (double) result.get("step_share"),
+                    (double) result.get("validation_share"), Runtime.getRuntime().availableProcessors());
             System.out.println("curve " + new com.google.gson.Gson().toJson(((Map<?, ?>) result.get("train")).get("epochs")));
         } finally {
             try (var files = Files.walk(dir)) {

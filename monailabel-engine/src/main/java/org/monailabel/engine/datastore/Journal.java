@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each record is one line {@code <length>:<crc32 hex>:<json>\n} where the JSON (compact, UTF-8,
  * {@code length} bytes) is a whole-entry change, {@code {"op":"set","id":...,"object":{...}}} or
  * {@code {"op":"remove","id":...}}. Records are idempotent, so replaying a segment twice is
- * harmless. Every append is synced before it returns; a torn last line (a crash mid-append) fails
+ * harmless. Every append is synced before it returns (except advisory ones); a torn last line (a crash mid-append) fails
  * its length or CRC check and is ignored with everything after it in that segment.
  *
  * <p>Not thread-safe: the datastore calls it under its index lock.
@@ -97,6 +97,11 @@ final class Journal implements AutoCloseable {
 
     /** Appends records and syncs them to disk (once for all). */
     void append(List<JsonObject> records) throws IOException {
+        append(records, true);
+    }
+
+    /** Appends records; syncs them unless {@code sync} is false (advisory records, see PersistentIndex). */
+    void append(List<JsonObject> records, boolean sync) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         for (JsonObject record : records) {
             byte[] json = JsonTrees.toCompactString(record).getBytes(StandardCharsets.UTF_8);
@@ -118,7 +123,9 @@ final class Journal implements AutoCloseable {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(false);
+            if (sync) {
+                channel.force(false);
+            }
         } catch (IOException e) {
             // The segment may now end in a partial record, and replay stops there: continue in a
             // fresh segment so that later records are not lost behind it.

@@ -335,7 +335,10 @@ public final class LocalDatastore implements Datastore {
         JsonObject record = new JsonObject();
         record.addProperty("ts", Instant.now().getEpochSecond());
         record.add("client_id", JsonTrees.toJson(clientId));
-        files.change(imageId, entry -> {
+        Ids.checkImageId(imageId);
+        // advisory: journaled without a sync of its own (a lost hand-out time only makes an image
+        // look not handed out), so next-sample does not wait for the disk
+        store.updateAdvisory(imageId, entry -> {
             JsonObject info = entry.imageInfo().deepCopy();
             JsonElement strategies = info.get("strategy");
             JsonObject merged = strategies != null && strategies.isJsonObject() ? strategies.getAsJsonObject()

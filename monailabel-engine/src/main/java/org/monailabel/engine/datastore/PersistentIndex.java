@@ -146,6 +146,27 @@ final class PersistentIndex implements AutoCloseable {
     }
 
     /**
+     * Atomically changes one object's index entry with a journal record that is written but not
+     * synced: for advisory data (a sample hand-out time) whose loss in a power cut is harmless. A
+     * crash can only lose such records at the end of the journal, because every later synced
+     * record makes them durable too (a sync covers the whole file).
+     */
+    void updateAdvisory(String id, java.util.function.UnaryOperator<ObjectEntry> change) throws IOException {
+        lock.lock();
+        try {
+            ObjectEntry current = index.get(id).orElseThrow(() -> FileOperations.notFound(id));
+            ObjectEntry next = change.apply(current);
+            if (journal.isPresent()) {
+                journal.get().append(List.of(setRecord(next, FileChanges.NONE)), false);
+            }
+            dirty = true;
+            index.put(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Atomically changes one object and moves complete, synced temporary files into place. The
      * journal record names the moves, and they happen under the lock right after it is synced:
      * if the process dies in between, replay redoes the moves whose temporary file still exists.
