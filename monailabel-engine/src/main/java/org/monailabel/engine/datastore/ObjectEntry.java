@@ -3,6 +3,7 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,6 +26,7 @@ final class ObjectEntry {
     private final JsonObject json;
     private final String imageExt;
     private final Set<String> tags;
+    private volatile Map<String, Long> handouts; // derived from the image info on first use (entries are immutable)
 
     private ObjectEntry(String id, JsonObject json) {
         this.id = id;
@@ -66,6 +68,25 @@ final class ObjectEntry {
     /** The image info; callers must not change it. */
     JsonObject imageInfo() {
         return member(member(json, IMAGE), INFO);
+    }
+
+    /** Strategy name to the last hand-out time ({@code info.strategy.<name>.ts}), memoized. */
+    Map<String, Long> handouts() {
+        Map<String, Long> h = handouts;
+        if (h == null) {
+            Map<String, Long> m = new java.util.HashMap<>();
+            if (imageInfo().get("strategy") instanceof JsonObject strategies) {
+                for (Map.Entry<String, com.google.gson.JsonElement> e : strategies.entrySet()) {
+                    if (e.getValue() instanceof JsonObject record && record.get("ts") instanceof com.google.gson.JsonPrimitive ts
+                            && ts.isNumber()) {
+                        m.put(e.getKey(), ts.getAsLong());
+                    }
+                }
+            }
+            h = m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
+            handouts = h;
+        }
+        return h;
     }
 
     Set<String> labelTags() {
