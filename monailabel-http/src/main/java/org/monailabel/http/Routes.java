@@ -90,6 +90,8 @@ final class Routes {
 
         r.add(Methods.GET, "/model/{model}", models::download);
         r.add(Methods.GET, "/model/info/{model}", models::info);
+        r.add(Methods.PUT, "/model/{model}", models::upload);
+        r.add(Methods.DELETE, "/model/{model}", models::delete);
         r.add(Methods.GET, "/logs/", logs::logs);
 
         r.routes.setFallbackHandler(blocking(exchange -> {

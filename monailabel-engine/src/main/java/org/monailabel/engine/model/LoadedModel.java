@@ -85,14 +85,37 @@ public final class LoadedModel implements AutoCloseable {
             Block block = UNet.build(config);
             int d = config.divisor();
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, config.inChannels(), d, d, d));
+            Map<String, Shape> expected = parameterShapes(block);
             try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
                 block.loadParameters(model.getNDManager(), new DataInputStream(in));
             }
+            checkShapes(expected, parameterShapes(block));
             model.setBlock(block);
             return new LoadedModel(card, model, block);
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
             throw new InvalidInputException("Weights of model '" + card.name() + "' do not fit its card: " + e.getMessage(), e);
+        }
+    }
+
+    /** Each parameter's shape, by its path in the block tree. */
+    private static Map<String, Shape> parameterShapes(Block block) {
+        Map<String, Shape> shapes = new java.util.LinkedHashMap<>();
+        block.getParameters().forEach(p -> shapes.put(p.getKey(), p.getValue().getArray().getShape()));
+        return shapes;
+    }
+
+    /**
+     * DJL's {@code loadParameters} checks the parameter names but takes each array's shape from the
+     * file, so weights of a wider or narrower network would load and fail only at inference.
+     */
+    private static void checkShapes(Map<String, Shape> expected, Map<String, Shape> loaded) throws MalformedModelException {
+        for (Map.Entry<String, Shape> e : expected.entrySet()) {
+            Shape actual = loaded.get(e.getKey());
+            if (!e.getValue().equals(actual)) {
+                throw new MalformedModelException("parameter '" + e.getKey() + "' has shape " + actual
+                        + ", the card's network needs " + e.getValue());
+            }
         }
     }
 

@@ -19,8 +19,9 @@ import org.monailabel.api.error.NotFoundException;
  * weights and card, and the folder itself holds the current one (what a {@code SegmentationTask}
  * serves). Publishing writes the version folder, then installs it as current (weights renamed into
  * place first, the card last, so a reader never sees a card naming weights that are not there),
- * then keeps only the newest {@code keep} versions. Any kept version can be rolled back to. Not
- * thread-safe: one trainer publishes at a time.
+ * then keeps only the newest {@code keep} versions. Any kept version can be rolled back to, and
+ * the current one can be moved aside ({@link #unpublish}). Not thread-safe: one trainer (or one
+ * upload) publishes at a time.
  */
 public final class ModelVersions {
     private static final String VERSIONS = "versions";
@@ -51,17 +52,54 @@ public final class ModelVersions {
      * renamed before the card.
      */
     public void publish(ModelCard card, java.io.InputStream weights) throws IOException {
-        Path dir = versionDir(card.version());
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + card.weights() + ".tmp");
-        Files.copy(weights, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            channel.force(true);
+        install(stage(card, weights));
+        prune();
+    }
+
+    /**
+     * Publishes weights from an untrusted source (an upload) as {@code card}'s version, but only if
+     * they load with the card: the version is written, loaded once on the CPU (enough to check that
+     * every parameter fits the network the card describes), and only then made current. Weights
+     * that do not load leave nothing behind and nothing changes.
+     *
+     * @throws org.monailabel.api.error.InvalidInputException if the weights do not load with the card
+     */
+    public void publishVerified(ModelCard card, java.io.InputStream weights) throws IOException {
+        Path dir = stage(card, weights);
+        boolean loads = false;
+        try {
+            LoadedModel.load(dir.resolve(ModelCard.FILE_NAME), ai.djl.Device.cpu()).close();
+            loads = true;
+        } finally {
+            if (!loads) {
+                delete(dir);
+            }
         }
-        Files.move(tmp, dir.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        card.write(dir.resolve(ModelCard.FILE_NAME));
         install(dir);
         prune();
+    }
+
+    /**
+     * Moves the current card and weights aside as {@code <file><suffix>} (the card first, so that no
+     * reader sees a card whose weights are gone). The model then has no current version; the kept
+     * versions stay, so {@link #rollback} or a new publish brings one back.
+     *
+     * @return false if there was no current version
+     */
+    public boolean unpublish(String suffix) throws IOException {
+        Path cardFile = folder.resolve(ModelCard.FILE_NAME);
+        if (!Files.isRegularFile(cardFile)) {
+            return false;
+        }
+        ModelCard card = ModelCard.read(cardFile);
+        Files.move(cardFile, cardFile.resolveSibling(ModelCard.FILE_NAME + suffix), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        Path weights = folder.resolve(card.weights());
+        if (Files.exists(weights)) {
+            Files.move(weights, weights.resolveSibling(card.weights() + suffix), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        }
+        return true;
     }
 
     /** Makes a kept version current again. */
@@ -93,6 +131,45 @@ public final class ModelVersions {
         return Files.isRegularFile(card) ? Optional.of(ModelCard.read(card).version()) : Optional.empty();
     }
 
+    /** The number a new version gets: one more than the current and every kept version. */
+    public int nextVersion() throws IOException {
+        int newest = current().orElse(0);
+        for (int v : list()) {
+            newest = Math.max(newest, v);
+        }
+        return newest + 1;
+    }
+
+    /** The current card, else (after {@link #unpublish}) the newest kept version's card, if any. */
+    public Optional<ModelCard> latestCard() throws IOException {
+        Path card = folder.resolve(ModelCard.FILE_NAME);
+        if (Files.isRegularFile(card)) {
+            return Optional.of(ModelCard.read(card));
+        }
+        List<Integer> versions = list();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            Path kept = versionDir(versions.get(i)).resolve(ModelCard.FILE_NAME);
+            if (Files.isRegularFile(kept)) {
+                return Optional.of(ModelCard.read(kept));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Writes {@code card}'s version folder (weights synced and renamed before the card). */
+    private Path stage(ModelCard card, java.io.InputStream weights) throws IOException {
+        Path dir = versionDir(card.version());
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + card.weights() + ".tmp");
+        Files.copy(weights, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(tmp, dir.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        card.write(dir.resolve(ModelCard.FILE_NAME));
+        return dir;
+    }
+
     private Path versionDir(int version) {
         return folder.resolve(VERSIONS).resolve("v" + version);
     }
@@ -112,10 +189,14 @@ public final class ModelVersions {
     private void prune() throws IOException {
         List<Integer> versions = list();
         for (int i = 0; i < versions.size() - keep; i++) {
-            try (Stream<Path> files = Files.walk(versionDir(versions.get(i)))) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
+            delete(versionDir(versions.get(i)));
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.monailabel.api.error.BusyException;
+import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.model.LoadedModel;
@@ -87,14 +88,17 @@ public final class InferenceWorkers implements AutoCloseable {
                 if (mdc != null) {
                     MDC.setContextMap(mdc);
                 }
-                RUNNING.incrementAndGet();
-                LoadedModel pinned = pin();
                 try {
-                    Handle h = handle(pinned);
-                    return job.run(h.network(), h.model());
+                    LoadedModel pinned = pin();
+                    RUNNING.incrementAndGet();
+                    try {
+                        Handle h = handle(pinned);
+                        return job.run(h.network(), h.model());
+                    } finally {
+                        pinned.release();
+                        RUNNING.decrementAndGet();
+                    }
                 } finally {
-                    pinned.release();
-                    RUNNING.decrementAndGet();
                     MDC.clear();
                 }
             });
@@ -134,10 +138,17 @@ public final class InferenceWorkers implements AutoCloseable {
         return RUNNING.get();
     }
 
-    /** The current model, pinned so that a swap during the job cannot close it underneath. */
+    /**
+     * The current model, pinned so that a swap during the job cannot close it underneath.
+     *
+     * @throws ConflictException if the model was unpublished after the job was queued
+     */
     private LoadedModel pin() {
         while (true) {
             LoadedModel current = model.get();
+            if (current == null) {
+                throw new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
+            }
             if (current.retain()) {
                 return current;
             }

@@ -121,13 +121,22 @@ public class SegmentationTask implements InferenceTask {
     /**
      * Loads the published model if its card changed since it was loaded (a trainer published a new
      * version): new requests use it at once; requests in flight finish on the old one, which is
-     * closed after them. Cheap when nothing changed (one file-time lookup).
+     * closed after them. When the card is gone (the model was unpublished, {@code DELETE
+     * /model/{name}}) the model stops being served the same way. Cheap when nothing changed (one
+     * file-time lookup).
      *
      * @return whether a model is being served
      */
     public synchronized boolean refresh() throws IOException {
         if (!Files.exists(card)) {
-            return model != null;
+            if (model != null) {
+                LoadedModel old = model;
+                model = null;
+                loadedCardTime = null;
+                old.close(); // closes once the requests holding it are done
+                logger.info("Model '{}' v{} unpublished: no longer served", name, old.card().version());
+            }
+            return false;
         }
         java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(card);
         if (model != null && time.equals(loadedCardTime)) {

@@ -105,4 +105,23 @@ class LoadedModelTest {
         Files.writeString(dir.resolve("f.json"), "{\"name\": \"x\", \"network\": {\"kind\": \"unet\"}}");
         assertThatThrownBy(() -> ModelCard.read(dir.resolve("f.json"))).hasMessageContaining("'labels'");
     }
+
+    @Test
+    void weightsOfANetworkOfAnotherWidthDoNotLoad() throws Exception {
+        Devices.engine();
+        UNetConfig wide = new UNetConfig(1, 2, new int[] {6, 12}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        UNetConfig narrow = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Block block = UNet.build(wide);
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8, 8));
+            LoadedModel.save(card("unet", wide.toMap(), "model.params"), block, dir);
+        }
+        // same parameter names, other shapes: DJL alone would load them and fail at inference
+        card("unet", narrow.toMap(), "model.params").write(dir.resolve(ModelCard.FILE_NAME));
+
+        assertThatThrownBy(() -> LoadedModel.load(dir.resolve(ModelCard.FILE_NAME), Device.cpu()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("do not fit its card")
+                .hasMessageContaining("the card's network needs");
+    }
 }

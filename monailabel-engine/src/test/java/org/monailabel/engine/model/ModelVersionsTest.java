@@ -50,4 +50,58 @@ class ModelVersionsTest {
         }
         assertThatThrownBy(() -> versions.rollback(1)).isInstanceOf(NotFoundException.class);
     }
+
+    @Test
+    void publishVerifiedRefusesWeightsThatDoNotLoadAndChangesNothing() throws Exception {
+        Devices.engine();
+        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
+        ModelVersions versions = new ModelVersions(dir, 5);
+        byte[] good;
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Block block = UNet.build(cfg);
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8, 8));
+            versions.publish(card.withVersion(1, Map.of()), block);
+            good = Files.readAllBytes(dir.resolve("model.params"));
+        }
+
+        assertThatThrownBy(() -> versions.publishVerified(card.withVersion(2, Map.of()),
+                new java.io.ByteArrayInputStream("not weights".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .isInstanceOf(org.monailabel.api.error.InvalidInputException.class)
+                .hasMessageContaining("do not fit its card");
+        assertThat(versions.list()).containsExactly(1);
+        assertThat(versions.current()).contains(1);
+        assertThat(Files.readAllBytes(dir.resolve("model.params"))).isEqualTo(good);
+
+        versions.publishVerified(card.withVersion(2, Map.of()), new java.io.ByteArrayInputStream(good));
+        assertThat(versions.list()).containsExactly(1, 2);
+        assertThat(versions.current()).contains(2);
+    }
+
+    @Test
+    void unpublishMovesTheCurrentVersionAsideAndKeepsTheVersions() throws Exception {
+        Devices.engine();
+        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
+        ModelVersions versions = new ModelVersions(dir, 5);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Block block = UNet.build(cfg);
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8, 8));
+            versions.publish(card.withVersion(3, Map.of()), block);
+        }
+        byte[] weights = Files.readAllBytes(dir.resolve("model.params"));
+
+        assertThat(versions.unpublish(".x.deleted")).isTrue();
+
+        assertThat(dir.resolve("model.json")).doesNotExist();
+        assertThat(dir.resolve("model.params")).doesNotExist();
+        assertThat(dir.resolve("model.json.x.deleted")).isRegularFile();
+        assertThat(Files.readAllBytes(dir.resolve("model.params.x.deleted"))).isEqualTo(weights);
+        assertThat(versions.current()).isEmpty();
+        assertThat(versions.latestCard()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo(3));
+        assertThat(versions.nextVersion()).isEqualTo(4);
+        assertThat(versions.unpublish(".y.deleted")).isFalse();
+        versions.rollback(3);
+        assertThat(versions.current()).contains(3);
+    }
 }
