@@ -20,6 +20,8 @@ public final class ChildJvm {
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-Xshare:auto");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-Dai.djl.offline=true");
+        command.add("-Dai.djl.pytorch.num_threads=1"); // as the test JVM: tiny tensors, shared cores
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

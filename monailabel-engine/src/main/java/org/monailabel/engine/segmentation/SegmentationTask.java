@@ -50,7 +50,9 @@ public class SegmentationTask implements InferenceTask {
     protected SegmentationTask(String name, String description, Map<String, Integer> labels) {
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
-        this.declaredLabels = new LinkedHashMap<>(labels);
+        this.declaredLabels = new LinkedHashMap<>(); // as the card's foreground labels: index 0 is background
+        labels.entrySet().stream().filter(e -> e.getValue() != 0).sorted(Map.Entry.comparingByValue())
+                .forEach(e -> declaredLabels.put(e.getKey(), e.getValue()));
     }
 
     @Override

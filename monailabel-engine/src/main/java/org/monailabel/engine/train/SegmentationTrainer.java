@@ -130,6 +130,42 @@ public class SegmentationTrainer implements TrainTask {
         return (int) Math.max(64, Runtime.getRuntime().maxMemory() / 3 / (1 << 20));
     }
 
+    /** The human-readable log of the training runs, beside the published model. */
+    public static final String LOG_FILE = "train.log";
+
+    /**
+     * The job's control, with every log line also appended (time-stamped) to {@code file}; the file
+     * is rotated to {@code <file>.1} past 1 MiB. A log that cannot be written never stops training.
+     */
+    private static JobControl withLogFile(JobControl control, Path file) {
+        return new JobControl() {
+            @Override
+            public boolean stopRequested() {
+                return control.stopRequested();
+            }
+
+            @Override
+            public void log(String line) {
+                control.log(line);
+                try {
+                    Files.createDirectories(file.getParent());
+                    if (Files.exists(file) && Files.size(file) > (1 << 20)) {
+                        Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    Files.writeString(file, Instant.now() + " " + line + System.lineSeparator(), StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(SegmentationTrainer.class).warn("Cannot write {}: {}", file, e.toString());
+                }
+            }
+
+            @Override
+            public void progress(Map<String, Object> stats) {
+                control.progress(stats);
+            }
+        };
+    }
+
     /** The stats file beside the published model. */
     public static final String STATS_FILE = "train_stats.json";
 
@@ -143,7 +179,8 @@ public class SegmentationTrainer implements TrainTask {
     }
 
     @Override
-    public Map<String, Object> train(Params request, JobControl control) throws IOException {
+    public Map<String, Object> train(Params request, JobControl jobControl) throws IOException {
+        JobControl control = withLogFile(jobControl, modelFolder().resolve(LOG_FILE));
         Params p = request.withDefaults(info().config());
         int maxEpochs = p.getInt("max_epochs", 50);
         int batch = Math.max(1, p.getInt("train_batch_size", 2));
@@ -199,7 +236,9 @@ public class SegmentationTrainer implements TrainTask {
         List<Map<String, Object>> history = new ArrayList<>();
         double best = -1;
         int bestEpoch = -1;
-        int version = card.version();
+        // numbered after every kept version, so a run after a rollback never overwrites a newer one
+        int version = Math.max(card.version(), new ModelVersions(folder, 1).nextVersion() - 1);
+        int servedVersion = card.version();
         int epoch = 0;
         boolean stopped = false;
         long trainStart = System.nanoTime();
@@ -266,6 +305,7 @@ public class SegmentationTrainer implements TrainTask {
                             best = dice;
                             bestEpoch = epoch;
                             version++;
+                            servedVersion = version;
                             publish(card, block, new ModelVersions(folder, p.getInt("keep_versions", 5)), version, best,
                                     epoch, split);
                         } else if (patience > 0 && epoch - bestEpoch >= patience) {
@@ -296,7 +336,7 @@ public class SegmentationTrainer implements TrainTask {
         result.put("step_share", training > 0 ? stepNanos / 1e9 / training : 0);
         result.put("validation_share", seconds > 0 ? validationNanos / 1e9 / seconds : 0);
         result.put("iterations", totalIterations);
-        result.put("version", version);
+        result.put("version", servedVersion);
         result.put("stopped", control.stopRequested());
         return result;
     }

@@ -112,6 +112,8 @@ class SegmentationTrainerTest {
             assertThat(published.version()).isEqualTo(result.get("version"));
             assertThat(published.provenance()).containsKeys("trained_at", "best_metric", "train_images");
             assertThat(dir.resolve("models/spleen/train_stats.json")).exists();
+            assertThat(java.nio.file.Files.readString(dir.resolve("models/spleen/train.log")))
+                    .contains("Training 'spleen' on 3 images").contains("Epoch 60/60: loss");
             assertThat(trainer.stats()).containsKeys("epoch", "total_epochs", "best_metric", "total_time");
         }
     }
