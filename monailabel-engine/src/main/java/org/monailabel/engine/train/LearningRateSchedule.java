@@ -10,13 +10,13 @@ import java.util.function.DoubleSupplier;
  * time budget, the share of that budget used, so a run cut short by its budget still ends on a
  * small rate. Thread-safe.
  */
-final class LearningRateSchedule implements Tracker {
+public final class LearningRateSchedule implements Tracker {
     /** The schedules a trainer can be asked for ({@code lr_schedule}). */
-    enum Kind {
+    public enum Kind {
         COSINE,
         CONSTANT;
 
-        static Kind parse(String s) {
+        public static Kind parse(String s) {
             for (Kind k : values()) {
                 if (k.name().equalsIgnoreCase(s)) {
                     return k;
@@ -38,7 +38,7 @@ final class LearningRateSchedule implements Tracker {
      * @param totalUpdates the planned optimizer steps of the run
      * @param timeProgress the share of the run's time budget used, 0 without a budget
      */
-    LearningRateSchedule(Kind kind, float base, float finalFraction, int warmup, long totalUpdates,
+    public LearningRateSchedule(Kind kind, float base, float finalFraction, int warmup, long totalUpdates,
             DoubleSupplier timeProgress) {
         this.kind = kind;
         this.base = base;

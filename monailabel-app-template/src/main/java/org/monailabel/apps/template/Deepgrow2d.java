@@ -1,0 +1,29 @@
+package org.monailabel.apps.template;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.monailabel.api.AppContext;
+import org.monailabel.engine.interactive.DeepgrowTask;
+import org.monailabel.engine.model.ModelCard;
+
+/**
+ * {@code deepgrow_2d}: clicks on one slice, the mask of that slice back. It serves the {@code
+ * deepgrow_3d} weights (the same folder, so training {@code deepgrow_3d} updates both): the 3-D
+ * network sees the crop around the clicks and only the clicked slice is returned.
+ */
+public final class Deepgrow2d extends DeepgrowTask {
+    public Deepgrow2d() {
+        super(InteractiveModels.DEEPGROW_2D, "Click-based segmentation of one slice (the deepgrow_3d network)",
+                PhantomLabels.FOREGROUND, 2);
+    }
+
+    @Override
+    protected Path cardFile(AppContext context) {
+        return context.modelDir().resolve(InteractiveModels.DEEPGROW).resolve(ModelCard.FILE_NAME);
+    }
+
+    @Override
+    protected Optional<String> bundledModel() {
+        return Optional.of("/models/" + InteractiveModels.DEEPGROW + "/");
+    }
+}

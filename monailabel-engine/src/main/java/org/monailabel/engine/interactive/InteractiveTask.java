@@ -1,0 +1,169 @@
+package org.monailabel.engine.interactive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.InferenceResult;
+import org.monailabel.api.Params;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.model.Network;
+import org.monailabel.engine.segmentation.InferenceWorkers;
+import org.monailabel.engine.segmentation.Latencies;
+import org.monailabel.engine.segmentation.ResultFiles;
+import org.monailabel.engine.segmentation.SegmentationTask;
+
+/**
+ * What DeepGrow and DeepEdit share: a model served from its card like a {@link SegmentationTask}
+ * (bundled first version, hot swap when a trainer publishes), a bounded worker pool of its own
+ * ({@code --conf infer_threads N}, default 2, and {@code infer_queue N}, default 8, since clicks
+ * are short), and the cache of pre-processed images ({@code --conf interactive_cache_mb},
+ * default 1024, and {@code interactive_cache_ttl} seconds, default 300).
+ */
+public abstract class InteractiveTask extends SegmentationTask {
+    private InferenceWorkers workers;
+    private PreparedImages cache;
+
+    /** The label image of one click and the label names to report with it. */
+    protected record Result(Volume label, Map<String, Integer> labelNames, Map<String, Object> extra) {}
+
+    protected InteractiveTask(String name, String description, Map<String, Integer> labels) {
+        super(name, description, labels);
+    }
+
+    @Override
+    public void open(AppContext context) throws IOException {
+        super.open(context);
+        cache = new PreparedImages((long) context.config().getInt("interactive_cache_mb", 1024) << 20,
+                context.config().getInt("interactive_cache_ttl", 300), System::nanoTime);
+        workers = new InferenceWorkers(info().name(), context.config().getInt("infer_threads", 2),
+                context.config().getInt("infer_queue", 8), () -> currentModel().orElseThrow());
+    }
+
+    /** The cache of pre-processed images (for its counters). */
+    public PreparedImages cache() {
+        return cache;
+    }
+
+    /** The model's labels as clients see them. */
+    protected Map<String, Integer> modelLabels() {
+        return info().labels();
+    }
+
+    @Override
+    public InferenceResult infer(InferenceRequest request) throws IOException {
+        refresh();
+        if (currentModel().isEmpty()) {
+            throw new ConflictException("Model '" + info().name() + "' has no trained weights yet: train it first");
+        }
+        Params params = request.params();
+        String label = params.getString(Clicks.LABEL, "").trim();
+        if (!label.isEmpty() && !modelLabels().containsKey(label)) {
+            throw new InvalidInputException("Model '" + info().name() + "' does not know the label '" + label
+                    + "' (it knows " + modelLabels().keySet() + ")");
+        }
+        String identity = request.imageId().orElse(request.image().toAbsolutePath().toString());
+        return workers.run((network, loaded) -> {
+            Latencies latencies = new Latencies();
+            PreparedImages.Entry image = cache.get(identity, request.image(), loaded.card());
+            latencies.mark("pre");
+            Result result = run(image, params, network, loaded, latencies);
+            Volume label1 = restrictToRoi(result.label(), params);
+            Path file = ResultFiles.write(label1.withMetadata(Map.of("labels", result.labelNames())), request.image(),
+                    params, request.workDir());
+            latencies.mark("write");
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("label_names", result.labelNames());
+            json.put("latencies", latencies.toMap());
+            json.put("model_version", loaded.card().version());
+            json.putAll(result.extra());
+            return new InferenceResult(Optional.of(file), json);
+        });
+    }
+
+    /**
+     * One click's work on a prepared image: guidance, network, paste-back onto the input grid.
+     * Runs on a worker thread with that thread's network.
+     */
+    protected abstract Result run(PreparedImages.Entry image, Params params, Network network, LoadedModel model,
+            Latencies latencies);
+
+    /** Logits of one input {@code (1, C, X, Y, Z)} as a flat C-order array {@code (K, X, Y, Z)}. */
+    protected static float[] forward(Network network, LoadedModel model, float[] input, int channels, int[] size) {
+        try (NDManager manager = NDManager.newBaseManager(model.model().getNDManager().getDevice())) {
+            NDArray x = manager.create(input, new Shape(1, channels, size[0], size[1], size[2]));
+            return network.forward(x, false).toFloatArray();
+        }
+    }
+
+    /** Per voxel the channel with the largest logit, as a byte. */
+    protected static byte[] argmax(float[] logits, int channels, int voxels) {
+        byte[] out = new byte[voxels];
+        for (int i = 0; i < voxels; i++) {
+            int best = 0;
+            float max = logits[i];
+            for (int c = 1; c < channels; c++) {
+                float v = logits[c * voxels + i];
+                if (v > max) {
+                    max = v;
+                    best = c;
+                }
+            }
+            out[i] = (byte) best;
+        }
+        return out;
+    }
+
+    /** The value the network input is padded with: the bottom of the card's intensity range. */
+    public static float padValue(ModelCard card) {
+        var w = card.intensity();
+        return (float) (w.rescale() ? w.minv() : Math.min(w.bMin(), w.bMax()));
+    }
+
+    /** Input voxels (file order) mapped onto the network grid, rounded. */
+    protected static int[] toNetwork(int[] voxel, PreparedImages.Entry image) {
+        double[] world = image.inputGrid().affine().apply(voxel[0], voxel[1], voxel[2]);
+        double[] p = image.grid().affine().inverse().apply(world[0], world[1], world[2]);
+        return new int[] {(int) Math.rint(p[0]), (int) Math.rint(p[1]), (int) Math.rint(p[2])};
+    }
+
+    /** Zeroes the label outside the client's {@code roi}, if one was sent. */
+    private static Volume restrictToRoi(Volume label, Params params) {
+        int[] shape = label.shape();
+        int[][] roi = Clicks.roi(params, shape);
+        if (java.util.Arrays.equals(roi[0], new int[3]) && java.util.Arrays.equals(roi[1], shape)) {
+            return label;
+        }
+        java.nio.ByteBuffer data = label.data();
+        for (int k = 0; k < shape[2]; k++) {
+            for (int j = 0; j < shape[1]; j++) {
+                for (int i = 0; i < shape[0]; i++) {
+                    boolean inside = i >= roi[0][0] && i < roi[1][0] && j >= roi[0][1] && j < roi[1][1]
+                            && k >= roi[0][2] && k < roi[1][2];
+                    if (!inside) {
+                        data.put(i + shape[0] * (j + shape[1] * k), (byte) 0);
+                    }
+                }
+            }
+        }
+        return label;
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.close();
+        }
+        super.close();
+    }
+}
