@@ -220,6 +220,11 @@ public class InteractiveTrainer implements TrainTask {
         try (Model model = Model.newInstance(name, device)) {
             Block block = UNet.build(net);
             model.setBlock(block);
+            if (fineTune) {
+                // before the trainer exists: trainer.initialize keeps loaded parameters, but weights loaded
+                // after it would be ignored by the optimizer (it holds the initial arrays) and published stale
+                loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
+            }
             LearningRateSchedule lr = new LearningRateSchedule(
                     LearningRateSchedule.Kind.parse(p.getString("lr_schedule", "cosine")),
                     (float) p.getDouble("learning_rate", 1e-3), 0.02f, fineTune ? 0 : p.getInt("warmup_iterations", 20),
@@ -231,9 +236,6 @@ public class InteractiveTrainer implements TrainTask {
             try (Trainer trainer = model.newTrainer(config)) {
                 model.getNDManager().getEngine().setRandomSeed((int) seed);
                 trainer.initialize(new Shape(batch, net.inChannels(), size[0], size[1], size[2]));
-                if (fineTune) {
-                    loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
-                }
                 boolean stopped = false;
                 for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
                     double loss = 0;

@@ -254,6 +254,11 @@ public class SegmentationTrainer implements TrainTask {
             Block block = torchScript ? model.getBlock() : UNet.build(UNetConfig.fromMap(card.hyperparameters()));
             if (!torchScript) {
                 model.setBlock(block);
+                if (fineTune) {
+                    // before the trainer exists: trainer.initialize keeps loaded parameters, but weights loaded
+                    // after it would be ignored by the optimizer (it holds the initial arrays) and published stale
+                    loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
+                }
             }
             long totalUpdates = (long) maxEpochs * loader.batchesPerEpoch();
             LearningRateSchedule lr = new LearningRateSchedule(schedule, (float) p.getDouble("learning_rate", 1e-4), 0.02f,
@@ -268,9 +273,6 @@ public class SegmentationTrainer implements TrainTask {
                 model.getNDManager().getEngine().setRandomSeed((int) seed);
                 if (!torchScript) {
                     trainer.initialize(new Shape(batch, 1, crop, crop, crop));
-                }
-                if (fineTune && !torchScript) {
-                    loadWeights(block, folder.resolve(card.weights()), model.getNDManager());
                 }
                 for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
                     double loss;

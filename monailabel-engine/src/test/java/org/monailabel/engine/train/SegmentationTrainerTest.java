@@ -200,6 +200,32 @@ class SegmentationTrainerTest {
     }
 
     @Test
+    void fineTuningStartsFromThePublishedWeightsAndPublishesTheTrainedOnes() throws IOException {
+        try (Datastore datastore = studies(3)) {
+            SpleenTrainer trainer = new SpleenTrainer();
+            trainer.open(new AppContext("test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+            Map<String, Object> scratch = trainer.train(Params.of(Map.of("max_epochs", 4, "crop_size", 32,
+                    "learning_rate", 3e-3, "val_split", 0.34, "pretrained", false)), new Control());
+            Path weights = dir.resolve("models/spleen/model.params");
+            byte[] before = java.nio.file.Files.readAllBytes(weights);
+
+            Map<String, Object> tuned = trainer.train(Params.of(Map.of("max_epochs", 1, "crop_size", 32,
+                    "learning_rate", 3e-3, "val_split", 0.34, "pretrained", true)), new Control());
+            assertThat(firstLoss(tuned)).as("the run starts where the published model is, not from a new initialisation")
+                    .isLessThan(firstLoss(scratch));
+            assertThat((int) tuned.get("version")).isGreaterThan((int) scratch.get("version"));
+            assertThat(java.nio.file.Files.readAllBytes(weights)).as("the published weights are the trained ones")
+                    .isNotEqualTo(before);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double firstLoss(Map<String, Object> result) {
+        return (double) ((List<Map<String, Object>>) ((Map<String, Object>) result.get("train")).get("epochs")).get(0)
+                .get("loss");
+    }
+
+    @Test
     void aSeededRunRepeatsExactly() throws IOException {
         try (Datastore datastore = studies(3)) {
             List<Object> losses = new ArrayList<>();
