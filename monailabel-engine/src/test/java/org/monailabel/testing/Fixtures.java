@@ -1,29 +1,30 @@
 package org.monailabel.testing;
 
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 
 /**
- * Where the shared oracle fixtures are: {@code ../shared/fixtures} next to the repository root
- * (CI lays a copy of {@code shared/} beside the clone).
+ * The oracle fixtures: TorchScript models with their PyTorch outputs and a NIfTI volume with
+ * nibabel's facts and MONAI's transform outputs, made once with the reference Python stack. They
+ * are test resources of this module ({@code src/test/resources/fixtures}, whose README says how
+ * each file was made), so the tests need nothing outside the repository.
  */
 public final class Fixtures {
     private Fixtures() {}
 
-    /** The fixtures folder, found by walking up from the working directory to the repository root. */
+    /** The fixtures folder on the test class path. */
     public static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.exists(dir.resolve("mvnw"))) {
-                Path fixtures = dir.resolveSibling("shared").resolve("fixtures");
-                if (Files.isDirectory(fixtures)) {
-                    return fixtures;
-                }
-                throw new IllegalStateException("No shared fixtures beside the repository at " + fixtures);
-            }
-            dir = dir.getParent();
+        URL readme = Fixtures.class.getResource("/fixtures/README.md");
+        if (readme == null || !readme.getProtocol().equals("file")) {
+            throw new IllegalStateException("The fixtures (src/test/resources/fixtures of monailabel-engine) "
+                    + "are not on the test class path as files: " + readme);
         }
-        throw new IllegalStateException("Not inside the repository: " + Path.of("").toAbsolutePath());
+        try {
+            return Path.of(readme.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static Path nifti(String name) {

@@ -26,7 +26,7 @@ import org.monailabel.engine.djl.Devices;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Npy;
 
-/** Sliding-window inference and TorchScript loading against MONAI/PyTorch outputs (shared/fixtures/torchscript). */
+/** Sliding-window inference and TorchScript loading against MONAI/PyTorch outputs (fixtures/torchscript). */
 @Tag("engine")
 class SlidingWindowOracleTest {
     private static Model tiny;

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
+import org.monailabel.testing.Fixtures;
 
 class ImageIoTest {
     @TempDir
@@ -83,7 +84,7 @@ class ImageIoTest {
 
     @Test
     void readsFixtureThroughTheFacade() throws IOException {
-        Volume ct = ImageIo.read(TestFiles.sharedFixtures().resolve("nifti/synth_ct_64x64x48.nii.gz"));
+        Volume ct = ImageIo.read(Fixtures.nifti("synth_ct_64x64x48.nii.gz"));
         assertThat(ct.shape()).containsExactly(64, 64, 48);
     }
 }

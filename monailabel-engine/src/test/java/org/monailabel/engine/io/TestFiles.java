@@ -2,29 +2,14 @@ package org.monailabel.engine.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.monailabel.api.image.Volume;
 
-/** Helpers for codec tests: the shared fixtures folder and voxel bytes in a fixed byte order. */
+/** Helpers for codec tests: voxel bytes in a fixed byte order and their digest. */
 public final class TestFiles {
     private TestFiles() {}
-
-    /** {@code ../shared/fixtures} beside the repository root (the folder holding {@code mvnw}). */
-    public static Path sharedFixtures() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("No repository root (folder with mvnw) above "
-                    + Path.of("").toAbsolutePath());
-        }
-        return dir.resolveSibling("shared").resolve("fixtures");
-    }
 
     /** The voxel data as little-endian bytes in file order. */
     public static byte[] littleEndianBytes(Volume volume) {

@@ -17,7 +17,7 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Npy;
 
-/** Orientation, spacing, intensity and their inverses against MONAI 1.4's own outputs (shared/fixtures/nifti). */
+/** Orientation, spacing, intensity and their inverses against MONAI 1.4's own outputs (fixtures/nifti). */
 class TransformOracleTest {
     private static JsonObject oracles;
     private static Volume ras;

@@ -15,10 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.TestFiles;
+import org.monailabel.testing.Fixtures;
 
-/** Reads the shared synthetic CT fixture and compares it with nibabel's facts in expected.json. */
+/** Reads the synthetic CT fixture and compares it with nibabel's facts in expected.json. */
 class NiftiFixtureTest {
-    private static final Path DIR = TestFiles.sharedFixtures().resolve("nifti");
+    private static final Path DIR = Fixtures.root().resolve("nifti");
 
     private static JsonObject expected() throws IOException {
         return JsonParser.parseString(Files.readString(DIR.resolve("expected.json"))).getAsJsonObject();
