@@ -21,11 +21,8 @@ import org.monailabel.api.error.InvalidInputException;
 final class AppsFolder {
     private AppsFolder() {}
 
-    /** The apps folder to load, or empty when no app was given. */
-    static Optional<Path> resolve(List<Path> apps, Path workDir) throws IOException {
-        if (apps.isEmpty()) {
-            return Optional.empty();
-        }
+    /** Refuses paths that are not there, or neither a jar nor a folder. */
+    static void check(List<Path> apps) {
         for (Path app : apps) {
             if (!Files.exists(app)) {
                 throw new InvalidInputException("App '" + app + "' does not exist");
@@ -34,6 +31,14 @@ final class AppsFolder {
                 throw new InvalidInputException("App '" + app + "' is neither a jar nor a folder");
             }
         }
+    }
+
+    /** The apps folder to load, or empty when no app was given. */
+    static Optional<Path> resolve(List<Path> apps, Path workDir) throws IOException {
+        if (apps.isEmpty()) {
+            return Optional.empty();
+        }
+        check(apps);
         if (apps.size() == 1 && Files.isDirectory(apps.get(0))) {
             return Optional.of(apps.get(0).toAbsolutePath().normalize());
         }

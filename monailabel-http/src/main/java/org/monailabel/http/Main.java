@@ -3,7 +3,13 @@ package org.monailabel.http;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,13 +74,33 @@ public final class Main implements Callable<Integer> {
         if (e instanceof BindException) {
             return "cannot listen: " + e.getMessage() + " (is another server running on that port?)";
         }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            return "no such file: " + n.getFile();
+        if (e instanceof FileSystemException f) {
+            return reason(f);
         }
         if (e.getCause() instanceof BindException b) {
             return "cannot listen: " + b.getMessage() + " (is another server running on that port?)";
         }
         return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /** A file system error as words: why, on which file. */
+    static String reason(IOException e) {
+        return e instanceof FileSystemException f ? why(f) + ": " + f.getFile()
+                + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") : why(e);
+    }
+
+    /** Why a file operation failed, without the file name. */
+    static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The repository root the launcher passes ({@code -Dmonailabel.home}); the working directory otherwise. */
@@ -123,6 +149,7 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             Path studiesDir = studiesFolder();
             List<Path> appPaths = apps.isEmpty() ? defaultApps() : apps;
+            AppsFolder.check(appPaths);
             ServerConfig.Builder builder = ServerConfig.builder(studiesDir).environment(System.getenv())
                     .host(host).port(port).apps(appPaths).conf(confMap(conf));
             if (workDir != null) {
@@ -137,16 +164,57 @@ public final class Main implements Callable<Integer> {
             if (device != null) {
                 builder.device(device);
             }
-            MonaiLabelServer server = MonaiLabelServer.start(builder.build());
+            ServerConfig config = builder.build();
+            checkPortFree(config.host(), config.port()); // before minutes of loading, not after
+            MonaiLabelServer server = MonaiLabelServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "shutdown"));
-            System.out.println("monailabel is serving " + studiesDir.toAbsolutePath() + " at " + server.uri()
-                    + " (Ctrl-C to stop)");
+            System.out.print(ready(server));
+            System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** The block printed once the server answers: where, what, and who may use it. */
+        static String ready(MonaiLabelServer server) {
+            ServerConfig config = server.config();
+            URI base = server.uri().resolve(config.rootPath().isEmpty() ? "/" : config.rootPath() + "/");
+            AppsInfo info = server.monaiLabel().info();
+            StringBuilder b = new StringBuilder();
+            b.append("\nmonailabel ").append(MonaiLabelServer.version()).append(" is ready at ").append(base)
+                    .append('\n');
+            if (config.host().equals("0.0.0.0") || config.host().equals("::")) {
+                b.append("  listening  on all interfaces, port ").append(server.port()).append('\n');
+            }
+            b.append("  studies    ").append(config.studies().toAbsolutePath().normalize()).append(" (")
+                    .append(server.datastore().imageIds().size()).append(" images)\n");
+            b.append("  models     ").append(info.models().isEmpty() ? "(none)" : String.join(", ",
+                    info.models().keySet())).append('\n');
+            b.append("  device     ").append(config.device()).append('\n');
+            b.append("  auth       off: anyone who can reach this port can read and change the studies\n");
+            b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
+            b.append("Ctrl-C stops it.\n");
+            return b.toString();
+        }
+
+        /**
+         * Fails with one line when the port is taken, before the datastore and the models load. The
+         * server binds again right after, so a race is still reported (by Undertow), only later.
+         */
+        static void checkPortFree(String host, int port) {
+            if (port == 0) {
+                return;
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(host, port));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+                        + " (is another server running on that port? choose another with --port)");
+            }
         }
 
         private Path studiesFolder() throws IOException {
@@ -159,9 +227,20 @@ public final class Main implements Callable<Integer> {
                 if (Files.exists(dir) && !Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("--studies " + studies + " is not a folder");
                 }
+                if (Files.isDirectory(dir) && !(Files.isReadable(dir) && Files.isWritable(dir)
+                        && Files.isExecutable(dir))) {
+                    throw new IllegalArgumentException("cannot use the studies folder " + dir.toAbsolutePath()
+                            + ": permission denied (the server reads it and writes labels and its index there)");
+                }
+                try {
+                    Files.createDirectories(dir);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot create the studies folder " + dir.toAbsolutePath()
+                            + ": " + why(e));
+                }
                 return dir;
             }
-            Path dir = home().resolve("work-data").resolve("studies");
+            Path dir = defaultDataDir().resolve("studies");
             if (!SampleStudies.isComplete(dir)) {
                 System.out.println("Generating " + DEFAULT_STUDIES + " phantom studies into " + dir.toAbsolutePath()
                         + " (once)...");
@@ -170,13 +249,34 @@ public final class Main implements Callable<Integer> {
             return dir;
         }
 
-        private static List<Path> defaultApps() {
-            Path template = home().resolve("monailabel-app-template").resolve("target").resolve("template.jar");
-            if (Files.isRegularFile(template)) {
-                return List.of(template);
+        /**
+         * Where the embedded default keeps its generated studies: {@code work-data/} in the
+         * installation (the repository or the unpacked archive) when that can be written, else
+         * {@code ~/.monailabel/work-data} (an archive unpacked into a read-only place).
+         */
+        static Path defaultDataDir() {
+            Path home = home().toAbsolutePath().normalize();
+            Path inHome = home.resolve("work-data");
+            if (Files.isDirectory(inHome) ? Files.isWritable(inHome) : Files.isWritable(home)) {
+                return inHome;
             }
-            System.err.println("monailabel: warning: no --app given and " + template + " is missing: serving no app");
-            return List.of();
+            return Path.of(System.getProperty("user.home"), ".monailabel", "work-data");
+        }
+
+        /**
+         * The template app: {@code apps/template.jar} in an unpacked release archive, {@code
+         * monailabel-app-template/target/template.jar} in the repository.
+         */
+        static List<Path> defaultApps() {
+            Path archive = home().resolve("apps").resolve("template.jar");
+            Path repository = home().resolve("monailabel-app-template").resolve("target").resolve("template.jar");
+            for (Path template : List.of(archive, repository)) {
+                if (Files.isRegularFile(template)) {
+                    return List.of(template);
+                }
+            }
+            throw new IllegalArgumentException("no --app given and the template app is missing (looked for "
+                    + archive + " and " + repository + "): give --app PATH, or build it with ./mvnw package");
         }
     }
 

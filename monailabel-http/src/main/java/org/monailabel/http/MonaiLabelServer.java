@@ -178,6 +178,11 @@ public final class MonaiLabelServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
     }
 
+    /** The configuration it was started with. */
+    public ServerConfig config() {
+        return config;
+    }
+
     /** The loaded apps (for embedding and tests). */
     public MonaiLabel monaiLabel() {
         return monaiLabel;

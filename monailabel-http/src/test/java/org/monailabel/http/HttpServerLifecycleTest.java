@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,56 @@ class HttpServerLifecycleTest {
         TestApps.install(apps);
         assertThat(run("apps", "--app", apps.toString())).startsWith("0:").contains("testapp")
                 .contains("model     threshold").contains("strategy  first");
+    }
+
+    @Test
+    void startUpProblemsAreOneLineAndANonZeroExit() throws Exception {
+        Path apps = Files.createDirectories(root.resolve("apps"));
+        TestApps.install(apps);
+        String studies = root.resolve("studies").toString();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = Integer.toString(taken.getLocalPort());
+            assertOneErrorLine(run("start_server", "--studies", studies, "--app", apps.toString(),
+                    "--host", "127.0.0.1", "--port", port), "cannot listen on 127.0.0.1:" + port, "--port");
+        }
+        Path file = Files.writeString(root.resolve("a-file"), "x");
+        assertOneErrorLine(run("start_server", "--studies", file.resolve("studies").toString(), "--app",
+                apps.toString(), "--port", "0"), "cannot create the studies folder", "Not a directory");
+        assertOneErrorLine(run("start_server", "--studies", file.toString(), "--port", "0"), "is not a folder");
+        assertOneErrorLine(run("start_server", "--studies", studies, "--app", root.resolve("gone.jar").toString(),
+                "--port", "0"), "does not exist");
+        String home = System.getProperty("monailabel.home");
+        System.setProperty("monailabel.home", Files.createDirectories(root.resolve("empty-home")).toString());
+        try {
+            assertOneErrorLine(run("start_server", "--studies", studies, "--port", "0"),
+                    "template app is missing", "--app");
+        } finally {
+            if (home == null) {
+                System.clearProperty("monailabel.home");
+            } else {
+                System.setProperty("monailabel.home", home);
+            }
+        }
+    }
+
+    private static void assertOneErrorLine(String output, String... contains) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines.get(0)).as(output).isEqualTo("1:");
+        List<String> printed = lines.subList(1, lines.size()).stream()
+                .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ INFO .*")).toList(); // progress logs
+        assertThat(printed).as(output).hasSize(1);
+        assertThat(printed.get(0)).startsWith("monailabel: error: ").contains(contains)
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void theReadyBlockSaysWhereWhatAndWhetherAuthIsOn() throws Exception {
+        try (TestServer t = TestServer.start(root, b -> b.rootPath("/monai"))) {
+            String ready = Main.StartServer.ready(t.server);
+            assertThat(ready).contains("is ready at " + t.server.uri().resolve("/monai/"))
+                    .contains("studies    " + t.studies.toAbsolutePath().normalize() + " (0 images)")
+                    .contains("models     threshold").contains("auth       off");
+        }
     }
 
     /** Runs the command line; returns "exit:" followed by what it printed. */
