@@ -12,7 +12,7 @@ import org.slf4j.MDC;
 /**
  * Runs the handler chain on the worker thread with the request id in the MDC and turns every
  * failure into a JSON {@code {"detail": ...}} reply (inside the dispatch, where the exceptions are).
- * 5xx are logged once with the stack trace, 4xx at debug. A reply already started cannot be
+ * 5xx are logged once with the stack trace (a busy model's 503 only as a line), 4xx at debug. A reply already started cannot be
  * replaced: the connection is then closed.
  */
 public final class ErrorHandler implements HttpHandler {
@@ -42,7 +42,10 @@ public final class ErrorHandler implements HttpHandler {
     /** Sends the error reply for {@code e} (usable from other threads that finish an exchange). */
     public static void reply(HttpServerExchange exchange, Throwable e, String requestId) {
         ApiError error = ApiError.of(e, requestId);
-        if (error.status() >= 500) {
+        if (e instanceof BusyException) {
+            logger.info("{} {} -> {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), error.status(),
+                    error.detail()); // load, not a fault: no stack trace
+        } else if (error.status() >= 500) {
             logger.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.toString(), e);
         } else {
             logger.debug("{} {} -> {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), error.status(),
