@@ -20,7 +20,7 @@ import org.monailabel.http.support.ErrorHandler;
 
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the
- * declared spellings, reference 1.1; {@link org.monailabel.http.support.PathPrefix} drops the
+ * declared spellings, docs/rest-api.md §1.1; {@link org.monailabel.http.support.PathPrefix} drops the
  * slash before matching, so no redirect is needed). Each handler runs on a worker
  * thread inside {@link ErrorHandler}, never on an IO thread.
  */

@@ -33,7 +33,7 @@ import org.monailabel.testing.OracleModels;
 import org.monailabel.testing.PluginJars;
 
 /**
- * DeepGrow and DeepEdit over HTTP, framed as 3D Slicer frames them (reference 6.1): voxel-index
+ * DeepGrow and DeepEdit over HTTP, framed as 3D Slicer frames them (docs/rest-api.md §6.1): voxel-index
  * clicks in the multipart {@code params}, {@code .nrrd}/{@code uint8} results in the multipart
  * reply, on the input's grid. The networks are oracles that answer one class everywhere, so the
  * reply's voxels are predictable; 4xx JSON errors for bad clicks, slices and labels.
@@ -186,7 +186,7 @@ class HttpInteractiveTest {
                 new SlicerMultipart().field("params", params));
     }
 
-    /** Slicer's infer call; checks the reply's framing (reference 6.4), geometry, and returns the label. */
+    /** Slicer's infer call; checks the reply's framing (docs/rest-api.md §6.4), geometry, and returns the label. */
     static Volume infer(String model, String params, Map<String, Long> labelNames) throws Exception {
         HttpResponse<byte[]> reply = post(model, params);
         assertThat(reply.statusCode()).as(new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo(200);

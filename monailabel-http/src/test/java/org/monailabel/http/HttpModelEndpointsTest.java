@@ -40,7 +40,7 @@ import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
 
 /**
- * {@code PUT} and {@code DELETE /model/{model}} (reference 10) on a model served from versioned
+ * {@code PUT} and {@code DELETE /model/{model}} (docs/rest-api.md §10) on a model served from versioned
  * cards: an app {@code segapp} with a {@code SegmentationTask} named {@code organs}, whose v1 (a
  * tiny untrained UNet) is published before the server starts. Each test has its own server.
  */

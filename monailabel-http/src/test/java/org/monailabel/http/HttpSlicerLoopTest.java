@@ -22,7 +22,7 @@ import org.monailabel.http.support.Form;
 import org.monailabel.testing.Poll;
 
 /**
- * 3D Slicer's annotation loop (reference 12.1) over HTTP, framed as Slicer's client frames it:
+ * 3D Slicer's annotation loop (docs/rest-api.md §13) over HTTP, framed as Slicer's client frames it:
  * connect, next sample, download, auto-segment with {@code .nrrd}/{@code uint8}, submit a final
  * label with {@code label_info}, train, poll, and segment again with the trained model, which must
  * now be right where it was empty before.
@@ -146,7 +146,7 @@ class HttpSlicerLoopTest {
         }
     }
 
-    /** Slicer's infer call; checks the reply's framing (reference 6.4) and returns the label. */
+    /** Slicer's infer call; checks the reply's framing (docs/rest-api.md §6.4) and returns the label. */
     private static Volume infer(String id) throws Exception {
         HttpResponse<byte[]> reply = server.multipart("POST", "/infer/threshold?image=" + q(id), new SlicerMultipart()
                 .field("params", "{\"device\": \"cpu\", \"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\", "

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * File extensions as MONAI Label determines them (REST contract section 13), shared by the
+ * File extensions as MONAI Label determines them (docs/rest-api.md §4.9), shared by the
  * datastore and the HTTP layer.
  *
  * <p>A name's extension is the last entry of {@link #RECOGNISED} that the name ends with ({@code

@@ -7,7 +7,7 @@ import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 
 /**
- * Clicks as 3D Slicer sends them (reference 6.1): lists of {@code [i, j, k]} voxel indices of the
+ * Clicks as 3D Slicer sends them (docs/rest-api.md §6.1): lists of {@code [i, j, k]} voxel indices of the
  * input image (not mm), checked against the image's shape so that a click outside the volume is a
  * clear 400 instead of a silent crop. Stateless.
  */

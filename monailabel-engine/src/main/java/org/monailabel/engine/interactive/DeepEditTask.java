@@ -17,7 +17,7 @@ import org.monailabel.engine.segmentation.Latencies;
 
 /**
  * DeepEdit: multi-label segmentation of the whole volume that clicks refine. 3D Slicer sends one
- * click list per label name (reference 6.1), {@code background} included; with no clicks at all
+ * click list per label name (docs/rest-api.md §6.1), {@code background} included; with no clicks at all
  * it is an automatic segmentation. The network sees the whole image on the card's grid (padded to
  * a multiple of the network's divisor) with one guidance channel per label in index order
  * (MONAI Label's DeepEdit: image + one channel per label, background first; all zero in automatic

@@ -28,7 +28,7 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.UploadCheck;
 
-/** The {@code /datastore/...} family (reference 4). */
+/** The {@code /datastore/...} family (docs/rest-api.md §4). */
 public final class DatastoreEndpoints {
     private final Services services;
     private final Datastore datastore;

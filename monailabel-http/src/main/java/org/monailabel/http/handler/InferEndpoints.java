@@ -35,7 +35,7 @@ import org.monailabel.http.support.UploadCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code POST /infer/{model}} (reference 6) and the inference step shared with batch inference. */
+/** {@code POST /infer/{model}} (docs/rest-api.md §6) and the inference step shared with batch inference. */
 public final class InferEndpoints {
     private static final Logger logger = LoggerFactory.getLogger(InferEndpoints.class);
     private static final List<String> OUTPUTS = List.of("all", "image", "json");
@@ -164,7 +164,7 @@ public final class InferEndpoints {
     }
 
     /**
-     * The {@code output=all} reply, framed as reference 6.4 demands: a Content-Length (never
+     * The {@code output=all} reply, framed as docs/rest-api.md §6.4 describes: a Content-Length (never
      * chunked: Slicer parses the raw socket), the {@code params} part without a file name, then the
      * file part with a bare file name.
      */

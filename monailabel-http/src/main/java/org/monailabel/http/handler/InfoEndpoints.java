@@ -40,7 +40,7 @@ public final class InfoEndpoints {
         this.services = Objects.requireNonNull(services, "services");
     }
 
-    /** {@code GET /info/}: the app description (reference 3); never a top-level {@code config}. */
+    /** {@code GET /info/}: the app description (docs/rest-api.md §3); never a top-level {@code config}. */
     public void info(HttpServerExchange exchange) {
         Json.send(exchange, describe());
     }
@@ -152,7 +152,7 @@ public final class InfoEndpoints {
         Json.send(exchange, sample);
     }
 
-    /** {@code GET /auth/}: authentication is off; clients then skip it (reference 1.6). */
+    /** {@code GET /auth/}: authentication is off; clients then skip it (docs/rest-api.md §1.7). */
     public void auth(HttpServerExchange exchange) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("enabled", false);
@@ -172,7 +172,7 @@ public final class InfoEndpoints {
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>monailabel</title></head><body>");
         html.append("<h1>").append(escape(String.valueOf(info.get("name")))).append("</h1>");
-        html.append("<p>A MONAI Label server: connect 3D Slicer's MONAILabel module, OHIF or QuPath to this URL.</p>");
+        html.append("<p>A MONAI Label server: connect 3D Slicer's MONAILabel module (or MONAI Label's Python client) to this URL.</p>");
         html.append("<p>Models: ").append(escape(String.valueOf(((Map<?, ?>) info.get("models")).keySet())))
                 .append("<br>Strategies: ").append(escape(String.valueOf(((Map<?, ?>) info.get("strategies")).keySet())))
                 .append("<br>Datastore: ").append(escape(String.valueOf(info.get("datastore")))).append("</p>");

@@ -28,7 +28,7 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.InferenceGate;
 import org.monailabel.http.support.Json;
 
-/** Training ({@code /train/}, reference 8), scoring and batch inference ({@code /scoring/}, {@code /batch/infer}, reference 9). */
+/** Training ({@code /train/}, docs/rest-api.md §8), scoring and batch inference ({@code /scoring/}, {@code /batch/infer}, docs/rest-api.md §9). */
 public final class JobEndpoints {
     private final Services services;
 

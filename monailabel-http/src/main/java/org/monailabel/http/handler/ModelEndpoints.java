@@ -25,7 +25,7 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 
 /**
- * {@code /model/{model}} (reference 10): the published weights of a model served from a card
+ * {@code /model/{model}} (docs/rest-api.md §10): the published weights of a model served from a card
  * ({@code <modelsDir>/<app>/<model>/model.json}, versions in {@code versions/v<N>/}, see {@link
  * ModelVersions}). {@code GET} downloads them, {@code GET /model/info/{model}} describes them,
  * {@code PUT} publishes uploaded weights as a new version with the current card, {@code DELETE}

@@ -17,7 +17,7 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.UploadCheck;
 
-/** {@code /session/} (reference 7). */
+/** {@code /session/} (docs/rest-api.md §7). */
 public final class SessionEndpoints {
     private final Services services;
 

@@ -8,7 +8,7 @@ import io.undertow.util.Methods;
 import java.util.Objects;
 
 /**
- * CORS as upstream configures it (reference 1.5): every origin, method and header, credentials
+ * CORS as upstream configures it (docs/rest-api.md §1.6): every origin, method and header, credentials
  * allowed, so the request's {@code Origin} is echoed rather than {@code *}. Preflight {@code
  * OPTIONS} requests are answered here, on the IO thread (no blocking work).
  */

@@ -2,7 +2,7 @@ package org.monailabel.http.support;
 
 import java.util.Locale;
 
-/** The Content-Type of a downloaded file, as upstream guesses it (reference 1.3). */
+/** The Content-Type of a downloaded file, as upstream guesses it (docs/rest-api.md §1.4). */
 public final class MediaTypes {
     private MediaTypes() {}
 

@@ -15,7 +15,7 @@ import org.monailabel.api.error.PayloadTooLargeException;
 
 /**
  * A streaming {@code multipart/form-data} parser that accepts what MONAI Label's clients really
- * send (reference 1.2): unquoted boundaries with {@code $} and long runs of dashes, file names that
+ * send (docs/rest-api.md §1.3): unquoted boundaries with {@code $} and long runs of dashes, file names that
  * are full Windows paths with raw backslashes, files before or after fields, no CRLF after the
  * closing boundary, bare LF line ends. File parts stream to temporary files; text fields are kept
  * in memory up to a limit. A body that ends before its closing boundary is refused as truncated.

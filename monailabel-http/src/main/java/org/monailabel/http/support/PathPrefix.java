@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * Normalizes the path the routes match: serves the API both at the root and under a path prefix (a
  * reverse proxy that forwards {@code /monai/info/} unchanged) by stripping the prefix, and drops
- * a trailing slash, so that both spellings of every route answer (reference 1.1) without a
+ * a trailing slash, so that both spellings of every route answer (docs/rest-api.md §1.1) without a
  * redirect. Routes are therefore declared without a trailing slash.
  */
 public final class PathPrefix implements HttpHandler {

@@ -16,7 +16,7 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.ReadOptions;
 
 /**
- * Refuses uploaded images and labels whose content does not match their extension (reference 16),
+ * Refuses uploaded images and labels whose content does not match their extension (docs/rest-api.md §1.8),
  * before anything is stored: NIfTI and NRRD files up to {@link #FULL_READ_LIMIT} bytes are decoded
  * completely (a truncated or corrupt file fails), larger ones have their header checked (gzip
  * stream, NIfTI {@code sizeof_hdr} and magic, NRRD magic). DICOM needs its {@code DICM} preamble.
