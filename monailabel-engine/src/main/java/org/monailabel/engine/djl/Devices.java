@@ -2,7 +2,11 @@ package org.monailabel.engine.djl;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
 import org.monailabel.api.error.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +21,9 @@ public final class Devices {
     /** The system property that stops DJL from downloading anything at run time. */
     public static final String OFFLINE_PROPERTY = "ai.djl.offline";
 
+    private static final Optional<String> NATIVE_FLAVOR = nativeFlavor(Devices.class.getClassLoader());
+    private static boolean announced;
+
     private Devices() {}
 
     /**
@@ -29,13 +36,49 @@ public final class Devices {
             System.setProperty(OFFLINE_PROPERTY, "true");
         }
         Engine engine = Engine.getEngine("PyTorch");
-        logger.debug("DJL engine {} {} with {} GPU(s)", engine.getEngineName(), engine.getVersion(), engine.getGpuCount());
+        if (!announced) {
+            announced = true;
+            String flavor = NATIVE_FLAVOR.orElse("unknown");
+            if (flavor.equals("cpu")) {
+                logger.info("PyTorch {} (CPU build): models run on the CPU", engine.getVersion());
+            } else {
+                logger.info("PyTorch {} ({} build) with {} GPU(s)", engine.getVersion(), flavor, engine.getGpuCount());
+            }
+        }
         return engine;
     }
 
-    /** Number of GPUs the engine sees. */
+    /**
+     * Number of GPUs the engine sees: none with the CPU build of PyTorch, which cannot use one
+     * (and whose probe only logs a warning where a CUDA runtime but no driver is installed).
+     */
     public static int gpuCount() {
-        return engine().getGpuCount();
+        Engine engine = engine();
+        return cpuBuild() ? 0 : engine.getGpuCount();
+    }
+
+    /** Whether the PyTorch native library on the class path is the CPU build (no GPU support). */
+    public static boolean cpuBuild() {
+        return NATIVE_FLAVOR.filter("cpu"::equals).isPresent();
+    }
+
+    /**
+     * The flavor ({@code cpu}, {@code cu124}, ...) of the PyTorch native jar on the class path,
+     * from the {@code native/lib/pytorch.properties} it carries; empty when there is none (a
+     * library given by {@code PYTORCH_LIBRARY_PATH}, say).
+     */
+    static Optional<String> nativeFlavor(ClassLoader loader) {
+        try (InputStream in = loader.getResourceAsStream("native/lib/pytorch.properties")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return Optional.ofNullable(properties.getProperty("flavor")).map(String::trim).filter(f -> !f.isEmpty());
+        } catch (IOException e) {
+            logger.debug("Cannot read the PyTorch native properties: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     /**
