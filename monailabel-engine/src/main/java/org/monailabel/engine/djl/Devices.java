@@ -28,7 +28,7 @@ public final class Devices {
 
     /**
      * The PyTorch engine, started with {@code ai.djl.offline=true} unless the property was set
-     * explicitly: the native library comes from the {@code pytorch-native-cpu} jar on the class
+     * explicitly: the native library comes from the {@code pytorch-native-*} jar on the class
      * path, never from the network.
      */
     public static synchronized Engine engine() {

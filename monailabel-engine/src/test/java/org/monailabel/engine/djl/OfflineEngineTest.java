@@ -3,10 +3,12 @@ package org.monailabel.engine.djl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -16,6 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("engine")
 class OfflineEngineTest {
     @TempDir Path cache;
+
+    /** The PyTorch version of the native jar on the class path (2.7.1, or 2.5.1 in the cuda build). */
+    private static String nativeVersion() throws IOException {
+        try (InputStream in = OfflineEngineTest.class.getClassLoader()
+                .getResourceAsStream("native/lib/pytorch.properties")) {
+            assertThat(in).as("a PyTorch native jar on the class path").isNotNull();
+            Properties properties = new Properties();
+            properties.load(in);
+            String version = properties.getProperty("version", "");
+            return version.contains("-") ? version.substring(0, version.indexOf('-')) : version;
+        }
+    }
 
     /**
      * A fresh JVM with an empty DJL cache and no network proxy settings: the engine must come up
@@ -39,7 +53,7 @@ class OfflineEngineTest {
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
 
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("engine=PyTorch", "version=2.7.1", "sum=15.0", "offline=true");
+        assertThat(output).contains("engine=PyTorch", "version=" + nativeVersion(), "sum=15.0", "offline=true");
         try (Stream<Path> files = Files.walk(cache)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             assertThat(names).as("native library extracted into the fresh cache").contains("libtorch_cpu.so");
