@@ -6,14 +6,18 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import java.util.ArrayList;
+import java.util.List;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.http.handler.DatastoreEndpoints;
+import org.monailabel.http.handler.DocsEndpoints;
 import org.monailabel.http.handler.InferEndpoints;
 import org.monailabel.http.handler.InfoEndpoints;
 import org.monailabel.http.handler.JobEndpoints;
 import org.monailabel.http.handler.LogsEndpoint;
 import org.monailabel.http.handler.ModelEndpoints;
+import org.monailabel.http.handler.OpenApiEndpoint;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
 import org.monailabel.http.support.ErrorHandler;
@@ -22,7 +26,8 @@ import org.monailabel.http.support.ErrorHandler;
  * The routing table. Every route answers with and without a trailing slash (clients use the
  * declared spellings, docs/rest-api.md §1.1; {@link org.monailabel.http.support.PathPrefix} drops the
  * slash before matching, so no redirect is needed). Each handler runs on a worker
- * thread inside {@link ErrorHandler}, never on an IO thread.
+ * thread inside {@link ErrorHandler}, never on an IO thread. Every route is described in the
+ * OpenAPI document {@link OpenApiEndpoint#RESOURCE}: add a route there when adding one here.
  */
 final class Routes {
     /** An endpoint method. */
@@ -31,11 +36,26 @@ final class Routes {
         void handle(io.undertow.server.HttpServerExchange exchange) throws Exception;
     }
 
+    /**
+     * A registered route.
+     *
+     * @param method the HTTP method, e.g. {@code GET}
+     * @param path the path as declared, in the spelling clients send (e.g. {@code /info/})
+     */
+    record Route(String method, String path) {}
+
     private final RoutingHandler routes = Handlers.routing(false);
+    private final List<Route> registered = new ArrayList<>();
 
     private Routes() {}
 
+    /** The handler of the routing table for these services. */
     static HttpHandler of(Services services) {
+        return table(services).routes;
+    }
+
+    /** The routing table for these services; {@link #registered()} lists what it serves. */
+    static Routes table(Services services) {
         Routes r = new Routes();
         InfoEndpoints info = new InfoEndpoints(services);
         DatastoreEndpoints datastore = new DatastoreEndpoints(services);
@@ -44,6 +64,8 @@ final class Routes {
         SessionEndpoints sessions = new SessionEndpoints(services);
         ModelEndpoints models = new ModelEndpoints(services);
         LogsEndpoint logs = new LogsEndpoint();
+        OpenApiEndpoint openApi = new OpenApiEndpoint(services.version());
+        DocsEndpoints docs = new DocsEndpoints();
 
         r.add(Methods.GET, "/", info::home);
         r.add(Methods.GET, "/info/", info::info);
@@ -94,6 +116,10 @@ final class Routes {
         r.add(Methods.DELETE, "/model/{model}", models::delete);
         r.add(Methods.GET, "/logs/", logs::logs);
 
+        r.add(Methods.GET, "/openapi.json", openApi::document);
+        r.add(Methods.GET, "/docs", docs::page);
+        r.add(Methods.GET, "/docs/swagger-ui/{file}", docs::file);
+
         r.routes.setFallbackHandler(blocking(exchange -> {
             throw new NotFoundException("No endpoint " + exchange.getRequestMethod() + " " + exchange.getRelativePath());
         }));
@@ -101,13 +127,19 @@ final class Routes {
             throw new InvalidInputException("Method " + exchange.getRequestMethod() + " is not allowed on "
                     + exchange.getRelativePath());
         }));
-        return r.routes;
+        return r;
+    }
+
+    /** The routes registered, in order, as declared. */
+    List<Route> registered() {
+        return List.copyOf(registered);
     }
 
     private void add(HttpString method, String path, Endpoint endpoint) {
         // declared as clients send them; matched without the trailing slash (see PathPrefix)
         String matched = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         routes.add(method, matched, blocking(endpoint));
+        registered.add(new Route(method.toString(), path));
     }
 
     private static HttpHandler blocking(Endpoint endpoint) {

@@ -27,6 +27,7 @@ import org.monailabel.engine.apps.Lease;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
+import org.monailabel.http.support.PathPrefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +167,10 @@ public final class InfoEndpoints {
         throw new NotFoundException("Authentication is not enabled on this server");
     }
 
-    /** {@code GET /}: a small page naming the server and its endpoints (a 200 for connectivity probes). */
+    /**
+     * {@code GET /}: a small page naming the server and its endpoints, linking to {@code /docs} and
+     * {@code /openapi.json} (a 200 for connectivity probes).
+     */
     public void home(HttpServerExchange exchange) {
         Map<String, Object> info = describe();
         StringBuilder html = new StringBuilder();
@@ -180,10 +184,14 @@ public final class InfoEndpoints {
         for (String e : List.of("GET /info/", "POST /activelearning/{strategy}", "GET /datastore/?output=stats|all|train",
                 "GET|HEAD|PUT|DELETE /datastore/image", "GET|HEAD|PUT|DELETE /datastore/label", "POST /infer/{model}",
                 "PUT /session/", "GET|POST|DELETE /train/", "GET|POST|DELETE /scoring/", "GET|POST|DELETE /batch/infer",
-                "GET /model/{model}", "GET /logs/")) {
+                "GET /model/{model}", "GET /logs/", "GET /openapi.json", "GET /docs")) {
             html.append("<li><code>").append(escape(e)).append("</code></li>");
         }
-        html.append("</ul></body></html>");
+        html.append("</ul>");
+        String root = escape(PathPrefix.toRoot(exchange));
+        html.append("<p>The whole API: <a href=\"").append(root).append("docs\">documentation</a> (Swagger UI) and <a href=\"")
+                .append(root).append("openapi.json\">openapi.json</a>.</p>");
+        html.append("</body></html>");
         byte[] bytes = html.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
         exchange.setResponseContentLength(bytes.length);

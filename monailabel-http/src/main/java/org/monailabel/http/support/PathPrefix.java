@@ -48,4 +48,39 @@ public final class PathPrefix implements HttpHandler {
         }
         next.handleRequest(exchange);
     }
+
+    /**
+     * The prefix a request came under: {@code /monai} for {@code /monai/openapi.json} behind {@code
+     * --root-path /monai}, empty for a request at the root. Call after this handler ran.
+     */
+    public static String of(HttpServerExchange exchange) {
+        String full = exchange.getRequestPath();
+        while (full.endsWith("/")) {
+            full = full.substring(0, full.length() - 1);
+        }
+        String route = exchange.getRelativePath();
+        if (route.equals("/")) {
+            return full;
+        }
+        return full.endsWith(route) ? full.substring(0, full.length() - route.length()) : "";
+    }
+
+    /**
+     * A relative reference from the request's URL to the folder the routes hang off (the root, or
+     * the prefix the request came under), for links in pages that work at the root, under the
+     * prefix, and behind a proxy that strips it: {@code ""} for {@code /monai/}, {@code "../"} for
+     * {@code /monai/docs/}, {@code "monai/"} for {@code /monai}. Call after this handler ran.
+     */
+    public static String toRoot(HttpServerExchange exchange) {
+        String path = exchange.getRequestPath();
+        String dir = path.substring(0, path.lastIndexOf('/') + 1); // what the browser resolves against
+        String root = of(exchange) + "/";
+        if (root.startsWith(dir)) {
+            return root.substring(dir.length());
+        }
+        if (dir.startsWith(root)) {
+            return "../".repeat((int) dir.substring(root.length()).chars().filter(c -> c == '/').count());
+        }
+        return root;
+    }
 }
