@@ -52,6 +52,8 @@ class ReleaseArchiveIT {
     static Path tmp;
 
     static String version;
+    /** {@code monailabel-VERSION}, or {@code monailabel-VERSION-cuda}: the top folder. */
+    static String name;
     static Path tarGz;
     static Path zip;
     /** The unpacked {@code monailabel-VERSION/}. */
@@ -60,6 +62,7 @@ class ReleaseArchiveIT {
     @BeforeAll
     static void unpack() throws Exception {
         version = property("dist.version");
+        name = property("dist.name");
         tarGz = Path.of(property("dist.archive") + ".tar.gz");
         zip = Path.of(property("dist.archive") + ".zip");
         assertThat(tarGz).isRegularFile();
@@ -69,17 +72,17 @@ class ReleaseArchiveIT {
                 Duration.ofMinutes(5));
         assertThat(tar.exit).as(tar.output).isZero();
         try (Stream<Path> top = Files.list(unpacked)) {
-            assertThat(top.map(p -> p.getFileName().toString())).containsExactly("monailabel-" + version);
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactly(name);
         }
-        root = unpacked.resolve("monailabel-" + version);
+        root = unpacked.resolve(name);
     }
 
     @Test
     void oneTopFolderHoldsTheLauncherTheClassPathTheTemplateAppAndTheLicences() throws IOException {
         Map<String, Integer> files = tarFiles();
-        assertThat(files.keySet()).allSatisfy(name -> assertThat(name).startsWith("monailabel-" + version + "/")
+        assertThat(files.keySet()).allSatisfy(entry -> assertThat(entry).startsWith(name + "/")
                 .doesNotContain("..").doesNotStartWith("/"));
-        assertThat(files.get("monailabel-" + version + "/bin/monailabel")).as("mode of bin/monailabel")
+        assertThat(files.get(name + "/bin/monailabel")).as("mode of bin/monailabel")
                 .isEqualTo(0755);
 
         assertThat(Files.getPosixFilePermissions(root.resolve("bin/monailabel")))
@@ -147,19 +150,19 @@ class ReleaseArchiveIT {
         Path repository = Path.of(property("dist.repository")).toAbsolutePath().normalize();
         List<String> forbidden = List.of(repository.toString(), repository.getParent().toString() + "/shared",
                 "../shared", Path.of(System.getProperty("user.home"), ".m2").toString());
-        List<String> names = new ArrayList<>(tarFiles().keySet());
-        assertThat(names).allSatisfy(n -> assertThat(n).doesNotContain("shared/"));
+        List<String> entries = new ArrayList<>(tarFiles().keySet());
+        assertThat(entries).allSatisfy(n -> assertThat(n).doesNotContain("shared/"));
         List<Path> scanned = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                String name = root.relativize(file).toString();
-                boolean ours = name.startsWith("lib/org.monailabel.") || name.equals("apps/template.jar");
-                if (name.endsWith(".jar") && ours) {
+                String path = root.relativize(file).toString();
+                boolean ours = path.startsWith("lib/org.monailabel.") || path.equals("apps/template.jar");
+                if (path.endsWith(".jar") && ours) {
                     scanJar(file, forbidden);
-                } else if (name.endsWith(".jar")) {
+                } else if (path.endsWith(".jar")) {
                     scanManifest(file, forbidden);
                 } else {
-                    assertNone(name, Files.readAllBytes(file), forbidden);
+                    assertNone(path, Files.readAllBytes(file), forbidden);
                 }
                 scanned.add(file);
             }
