@@ -2,10 +2,16 @@ package org.monailabel.engine.djl;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
+import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Properties;
 import org.monailabel.api.error.InvalidInputException;
 import org.slf4j.Logger;
@@ -21,7 +27,7 @@ public final class Devices {
     /** The system property that stops DJL from downloading anything at run time. */
     public static final String OFFLINE_PROPERTY = "ai.djl.offline";
 
-    private static final Optional<String> NATIVE_FLAVOR = nativeFlavor(Devices.class.getClassLoader());
+    private static final List<String> NATIVE_FLAVORS = nativeFlavors(Devices.class.getClassLoader());
     private static boolean announced;
 
     private Devices() {}
@@ -38,12 +44,7 @@ public final class Devices {
         Engine engine = Engine.getEngine("PyTorch");
         if (!announced) {
             announced = true;
-            String flavor = NATIVE_FLAVOR.orElse("unknown");
-            if (flavor.equals("cpu")) {
-                logger.info("PyTorch {} (CPU build): models run on the CPU", engine.getVersion());
-            } else {
-                logger.info("PyTorch {} ({} build) with {} GPU(s)", engine.getVersion(), flavor, engine.getGpuCount());
-            }
+            logger.info("{}", describe(engine));
         }
         return engine;
     }
@@ -57,28 +58,78 @@ public final class Devices {
         return cpuBuild() ? 0 : engine.getGpuCount();
     }
 
-    /** Whether the PyTorch native library on the class path is the CPU build (no GPU support). */
+    /**
+     * Whether the PyTorch on the class path is the CPU build only (no GPU support): every PyTorch
+     * native jar there is a CPU flavor. The CUDA build also carries the CPU jar, which DJL falls
+     * back to where it finds no usable GPU; that build is not a CPU build.
+     */
     public static boolean cpuBuild() {
-        return NATIVE_FLAVOR.filter("cpu"::equals).isPresent();
+        return cpuOnly(NATIVE_FLAVORS);
+    }
+
+    /** Whether native jars of these flavors make a CPU-only build. */
+    static boolean cpuOnly(List<String> flavors) {
+        return !flavors.isEmpty() && flavors.stream().allMatch(f -> f.startsWith("cpu"));
+    }
+
+    /** The line the engine start logs: which PyTorch runs, and on what. */
+    static String describe(Engine engine) {
+        String version = engine.getVersion();
+        if (cpuBuild()) {
+            return "PyTorch " + version + " (CPU build): models run on the CPU";
+        }
+        List<String> cuda = NATIVE_FLAVORS.stream().filter(f -> f.startsWith("cu")).toList();
+        if (engine.hasCapability(StandardCapabilities.CUDA)) {
+            int gpus = engine.getGpuCount();
+            StringBuilder b = new StringBuilder("PyTorch " + version + " (" + String.join(", ", cuda)
+                    + " build) with " + gpus + " GPU(s)");
+            for (int i = 0; i < gpus; i++) {
+                b.append(i == 0 ? ": " : ", ").append("cuda:").append(i).append(" compute capability ")
+                        .append(computeCapability(i));
+            }
+            return b.toString();
+        }
+        if (!cuda.isEmpty()) {
+            return "PyTorch " + version + " (" + String.join(", ", cuda) + " build) found no usable GPU and runs on"
+                    + " the CPU: DJL needs an NVIDIA driver and the CUDA runtime library (libcudart) to detect one"
+                    + " (see docs/cuda.md)";
+        }
+        return "PyTorch " + version + " (" + (NATIVE_FLAVORS.isEmpty() ? "native library from PYTORCH_LIBRARY_PATH"
+                : String.join(", ", NATIVE_FLAVORS) + " build") + ") without CUDA: models run on the CPU";
+    }
+
+    private static String computeCapability(int gpu) {
+        try {
+            String cc = CudaUtils.getComputeCapability(gpu); // "86"
+            return cc.length() > 1 ? cc.substring(0, cc.length() - 1) + "." + cc.substring(cc.length() - 1) : cc;
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /**
-     * The flavor ({@code cpu}, {@code cu124}, ...) of the PyTorch native jar on the class path,
-     * from the {@code native/lib/pytorch.properties} it carries; empty when there is none (a
-     * library given by {@code PYTORCH_LIBRARY_PATH}, say).
+     * The flavors ({@code cpu}, {@code cu124}, ...) of the PyTorch native jars on the class path,
+     * in class path order, from the {@code native/lib/pytorch.properties} each carries; empty when
+     * there is none (a library given by {@code PYTORCH_LIBRARY_PATH}, say).
      */
-    static Optional<String> nativeFlavor(ClassLoader loader) {
-        try (InputStream in = loader.getResourceAsStream("native/lib/pytorch.properties")) {
-            if (in == null) {
-                return Optional.empty();
+    static List<String> nativeFlavors(ClassLoader loader) {
+        List<String> flavors = new ArrayList<>();
+        try {
+            Enumeration<URL> urls = loader.getResources("native/lib/pytorch.properties");
+            for (URL url : Collections.list(urls)) {
+                try (InputStream in = url.openStream()) {
+                    Properties properties = new Properties();
+                    properties.load(in);
+                    String flavor = properties.getProperty("flavor", "").trim();
+                    if (!flavor.isEmpty()) {
+                        flavors.add(flavor);
+                    }
+                }
             }
-            Properties properties = new Properties();
-            properties.load(in);
-            return Optional.ofNullable(properties.getProperty("flavor")).map(String::trim).filter(f -> !f.isEmpty());
         } catch (IOException e) {
             logger.debug("Cannot read the PyTorch native properties: {}", e.toString());
-            return Optional.empty();
         }
+        return List.copyOf(flavors);
     }
 
     /**
@@ -107,6 +158,14 @@ public final class Devices {
         }
         if (index < 0) {
             throw new InvalidInputException("Unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+        }
+        if (index >= gpus && cpuBuild()) {
+            throw new InvalidInputException("Device '" + name + "' is not available: this is the CPU build of PyTorch"
+                    + " (docs/cuda.md tells how to build the CUDA one)");
+        }
+        if (gpus == 0) {
+            throw new InvalidInputException("Device '" + name + "' is not available: PyTorch found no usable GPU"
+                    + " (docs/cuda.md lists what the CUDA build needs)");
         }
         if (index >= gpus) {
             throw new InvalidInputException("Device '" + name + "' is not available: " + gpus + " GPU(s) present");

@@ -1,35 +1,25 @@
 package org.monailabel.engine.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.error.InvalidInputException;
 
 @Tag("engine")
 class OfflineEngineTest {
     @TempDir Path cache;
-
-    /** The PyTorch version of the native jar on the class path (2.7.1, or 2.5.1 in the cuda build). */
-    private static String nativeVersion() throws IOException {
-        try (InputStream in = OfflineEngineTest.class.getClassLoader()
-                .getResourceAsStream("native/lib/pytorch.properties")) {
-            assertThat(in).as("a PyTorch native jar on the class path").isNotNull();
-            Properties properties = new Properties();
-            properties.load(in);
-            String version = properties.getProperty("version", "");
-            return version.contains("-") ? version.substring(0, version.indexOf('-')) : version;
-        }
-    }
 
     /**
      * A fresh JVM with an empty DJL cache and no network proxy settings: the engine must come up
@@ -53,11 +43,42 @@ class OfflineEngineTest {
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
 
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("engine=PyTorch", "version=" + nativeVersion(), "sum=15.0", "offline=true");
+        String version = System.getProperty("monailabel.test.pytorch.version", "2.7.1");
+        assertThat(output).contains("engine=PyTorch", "version=" + version, "sum=15.0", "offline=true")
+                .contains("PyTorch " + version + " (CPU build): models run on the CPU");
         try (Stream<Path> files = Files.walk(cache)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             assertThat(names).as("native library extracted into the fresh cache").contains("libtorch_cpu.so");
         }
+    }
+
+    @Test
+    void onlyCpuNativesMakeACpuBuild() throws IOException {
+        assertThat(Devices.cpuBuild()).isTrue();
+        assertThat(Devices.nativeFlavors(Devices.class.getClassLoader())).containsExactly("cpu");
+        // the CUDA build carries the CPU native beside the CUDA one (DJL falls back to it without a GPU)
+        Path cpu = nativeJarTree("cpu");
+        Path cuda = nativeJarTree("cu124");
+        try (URLClassLoader both = new URLClassLoader(new URL[] {cpu.toUri().toURL(), cuda.toUri().toURL()}, null)) {
+            List<String> flavors = Devices.nativeFlavors(both);
+            assertThat(flavors).containsExactly("cpu", "cu124");
+            assertThat(Devices.cpuOnly(flavors)).isFalse();
+        }
+        assertThat(Devices.cpuOnly(List.of("cpu", "cpu-precxx11"))).isTrue();
+        assertThat(Devices.cpuOnly(List.of())).as("no native jar: PYTORCH_LIBRARY_PATH may be a CUDA build").isFalse();
+    }
+
+    @Test
+    void askingTheCpuBuildForAGpuSaysItIsTheCpuBuild() {
+        assertThatThrownBy(() -> Devices.resolve("cuda:1")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("CPU build");
+    }
+
+    private Path nativeJarTree(String flavor) throws IOException {
+        Path root = Files.createDirectories(cache.resolve("native-" + flavor));
+        Path properties = Files.createDirectories(root.resolve("native/lib")).resolve("pytorch.properties");
+        Files.writeString(properties, "version=2.5.1-20241113\nflavor=" + flavor + "\nclassifier=linux-x86_64\n");
+        return root;
     }
 
     @Test
