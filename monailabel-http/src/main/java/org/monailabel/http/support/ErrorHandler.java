@@ -67,6 +67,7 @@ public final class ErrorHandler implements HttpHandler {
         if (!exchange.isRequestComplete()) {
             if (error.status() == 413) {
                 exchange.setPersistent(false);
+                drainOversized(exchange); // so that the client, still sending, gets to read the 413
             } else {
                 Http.drainQuietly(exchange, DRAIN_CAP);
                 if (!exchange.isRequestComplete()) {
@@ -75,5 +76,25 @@ public final class ErrorHandler implements HttpHandler {
             }
         }
         Json.send(exchange, error.status(), error.toJson());
+    }
+
+    /**
+     * Reads off a refused body of up to {@link #DRAIN_CAP} declared bytes. Closing with unread
+     * bytes makes the kernel reset the connection, which can destroy the reply before the client
+     * reads it. The server's entity limit would stop the read, so it is raised for this exchange
+     * (possible only before the body was touched). A larger or undeclared body is not read: the
+     * connection closes.
+     */
+    private static void drainOversized(HttpServerExchange exchange) {
+        long declared = exchange.getRequestContentLength();
+        if (declared < 0 || declared > DRAIN_CAP) {
+            return;
+        }
+        try {
+            exchange.setMaxEntitySize(declared);
+        } catch (IllegalStateException started) {
+            return; // the body is being read already: the server's own limit stands
+        }
+        Http.drainQuietly(exchange, DRAIN_CAP);
     }
 }
