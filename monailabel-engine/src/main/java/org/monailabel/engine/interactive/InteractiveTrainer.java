@@ -277,7 +277,7 @@ public class InteractiveTrainer implements TrainTask {
                             provenance.put("train_images", split.train().stream().map(TrainingPair::imageId).toList());
                             provenance.put("validation_images",
                                     split.validation().stream().map(TrainingPair::imageId).toList());
-                            new ModelVersions(folder, p.getInt("keep_versions", 5))
+                            new ModelVersions(context.modelStore(name), p.getInt("keep_versions", 5))
                                     .publish(card.withVersion(version, provenance), block);
                         }
                     }

@@ -308,7 +308,7 @@ public class SegmentationTrainer implements TrainTask {
                             bestEpoch = epoch;
                             version++;
                             servedVersion = version;
-                            publish(card, block, new ModelVersions(folder, p.getInt("keep_versions", 5)), version, best,
+                            publish(card, block, new ModelVersions(context.modelStore(name), p.getInt("keep_versions", 5)), version, best,
                                     epoch, split);
                         } else if (patience > 0 && epoch - bestEpoch >= patience) {
                             control.log("Early stop: no better validation Dice for " + patience + " epochs");
