@@ -14,6 +14,7 @@ import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelInfo;
+import org.monailabel.api.ModelStore;
 import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
@@ -22,6 +23,7 @@ import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.Network;
 import org.monailabel.engine.model.ServedModel;
+import org.monailabel.engine.model.ServesModel;
 import org.monailabel.engine.segmentation.InferenceWorkers;
 import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
@@ -34,7 +36,7 @@ import org.monailabel.engine.segmentation.ResultFiles;
  * since clicks are short), and the cache of pre-processed images ({@code --conf
  * interactive_cache_mb}, default 1024, and {@code interactive_cache_ttl} seconds, default 300).
  */
-public abstract class InteractiveTask implements InferenceTask {
+public abstract class InteractiveTask implements InferenceTask, ServesModel {
     private final String name;
     private final String description;
     private final Map<String, Integer> declaredLabels;
@@ -89,6 +91,11 @@ public abstract class InteractiveTask implements InferenceTask {
     /** The model this task serves; empty before {@code open}. */
     public Optional<ServedModel> served() {
         return Optional.ofNullable(served);
+    }
+
+    @Override
+    public Optional<ModelStore> servedStore() {
+        return served().map(ServedModel::store);
     }
 
     /** The model being served, if any. */

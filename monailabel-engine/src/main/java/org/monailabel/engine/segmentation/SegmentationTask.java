@@ -19,6 +19,7 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ServedModel;
+import org.monailabel.engine.model.ServesModel;
 
 /**
  * An automatic segmentation model served from its {@link ModelStore} ({@code
@@ -28,7 +29,7 @@ import org.monailabel.engine.model.ServedModel;
  * set of workers with one predictor each ({@code --conf infer_threads N}, {@code --conf
  * infer_queue N}); a full queue is a busy error. Apps subclass it with a no-arg constructor.
  */
-public class SegmentationTask implements InferenceTask {
+public class SegmentationTask implements InferenceTask, ServesModel {
     private final String name;
     private final String description;
     private final Map<String, Integer> declaredLabels;
@@ -84,6 +85,11 @@ public class SegmentationTask implements InferenceTask {
     /** The model this task serves (its store, the loaded version); empty before {@code open}. */
     public Optional<ServedModel> served() {
         return Optional.ofNullable(served);
+    }
+
+    @Override
+    public Optional<ModelStore> servedStore() {
+        return served().map(ServedModel::store);
     }
 
     /** The model being served, if any. */
