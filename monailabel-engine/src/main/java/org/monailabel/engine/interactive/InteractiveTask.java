@@ -32,8 +32,9 @@ import org.monailabel.engine.segmentation.ResultFiles;
 /**
  * What DeepGrow and DeepEdit share: a model served from its store like a segmentation model
  * (a {@link ServedModel}: bundled first version, swap when a trainer publishes), a bounded worker
- * pool of its own ({@code --conf infer_threads N}, default 2, and {@code infer_queue N}, default 8,
- * since clicks are short), and the cache of pre-processed images ({@code --conf
+ * pool of its own ({@code infer_threads} workers: under {@link org.monailabel.engine.MonaiLabel}
+ * its {@link org.monailabel.engine.InferenceLimits}, used on its own 2 workers and 8 waiting, since
+ * clicks are short), and the cache of pre-processed images ({@code --conf
  * interactive_cache_mb}, default 1024, and {@code interactive_cache_ttl} seconds, default 300).
  */
 public abstract class InteractiveTask implements InferenceTask, ServesModel {
@@ -65,12 +66,21 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
     }
 
     /**
-     * Where this model's card lives: by default in the store of the model's own folder. A task
-     * that serves another model's weights (deepgrow_2d serving deepgrow_3d's) returns that
-     * model's card (the folder must be directly under the app's model folder).
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
+     * A task that serves another model's weights names that model (deepgrow_2d serves
+     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     */
+    protected String storeName() {
+        return name;
+    }
+
+    /**
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
+     * is the older way to serve another folder (which must be directly under the app's model
+     * folder); prefer {@link #storeName()}.
      */
     protected Path cardFile(AppContext context) {
-        return context.modelStore(name).folder().resolve(ModelCard.FILE_NAME);
+        return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
     }
 
     /** A model the app ships as class-path resources, installed when the store has none (none by default). */

@@ -25,9 +25,11 @@ import org.monailabel.engine.model.ServesModel;
  * An automatic segmentation model served from its {@link ModelStore} ({@code
  * <modelDir>/<name>/model.json}, swapped when a trainer publishes, see {@link ServedModel}): image
  * in, label on the input grid out, with MONAI Label's result JSON ({@code label_names}, per-stage
- * {@code latencies}). Concurrent requests run on a bounded
- * set of workers with one predictor each ({@code --conf infer_threads N}, {@code --conf
- * infer_queue N}); a full queue is a busy error. Apps subclass it with a no-arg constructor.
+ * {@code latencies}). Concurrent requests run on {@code infer_threads} workers with one predictor
+ * each; under {@link org.monailabel.engine.MonaiLabel} that is its {@link
+ * org.monailabel.engine.InferenceLimits} (which also bounds the queue), used on its own the
+ * defaults are 1 worker and 4 waiting ({@code infer_queue}). Apps subclass it with a no-arg
+ * constructor.
  */
 public class SegmentationTask implements InferenceTask, ServesModel {
     private final String name;
@@ -56,12 +58,21 @@ public class SegmentationTask implements InferenceTask, ServesModel {
     }
 
     /**
-     * Where this model's card lives: by default in the store of the model's own folder ({@code
-     * <modelDir>/<name>/model.json}). A task that serves another model's weights returns that
-     * model's card (the folder must be directly under the app's model folder).
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
+     * A task that serves another model's weights names that model (deepgrow_2d serves
+     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     */
+    protected String storeName() {
+        return name;
+    }
+
+    /**
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
+     * is the older way to serve another folder (which must be directly under the app's model
+     * folder); prefer {@link #storeName()}.
      */
     protected Path cardFile(AppContext context) {
-        return context.modelStore(name).folder().resolve(ModelCard.FILE_NAME);
+        return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
     }
 
     /**
