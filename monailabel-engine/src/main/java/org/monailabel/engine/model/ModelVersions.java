@@ -56,11 +56,6 @@ public final class ModelVersions {
         this.store = Optional.of(store);
     }
 
-    /** The model's folder. */
-    public Path folder() {
-        return folder;
-    }
-
     /** Publishes a trained network as {@code card}'s version and makes it current. */
     public void publish(ModelCard card, Block block) throws IOException {
         Path dir = versionDir(card.version());

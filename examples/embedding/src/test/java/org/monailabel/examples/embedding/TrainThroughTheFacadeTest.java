@@ -20,7 +20,7 @@ import org.monailabel.engine.jobs.JobStatus;
 /**
  * A program that runs the whole annotation loop through {@link MonaiLabel}, the application layer
  * the HTTP server is built on: submit labels, train the template app's segmentation model in the
- * background, and segment with the version it published, which is served at once.
+ * background, segment with the version it published, which is served at once, and roll back.
  */
 class TrainThroughTheFacadeTest {
     @TempDir Path tmp;
@@ -52,6 +52,11 @@ class TrainThroughTheFacadeTest {
             assertThat(monaiLabel.models().currentVersion("segmentation")).contains(before + 1);
             assertThat(version(monaiLabel, ids.get(2))).isEqualTo(before + 1);
             assertThat(monaiLabel.trainStats("segmentation")).isNotEmpty();
+
+            // the bundled version is kept: serving it again takes effect at the next request
+            assertThat(monaiLabel.models().versions("segmentation")).containsExactly(before, before + 1);
+            monaiLabel.models().rollback("segmentation", before);
+            assertThat(version(monaiLabel, ids.get(2))).isEqualTo(before);
         }
     }
 
