@@ -18,6 +18,7 @@
  * last line is ignored. The snapshot is rewritten in the background (at most once per {@code
  * snapshotDelay} while changed, and at close) and then the journal segments it covers are deleted.
  *
- * <p>{@link org.monailabel.engine.datastore.FileExtensions} is public for the HTTP layer.
+ * <p>{@link org.monailabel.engine.datastore.FileExtensions} and {@link
+ * org.monailabel.engine.datastore.ContentCheck} are public for the HTTP layer.
  */
 package org.monailabel.engine.datastore;

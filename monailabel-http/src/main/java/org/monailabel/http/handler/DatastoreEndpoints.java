@@ -21,12 +21,12 @@ import org.monailabel.api.Datastore;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-import org.monailabel.http.support.UploadCheck;
 
 /** The {@code /datastore/...} family (docs/rest-api.md §4). */
 public final class DatastoreEndpoints {
@@ -67,7 +67,7 @@ public final class DatastoreEndpoints {
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
         checkId(id);
-        UploadCheck.check(file.file(), file.clientName(), "Image");
+        ContentCheck.check(file.file(), file.clientName(), "Image");
         String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info);
         Json.send(exchange, Map.of("image", stored));
     }
@@ -159,7 +159,7 @@ public final class DatastoreEndpoints {
         Form.FilePart label = form.file("label")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        UploadCheck.check(label.file(), label.clientName(), "Label");
+        ContentCheck.check(label.file(), label.clientName(), "Label");
         String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info);
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);

@@ -23,6 +23,7 @@ import org.monailabel.api.ModelInfo;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.engine.session.Session;
@@ -31,7 +32,6 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.InferenceGate;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.MediaTypes;
-import org.monailabel.http.support.UploadCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +97,7 @@ public final class InferEndpoints {
     private Input input(Optional<String> imageId, Optional<String> sessionId, Form form, Path work) throws IOException {
         if (form.file("file").isPresent()) {
             Form.FilePart part = form.file("file").get();
-            UploadCheck.check(part.file(), part.clientName(), "Image");
+            ContentCheck.check(part.file(), part.clientName(), "Image");
             return new Input(keep(part, work, "input_image"), Optional.empty());
         }
         if (sessionId.isPresent()) {

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Objects;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.session.Session;
 import org.monailabel.engine.session.SessionStore;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-import org.monailabel.http.support.UploadCheck;
 
 /** {@code /session/} (docs/rest-api.md §7). */
 public final class SessionEndpoints {
@@ -39,7 +39,7 @@ public final class SessionEndpoints {
         }
         List<SessionStore.Upload> uploads = new ArrayList<>();
         for (Form.FilePart part : parts) {
-            UploadCheck.check(part.file(), part.clientName(), "Session");
+            ContentCheck.check(part.file(), part.clientName(), "Session");
             uploads.add(new SessionStore.Upload(part.file(), part.clientName()));
         }
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package org.monailabel.http.support;
+package org.monailabel.engine.datastore;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -12,31 +12,42 @@ import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nrrd.NrrdReader;
 
 /**
- * Refuses uploaded images and labels whose content does not match their extension (docs/rest-api.md §1.8),
+ * Refuses images and labels whose content does not match their extension (docs/rest-api.md §1.8),
  * before anything is stored: NIfTI and NRRD files up to {@link #FULL_READ_LIMIT} bytes are decoded
  * completely (a truncated or corrupt file fails), larger ones have their header checked (gzip
  * stream, NIfTI {@code sizeof_hdr} and magic, NRRD magic). DICOM needs its {@code DICM} preamble.
- * Other extensions (XML, PNG, raw {@code .bin}) are stored as sent. Stateless.
+ * Other extensions (XML, PNG, raw {@code .bin}) pass as they are.
+ *
+ * <p>The HTTP layer runs it on datastore uploads, session uploads and inference inputs. The file
+ * is only read: nothing is created next to it, so it may lie in a read-only folder. Stateless and
+ * thread-safe.
+ *
+ * <pre>{@code
+ * ContentCheck.check(upload, "spleen_10.nii.gz", "Image"); // InvalidInputException if not NIfTI
+ * }</pre>
  */
-public final class UploadCheck {
+public final class ContentCheck {
     /** Files up to this size are decoded completely. */
     public static final long FULL_READ_LIMIT = 256L * 1024 * 1024;
     private static final ReadOptions READ = new ReadOptions(1L << 30);
 
-    private UploadCheck() {}
+    private ContentCheck() {}
 
     /**
      * Checks {@code file} against the extension of {@code clientName}.
      *
-     * @param what {@code Image} or {@code Label}, for the message
-     * @throws InvalidInputException if the content is not what the extension says
+     * @param clientName the client's name for the file (a path is fine: only its last component counts)
+     * @param what how the message names the file: {@code Image}, {@code Label}, {@code Session}, ...
+     * @throws InvalidInputException if the file is empty or its content is not what the extension says
+     * @throws IOException if the file cannot be read
      */
     public static void check(Path file, String clientName, String what) throws IOException {
-        String name = org.monailabel.engine.datastore.FileExtensions.baseName(clientName).toLowerCase(Locale.ROOT);
+        String name = FileExtensions.baseName(clientName).toLowerCase(Locale.ROOT);
         long size = Files.size(file);
         if (size == 0) {
             throw new InvalidInputException(what + " file is empty");
@@ -51,17 +62,18 @@ public final class UploadCheck {
             return;
         }
         if (size <= FULL_READ_LIMIT) {
-            // ImageIo picks the codec by the name of the path it reads: give it one with the client's extension
-            Path probe = file.resolveSibling(file.getFileName() + (nifti ? (name.endsWith(".gz") ? ".nii.gz" : ".nii")
-                    : ".nrrd"));
-            Files.createLink(probe, file);
-            try {
-                ImageIo.read(probe, READ);
-            } catch (IOException e) {
-                throw new InvalidInputException(what + " file is not a valid " + (nifti ? "NIfTI" : "NRRD") + " image: "
-                        + e.getMessage());
-            } finally {
-                Files.deleteIfExists(probe);
+            // from a stream: the codecs choose by content (NIfTI sniffs gzip), not by the name of the file
+            try (InputStream in = Files.newInputStream(file)) {
+                try {
+                    if (nifti) {
+                        new NiftiReader(READ).read(in, size);
+                    } else {
+                        new NrrdReader(READ).read(in, size);
+                    }
+                } catch (IOException e) {
+                    throw new InvalidInputException(what + " file is not a valid " + (nifti ? "NIfTI" : "NRRD")
+                            + " image: " + e.getMessage());
+                }
             }
             return;
         }
