@@ -24,6 +24,16 @@ import java.util.Set;
  * atomic and durable when the method returns. Unknown ids throw {@link
  * org.monailabel.api.error.NotFoundException}; malformed ids or tags throw {@link
  * org.monailabel.api.error.InvalidInputException}.
+ *
+ * <p>Images and labels given to {@link #addImage} and {@link #saveLabel} are checked against the
+ * extension of their {@code sourceName} before anything is stored, and refused with an {@link
+ * org.monailabel.api.error.InvalidInputException} saying what is wrong: an empty file; a {@code
+ * .nii}, {@code .nii.gz} or {@code .nrrd} file that does not decode as such (files over 256 MiB
+ * have only their header checked: gzip stream, NIfTI-1/2 header size and magic, NRRD magic); a
+ * {@code .dcm} file without the {@code DICM} preamble. Other extensions are stored as sent. The
+ * label's grid is not compared with its image's. Files that reach the datastore by other means
+ * (copied into a local datastore's folder and reconciled) are not checked, nor are any files when
+ * an implementation was configured to trust its callers.
  */
 public interface Datastore extends AutoCloseable {
     /** The tag of human-approved labels: the only tag that counts as labeled and feeds training. */
@@ -83,6 +93,8 @@ public interface Datastore extends AutoCloseable {
      * @param sourceName the client's name for the file; its extension becomes the stored one
      * @param info stored as the image info, plus {@code ts} and {@code name}
      * @return the image id
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
      */
     String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException;
 
@@ -95,6 +107,8 @@ public interface Datastore extends AutoCloseable {
      * @param sourceName the client's name for the file; its extension becomes the stored one
      * @param info stored as the label info, plus {@code ts} and {@code name}
      * @return the label id (the image id)
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
      */
     String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException;

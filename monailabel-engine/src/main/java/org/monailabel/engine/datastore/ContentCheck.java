@@ -23,9 +23,9 @@ import org.monailabel.engine.io.nrrd.NrrdReader;
  * stream, NIfTI {@code sizeof_hdr} and magic, NRRD magic). DICOM needs its {@code DICM} preamble.
  * Other extensions (XML, PNG, raw {@code .bin}) pass as they are.
  *
- * <p>The HTTP layer runs it on datastore uploads, session uploads and inference inputs. The file
- * is only read: nothing is created next to it, so it may lie in a read-only folder. Stateless and
- * thread-safe.
+ * <p>{@link LocalDatastore} runs it on every image and label it is given; the HTTP layer runs it
+ * on session uploads and inference inputs. The file is only read: nothing is created next to it,
+ * so it may lie in a read-only folder. Stateless and thread-safe.
  *
  * <pre>{@code
  * ContentCheck.check(upload, "spleen_10.nii.gz", "Image"); // InvalidInputException if not NIfTI

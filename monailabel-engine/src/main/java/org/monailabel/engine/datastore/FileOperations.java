@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is copied and
- * synced under a temporary name, then the journal record (naming the rename) is synced and the file
- * renamed into place, so the index and the file in place always match; a removed file is deleted before the index
- * forgets it (a crash in between is healed by the next reconcile); a replaced file with another
- * extension is deleted after the index names the new one. Each operation holds the {@link
- * OperationLocks} of its image id and of the file name it writes.
+ * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is checked
+ * ({@link ContentCheck}) and then copied and synced under a temporary
+ * name; then the journal record (naming the rename) is synced and the file renamed into place, so
+ * the index and the file in place always match; a removed file is deleted before the index forgets
+ * it (a crash in between is healed by the next reconcile); a replaced file with another extension
+ * is deleted after the index names the new one. Each operation holds the {@link OperationLocks} of
+ * its image id and of the file name it writes.
  */
 final class FileOperations {
     private static final Logger logger = LoggerFactory.getLogger(FileOperations.class);
@@ -33,9 +34,12 @@ final class FileOperations {
     private final Path studies;
     private final Path imagesDir;
     private final Path labelsDir;
+    private final boolean checkContent;
 
-    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir) {
+    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir,
+            boolean checkContent) {
         this.store = store;
+        this.checkContent = checkContent;
         this.locks = locks;
         this.studies = studies;
         this.imagesDir = imagesDir;
@@ -58,6 +62,7 @@ final class FileOperations {
         String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
         String fileName = checkImageFileName(imageId + ext);
         JsonObject imageInfo = stamped(info, fileName);
+        checkSource(source, sourceName, "Image");
         try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
             checkOwner(store.index().imageOwner(fileName), imageId, fileName);
             Path temp = DurableFiles.prepare(source, imagesDir);
@@ -96,6 +101,8 @@ final class FileOperations {
         String fileName = Ids.checkFileName(imageId + ext);
         JsonObject labelInfo = stamped(info, fileName);
         Path dir = labelsDir.resolve(tag);
+        store.index().get(imageId).orElseThrow(() -> notFound(imageId)); // before reading the file
+        checkSource(source, sourceName, "Label");
         try (OperationLocks.Guard guard = locks.operation(imageId, tag + "/" + fileName)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
@@ -168,6 +175,13 @@ final class FileOperations {
         }
         boolean exists = Files.exists(dir.resolve(name));
         return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
+    }
+
+    /** Checks the content against the extension (unless disabled), before any lock: decoding takes a while. */
+    private void checkSource(Path source, String sourceName, String what) throws IOException {
+        if (checkContent) {
+            ContentCheck.check(source, sourceName, what);
+        }
     }
 
     private static JsonObject stamped(Map<String, Object> info, String fileName) {

@@ -21,7 +21,7 @@ public final class CrashWorkerMain {
         Random random = new Random(Long.parseLong(args[1]));
         Path scratch = Files.createDirectories(Path.of(args[2])); // the test's folder: it deletes it
         LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults()
-                .withWatch(false).withSnapshotDelay(Duration.ofMillis(30)));
+                .withWatch(false).withSnapshotDelay(Duration.ofMillis(30)).withContentCheck(false));
         System.out.println("ready");
         System.out.flush();
         List<String> exts = List.of(".nii.gz", ".nrrd", ".seg.nrrd", ".dcm");

@@ -21,7 +21,6 @@ import org.monailabel.api.Datastore;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
@@ -66,8 +65,7 @@ public final class DatastoreEndpoints {
         String id = given.orElseGet(() -> idFromFileName(file.clientName()));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
-        checkId(id);
-        ContentCheck.check(file.file(), file.clientName(), "Image");
+        checkId(id); // the datastore checks the content
         String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info);
         Json.send(exchange, Map.of("image", stored));
     }
@@ -159,7 +157,6 @@ public final class DatastoreEndpoints {
         Form.FilePart label = form.file("label")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        ContentCheck.check(label.file(), label.clientName(), "Label");
         String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info);
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
