@@ -34,13 +34,15 @@ import org.slf4j.LoggerFactory;
  * {@code datastore_v2.json} (unknown keys preserved verbatim).
  *
  * <p>Images and labels are checked with {@link ContentCheck} before anything is stored (see
- * {@link Datastore}; {@link Options#contentCheck} turns it off).
+ * {@link Datastore}; {@link Options#contentCheck} turns it off). A source handed over with {@link
+ * Transfer#MOVE} is renamed, not copied, when it is on the studies' file system.
  *
- * <p>Crash-safe: files are written to a hidden temporary file, synced and renamed before the
- * index names them; index changes go to a synced journal and a background snapshot rewrites
- * {@code datastore_v2.json} (at most once per {@link Options#snapshotDelay} while changed, and at
- * {@link #close}). A kill at any point leaves a readable index naming only complete files.
- * Thread-safe; one instance per folder (an exclusive lock on {@code <studies>/.lock}).
+ * <p>Crash-safe: files are written (or a handed-over file renamed) to a hidden temporary file,
+ * synced and renamed before the index names them; index changes go to a synced journal and a
+ * background snapshot rewrites {@code datastore_v2.json} (at most once per {@link
+ * Options#snapshotDelay} while changed, and at {@link #close}). A kill at any point leaves a
+ * readable index naming only complete files. Thread-safe; one instance per folder (an exclusive
+ * lock on {@code <studies>/.lock}).
  *
  * <p>Re-adding an existing image id replaces its file and resets its info; its labels (entries
  * and info) are kept, since their files still exist. Upstream recreates them with fresh info.
@@ -368,8 +370,15 @@ public final class LocalDatastore implements Datastore {
     @Override
     public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info)
             throws IOException {
+        return addImage(imageId, source, sourceName, info, Transfer.COPY);
+    }
+
+    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    @Override
+    public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
         checkWritable();
-        return files.addImage(imageId, source, sourceName, info);
+        return files.addImage(imageId, source, sourceName, info, transfer);
     }
 
     @Override
@@ -381,8 +390,15 @@ public final class LocalDatastore implements Datastore {
     @Override
     public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException {
+        return saveLabel(imageId, tag, source, sourceName, info, Transfer.COPY);
+    }
+
+    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    @Override
+    public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
         checkWritable();
-        return files.saveLabel(imageId, tag, source, sourceName, info);
+        return files.saveLabel(imageId, tag, source, sourceName, info, transfer);
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.monailabel.api.Datastore;
+import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
@@ -65,8 +66,9 @@ public final class DatastoreEndpoints {
         String id = given.orElseGet(() -> idFromFileName(file.clientName()));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
-        checkId(id); // the datastore checks the content
-        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info);
+        checkId(id);
+        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info,
+                Transfer.MOVE); // checks the content; the spooled part becomes the image
         Json.send(exchange, Map.of("image", stored));
     }
 
@@ -157,7 +159,8 @@ public final class DatastoreEndpoints {
         Form.FilePart label = form.file("label")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info);
+        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info,
+                Transfer.MOVE); // checks the content; the spooled part becomes the label
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
         reply.put("label", labelId);
