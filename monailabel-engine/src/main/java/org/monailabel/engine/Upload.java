@@ -2,6 +2,7 @@ package org.monailabel.engine;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.monailabel.engine.datastore.FileExtensions;
 
 /**
  * A file a client sent, already spooled to a private file, handed to {@link MonaiLabel}: the
@@ -16,5 +17,15 @@ public record Upload(Path file, String clientName) {
     public Upload {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(clientName, "clientName");
+    }
+
+    /** The last segment of the client's name (a browser or Windows client may send a whole path). */
+    public String fileName() {
+        return FileExtensions.baseName(clientName);
+    }
+
+    /** The file name's extension as the datastore reads it ({@code .nii.gz}, {@code .seg.nrrd}, ...; may be empty). */
+    public String extension() {
+        return FileExtensions.extensionOf(fileName());
     }
 }

@@ -6,9 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +19,8 @@ import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.datastore.FileExtensions;
+import org.monailabel.engine.Checksums;
+import org.monailabel.engine.Upload;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
@@ -63,20 +61,20 @@ public final class DatastoreEndpoints {
         Form form = services.forms().parse(exchange);
         Form.FilePart file = form.file("file")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'file'"));
-        String id = given.orElseGet(() -> idFromFileName(file.clientName()));
+        Upload upload = new Upload(file.file(), file.clientName());
+        String id = given.orElseGet(() -> idFromFileName(upload));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
         checkId(id);
-        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info,
+        String stored = datastore.addImage(id, upload.file(), upload.fileName(), info,
                 Transfer.MOVE); // checks the content; the spooled part becomes the image
         Json.send(exchange, Map.of("image", stored));
     }
 
     /** The id for an upload without {@code image}: the file name minus its extension. */
-    static String idFromFileName(String clientName) {
-        String name = FileExtensions.baseName(clientName);
-        String ext = FileExtensions.extensionOf(name);
-        String id = name.substring(0, name.length() - ext.length());
+    static String idFromFileName(Upload upload) {
+        String name = upload.fileName();
+        String id = name.substring(0, name.length() - upload.extension().length());
         if (id.isEmpty()) {
             throw new InvalidInputException("Cannot derive an image id from the file name; give 'image'");
         }
@@ -121,24 +119,7 @@ public final class DatastoreEndpoints {
             case "MD5" -> "MD5";
             default -> throw new InvalidInputException("check_sum algorithm must be SHA256, SHA512 or MD5");
         };
-        return digest(file, jca).equals(hex);
-    }
-
-    static String digest(Path file, String algorithm) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Checksums.hex(file, jca).equals(hex);
     }
 
     /** {@code DELETE /datastore/image?id=ID} (and {@code DELETE /datastore/?id=ID}). */
@@ -159,7 +140,7 @@ public final class DatastoreEndpoints {
         Form.FilePart label = form.file("label")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info,
+        String labelId = datastore.saveLabel(id, tag, label.file(), new Upload(label.file(), label.clientName()).fileName(), info,
                 Transfer.MOVE); // checks the content; the spooled part becomes the label
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
