@@ -30,6 +30,7 @@ import org.monailabel.engine.train.LearningRateSchedule;
 import org.monailabel.engine.train.PreparedCache;
 import org.monailabel.engine.train.TrainSettings;
 import org.monailabel.engine.train.TrainerSupport;
+import org.monailabel.engine.train.TrainingData;
 import org.monailabel.engine.train.TrainingRun;
 
 /**
@@ -48,10 +49,11 @@ import org.monailabel.engine.train.TrainingRun;
  *       into that label's false-negative region.
  * </ul>
  *
- * Reuses the segmentation trainer's pieces: the bounded {@link PreparedCache} of pre-processed
- * studies, {@link DiceCeLoss}, Adam with {@link LearningRateSchedule}, and {@link ModelVersions}
- * to publish the best version (by validation Dice after {@code val_clicks} deterministic clicks)
- * where the task of the same name serves it. A stop request is honoured within one iteration.
+ * Shares the segmentation trainer's pieces through {@link TrainerSupport}: the bounded {@link
+ * PreparedCache} of pre-processed studies, {@link DiceCeLoss}, Adam with {@link
+ * LearningRateSchedule}, and {@link ModelVersions} to publish the best version (by validation Dice
+ * after {@code val_clicks} deterministic clicks) where the task of the same name serves it. A stop
+ * request is honoured within one iteration.
  */
 public class InteractiveTrainer implements TrainTask {
     /** What is trained. */
@@ -218,7 +220,7 @@ public class InteractiveTrainer implements TrainTask {
     private final class Run {
         final Settings settings;
         final ModelCard card;
-        final TrainerSupport.TrainingSet studies;
+        final TrainingData.Split split;
         final Studies prepared;
         final ClickRounds rounds;
         final int channels;
@@ -235,7 +237,7 @@ public class InteractiveTrainer implements TrainTask {
                 ClickRounds rounds, UNetConfig net, int[] size, JobControl control) {
             this.settings = settings;
             this.card = start.card();
-            this.studies = studies;
+            this.split = studies.split();
             this.prepared = prepared;
             this.rounds = rounds;
             this.channels = net.inChannels();
@@ -301,7 +303,7 @@ public class InteractiveTrainer implements TrainTask {
                 Map<String, Object> clicks = Map.of("max_rounds", settings.maxRounds(),
                         "auto_probability", kind == Kind.DEEPEDIT ? settings.autoProbability() : 0,
                         "val_clicks", settings.valClicks());
-                support.publishBest(card, block, version, progress, studies.split(), settings.train().keepVersions(),
+                support.publishBest(card, block, version, progress, split, settings.train().keepVersions(),
                         Map.of("simulated_clicks", clicks));
             }
         }

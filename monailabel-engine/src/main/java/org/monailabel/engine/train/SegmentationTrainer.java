@@ -144,19 +144,16 @@ public class SegmentationTrainer implements TrainTask {
         JobControl control = support.withLogFile(jobControl);
         Settings settings = settings(request);
         settings.checkRunnable();
-        TrainerSupport.Start start = support.start(settings.train().pretrained());
-        TrainerSupport.TrainingSet studies = prepare(settings.train(), start, control);
-        Run run = new Run(settings, start, studies, control);
         TrainSettings t = settings.train();
+        TrainerSupport.Start start = support.start(t.pretrained());
+        Run run = new Run(settings, start, prepare(t, start, control), control);
         try (Model model = newModel(start);
-                BatchLoader loader = new BatchLoader(studies.split().train(), studies.cache(), start.card(), run.size,
-                        t.batchSize(), t.numSamples(),
-                        new BatchLoader.Augmentation(settings.flipProb(), settings.rotate90(), 0.1, 0.1), t.seed())) {
+                BatchLoader loader = run.newLoader()) {
             long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
             LearningRateSchedule lr = TrainerSupport.learningRate(t, start.fineTune(), totalUpdates, run.progress);
             try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
                 if (!run.torchScript) {
-                    trainer.initialize(new Shape(t.batchSize(), 1, t.cropSize(), t.cropSize(), t.cropSize()));
+                    trainer.initialize(new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
                 }
                 run.epochs(trainer, loader, model.getBlock(), lr);
             }
@@ -231,6 +228,13 @@ public class SegmentationTrainer implements TrainTask {
             this.version = support.newestVersion(card);
             this.servedVersion = card.version();
             this.progress = new TrainingRun(settings.train());
+        }
+
+        /** The training crops of every epoch, prepared on the loader's thread. */
+        BatchLoader newLoader() {
+            TrainSettings t = settings.train();
+            return new BatchLoader(split.train(), cache, card, size, t.batchSize(), t.numSamples(),
+                    new BatchLoader.Augmentation(settings.flipProb(), settings.rotate90(), 0.1, 0.1), t.seed());
         }
 
         /** The epochs until the last, a stop, the time budget, early stopping or a failed epoch. */
