@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,6 @@ import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.engine.sample.SampleStudies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -241,10 +240,10 @@ public final class Main implements Callable<Integer> {
                 return dir;
             }
             Path dir = defaultDataDir().resolve("studies");
-            if (!SampleStudies.isComplete(dir)) {
+            if (!MonaiLabel.hasSampleStudies(dir)) {
                 System.out.println("Generating " + DEFAULT_STUDIES + " phantom studies into " + dir.toAbsolutePath()
                         + " (once)...");
-                SampleStudies.generate(dir, DEFAULT_STUDIES, DEFAULT_SEED);
+                MonaiLabel.generateSampleStudies(dir, DEFAULT_STUDIES, DEFAULT_SEED);
             }
             return dir;
         }
@@ -303,17 +302,16 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             List<Path> appPaths = apps.isEmpty() ? StartServer.defaultApps() : apps;
             Path tmp = Files.createTempDirectory("monailabel-apps-");
-            try (LocalDatastore datastore = LocalDatastore.open(tmp.resolve("studies"),
-                    LocalDatastore.Options.defaults().withWatch(false))) {
-                MonaiLabel.Builder builder = MonaiLabel.builder().datastore(datastore).conf(confMap(conf))
-                        .workDir(tmp.resolve("work")).watch(false);
+            try {
+                MonaiLabel.Builder builder = MonaiLabel.builder().studies(tmp.resolve("studies"), false)
+                        .conf(confMap(conf)).workDir(tmp.resolve("work")).watch(false);
                 AppsFolder.resolve(appPaths, tmp.resolve("work")).ifPresent(builder::appsFolder);
                 try (MonaiLabel monaiLabel = builder.build()) {
                     print(monaiLabel.info());
                 }
             } finally {
                 try (var walk = Files.walk(tmp)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(p);
                     }
                 }
@@ -362,9 +360,9 @@ public final class Main implements Callable<Integer> {
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be at least 1");
             }
-            List<String> ids = SampleStudies.generate(output, count, seed);
+            List<String> ids = MonaiLabel.generateSampleStudies(output, count, seed);
             System.out.println("Wrote " + ids.size() + " phantom studies to " + output.toAbsolutePath()
-                    + " (ground truth in " + SampleStudies.GROUND_TRUTH + "/)");
+                    + " (ground truth in " + MonaiLabel.SAMPLE_GROUND_TRUTH + "/)");
             return 0;
         }
     }

@@ -11,22 +11,16 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Comparator;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.monailabel.api.Datastore;
+import org.monailabel.engine.InferenceLimits;
 import org.monailabel.engine.MonaiLabel;
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.engine.jobs.JobRunner;
-import org.monailabel.engine.session.SessionStore;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.support.Cors;
 import org.monailabel.http.support.Forms;
-import org.monailabel.http.support.InferenceGate;
 import org.monailabel.http.support.PathPrefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,21 +40,15 @@ public final class MonaiLabelServer implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(MonaiLabelServer.class);
 
     private final ServerConfig config;
-    private final LocalDatastore datastore;
     private final MonaiLabel monaiLabel;
-    private final Services services;
-    private final ScheduledExecutorService housekeeping;
     private final GracefulShutdownHandler shutdown;
     private final Undertow undertow;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MonaiLabelServer(ServerConfig config, LocalDatastore datastore, MonaiLabel monaiLabel, Services services,
-            ScheduledExecutorService housekeeping, GracefulShutdownHandler shutdown, Undertow undertow) {
+    private MonaiLabelServer(ServerConfig config, MonaiLabel monaiLabel, GracefulShutdownHandler shutdown,
+            Undertow undertow) {
         this.config = config;
-        this.datastore = datastore;
         this.monaiLabel = monaiLabel;
-        this.services = services;
-        this.housekeeping = housekeeping;
         this.shutdown = shutdown;
         this.undertow = undertow;
     }
@@ -69,33 +57,19 @@ public final class MonaiLabelServer implements AutoCloseable {
     public static MonaiLabelServer start(ServerConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
         Path work = Files.createDirectories(config.workDir());
-        LocalDatastore datastore = LocalDatastore.open(config.studies(),
-                LocalDatastore.Options.defaults().withWatch(config.watchStudies()));
-        MonaiLabel monaiLabel = null;
-        SessionStore sessions = null;
-        JobRunner training = null;
-        JobRunner scoring = null;
-        JobRunner batch = null;
+        MonaiLabel.Builder builder = MonaiLabel.builder().studies(config.studies(), config.watchStudies())
+                .conf(config.conf()).device(config.device()).workDir(work).modelsDir(config.modelsDir())
+                .watch(config.watchApps()).inferenceLimits(new InferenceLimits(config.inferThreads(), config.inferQueue()))
+                .sessionExpiry(config.sessionExpiry()).stopTimeout(config.stopTimeout());
+        AppsFolder.resolve(config.apps(), work).ifPresent(builder::appsFolder);
+        if (config.classpathApps()) {
+            builder.classpathApps(true);
+        }
+        MonaiLabel monaiLabel = builder.build();
         try {
-            MonaiLabel.Builder builder = MonaiLabel.builder().datastore(datastore).conf(config.conf())
-                    .device(config.device()).workDir(work).modelsDir(config.modelsDir()).watch(config.watchApps());
-            Optional<Path> apps = AppsFolder.resolve(config.apps(), work);
-            apps.ifPresent(builder::appsFolder);
-            if (config.classpathApps()) {
-                builder.classpathApps(true);
-            }
-            monaiLabel = builder.build();
-            sessions = new SessionStore(work.resolve("sessions"), config.sessionExpiry(),
-                    Duration.ofSeconds(Math.max(config.sessionExpiry().toSeconds(), 3600)));
-            training = new JobRunner("train", 100);
-            scoring = new JobRunner("scoring", 100);
-            batch = new JobRunner("batch infer", 100);
             Forms forms = new Forms(work.resolve("uploads"), config.maxUploadBytes());
             cleanFolder(work.resolve("uploads"));
-            cleanFolder(work.resolve("infer"));
-            Services services = new Services(monaiLabel, datastore, forms, sessions, training, scoring, batch,
-                    new InferenceGate(config.inferThreads(), config.inferQueue()), work,
-                    config.modelsDir().toAbsolutePath().normalize(), version(), config.stopTimeout().toSeconds());
+            Services services = new Services(monaiLabel, forms, work, version());
             HttpHandler root = new Cors(new PathPrefix(config.rootPath(), Routes.of(services)));
             GracefulShutdownHandler shutdown = Handlers.gracefulShutdown(root);
             Undertow undertow = Undertow.builder()
@@ -106,27 +80,15 @@ public final class MonaiLabelServer implements AutoCloseable {
                     .setHandler(shutdown)
                     .build();
             undertow.start();
-            SessionStore sessionStore = sessions;
-            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
-            housekeeping.scheduleWithFixedDelay(sessionStore::purgeExpired, 1, 1, TimeUnit.MINUTES);
-            MonaiLabelServer server = new MonaiLabelServer(config, datastore, monaiLabel, services, housekeeping,
-                    shutdown, undertow);
+            MonaiLabelServer server = new MonaiLabelServer(config, monaiLabel, shutdown, undertow);
             logger.info("monailabel {} serving {} on {} ({} images)", services.version(), config.studies(), server.uri(),
-                    datastore.imageIds().size());
+                    monaiLabel.datastore().imageIds().size());
             return server;
         } catch (IOException | RuntimeException e) {
-            for (AutoCloseable c : new AutoCloseable[] {batch, scoring, training, sessions, monaiLabel, datastore}) {
-                if (c != null) {
-                    try {
-                        c.close();
-                    } catch (Exception suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
+            try {
+                monaiLabel.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
@@ -138,7 +100,7 @@ public final class MonaiLabelServer implements AutoCloseable {
                 for (Path p : files.toList()) {
                     if (Files.isDirectory(p)) {
                         try (var walk = Files.walk(p)) {
-                            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                                 Files.deleteIfExists(q);
                             }
                         }
@@ -189,8 +151,8 @@ public final class MonaiLabelServer implements AutoCloseable {
     }
 
     /** The datastore being served. */
-    public LocalDatastore datastore() {
-        return datastore;
+    public Datastore datastore() {
+        return monaiLabel.datastore();
     }
 
     /**
@@ -212,13 +174,7 @@ public final class MonaiLabelServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
-        housekeeping.shutdownNow();
-        services.training().close();
-        services.scoring().close();
-        services.batch().close();
-        services.sessions().close();
-        monaiLabel.close();
-        datastore.close();
+        monaiLabel.close(); // jobs stopped at a safe point, apps unloaded, datastore flushed
         logger.info("Stopped");
     }
 }

@@ -20,12 +20,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.inferer.BlendMode;
@@ -59,9 +57,9 @@ class HttpModelEndpointsTest {
     static byte[] otherWeights;
     static byte[] misfitWeights;
 
-    @TempDir Path root;
-    TestServer server;
     Path folder;
+    @RegisterExtension
+    final TestServerExtension server = TestServerExtension.create().prepare(this::prepare);
 
     @BeforeAll
     static void weights() throws IOException {
@@ -72,8 +70,8 @@ class HttpModelEndpointsTest {
                 Activation.PRELU, 0), 3);
     }
 
-    @BeforeEach
-    void start() throws IOException {
+    /** The study, the app and the model's v1 in the server's folder, before it starts. */
+    void prepare(Path root) throws IOException {
         Path studies = Files.createDirectories(root.resolve("studies"));
         TestImages.write(TestImages.image(1), studies.resolve("img1.nii.gz"));
         PluginJars.builder().source("seg.Organs", ORGANS).service(InferenceTask.class, "seg.Organs")
@@ -83,12 +81,6 @@ class HttpModelEndpointsTest {
                 "organ", 1), new double[] {1.6, 1.6, 2.5}, IntensityWindow.ct(0, 250), new int[] {16, 16, 16}, 0.25, 1,
                 BlendMode.CONSTANT, Map.of("trained_by", "test"));
         new ModelVersions(folder, 5).publish(card, new java.io.ByteArrayInputStream(weightsOf(CONFIG, 1)));
-        server = TestServer.start(root);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

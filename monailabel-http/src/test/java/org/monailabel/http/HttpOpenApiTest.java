@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,12 +26,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.jobs.JobRunner;
 import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.engine.session.SessionStore;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.support.Forms;
-import org.monailabel.http.support.InferenceGate;
 
 /**
  * {@code GET /openapi.json} and the Swagger UI at {@code GET /docs} (docs/rest-api.md §12): the
@@ -87,15 +83,9 @@ class HttpOpenApiTest {
     /** The routing table as the server builds it, over the running server's apps and datastore. */
     static List<Routes.Route> registeredRoutes() throws IOException {
         Path work = Files.createTempDirectory(root, "routes");
-        try (SessionStore sessions = new SessionStore(work.resolve("sessions"), Duration.ofHours(1), Duration.ofHours(1));
-                JobRunner training = new JobRunner("train", 1);
-                JobRunner scoring = new JobRunner("scoring", 1);
-                JobRunner batch = new JobRunner("batch infer", 1)) {
-            Services services = new Services(server.server.monaiLabel(), server.server.datastore(),
-                    new Forms(work.resolve("uploads"), 1024), sessions, training, scoring, batch, new InferenceGate(1, 0),
-                    work, work.resolve("models"), MonaiLabelServer.version(), 1);
-            return Routes.table(services).registered();
-        }
+        Services services = new Services(server.server.monaiLabel(), new Forms(work.resolve("uploads"), 1024), work,
+                MonaiLabelServer.version());
+        return Routes.table(services).registered();
     }
 
     @Test

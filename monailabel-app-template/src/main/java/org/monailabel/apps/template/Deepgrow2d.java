@@ -1,14 +1,12 @@
 package org.monailabel.apps.template;
 
-import java.nio.file.Path;
 import java.util.Optional;
-import org.monailabel.api.AppContext;
 import org.monailabel.engine.interactive.DeepgrowTask;
-import org.monailabel.engine.model.ModelCard;
 
 /**
  * {@code deepgrow_2d}: clicks on one slice, the mask of that slice back. It serves the {@code
- * deepgrow_3d} weights (the same folder, so training {@code deepgrow_3d} updates both): the 3-D
+ * deepgrow_3d} weights (the same model store, so training {@code deepgrow_3d} updates both, and
+ * {@code /model/deepgrow_2d} is those weights): the 3-D
  * network sees the crop around the clicks and only the clicked slice is returned.
  */
 public final class Deepgrow2d extends DeepgrowTask {
@@ -18,8 +16,8 @@ public final class Deepgrow2d extends DeepgrowTask {
     }
 
     @Override
-    protected Path cardFile(AppContext context) {
-        return context.modelDir().resolve(InteractiveModels.DEEPGROW).resolve(ModelCard.FILE_NAME);
+    protected String storeName() {
+        return InteractiveModels.DEEPGROW;
     }
 
     @Override

@@ -47,6 +47,7 @@ class InteractiveModelsTest {
             assertThat(grow2d.info().dimension()).isEqualTo(2);
             assertThat(grow2d.currentModel().orElseThrow().card().version())
                     .isEqualTo(grow.currentModel().orElseThrow().card().version());
+            assertThat(grow2d.servedStore()).containsSame(grow.servedStore().orElseThrow()); // one store, one folder
             assertThat(edit.info().labels()).containsEntry("background", 0).containsEntry("spleen", 2);
 
             int spleen = PhantomGenerator.LABELS.get("spleen");

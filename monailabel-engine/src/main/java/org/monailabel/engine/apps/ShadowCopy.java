@@ -69,10 +69,6 @@ final class ShadowCopy {
         }
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** The copies, in the order of the originals. */
     List<Path> jars() {
         return jars;

@@ -7,47 +7,110 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
+import org.monailabel.api.InferenceTask;
+import org.monailabel.api.ModelInfo;
+import org.monailabel.api.ModelStore;
+import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
-import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.Network;
+import org.monailabel.engine.model.ServedModel;
+import org.monailabel.engine.model.ServesModel;
 import org.monailabel.engine.segmentation.InferenceWorkers;
 import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
-import org.monailabel.engine.segmentation.SegmentationTask;
+
 
 /**
- * What DeepGrow and DeepEdit share: a model served from its card like a {@link SegmentationTask}
- * (bundled first version, hot swap when a trainer publishes), a bounded worker pool of its own
- * ({@code --conf infer_threads N}, default 2, and {@code infer_queue N}, default 8, since clicks
- * are short), and the cache of pre-processed images ({@code --conf interactive_cache_mb},
- * default 1024, and {@code interactive_cache_ttl} seconds, default 300).
+ * What DeepGrow and DeepEdit share: a model served from its store like a segmentation model
+ * (a {@link ServedModel}: bundled first version, swap when a trainer publishes), a bounded worker
+ * pool of its own ({@code infer_threads} workers: under {@link org.monailabel.engine.MonaiLabel}
+ * its {@link org.monailabel.engine.InferenceLimits}, used on its own 2 workers and 8 waiting, since
+ * clicks are short), and the cache of pre-processed images ({@code --conf
+ * interactive_cache_mb}, default 1024, and {@code interactive_cache_ttl} seconds, default 300).
  */
-public abstract class InteractiveTask extends SegmentationTask {
+public abstract class InteractiveTask implements InferenceTask, ServesModel {
+    private final String name;
+    private final String description;
+    private final Map<String, Integer> declaredLabels;
+    private ServedModel served;
     private InferenceWorkers workers;
     private PreparedImages cache;
 
     /** The label image of one click and the label names to report with it. */
     protected record Result(Volume label, Map<String, Integer> labelNames, Map<String, Object> extra) {}
 
+    /** @param labels label name to index as the model produces them (the card's labels win once loaded) */
     protected InteractiveTask(String name, String description, Map<String, Integer> labels) {
-        super(name, description, labels);
+        this.name = Objects.requireNonNull(name, "name");
+        this.description = Objects.requireNonNull(description, "description");
+        this.declaredLabels = ServedModel.foreground(labels);
+    }
+
+    /**
+     * The name, foreground labels (the served card's, else those declared) and description; the
+     * subclasses give the type, dimension and config.
+     */
+    @Override
+    public ModelInfo info() {
+        return new ModelInfo(name, ModelType.SEGMENTATION, ServedModel.labels(served, declaredLabels), 3, description,
+                Map.of());
+    }
+
+    /**
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
+     * A task that serves another model's weights names that model (deepgrow_2d serves
+     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     */
+    protected String storeName() {
+        return name;
+    }
+
+    /**
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
+     * is the older way to serve another folder (which must be directly under the app's model
+     * folder); prefer {@link #storeName()}.
+     */
+    protected Path cardFile(AppContext context) {
+        return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
+    }
+
+    /** A model the app ships as class-path resources, installed when the store has none (none by default). */
+    protected Optional<String> bundledModel() {
+        return Optional.empty();
     }
 
     @Override
     public void open(AppContext context) throws IOException {
-        super.open(context);
+        served = ServedModel.open(name, context.models().forFolder(cardFile(context).getParent()), context.device(),
+                bundledModel(), getClass());
         cache = new PreparedImages((long) context.config().getInt("interactive_cache_mb", 1024) << 20,
                 context.config().getInt("interactive_cache_ttl", 300), System::nanoTime);
-        workers = new InferenceWorkers(info().name(), context.config().getInt("infer_threads", 2),
-                context.config().getInt("infer_queue", 8), () -> currentModel().orElseThrow());
+        workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 2),
+                context.config().getInt("infer_queue", 8), () -> served.loaded().orElse(null));
+    }
+
+    /** The model this task serves; empty before {@code open}. */
+    public Optional<ServedModel> served() {
+        return Optional.ofNullable(served);
+    }
+
+    @Override
+    public Optional<ModelStore> servedStore() {
+        return served().map(ServedModel::store);
+    }
+
+    /** The model being served, if any. */
+    public Optional<LoadedModel> currentModel() {
+        return served().flatMap(ServedModel::loaded);
     }
 
     /** The cache of pre-processed images (for its counters). */
@@ -62,14 +125,11 @@ public abstract class InteractiveTask extends SegmentationTask {
 
     @Override
     public InferenceResult infer(InferenceRequest request) throws IOException {
-        refresh();
-        if (currentModel().isEmpty()) {
-            throw new ConflictException("Model '" + info().name() + "' has no trained weights yet: train it first");
-        }
+        served.require(); // loads a version the store announced
         Params params = request.params();
         String label = params.getString(Clicks.LABEL, "").trim();
         if (!label.isEmpty() && !modelLabels().containsKey(label)) {
-            throw new InvalidInputException("Model '" + info().name() + "' does not know the label '" + label
+            throw new InvalidInputException("Model '" + name + "' does not know the label '" + label
                     + "' (it knows " + modelLabels().keySet() + ")");
         }
         String identity = request.imageId().orElse(request.image().toAbsolutePath().toString());
@@ -164,6 +224,8 @@ public abstract class InteractiveTask extends SegmentationTask {
         if (workers != null) {
             workers.close();
         }
-        super.close();
+        if (served != null) {
+            served.close();
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.monailabel.api.ModelStore;
 import org.monailabel.api.error.NotFoundException;
 
 /**
@@ -28,14 +29,31 @@ public final class ModelVersions {
 
     private final Path folder;
     private final int keep;
+    private final Optional<ModelStore> store;
 
     /**
+     * Versions in a folder that nothing serves from yet (a model prepared before the server
+     * starts): changes are not announced.
+     *
      * @param folder the model's folder ({@code <modelDir>/<name>})
      * @param keep how many versions to keep (at least 1)
      */
     public ModelVersions(Path folder, int keep) {
         this.folder = folder;
         this.keep = Math.max(1, keep);
+        this.store = Optional.empty();
+    }
+
+    /**
+     * Versions in a store's folder: every change of the current version is announced to the
+     * store's subscribers (the task serving the model swaps to it).
+     *
+     * @param keep how many versions to keep (at least 1)
+     */
+    public ModelVersions(ModelStore store, int keep) {
+        this.folder = store.folder();
+        this.keep = Math.max(1, keep);
+        this.store = Optional.of(store);
     }
 
     /** Publishes a trained network as {@code card}'s version and makes it current. */
@@ -44,6 +62,11 @@ public final class ModelVersions {
         LoadedModel.save(card, block, dir);
         install(dir);
         prune();
+    }
+
+    /** Announces a change of the current version to the store's subscribers. */
+    private void announce() {
+        store.ifPresent(ModelStore::changed);
     }
 
     /**
@@ -99,6 +122,7 @@ public final class ModelVersions {
             Files.move(weights, weights.resolveSibling(card.weights() + suffix), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         }
+        announce();
         return true;
     }
 
@@ -184,6 +208,7 @@ public final class ModelVersions {
         Files.move(tmp, folder.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
         card.write(folder.resolve(ModelCard.FILE_NAME));
+        announce();
     }
 
     private void prune() throws IOException {

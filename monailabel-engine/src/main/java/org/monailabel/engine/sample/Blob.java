@@ -57,15 +57,6 @@ final class Blob {
         return x >= min[0] && x <= max[0] && y >= min[1] && y <= max[1] && z >= min[2] && z <= max[2];
     }
 
-    /** The lowest and highest world z the shape can reach. */
-    double minZ() {
-        return min[2];
-    }
-
-    double maxZ() {
-        return max[2];
-    }
-
     /**
      * How deep the point lies inside: 1 at the centre, 0 on the surface, negative outside (in units
      * of the local radius).

@@ -93,10 +93,6 @@ final class PassStatistics {
         }
     }
 
-    int passes() {
-        return passes;
-    }
-
     /** The statistics of the passes added so far. */
     Uncertainty result() {
         int fg = Math.max(1, channels - 1);

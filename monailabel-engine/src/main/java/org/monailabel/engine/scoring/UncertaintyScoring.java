@@ -85,7 +85,7 @@ public abstract class UncertaintyScoring implements ScoringMethod {
 
     /** Where the scored model's card lives: the same place the segmentation task reads it. */
     protected Path cardFile(AppContext context) {
-        return context.modelDir().resolve(modelName).resolve(ModelCard.FILE_NAME);
+        return context.modelStore(modelName).folder().resolve(ModelCard.FILE_NAME);
     }
 
     @Override

@@ -23,8 +23,8 @@ import org.slf4j.MDC;
  * A bounded executor for one model: a fixed number of worker threads, each owning its own {@link
  * Network} handle (DJL predictors are not thread-safe, and native arrays never cross threads),
  * and a bounded queue; when it is full a request fails at once with {@link BusyException} instead
- * of piling up in memory. When the model is swapped ({@link #swap}), each worker replaces its
- * handle before its next job; jobs already running finish on the old model.
+ * of piling up in memory. When the model source returns another model (a new version), each worker
+ * replaces its handle before its next job; jobs already running finish on the old model.
  */
 public final class InferenceWorkers implements AutoCloseable {
     /** What a worker runs: a job given the worker's own network handle. */
@@ -39,7 +39,7 @@ public final class InferenceWorkers implements AutoCloseable {
     private final String name;
     private final ThreadPoolExecutor executor;
     private final ThreadLocal<Handle> handles = new ThreadLocal<>();
-    private volatile Supplier<LoadedModel> model;
+    private final Supplier<LoadedModel> model;
 
     private record Handle(LoadedModel model, Network network) {}
 
@@ -68,11 +68,6 @@ public final class InferenceWorkers implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-    }
-
-    /** Points workers at another model source (a new version); running jobs are not disturbed. */
-    public void swap(Supplier<LoadedModel> newModel) {
-        this.model = Objects.requireNonNull(newModel, "model");
     }
 
     /**

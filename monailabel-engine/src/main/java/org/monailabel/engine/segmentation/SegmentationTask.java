@@ -1,8 +1,6 @@
 package org.monailabel.engine.segmentation;
 
-import ai.djl.Device;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,35 +11,32 @@ import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelInfo;
+import org.monailabel.api.ModelStore;
 import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
-import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.image.Volume;
-import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.monailabel.engine.model.ServedModel;
+import org.monailabel.engine.model.ServesModel;
 
 /**
- * An automatic segmentation model served from its card in the app's model folder ({@code
- * <modelDir>/<name>/model.json}): image in, label on the input grid out, with MONAI Label's result
- * JSON ({@code label_names}, per-stage {@code latencies}). Concurrent requests run on a bounded
- * set of workers with one predictor each ({@code --conf infer_threads N}, {@code --conf
- * infer_queue N}); a full queue is a busy error. Apps subclass it with a no-arg constructor.
+ * An automatic segmentation model served from its {@link ModelStore} ({@code
+ * <modelDir>/<name>/model.json}, swapped when a trainer publishes, see {@link ServedModel}): image
+ * in, label on the input grid out, with MONAI Label's result JSON ({@code label_names}, per-stage
+ * {@code latencies}). Concurrent requests run on {@code infer_threads} workers with one predictor
+ * each; under {@link org.monailabel.engine.MonaiLabel} that is its {@link
+ * org.monailabel.engine.InferenceLimits} (which also bounds the queue), used on its own the
+ * defaults are 1 worker and 4 waiting ({@code infer_queue}). Apps subclass it with a no-arg
+ * constructor.
  */
-public class SegmentationTask implements InferenceTask {
-    private static final Logger logger = LoggerFactory.getLogger(SegmentationTask.class);
-
+public class SegmentationTask implements InferenceTask, ServesModel {
     private final String name;
     private final String description;
     private final Map<String, Integer> declaredLabels;
-    private volatile LoadedModel model;
+    private ServedModel served;
     private InferenceWorkers workers;
-    private Device device;
-    private Path card;
-    private volatile java.nio.file.attribute.FileTime loadedCardTime;
 
     /**
      * @param labels label name to index as the model is expected to produce them (shown before
@@ -50,24 +45,34 @@ public class SegmentationTask implements InferenceTask {
     protected SegmentationTask(String name, String description, Map<String, Integer> labels) {
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
-        this.declaredLabels = new LinkedHashMap<>(); // as the card's foreground labels: index 0 is background
-        labels.entrySet().stream().filter(e -> e.getValue() != 0).sorted(Map.Entry.comparingByValue())
-                .forEach(e -> declaredLabels.put(e.getKey(), e.getValue()));
+        this.declaredLabels = ServedModel.foreground(labels);
     }
 
     @Override
     public ModelInfo info() {
-        LoadedModel m = model;
-        Map<String, Integer> labels = m == null ? declaredLabels : m.card().foregroundLabels();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(SegmentationPipeline.LARGEST_CC, false);
         config.put(SegmentationPipeline.FILL_HOLES, false);
-        return new ModelInfo(name, ModelType.SEGMENTATION, labels, 3, description, config);
+        return new ModelInfo(name, ModelType.SEGMENTATION, ServedModel.labels(served, declaredLabels), 3, description,
+                config);
     }
 
-    /** Where this model's card lives. */
+    /**
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
+     * A task that serves another model's weights names that model (deepgrow_2d serves
+     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     */
+    protected String storeName() {
+        return name;
+    }
+
+    /**
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
+     * is the older way to serve another folder (which must be directly under the app's model
+     * folder); prefer {@link #storeName()}.
+     */
     protected Path cardFile(AppContext context) {
-        return context.modelDir().resolve(name).resolve(ModelCard.FILE_NAME);
+        return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
     }
 
     /**
@@ -82,90 +87,44 @@ public class SegmentationTask implements InferenceTask {
 
     @Override
     public void open(AppContext context) throws IOException {
-        device = Devices.resolve(context.device());
-        card = cardFile(context);
-        if (!Files.exists(card) && bundledModel().isPresent()) {
-            installBundled(bundledModel().get(), card.getParent());
-        }
-        if (!refresh()) {
-            logger.warn("Model '{}' has no weights yet ({} is missing): it answers once trained", name, card);
-        }
+        served = ServedModel.open(name, context.models().forFolder(cardFile(context).getParent()), context.device(),
+                bundledModel(), getClass());
         workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 1),
-                context.config().getInt("infer_queue", 4), () -> model);
+                context.config().getInt("infer_queue", 4), () -> served.loaded().orElse(null));
     }
 
-    /** Publishes the bundled card and weights as the model's first version. */
-    private void installBundled(String resourceFolder, Path folder) throws IOException {
-        String prefix = resourceFolder.endsWith("/") ? resourceFolder : resourceFolder + "/";
-        ModelCard bundled;
-        try (var in = getClass().getResourceAsStream(prefix + ModelCard.FILE_NAME)) {
-            if (in == null) {
-                logger.warn("Model '{}': no bundled model at {}", name, prefix);
-                return;
-            }
-            bundled = ModelCard.fromMap(new com.google.gson.Gson().fromJson(
-                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), Map.class));
-        }
-        try (var in = getClass().getResourceAsStream(prefix + bundled.weights())) {
-            if (in == null) {
-                throw new IOException("Bundled model '" + name + "' lacks its weights " + prefix + bundled.weights());
-            }
-            new org.monailabel.engine.model.ModelVersions(folder, Integer.MAX_VALUE).publish(bundled, in);
-        }
-        logger.info("Model '{}': installed the bundled v{} into {}", name, bundled.version(), folder);
+    /** The model this task serves (its store, the loaded version); empty before {@code open}. */
+    public Optional<ServedModel> served() {
+        return Optional.ofNullable(served);
+    }
+
+    @Override
+    public Optional<ModelStore> servedStore() {
+        return served().map(ServedModel::store);
     }
 
     /** The model being served, if any. */
     public Optional<LoadedModel> currentModel() {
-        return Optional.ofNullable(model);
+        return served().flatMap(ServedModel::loaded);
     }
 
     /**
-     * Loads the published model if its card changed since it was loaded (a trainer published a new
-     * version): new requests use it at once; requests in flight finish on the old one, which is
-     * closed after them. When the card is gone (the model was unpublished, {@code DELETE
-     * /model/{name}}) the model stops being served the same way. Cheap when nothing changed (one
-     * file-time lookup).
+     * Loads the store's current version now; normally the first request after a publish does.
      *
      * @return whether a model is being served
      */
-    public synchronized boolean refresh() throws IOException {
-        if (!Files.exists(card)) {
-            if (model != null) {
-                LoadedModel old = model;
-                model = null;
-                loadedCardTime = null;
-                old.close(); // closes once the requests holding it are done
-                logger.info("Model '{}' v{} unpublished: no longer served", name, old.card().version());
-            }
-            return false;
-        }
-        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(card);
-        if (model != null && time.equals(loadedCardTime)) {
-            return true;
-        }
-        LoadedModel loaded = LoadedModel.load(card, device);
-        loadedCardTime = time;
-        LoadedModel old = model;
-        model = loaded;
-        if (old != null) {
-            old.close(); // closes once the requests holding it are done
-        }
-        logger.info("Model '{}' v{} loaded on {}", name, loaded.card().version(), Devices.nameOf(device));
-        return true;
+    public boolean refresh() throws IOException {
+        return served.refresh();
     }
 
     @Override
     public InferenceResult infer(InferenceRequest request) throws IOException {
-        refresh();
-        if (model == null) {
-            throw new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
-        }
+        served.require(); // loads a version the store announced
         Params params = request.params();
         return workers.run((network, loaded) -> {
             Latencies latencies = new Latencies();
-            Volume label = SegmentationPipeline.run(ImageIo.read(request.image()), loaded.card(), network, device,
-                    params, latencies);
+            Volume label = SegmentationPipeline.run(ImageIo.read(request.image()), loaded.card(), network,
+                    served.device(), params, latencies);
             Path file = ResultFiles.write(label, request.image(), params, request.workDir());
             latencies.mark("write");
             Map<String, Object> json = new LinkedHashMap<>();
@@ -181,9 +140,8 @@ public class SegmentationTask implements InferenceTask {
         if (workers != null) {
             workers.close();
         }
-        LoadedModel m = model;
-        if (m != null) {
-            m.close();
+        if (served != null) {
+            served.close();
         }
     }
 }

@@ -11,30 +11,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.Params;
-import org.monailabel.api.TrainTask;
 import org.monailabel.api.TrainerInfo;
-import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
-import org.monailabel.engine.apps.Lease;
-import org.monailabel.engine.jobs.Job;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.PathPrefix;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** {@code /info/}, {@code /activelearning/{strategy}}, {@code /auth/...} and the home page. */
 public final class InfoEndpoints {
-    private static final Logger logger = LoggerFactory.getLogger(InfoEndpoints.class);
-
     private final Services services;
 
     public InfoEndpoints(Services services) {
@@ -64,7 +55,7 @@ public final class InfoEndpoints {
         info.put("strategies", components(apps.strategies()));
         info.put("scoring", components(apps.scoring()));
         Map<String, Object> stats = new LinkedHashMap<>();
-        apps.trainers().keySet().forEach(name -> stats.put(name, trainStats(name)));
+        apps.trainers().keySet().forEach(name -> stats.put(name, services.monaiLabel().trainStats(name)));
         info.put("train_stats", stats);
         info.put("datastore", datastoreStats(services.datastore().stats()));
         List<Object> statuses = new ArrayList<>();
@@ -123,23 +114,6 @@ public final class InfoEndpoints {
         json.put("completed", stats.completed());
         json.put("label_tags", stats.labelTags());
         return json;
-    }
-
-    /** The running job's latest progress for this trainer, else what the trainer reports. */
-    private Map<String, Object> trainStats(String trainer) {
-        Optional<Job> running = services.training().running().filter(j -> j.name().equals(trainer));
-        if (running.isPresent() && !running.get().progress().isEmpty()) {
-            return running.get().progress();
-        }
-        try (Lease<TrainTask> lease = services.monaiLabel().registry().trainer(trainer)) {
-            Map<String, Object> stats = lease.call(TrainTask::stats);
-            return stats == null ? Map.of() : stats;
-        } catch (MonaiLabelException e) {
-            return Map.of(); // unloaded meanwhile
-        } catch (IOException | RuntimeException e) {
-            logger.warn("Trainer '{}' failed to report its stats: {}", trainer, e.toString());
-            return Map.of();
-        }
     }
 
     /** {@code POST /activelearning/{strategy}}: the next sample with its info and absolute path, or {}. */

@@ -10,12 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.Upload;
 import org.monailabel.engine.session.Session;
-import org.monailabel.engine.session.SessionStore;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-import org.monailabel.http.support.UploadCheck;
 
 /** {@code /session/} (docs/rest-api.md §7). */
 public final class SessionEndpoints {
@@ -37,14 +36,10 @@ public final class SessionEndpoints {
         if (parts.isEmpty()) {
             throw new InvalidInputException("Expected one or more multipart file parts 'files'");
         }
-        List<SessionStore.Upload> uploads = new ArrayList<>();
-        for (Form.FilePart part : parts) {
-            UploadCheck.check(part.file(), part.clientName(), "Session");
-            uploads.add(new SessionStore.Upload(part.file(), part.clientName()));
-        }
+        List<Upload> uploads = parts.stream().map(p -> new Upload(p.file(), p.clientName())).toList();
         Map<String, Object> meta = new LinkedHashMap<>();
         form.field("client_id").ifPresent(c -> meta.put("client_id", c));
-        Session session = services.sessions().create(uploads, meta, expiry);
+        Session session = services.monaiLabel().createSession(uploads, meta, expiry);
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("session_id", session.id());
         reply.put("session_info", session.toJson());
@@ -54,7 +49,7 @@ public final class SessionEndpoints {
     /** {@code GET /session/{id}?update_ts=&image=}: the session info, or its image file. */
     public void get(HttpServerExchange exchange) throws IOException {
         String id = Http.pathParam(exchange, "id");
-        Session session = services.sessions().get(id, Http.queryFlag(exchange, "update_ts", false))
+        Session session = services.monaiLabel().session(id, Http.queryFlag(exchange, "update_ts", false))
                 .orElseThrow(() -> notFound(id));
         if (Http.queryFlag(exchange, "image", false)) {
             if (Files.isDirectory(session.image())) {
@@ -69,7 +64,7 @@ public final class SessionEndpoints {
     /** {@code DELETE /session/{id}}: the removed session's info. */
     public void remove(HttpServerExchange exchange) throws IOException {
         String id = Http.pathParam(exchange, "id");
-        Session session = services.sessions().remove(id).orElseThrow(() -> notFound(id));
+        Session session = services.monaiLabel().removeSession(id).orElseThrow(() -> notFound(id));
         Json.send(exchange, session.toJson());
     }
 

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
-import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.MonaiLabel;
 import org.slf4j.Marker;
 
 /**
@@ -29,7 +29,7 @@ public final class CpuBuildCudaProbeFilter extends TurboFilter {
         }
         Boolean cpu = cpuBuild;
         if (cpu == null) {
-            cpu = Devices.cpuBuild();
+            cpu = MonaiLabel.cpuOnlyBuild();
             cpuBuild = cpu;
         }
         return cpu ? FilterReply.DENY : FilterReply.NEUTRAL;

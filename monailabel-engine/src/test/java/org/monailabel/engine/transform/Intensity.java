@@ -4,7 +4,11 @@ import java.nio.FloatBuffer;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 
-/** Intensity transforms as MONAI computes them; each returns a new float32 volume. */
+/**
+ * Intensity transforms as MONAI computes them; each returns a new float32 volume. Test sources only: the serving
+ * and training pipelines window intensities in place with {@code model.IntensityWindow}; {@code TransformOracleTest}
+ * uses these to rebuild MONAI's pre-processing step by step against its oracle.
+ */
 public final class Intensity {
     private Intensity() {}
 
@@ -43,21 +47,6 @@ public final class Intensity {
             return map(v, x -> minv);
         }
         return map(v, x -> (x - lo) / range * (maxv - minv) + minv);
-    }
-
-    /** Z-normalisation: subtracts the mean and divides by the standard deviation (if not 0). */
-    public static Volume normalize(Volume v) {
-        float[] data = v.toFloatArray();
-        double sum = 0;
-        double sumSq = 0;
-        for (float f : data) {
-            sum += f;
-            sumSq += (double) f * f;
-        }
-        double mean = sum / data.length;
-        double std = Math.sqrt(Math.max(0, sumSq / data.length - mean * mean));
-        double divisor = std == 0 ? 1 : std;
-        return map(v, x -> (x - mean) / divisor);
     }
 
     private static Volume map(Volume v, java.util.function.DoubleUnaryOperator f) {

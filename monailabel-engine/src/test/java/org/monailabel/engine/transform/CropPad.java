@@ -10,7 +10,8 @@ import org.monailabel.api.image.Volume;
  * Cropping and padding in voxel space, as MONAI's {@code CropForeground}, {@code
  * CenterSpatialCrop}, {@code SpatialCrop} and {@code DivisiblePad} (symmetric) do it, each with its
  * inverse. The affine follows so that every voxel keeps its world position; padding is zeros.
- * Immutable and thread-safe.
+ * Immutable and thread-safe. Test sources only: no main code crops or pads through it (the
+ * interactive models crop with {@code interactive.CropBox}); {@code CropPadTest} keeps it MONAI-exact.
  *
  * <pre>{@code
  * CropPad.Box box = CropPad.foreground(image, 0, new int[] {5, 5, 5});

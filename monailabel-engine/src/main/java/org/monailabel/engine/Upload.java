@@ -1,0 +1,20 @@
+package org.monailabel.engine;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A file a client sent, already spooled to a private file, handed to {@link MonaiLabel}: the
+ * application layer may move it (into an inference's work folder, a session, the datastore), so
+ * the caller must not use {@code file} afterwards.
+ *
+ * @param file the spooled bytes
+ * @param clientName the file name the client gave (may be a whole client path); its extension
+ *     tells the format
+ */
+public record Upload(Path file, String clientName) {
+    public Upload {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(clientName, "clientName");
+    }
+}
