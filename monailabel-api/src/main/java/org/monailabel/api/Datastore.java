@@ -1,9 +1,11 @@
 package org.monailabel.api;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,12 +26,37 @@ import java.util.Set;
  * atomic and durable when the method returns. Unknown ids throw {@link
  * org.monailabel.api.error.NotFoundException}; malformed ids or tags throw {@link
  * org.monailabel.api.error.InvalidInputException}.
+ *
+ * <p>Images and labels given to {@link #addImage} and {@link #saveLabel} are checked against the
+ * extension of their {@code sourceName} before anything is stored, and refused with an {@link
+ * org.monailabel.api.error.InvalidInputException} saying what is wrong: an empty file; a {@code
+ * .nii}, {@code .nii.gz} or {@code .nrrd} file that does not decode as such (files over 256 MiB
+ * have only their header checked: gzip stream, NIfTI-1/2 header size and magic, NRRD magic); a
+ * {@code .dcm} file without the {@code DICM} preamble. Other extensions are stored as sent. The
+ * label's grid is not compared with its image's. Files that reach the datastore by other means
+ * (copied into a local datastore's folder and reconciled) are not checked, nor are any files when
+ * an implementation was configured to trust its callers.
  */
 public interface Datastore extends AutoCloseable {
     /** The tag of human-approved labels: the only tag that counts as labeled and feeds training. */
     String FINAL = "final";
     /** The tag of labels the server produced (batch inference, {@code save_label}). */
     String ORIGINAL = "original";
+
+    /**
+     * How {@link #addImage(String, Path, String, Map, Transfer)} and {@link #saveLabel(String,
+     * String, Path, String, Map, Transfer)} take the source file.
+     */
+    enum Transfer {
+        /** The datastore copies the source; the caller keeps it (and deletes it when done). */
+        COPY,
+        /**
+         * The caller hands the source over: the datastore renames it into place when it is on the
+         * same file system (no copy) and otherwise copies it and then deletes it. Use it for files
+         * the caller would delete next, such as spooled uploads.
+         */
+        MOVE
+    }
 
     /** The dataset's name. */
     String name();
@@ -78,26 +105,80 @@ public interface Datastore extends AutoCloseable {
 
     /**
      * Adds an image, or replaces the image with the same id (its info is then reset to {@code
-     * info}). The datastore copies {@code source}; the caller keeps it.
+     * info}). The datastore copies {@code source}; the caller keeps it. Same as {@link
+     * #addImage(String, Path, String, Map, Transfer)} with {@link Transfer#COPY}.
      *
      * @param sourceName the client's name for the file; its extension becomes the stored one
      * @param info stored as the image info, plus {@code ts} and {@code name}
      * @return the image id
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
      */
     String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException;
+
+    /**
+     * Adds or replaces an image as {@link #addImage(String, Path, String, Map)} does, taking
+     * {@code source} as {@code transfer} says. With {@link Transfer#MOVE} the source is gone when
+     * the method returns (should deleting it after a copy fail, that is logged and the file left
+     * behind); when the method throws, the source is where it was. The default implementation
+     * copies and then deletes; implementations on a local folder rename the file instead.
+     *
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
+     */
+    default String addImage(String imageId, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
+        Objects.requireNonNull(transfer, "transfer");
+        String id = addImage(imageId, source, sourceName, info);
+        deleteMoved(source, transfer);
+        return id;
+    }
 
     /** Removes an image and all its labels. */
     void removeImage(String imageId) throws IOException;
 
     /**
-     * Saves (or replaces) the label of an image with a tag. The datastore copies {@code source}.
+     * Saves (or replaces) the label of an image with a tag. The datastore copies {@code source};
+     * the caller keeps it. Same as {@link #saveLabel(String, String, Path, String, Map, Transfer)}
+     * with {@link Transfer#COPY}.
      *
      * @param sourceName the client's name for the file; its extension becomes the stored one
      * @param info stored as the label info, plus {@code ts} and {@code name}
      * @return the label id (the image id)
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
      */
     String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException;
+
+    /**
+     * Saves or replaces a label as {@link #saveLabel(String, String, Path, String, Map)} does,
+     * taking {@code source} as {@code transfer} says; see {@link #addImage(String, Path, String,
+     * Map, Transfer)} for what happens to the source.
+     *
+     * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
+     *     extension (see the class comment); nothing is stored then
+     */
+    default String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
+        Objects.requireNonNull(transfer, "transfer");
+        String id = saveLabel(imageId, tag, source, sourceName, info);
+        deleteMoved(source, transfer);
+        return id;
+    }
+
+    /** After a copy that was to be a move: deletes the source, logging (not throwing) a failure. */
+    private static void deleteMoved(Path source, Transfer transfer) {
+        if (transfer != Transfer.MOVE) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(source);
+        } catch (IOException e) {
+            System.getLogger(Datastore.class.getName()).log(System.Logger.Level.WARNING,
+                    "Stored a copy of " + source + " but cannot delete it: " + e);
+        }
+    }
 
     /** Removes the label with this tag; nothing happens if there is none. */
     void removeLabel(String imageId, String tag) throws IOException;

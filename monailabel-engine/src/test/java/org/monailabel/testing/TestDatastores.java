@@ -18,9 +18,13 @@ public final class TestDatastores {
         return LocalDatastore.open(Files.createDirectories(dir), LocalDatastore.Options.defaults().withWatch(false));
     }
 
-    /** A datastore with tiny stand-in image files {@code <id>.nii.gz} (not real NIfTI) for these ids. */
+    /**
+     * A datastore with tiny stand-in image files {@code <id>.nii.gz} (not real NIfTI) for these ids;
+     * its content check is off, so that more such files can be added.
+     */
     public static LocalDatastore withImages(Path dir, String... imageIds) throws IOException {
-        LocalDatastore datastore = create(dir);
+        LocalDatastore datastore = LocalDatastore.open(Files.createDirectories(dir),
+                LocalDatastore.Options.defaults().withWatch(false).withContentCheck(false));
         Path source = Files.createTempFile("test-image-", ".nii.gz");
         try {
             Files.writeString(source, "stand-in image bytes");

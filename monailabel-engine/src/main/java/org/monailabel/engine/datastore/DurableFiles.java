@@ -4,19 +4,25 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Crash-safe file writes: the data goes to a hidden temporary file in the target folder, is synced,
- * atomically renamed over the target, and the folder is synced. After a crash the target holds
+ * Crash-safe file writes: the data goes to a hidden temporary file in the target folder (written,
+ * or a file handed over renamed there), is synced, atomically renamed over the target, and the
+ * folder is synced. After a crash the target holds
  * either the old or the new content, never a part; a leftover temporary file is hidden and
  * removed by {@link #deleteTemporaryFiles}.
  */
@@ -55,6 +61,75 @@ final class DurableFiles {
         }
         syncDirectory(dir); // the name too: after a power loss, journal replay must still find it
         return temp;
+    }
+
+    /**
+     * Renames {@code source} to a new temporary file in {@code dir} and syncs it, as {@link
+     * #prepare} would have written it: the caller renames it into place or gives it back with
+     * {@link #giveBack}. The file gets the permissions (and group) of a file newly created in {@code
+     * dir}, not the ones it had (an upload spooled by {@link Files#createTempFile} is private to its
+     * owner). Empty, with {@code source} untouched, if {@code dir} is on another file system or
+     * {@code source} is not a regular file (a symbolic link is copied, not moved).
+     */
+    static Optional<Path> adopt(Path source, Path dir) throws IOException {
+        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        Files.createFile(temp); // takes the name, and shows which permissions a new file gets here
+        Optional<PosixFileAttributes> fresh = posixAttributes(temp);
+        try {
+            Files.move(source, temp, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(temp);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        try {
+            if (fresh.isPresent()) {
+                PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+                view.setPermissions(fresh.get().permissions());
+                try {
+                    view.setGroup(fresh.get().group());
+                } catch (IOException e) {
+                    logger.debug("Cannot give {} the group of its folder: {}", temp.getFileName(), e.toString());
+                }
+            }
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true); // the uploader need not have synced it
+            }
+        } catch (IOException | RuntimeException e) {
+            giveBack(temp, source);
+            throw e;
+        }
+        syncDirectory(dir); // as in prepare: journal replay must find the name after a power loss
+        return Optional.of(temp);
+    }
+
+    /**
+     * Undoes {@link #adopt} if its temporary file is still there (it was not renamed into place):
+     * renames it back to {@code source}, or deletes it if that is impossible.
+     */
+    static void giveBack(Path temp, Path source) throws IOException {
+        if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(temp, source, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            }
+        } catch (IOException e) {
+            logger.warn("Cannot give {} back to {}: {}", temp.getFileName(), source, e.toString());
+        }
+        Files.deleteIfExists(temp);
+    }
+
+    private static Optional<PosixFileAttributes> posixAttributes(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        return view == null ? Optional.empty() : Optional.of(view.readAttributes());
     }
 
     /** Writes {@code target} durably (see the class comment). */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
@@ -18,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is copied and
- * synced under a temporary name, then the journal record (naming the rename) is synced and the file
- * renamed into place, so the index and the file in place always match; a removed file is deleted before the index
- * forgets it (a crash in between is healed by the next reconcile); a replaced file with another
- * extension is deleted after the index names the new one. Each operation holds the {@link
- * OperationLocks} of its image id and of the file name it writes.
+ * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is checked
+ * ({@link ContentCheck}) and then copied (or, if handed over, renamed) and synced under a temporary
+ * name; then the journal record (naming the rename) is synced and the file renamed into place, so
+ * the index and the file in place always match; a removed file is deleted before the index forgets
+ * it (a crash in between is healed by the next reconcile); a replaced file with another extension
+ * is deleted after the index names the new one. Each operation holds the {@link OperationLocks} of
+ * its image id and of the file name it writes.
  */
 final class FileOperations {
     private static final Logger logger = LoggerFactory.getLogger(FileOperations.class);
@@ -33,9 +35,12 @@ final class FileOperations {
     private final Path studies;
     private final Path imagesDir;
     private final Path labelsDir;
+    private final boolean checkContent;
 
-    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir) {
+    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir,
+            boolean checkContent) {
         this.store = store;
+        this.checkContent = checkContent;
         this.locks = locks;
         this.studies = studies;
         this.imagesDir = imagesDir;
@@ -52,25 +57,30 @@ final class FileOperations {
         store.update(imageId, current -> Optional.of(change.apply(current.orElseThrow(() -> notFound(imageId)))));
     }
 
-    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException {
+    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info, Transfer transfer)
+            throws IOException {
         Ids.checkImageId(imageId);
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(transfer, "transfer");
         String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
         String fileName = checkImageFileName(imageId + ext);
         JsonObject imageInfo = stamped(info, fileName);
+        checkSource(source, sourceName, transfer, "Image");
         try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
             checkOwner(store.index().imageOwner(fileName), imageId, fileName);
-            Path temp = DurableFiles.prepare(source, imagesDir);
+            Staged staged = stage(source, imagesDir, transfer);
             List<Path> replaced = store.index().get(imageId).map(ObjectEntry::imageFileName)
                     .filter(name -> !name.equals(fileName)).map(imagesDir::resolve).stream().toList();
             try {
                 store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
                         .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))),
                         new PersistentIndex.FileChanges(
-                                List.of(new PersistentIndex.Move(temp, imagesDir.resolve(fileName))), replaced));
+                                List.of(new PersistentIndex.Move(staged.temp(), imagesDir.resolve(fileName))),
+                                replaced));
             } finally {
-                Files.deleteIfExists(temp); // only if the move did not happen
+                staged.discard(); // only if the move did not happen
             }
+            staged.finish();
         }
         return imageId;
     }
@@ -87,30 +97,34 @@ final class FileOperations {
         }
     }
 
-    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
-            throws IOException {
+    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
         Ids.checkImageId(imageId);
         Ids.checkTag(tag);
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(transfer, "transfer");
         String ext = FileExtensions.extensionOf(Objects.requireNonNull(sourceName, "sourceName"));
         String fileName = Ids.checkFileName(imageId + ext);
         JsonObject labelInfo = stamped(info, fileName);
         Path dir = labelsDir.resolve(tag);
+        store.index().get(imageId).orElseThrow(() -> notFound(imageId)); // before reading the file
+        checkSource(source, sourceName, transfer, "Label");
         try (OperationLocks.Guard guard = locks.operation(imageId, tag + "/" + fileName)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
             DurableFiles.createDirectory(dir);
-            Path temp = DurableFiles.prepare(source, dir);
+            Staged staged = stage(source, dir, transfer);
             List<Path> replaced = entry.labelFileName(tag).filter(name -> !name.equals(fileName))
                     .map(dir::resolve).stream().toList();
             try {
                 store.update(imageId, current -> Optional.of(
                         current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)),
-                        new PersistentIndex.FileChanges(List.of(new PersistentIndex.Move(temp, dir.resolve(fileName))),
-                                replaced));
+                        new PersistentIndex.FileChanges(
+                                List.of(new PersistentIndex.Move(staged.temp(), dir.resolve(fileName))), replaced));
             } finally {
-                Files.deleteIfExists(temp); // only if the move did not happen
+                staged.discard(); // only if the move did not happen
             }
+            staged.finish();
         }
         return imageId;
     }
@@ -168,6 +182,60 @@ final class FileOperations {
         }
         boolean exists = Files.exists(dir.resolve(name));
         return owner.isPresent() ? !exists : exists && FileExtensions.idOf(name).isPresent();
+    }
+
+    /**
+     * Checks the content against the extension (unless disabled) and refuses to move a file out
+     * of the datastore's own folders, before any lock is taken: decoding may take a while.
+     */
+    private void checkSource(Path source, String sourceName, Transfer transfer, String what) throws IOException {
+        if (transfer == Transfer.MOVE) {
+            Path parent = source.toAbsolutePath().normalize().getParent();
+            if (parent != null && (parent.equals(imagesDir) || labelsDir.equals(parent.getParent()))) {
+                throw new InvalidInputException(what + " file to move is in the datastore's own folder; copy it");
+            }
+        }
+        if (checkContent) {
+            ContentCheck.check(source, sourceName, what);
+        }
+    }
+
+    /** Puts the source into a synced temporary file in {@code dir}: renamed there if it may be, else copied. */
+    private static Staged stage(Path source, Path dir, Transfer transfer) throws IOException {
+        if (transfer == Transfer.MOVE) {
+            Optional<Path> adopted = DurableFiles.adopt(source, dir);
+            if (adopted.isPresent()) {
+                return new Staged(adopted.get(), source, true, transfer);
+            }
+        }
+        return new Staged(DurableFiles.prepare(source, dir), source, false, transfer);
+    }
+
+    /**
+     * A source file staged as a temporary file next to its target.
+     *
+     * @param renamed the source itself was renamed to {@code temp} (else {@code temp} is a copy)
+     */
+    private record Staged(Path temp, Path source, boolean renamed, Transfer transfer) {
+        /** Called whatever happened: a temporary file still there was not moved into place. */
+        void discard() throws IOException {
+            if (renamed) {
+                DurableFiles.giveBack(temp, source);
+            } else {
+                Files.deleteIfExists(temp);
+            }
+        }
+
+        /** Called once the file is in place: a move that had to copy deletes the source now. */
+        void finish() {
+            if (transfer == Transfer.MOVE && !renamed) {
+                try {
+                    Files.deleteIfExists(source);
+                } catch (IOException e) {
+                    logger.warn("Stored a copy of {} but cannot delete it: {}", source, e.toString());
+                }
+            }
+        }
     }
 
     private static JsonObject stamped(Map<String, Object> info, String fileName) {

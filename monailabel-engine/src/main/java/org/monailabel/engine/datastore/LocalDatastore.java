@@ -33,11 +33,16 @@ import org.slf4j.LoggerFactory;
  * {@code <images_dir>/<id><ext>}, labels in {@code <labels_dir>/<tag>/<id><ext>}, the index in
  * {@code datastore_v2.json} (unknown keys preserved verbatim).
  *
- * <p>Crash-safe: files are written to a hidden temporary file, synced and renamed before the
- * index names them; index changes go to a synced journal and a background snapshot rewrites
- * {@code datastore_v2.json} (at most once per {@link Options#snapshotDelay} while changed, and at
- * {@link #close}). A kill at any point leaves a readable index naming only complete files.
- * Thread-safe; one instance per folder (an exclusive lock on {@code <studies>/.lock}).
+ * <p>Images and labels are checked with {@link ContentCheck} before anything is stored (see
+ * {@link Datastore}; {@link Options#contentCheck} turns it off). A source handed over with {@link
+ * Transfer#MOVE} is renamed, not copied, when it is on the studies' file system.
+ *
+ * <p>Crash-safe: files are written (or a handed-over file renamed) to a hidden temporary file,
+ * synced and renamed before the index names them; index changes go to a synced journal and a
+ * background snapshot rewrites {@code datastore_v2.json} (at most once per {@link
+ * Options#snapshotDelay} while changed, and at {@link #close}). A kill at any point leaves a
+ * readable index naming only complete files. Thread-safe; one instance per folder (an exclusive
+ * lock on {@code <studies>/.lock}).
  *
  * <p>Re-adding an existing image id replaces its file and resets its info; its labels (entries
  * and info) are kept, since their files still exist. Upstream recreates them with fresh info.
@@ -59,9 +64,11 @@ public final class LocalDatastore implements Datastore {
      * @param snapshotDelay how often, at most, {@code datastore_v2.json} is rewritten while changed
      * @param watchDebounce delay between a folder event and the reconcile it triggers
      * @param rescanInterval period of the fallback rescan when watching
+     * @param contentCheck images and labels given to {@link #addImage} and {@link #saveLabel} are checked
+     *     with {@link ContentCheck} (off only for callers whose files are known to be good, or are not images)
      */
     public record Options(boolean readOnly, boolean watch, Duration snapshotDelay, Duration watchDebounce,
-            Duration rescanInterval) {
+            Duration rescanInterval, boolean contentCheck) {
         public Options {
             requirePositive(snapshotDelay, "snapshotDelay");
             requirePositive(watchDebounce, "watchDebounce");
@@ -74,29 +81,35 @@ public final class LocalDatastore implements Datastore {
             }
         }
 
-        /** Writable, watching, snapshot at most every second, 0.5 s debounce, rescan every 10 s. */
+        /** Writable, watching, snapshot at most every second, 0.5 s debounce, rescan every 10 s, content checked. */
         public static Options defaults() {
-            return new Options(false, true, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(10));
+            return new Options(false, true, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(10),
+                    true);
         }
 
         /** A copy with {@code readOnly} set. */
         public Options withReadOnly(boolean value) {
-            return new Options(value, watch, snapshotDelay, watchDebounce, rescanInterval);
+            return new Options(value, watch, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
         }
 
         /** A copy with {@code watch} set. */
         public Options withWatch(boolean value) {
-            return new Options(readOnly, value, snapshotDelay, watchDebounce, rescanInterval);
+            return new Options(readOnly, value, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
         }
 
         /** A copy with another snapshot delay. */
         public Options withSnapshotDelay(Duration value) {
-            return new Options(readOnly, watch, value, watchDebounce, rescanInterval);
+            return new Options(readOnly, watch, value, watchDebounce, rescanInterval, contentCheck);
         }
 
         /** A copy with another rescan interval. */
         public Options withRescanInterval(Duration value) {
-            return new Options(readOnly, watch, snapshotDelay, watchDebounce, value);
+            return new Options(readOnly, watch, snapshotDelay, watchDebounce, value, contentCheck);
+        }
+
+        /** A copy with {@code contentCheck} set. */
+        public Options withContentCheck(boolean value) {
+            return new Options(readOnly, watch, snapshotDelay, watchDebounce, rescanInterval, value);
         }
     }
 
@@ -122,7 +135,7 @@ public final class LocalDatastore implements Datastore {
         this.imagesDir = studies.resolve(index.headerString("images_dir")).normalize();
         this.labelsDir = studies.resolve(index.headerString("labels_dir")).normalize();
         this.reconciler = new Reconciler(store, imagesDir, labelsDir);
-        this.files = new FileOperations(store, locks, studies, imagesDir, labelsDir);
+        this.files = new FileOperations(store, locks, studies, imagesDir, labelsDir, options.contentCheck());
         this.background = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "datastore-background");
             thread.setDaemon(true);
@@ -357,8 +370,15 @@ public final class LocalDatastore implements Datastore {
     @Override
     public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info)
             throws IOException {
+        return addImage(imageId, source, sourceName, info, Transfer.COPY);
+    }
+
+    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    @Override
+    public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
         checkWritable();
-        return files.addImage(imageId, source, sourceName, info);
+        return files.addImage(imageId, source, sourceName, info, transfer);
     }
 
     @Override
@@ -370,8 +390,15 @@ public final class LocalDatastore implements Datastore {
     @Override
     public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException {
+        return saveLabel(imageId, tag, source, sourceName, info, Transfer.COPY);
+    }
+
+    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    @Override
+    public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
+            Transfer transfer) throws IOException {
         checkWritable();
-        return files.saveLabel(imageId, tag, source, sourceName, info);
+        return files.saveLabel(imageId, tag, source, sourceName, info, transfer);
     }
 
     @Override

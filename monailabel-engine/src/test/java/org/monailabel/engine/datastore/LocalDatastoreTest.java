@@ -20,7 +20,9 @@ import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.json.JsonTrees;
 
 class LocalDatastoreTest {
-    static final LocalDatastore.Options NO_WATCH = LocalDatastore.Options.defaults().withWatch(false);
+    /** No watcher, and no content check: these tests store {@link Contents} files under image names. */
+    static final LocalDatastore.Options NO_WATCH = LocalDatastore.Options.defaults().withWatch(false)
+            .withContentCheck(false);
 
     @TempDir
     Path studies;

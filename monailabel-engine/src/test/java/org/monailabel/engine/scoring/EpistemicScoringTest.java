@@ -24,6 +24,7 @@ import org.monailabel.api.InferenceResult;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.ConflictException;
 import org.monailabel.engine.activelearning.EpistemicStrategy;
+import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.scoring.ScoringFixtures.Control;
 import org.monailabel.engine.segmentation.SegmentationTask;
@@ -48,7 +49,7 @@ class EpistemicScoringTest {
     void dropoutPassesDisagreeAndTheScoresLandInTheImageInfoOfUnlabeledImages() throws IOException {
         ScoringFixtures.publish(dir.resolve("models"), 0.3, 1);
         try (Datastore datastore = ScoringFixtures.studies(dir, 3)) {
-            Path label = Files.writeString(dir.resolve("label.nii.gz"), "stand-in label");
+            Path label = datastore.imageFile("p1"); // a real NIfTI file; scoring only asks whether a label exists
             datastore.saveLabel("p1", Datastore.FINAL, label, "p1.nii.gz", Map.of());
             Control control = new Control();
             Map<String, Object> summary = score(datastore, Map.of(), control);
@@ -164,9 +165,11 @@ class EpistemicScoringTest {
     @Test
     void anImageThatCannotBeReadIsReportedAndTheOthersAreScored() throws IOException {
         ScoringFixtures.publish(dir.resolve("models"), 0.3, 1);
-        try (Datastore datastore = ScoringFixtures.studies(dir, 1)) {
-            Path garbage = Files.writeString(dir.resolve("garbage.nii.gz"), "not an image");
-            datastore.addImage("a_bad", garbage, "a_bad.nii.gz", Map.of());
+        try (LocalDatastore datastore = ScoringFixtures.studies(dir, 1)) {
+            // copied into the folder: addImage would refuse it
+            Files.writeString(datastore.imageFile("p0").resolveSibling("a_bad.nii.gz"), "not an image");
+            datastore.reconcile();
+            assertThat(datastore.hasImage("a_bad")).isTrue();
             Control control = new Control();
             Map<String, Object> summary = score(datastore, Map.of("simulation_size", 2), control);
             assertThat(summary).containsEntry("failed", 1).containsEntry("executed", 1);

@@ -15,6 +15,7 @@ import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.JobControl;
+import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.inferer.BlendMode;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
@@ -91,8 +92,8 @@ final class ScoringFixtures {
     }
 
     /** A datastore of tiny CT phantoms {@code p0..p<n-1>} (about 24x22x12 voxels at 8 mm). */
-    static Datastore studies(Path dir, int count) throws IOException {
-        Datastore datastore = TestDatastores.create(dir.resolve("studies"));
+    static LocalDatastore studies(Path dir, int count) throws IOException {
+        LocalDatastore datastore = TestDatastores.create(dir.resolve("studies"));
         for (int i = 0; i < count; i++) {
             Path file = dir.resolve("p" + i + ".nii.gz");
             ImageIo.write(PhantomGenerator.render("p" + i, 20 + i, new int[] {36, 32, 18}, new double[] {6, 6, 10},

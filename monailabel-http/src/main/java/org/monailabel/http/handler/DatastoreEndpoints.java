@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.monailabel.api.Datastore;
+import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
@@ -26,7 +27,6 @@ import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-import org.monailabel.http.support.UploadCheck;
 
 /** The {@code /datastore/...} family (docs/rest-api.md §4). */
 public final class DatastoreEndpoints {
@@ -67,8 +67,8 @@ public final class DatastoreEndpoints {
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
         checkId(id);
-        UploadCheck.check(file.file(), file.clientName(), "Image");
-        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info);
+        String stored = datastore.addImage(id, file.file(), FileExtensions.baseName(file.clientName()), info,
+                Transfer.MOVE); // checks the content; the spooled part becomes the image
         Json.send(exchange, Map.of("image", stored));
     }
 
@@ -159,8 +159,8 @@ public final class DatastoreEndpoints {
         Form.FilePart label = form.file("label")
                 .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        UploadCheck.check(label.file(), label.clientName(), "Label");
-        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info);
+        String labelId = datastore.saveLabel(id, tag, label.file(), FileExtensions.baseName(label.clientName()), info,
+                Transfer.MOVE); // checks the content; the spooled part becomes the label
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
         reply.put("label", labelId);
