@@ -1,5 +1,11 @@
 package org.monailabel.engine.inferer;
 
+import ai.djl.ndarray.NDArray;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
@@ -15,7 +21,7 @@ import org.monailabel.api.image.VoxelType;
  * two-class model a single one. Memory: (channels - 1) x roi-length slab of floats, plus one byte
  * per output voxel. Not thread-safe.
  */
-final class ArgmaxMerger {
+final class ArgmaxMerger implements Merger<Volume> {
     private final WindowPlan plan;
     private final int channels;
     private final int axis;
@@ -49,18 +55,31 @@ final class ArgmaxMerger {
         labels = Volume.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, plan.imageShape());
     }
 
+    /** Adds the window's channels 1.. as differences to channel 0, one channel on the heap at a time. */
+    @Override
+    public void add(int[] start, NDArray window) {
+        NDArray first = window.get(0);
+        for (int ch = 1; ch < channels; ch++) {
+            // a view of the tensor's own memory: no copy, and no Java array made in native code
+            // (DJL's copying path crashes the JVM instead of throwing when the heap is full)
+            FloatBuffer difference = window.get(ch).sub(first).toByteBuffer(true).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            add(start, ch - 1, difference);
+        }
+    }
+
     /**
      * Adds the difference {@code channel c - channel 0} of one window's output, {@code (rx, ry, rz)}
      * in C order, for {@code c = ch + 1}.
      */
-    void add(int[] start, int ch, java.nio.FloatBuffer out) {
+    private void add(int[] start, int ch, FloatBuffer out) {
         if (start[axis] > lo) {
             advance(start[axis]);
         }
         int[] local = start.clone();
         local[axis] -= lo;
         // rows of different x touch different buffer cells: merge them in parallel
-        java.util.stream.IntStream.range(0, roi[0]).parallel().forEach(x -> {
+        IntStream.range(0, roi[0]).parallel().forEach(x -> {
             for (int y = 0; y < roi[1]; y++) {
                 int w = (x * roi[1] + y) * roi[2];
                 int dst = ch * channelSize + (local[0] + x) * sx + (local[1] + y) * sy + local[2];
@@ -89,7 +108,7 @@ final class ArgmaxMerger {
             for (int o = 0; o < outer; o++) {
                 int block = ch * channelSize + o * dims[axis] * inner;
                 System.arraycopy(sums, block + shift * inner, sums, block, keep * inner);
-                java.util.Arrays.fill(sums, block + keep * inner, block + dims[axis] * inner, 0f);
+                Arrays.fill(sums, block + keep * inner, block + dims[axis] * inner, 0f);
             }
         }
         lo = newLo;
@@ -103,12 +122,12 @@ final class ArgmaxMerger {
         int[] end = {pad[0] + image[0], pad[1] + image[1], pad[2] + image[2]};
         start[axis] = Math.max(Math.max(from, finished), pad[axis]);
         end[axis] = Math.min(to, pad[axis] + image[axis]);
-        java.nio.ByteBuffer out = labels.data();
+        ByteBuffer out = labels.data();
         boolean bytes = labels.type() == VoxelType.UINT8;
         int offX = axis == 0 ? lo : 0;
         int offY = axis == 1 ? lo : 0;
         int offZ = axis == 2 ? lo : 0;
-        java.util.stream.IntStream.range(start[0], Math.max(start[0], end[0])).parallel().forEach(x -> {
+        IntStream.range(start[0], Math.max(start[0], end[0])).parallel().forEach(x -> {
             for (int y = start[1]; y < end[1]; y++) {
                 for (int z = start[2]; z < end[2]; z++) {
                     int i = (x - offX) * sx + (y - offY) * sy + z - offZ;
@@ -134,7 +153,8 @@ final class ArgmaxMerger {
     }
 
     /** The label map once every window was added. */
-    Volume labels() {
+    @Override
+    public Volume result() {
         finish(lo, Math.min(lo + roi[axis], plan.paddedShape()[axis]));
         return labels;
     }

@@ -1,10 +1,12 @@
 package org.monailabel.engine.inferer;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
@@ -15,7 +17,7 @@ import org.monailabel.api.image.VoxelType;
  * buffer belongs to the request's manager; per-window and per-slab arrays live in the caller's
  * scope. Not thread-safe.
  */
-final class DeviceArgmaxMerger {
+final class DeviceArgmaxMerger implements Merger<Volume> {
     private final WindowPlan plan;
     private final int axis;
     private final int[] dims;
@@ -44,12 +46,14 @@ final class DeviceArgmaxMerger {
      * Lends the buffers to a batch's scope, once per scope, so that the results of operations on
      * them land there and are freed with it; they return to the request's manager afterwards.
      */
-    void attachTo(NDManager scope) {
+    @Override
+    public void attachTo(NDManager scope) {
         scope.tempAttachAll(sums, weights);
     }
 
     /** Adds one window's output {@code (C, rx, ry, rz)} (after {@link #attachTo} for this scope). */
-    void add(int[] start, NDArray window) {
+    @Override
+    public void add(int[] start, NDArray window) {
         if (start[axis] > lo) {
             advance(start[axis]);
         }
@@ -90,8 +94,8 @@ final class DeviceArgmaxMerger {
         int a0 = Math.max(Math.max(from, finished), pad[axis]);
         int a1 = Math.min(to, pad[axis] + image[axis]);
         if (a1 > a0) {
-            java.nio.ByteBuffer best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false)
-                    .toDevice(ai.djl.Device.cpu(), false).toByteBuffer(true);
+            ByteBuffer best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false)
+                    .toDevice(Device.cpu(), false).toByteBuffer(true);
             int[] s = dims.clone();
             s[axis] = a1 - a0;
             int[] shift = new int[3];
@@ -113,9 +117,9 @@ final class DeviceArgmaxMerger {
         finished = Math.max(finished, to);
     }
 
-    /** The label map once every window was added. */
     /** The label map once every window was added (after {@link #attachTo} for a last scope). */
-    Volume labels() {
+    @Override
+    public Volume result() {
         finish(lo, Math.min(lo + roi[axis], plan.paddedShape()[axis]));
         return labels;
     }

@@ -7,16 +7,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntFunction;
 import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
 
 /**
  * MONAI's {@code sliding_window_inference}: runs a network over overlapping windows of an image
  * and blends their outputs. The padded image is uploaded to the predictor's device once; each
  * batch of windows runs in its own {@link NDManager} scope, so native memory stays flat however
- * many windows there are; outputs are merged in heap buffers. Immutable; {@link #run} is
- * thread-safe as long as each thread brings its own network handle.
+ * many windows there are; a merger blends the outputs, on the heap or on the device. Immutable;
+ * {@link #run} is thread-safe as long as each thread brings its own network handle.
  */
 public final class SlidingWindowInferer {
     private final int[] roi;
@@ -56,18 +60,18 @@ public final class SlidingWindowInferer {
      * @param affine the label map's affine (that of the input grid)
      * @return {@code uint8} labels in file order (int16 beyond 256 channels)
      */
-    public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
-            org.monailabel.api.image.Affine affine) {
+    public Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
+            Affine affine) {
         return runToLabels(input, network, manager, affine, manager.getDevice().isGpu());
     }
 
     /**
-     * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, org.monailabel.api.image.Affine)},
+     * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, Affine)},
      * choosing where the merge buffer lives: on the network's device ({@code onDevice}: outputs
      * never leave it) or on the heap.
      */
-    public org.monailabel.api.image.Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
-            org.monailabel.api.image.Affine affine, boolean onDevice) {
+    public Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
+            Affine affine, boolean onDevice) {
         int[] shape = input.shape();
         try (NDManager request = manager.newSubManager()) {
             NDArray image = request.create(input.data(), new Shape(1, shape[0], shape[1], shape[2], shape[3]));
@@ -84,8 +88,8 @@ public final class SlidingWindowInferer {
      * @param onDevice whether the merge buffer stays on the device (native memory; the default in
      *     the segmentation pipeline) or on the heap
      */
-    public org.monailabel.api.image.Volume runToLabels(NDArray image, WindowFunction network,
-            org.monailabel.api.image.Affine affine, boolean onDevice) {
+    public Volume runToLabels(NDArray image, WindowFunction network,
+            Affine affine, boolean onDevice) {
         long[] s = image.getShape().getShape();
         if (s.length != 5 || s[0] != 1) {
             throw new IllegalArgumentException("Expected (1, C, X, Y, Z), got " + image.getShape());
@@ -94,11 +98,9 @@ public final class SlidingWindowInferer {
         WindowPlan plan = WindowPlan.of(spatial, roi, overlap, WindowPlan.longestAxis(spatial, roi, overlap));
         int[] p = plan.paddedShape();
         int[] before = plan.padBefore();
-        ArgmaxMerger merger = null;
-        DeviceArgmaxMerger deviceMerger = null;
         try (NDManager request = image.getManager().newSubManager()) {
             NDArray volume = image;
-            if (!java.util.Arrays.equals(p, spatial)) {
+            if (!Arrays.equals(p, spatial)) {
                 request.tempAttachAll(image);
                 volume = request.zeros(new Shape(1, s[1], p[0], p[1], p[2]), image.getDataType());
                 volume.set(new NDIndex().addAllDim().addAllDim()
@@ -106,45 +108,42 @@ public final class SlidingWindowInferer {
                         .addSliceDim(before[1], before[1] + spatial[1])
                         .addSliceDim(before[2], before[2] + spatial[2]), image);
             }
-            for (List<int[]> batch : plan.batches(batchSize)) {
-                try (NDManager scope = request.newSubManager()) {
-                    scope.tempAttachAll(volume); // slices of volume land in this scope
-                    NDArray logits = network.apply(crops(volume, batch));
-                    checkOutput(logits, batch.size());
-                    int channels = (int) logits.getShape().get(1);
-                    if (onDevice) {
-                        if (deviceMerger == null) {
-                            deviceMerger = new DeviceArgmaxMerger(plan, channels, importance, affine, request);
-                        }
-                        deviceMerger.attachTo(scope);
-                        for (int w = 0; w < batch.size(); w++) {
-                            deviceMerger.add(batch.get(w), logits.get(w));
-                        }
-                        continue;
-                    }
-                    if (merger == null) {
-                        merger = new ArgmaxMerger(plan, channels, importance, affine);
-                    }
-                    for (int w = 0; w < batch.size(); w++) {
-                        NDArray first = logits.get(w, 0);
-                        for (int ch = 1; ch < channels; ch++) { // one window channel on the heap at a time
-                            // a view of the tensor's own memory: no copy, and no Java array made in native code
-                            // (DJL's copying path crashes the JVM instead of throwing when the heap is full)
-                            java.nio.FloatBuffer difference = logits.get(w, ch).sub(first).toByteBuffer(true)
-                                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-                            merger.add(batch.get(w), ch - 1, difference);
-                        }
-                    }
+            IntFunction<Merger<Volume>> merger = channels -> onDevice
+                    ? new DeviceArgmaxMerger(plan, channels, importance, affine, request)
+                    : new ArgmaxMerger(plan, channels, importance, affine);
+            return merge(volume, volume != image, plan, network, request, merger);
+        }
+    }
+
+    /**
+     * Runs the network over every window of the padded {@code volume}, one scope per batch, and
+     * merges the outputs with the merger made for the network's channel count. The padded volume
+     * is closed before the result is made when it is {@code ours}.
+     */
+    private <R> R merge(NDArray volume, boolean ours, WindowPlan plan, WindowFunction network, NDManager request,
+            IntFunction<Merger<R>> mergerFor) {
+        Merger<R> merger = null;
+        for (List<int[]> batch : plan.batches(batchSize)) {
+            try (NDManager scope = request.newSubManager()) {
+                scope.tempAttachAll(volume); // slices of volume land in this scope
+                NDArray logits = network.apply(crops(volume, batch));
+                checkOutput(logits, batch.size());
+                if (merger == null) {
+                    merger = mergerFor.apply((int) logits.getShape().get(1));
                 }
-            }
-            if (onDevice) {
-                try (NDManager scope = request.newSubManager()) {
-                    deviceMerger.attachTo(scope);
-                    return deviceMerger.labels();
+                merger.attachTo(scope);
+                for (int w = 0; w < batch.size(); w++) {
+                    merger.add(batch.get(w), logits.get(w));
                 }
             }
         }
-        return merger.labels();
+        if (ours) {
+            volume.close(); // every window is merged: the image can go before the result is made
+        }
+        try (NDManager scope = request.newSubManager()) {
+            merger.attachTo(scope);
+            return merger.result();
+        }
     }
 
     private NDArray crops(NDArray volume, List<int[]> batch) {
@@ -163,7 +162,7 @@ public final class SlidingWindowInferer {
         if (outShape.length != 5 || outShape[0] != windows || outShape[2] != roi[0] || outShape[3] != roi[1]
                 || outShape[4] != roi[2]) {
             throw new InferenceFailedException("Network output " + logits.getShape()
-                    + " does not match its windows " + java.util.Arrays.toString(roi));
+                    + " does not match its windows " + Arrays.toString(roi));
         }
     }
 
@@ -184,30 +183,15 @@ public final class SlidingWindowInferer {
     public DenseArray run(DenseArray input, WindowFunction network, NDManager manager) {
         int[] shape = input.shape();
         if (shape.length != 4) {
-            throw new IllegalArgumentException("Expected (C, X, Y, Z), got " + java.util.Arrays.toString(shape));
+            throw new IllegalArgumentException("Expected (C, X, Y, Z), got " + Arrays.toString(shape));
         }
         WindowPlan plan = plan(new int[] {shape[1], shape[2], shape[3]});
         DenseArray padded = plan.pad(input);
         int[] p = plan.paddedShape();
-        WindowMerger merger = null;
         try (NDManager request = manager.newSubManager()) {
             NDArray volume = request.create(padded.data(), new Shape(1, shape[0], p[0], p[1], p[2]));
-            for (List<int[]> batch : plan.batches(batchSize)) {
-                try (NDManager scope = request.newSubManager()) {
-                    scope.tempAttachAll(volume); // slices of volume land in this scope
-                    NDArray logits = network.apply(crops(volume, batch));
-                    checkOutput(logits, batch.size());
-                    if (merger == null) {
-                        merger = new WindowMerger((int) logits.getShape().get(1), p, roi, importance);
-                    }
-                    float[] out = logits.toFloatArray();
-                    int perWindow = out.length / batch.size();
-                    for (int w = 0; w < batch.size(); w++) {
-                        merger.add(batch.get(w), out, w * perWindow);
-                    }
-                }
-            }
+            IntFunction<Merger<DenseArray>> merger = channels -> new WindowMerger(plan, channels, importance);
+            return merge(volume, true, plan, network, request, merger);
         }
-        return plan.unpad(merger.average());
     }
 }

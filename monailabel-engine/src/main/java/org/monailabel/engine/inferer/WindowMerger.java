@@ -1,10 +1,13 @@
 package org.monailabel.engine.inferer;
 
+import ai.djl.ndarray.NDArray;
+
 /**
  * Accumulates weighted window outputs into heap buffers over the padded image, and averages them:
  * {@code sum(w * out) / sum(w)} per voxel. Not thread-safe: one per inference.
  */
-final class WindowMerger {
+final class WindowMerger implements Merger<DenseArray> {
+    private final WindowPlan plan;
     private final int channels;
     private final int[] shape; // padded (X, Y, Z)
     private final int[] roi;
@@ -12,29 +15,32 @@ final class WindowMerger {
     private final float[] sums;
     private final float[] counts;
 
-    WindowMerger(int channels, int[] paddedShape, int[] roi, float[] importance) {
+    WindowMerger(WindowPlan plan, int channels, float[] importance) {
+        this.plan = plan;
         this.channels = channels;
-        this.shape = paddedShape.clone();
-        this.roi = roi.clone();
+        this.shape = plan.paddedShape();
+        this.roi = plan.roi();
         this.weights = importance;
         long voxels = (long) shape[0] * shape[1] * shape[2];
         if (voxels * channels > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Output of " + channels + " channels over " + voxels + " voxels exceeds 2^31 values");
+            throw new IllegalArgumentException("Output of " + channels + " channels over " + voxels
+                    + " voxels exceeds 2^31 values");
         }
         this.sums = new float[(int) voxels * channels];
         this.counts = new float[(int) voxels];
     }
 
-    int channels() {
-        return channels;
+    @Override
+    public void add(int[] start, NDArray window) {
+        add(start, window.toFloatArray());
     }
 
     /**
      * Adds one window's output.
      *
-     * @param out {@code (C, rx, ry, rz)} in C order, starting at {@code offset} in the array
+     * @param out {@code (C, rx, ry, rz)} in C order
      */
-    void add(int[] start, float[] out, int offset) {
+    private void add(int[] start, float[] out) {
         int rx = roi[0];
         int ry = roi[1];
         int rz = roi[2];
@@ -48,7 +54,7 @@ final class WindowMerger {
                     counts[d + z] += weights[w + z];
                 }
                 for (int c = 0; c < channels; c++) {
-                    int src = offset + c * windowVoxels + w;
+                    int src = c * windowVoxels + w;
                     int dst = c * imageVoxels + d;
                     for (int z = 0; z < rz; z++) {
                         sums[dst + z] += out[src + z] * weights[w + z];
@@ -58,8 +64,14 @@ final class WindowMerger {
         }
     }
 
+    /** The weighted average over the image (padding cut off), {@code (C, X, Y, Z)}. */
+    @Override
+    public DenseArray result() {
+        return plan.unpad(average());
+    }
+
     /** The weighted average over the padded image, {@code (C, X, Y, Z)}. */
-    DenseArray average() {
+    private DenseArray average() {
         int imageVoxels = counts.length;
         float[] out = new float[sums.length];
         for (int c = 0; c < channels; c++) {

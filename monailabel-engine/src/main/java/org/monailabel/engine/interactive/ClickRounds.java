@@ -31,14 +31,22 @@ final class ClickRounds {
 
     private final InteractiveTrainer.Kind kind;
     private final InteractiveTrainer.Settings settings;
+    private final int[] size;
     private final float pad;
     private final int labels;
     private final int divisor;
     private final String[] names;
 
-    ClickRounds(InteractiveTrainer.Kind kind, ModelCard card, InteractiveTrainer.Settings settings, float pad) {
+    /**
+     * @param settings the run's settings ({@code auto_probability}, {@code jitter}, {@code val_clicks})
+     * @param size the crops' size on the network grid
+     * @param pad the intensity outside the image
+     */
+    ClickRounds(InteractiveTrainer.Kind kind, ModelCard card, InteractiveTrainer.Settings settings, int[] size,
+            float pad) {
         this.kind = kind;
         this.settings = settings;
+        this.size = size.clone();
         this.pad = pad;
         this.labels = card.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
         this.divisor = org.monailabel.engine.nets.UNetConfig.fromMap(card.hyperparameters()).divisor();
@@ -48,7 +56,6 @@ final class ClickRounds {
 
     /** A training sample with its first clicks, intensities jittered. */
     State start(Study study, Random random) {
-        int[] size = settings.size();
         if (kind == InteractiveTrainer.Kind.DEEPGROW) {
             List<Integer> present = new ArrayList<>(study.boxes().keySet());
             int value = present.get(random.nextInt(present.size()));
@@ -118,8 +125,8 @@ final class ClickRounds {
             if (kind == InteractiveTrainer.Kind.DEEPGROW) {
                 for (int value : study.boxes().keySet()) {
                     int[] click = first(study, value, null);
-                    CropBox box = CropBox.around(List.of(click), study.shape(), settings.size());
-                    State s = new State(settings.size(), box.crop(study.image(), study.shape(), pad),
+                    CropBox box = CropBox.around(List.of(click), study.shape(), size);
+                    State s = new State(size, box.crop(study.image(), study.shape(), pad),
                             binary(box.crop(study.label(), study.shape()), value),
                             List.of(new ArrayList<>(List.of(box.toBox(click))), new ArrayList<>()), false);
                     for (int k = 1; k <= settings.valClicks(); k++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.monailabel.api.Params;
 import org.monailabel.api.image.Affine;
 import org.monailabel.engine.inferer.BlendMode;
 import org.monailabel.engine.model.IntensityWindow;
@@ -41,8 +42,9 @@ class ClickRoundsTest {
         ModelCard card = new ModelCard("m", 0, "unet", net.toMap(), "w", Map.of("background", 0, "a", 1, "b", 2),
                 new double[] {2, 2, 2}, IntensityWindow.ct(-100, 100), new int[] {16, 16, 16}, 0, 1, BlendMode.CONSTANT,
                 Map.of());
-        return new ClickRounds(kind, card, new InteractiveTrainer.Settings(2, new int[] {16, 16, 16}, 3, auto, 0, 3),
-                -1f);
+        InteractiveTrainer.Settings settings = InteractiveTrainer.Settings.defaults().merge(Params.of(Map.of(
+                "train_batch_size", 2, "max_rounds", 3, "auto_probability", auto, "jitter", 0, "val_clicks", 3)));
+        return new ClickRounds(kind, card, settings, new int[] {16, 16, 16}, -1f);
     }
 
     /** A network answering class {@code winner} of {@code classes} everywhere. */

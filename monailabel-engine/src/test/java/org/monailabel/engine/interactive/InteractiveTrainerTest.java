@@ -38,24 +38,30 @@ class InteractiveTrainerTest {
         }
     }
 
+    /** Two tiny phantoms with their final labels, in a datastore in {@code dir}. */
+    static LocalDatastore phantoms(Path dir) throws IOException {
+        LocalDatastore datastore = TestDatastores.create(dir.resolve("studies"));
+        List<Map<String, Object>> info = new ArrayList<>();
+        PhantomGenerator.LABELS.forEach((n, v) -> info.add(Map.of("name", n, "idx", v)));
+        for (int i = 0; i < 2; i++) {
+            PhantomGenerator.Phantom p = PhantomGenerator.render("p" + i, 10 + i, new int[] {48, 40, 16},
+                    new double[] {8, 8, 18}, StorageOrder.RAS);
+            Path image = dir.resolve("p" + i + ".nii.gz");
+            Path label = dir.resolve("l" + i + ".nii.gz");
+            ImageIo.write(p.image(), image, WriteOptions.defaults());
+            ImageIo.write(p.label(), label, WriteOptions.defaults());
+            datastore.addImage("p" + i, image, "p" + i + ".nii.gz", Map.of());
+            datastore.saveLabel("p" + i, Datastore.FINAL, label, "p" + i + ".nii.gz", Map.of("label_info", info));
+        }
+        return datastore;
+    }
+
     @ParameterizedTest
     @EnumSource(InteractiveTrainer.Kind.class)
     void trainsWithSimulatedClicksAndPublishesAVersion(InteractiveTrainer.Kind kind) throws IOException {
         boolean grow = kind == InteractiveTrainer.Kind.DEEPGROW;
         ModelCard card = grow ? InteractiveTaskTest.card("grow", 3, 2, 8, 16) : InteractiveTaskTest.card("edit", 7, 6, 8, 16);
-        try (LocalDatastore datastore = TestDatastores.create(dir.resolve("studies"))) {
-            List<Map<String, Object>> info = new ArrayList<>();
-            PhantomGenerator.LABELS.forEach((n, v) -> info.add(Map.of("name", n, "idx", v)));
-            for (int i = 0; i < 2; i++) {
-                PhantomGenerator.Phantom p = PhantomGenerator.render("p" + i, 10 + i, new int[] {48, 40, 16},
-                        new double[] {8, 8, 18}, StorageOrder.RAS);
-                Path image = dir.resolve("p" + i + ".nii.gz");
-                Path label = dir.resolve("l" + i + ".nii.gz");
-                ImageIo.write(p.image(), image, WriteOptions.defaults());
-                ImageIo.write(p.label(), label, WriteOptions.defaults());
-                datastore.addImage("p" + i, image, "p" + i + ".nii.gz", Map.of());
-                datastore.saveLabel("p" + i, Datastore.FINAL, label, "p" + i + ".nii.gz", Map.of("label_info", info));
-            }
+        try (LocalDatastore datastore = phantoms(dir)) {
             Path models = dir.resolve("models");
             Trainer trainer = new Trainer(kind, card);
             trainer.open(new AppContext("test", dir, models, AppConfig.empty(), datastore, "cpu"));
