@@ -284,7 +284,8 @@ public final class MonaiLabel implements AutoCloseable {
             }
             Optional<String> saved = Optional.empty();
             if (params.getBoolean("save_label", false) && input.imageId().isPresent()) {
-                saved = saveLabel(request.model(), input.imageId().get(), params, result);
+                saved = saveLabel(request.model(), input.imageId().get(), params, result,
+                        Datastore.Transfer.COPY); // the file is still to be sent
             }
             return new Inference(result, saved, work);
         } catch (IOException | RuntimeException | Error e) {
@@ -363,8 +364,8 @@ public final class MonaiLabel implements AutoCloseable {
     }
 
     /** Saves an inference's result file as the image's label (tag {@code label_tag}, default original). */
-    private Optional<String> saveLabel(String model, String imageId, Params params, InferenceResult result)
-            throws IOException {
+    private Optional<String> saveLabel(String model, String imageId, Params params, InferenceResult result,
+            Datastore.Transfer transfer) throws IOException {
         if (result.file().isEmpty()) {
             return Optional.empty();
         }
@@ -373,7 +374,7 @@ public final class MonaiLabel implements AutoCloseable {
         info.put("model", model);
         info.put("params", result.json());
         Path file = result.file().get();
-        return Optional.of(datastore.saveLabel(imageId, tag, file, file.getFileName().toString(), info));
+        return Optional.of(datastore.saveLabel(imageId, tag, file, file.getFileName().toString(), info, transfer));
     }
 
     // ---- active learning ----
@@ -565,7 +566,7 @@ public final class MonaiLabel implements AutoCloseable {
             InferenceRequest request = new InferenceRequest(model, datastore.imageFile(id), Optional.of(id), params,
                     Optional.empty(), work);
             InferenceResult result = call(lease, model, request);
-            saveLabel(model, id, Params.of(Map.of("label_tag", tag)), result);
+            saveLabel(model, id, Params.of(Map.of("label_tag", tag)), result, Datastore.Transfer.MOVE);
             return result.json();
         } finally {
             WorkFolders.delete(work);

@@ -171,7 +171,8 @@ public class InteractiveTrainer implements TrainTask {
         TrainerSupport.TrainingSet studies = support.trainingSet(t);
         Studies prepared = prepare(studies, start, control);
         ClickRounds rounds = new ClickRounds(kind, card, settings, size, InteractiveTask.padValue(card));
-        Run run = new Run(settings, start, studies, prepared, rounds, net, size, control);
+        Run run = new Run(settings, start, studies, prepared, rounds, net, size, control)
+                .numberedAfter(support.newestVersion(start.card()));
         try (Model model = support.newModel(UNet.build(net), card, start.fineTune())) {
             LearningRateSchedule lr = TrainerSupport.learningRate(t, start.fineTune(),
                     (long) t.maxEpochs() * run.perEpoch, run.progress);
@@ -231,6 +232,8 @@ public class InteractiveTrainer implements TrainTask {
         final int perEpoch;
         /** The version last published, or the card's. */
         int version;
+        /** The number the last publish took: versions are numbered after every kept one. */
+        int numbered;
         int epoch;
 
         Run(Settings settings, TrainerSupport.Start start, TrainerSupport.TrainingSet studies, Studies prepared,
@@ -248,6 +251,12 @@ public class InteractiveTrainer implements TrainTask {
             int batch = settings.train().batchSize();
             this.perEpoch = Math.max(1, (prepared.train().size() * settings.train().numSamples() + batch - 1) / batch);
             this.version = card.version();
+        }
+
+        /** Numbers this run's versions after every kept one, so a run after a rollback never overwrites a newer one. */
+        Run numberedAfter(int newest) {
+            this.numbered = newest;
+            return this;
         }
 
         /** The epochs until the last, a stop or the time budget. */
@@ -299,7 +308,7 @@ public class InteractiveTrainer implements TrainTask {
                     (x, n, sz) -> evaluate(trainer, x, n, channels, sz));
             row.putAll(metrics);
             if (progress.improves(metrics.get("metric"), epoch)) {
-                version++;
+                version = ++numbered;
                 Map<String, Object> clicks = Map.of("max_rounds", settings.maxRounds(),
                         "auto_probability", kind == Kind.DEEPEDIT ? settings.autoProbability() : 0,
                         "val_clicks", settings.valClicks());

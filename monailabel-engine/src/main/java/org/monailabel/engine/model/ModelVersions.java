@@ -218,7 +218,12 @@ public final class ModelVersions {
         }
     }
 
+    /**
+     * Deletes a version folder, its card first: a kill part-way leaves a folder that is no longer a
+     * kept version (no card), never a card whose weights are gone.
+     */
     private static void delete(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(ModelCard.FILE_NAME));
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
