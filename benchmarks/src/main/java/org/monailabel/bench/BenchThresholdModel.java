@@ -1,11 +1,5 @@
 package org.monailabel.bench;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
@@ -16,6 +10,13 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.segmentation.ResultFiles;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * A model-free segmentation for the HTTP load benchmark ({@code threshold}: voxels above 150 HU),
  * served as a class-path app: it reads the real phantom, builds a label on its grid and writes the
@@ -24,7 +25,12 @@ import org.monailabel.engine.segmentation.ResultFiles;
 public final class BenchThresholdModel implements InferenceTask {
     @Override
     public ModelInfo info() {
-        return new ModelInfo("threshold", ModelType.SEGMENTATION, Map.of("bone", 1), 3, "Voxels above 150 HU",
+        return new ModelInfo(
+                "threshold",
+                ModelType.SEGMENTATION,
+                Map.of("bone", 1),
+                3,
+                "Voxels above 150 HU",
                 Map.of("device", List.of("cpu")));
     }
 

@@ -1,6 +1,14 @@
 package org.monailabel.bench;
 
 import com.sun.management.ThreadMXBean;
+
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -16,18 +24,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
 
 /**
  * NIfTI codec speed and memory on a 512x512x300 int16 CT-like volume (150 MiB of voxels): read
  * throughput of {@code .nii}, {@code .nii.gz} read against a bare {@link Inflater} loop over the
- * same file, parallel level-1 write against single-threaded level 6, heap use per read, and
- * nibabel on the same files ({@code /usr/bin/python3}) for ratios.
+ * same file, parallel level-1 write against single-threaded level 6, heap use per read, and nibabel
+ * on the same files ({@code /usr/bin/python3}) for ratios.
  *
  * <p>Run: {@code benchmarks/run CodecBenchmark [workDir]}.
  */
@@ -43,8 +45,12 @@ public final class CodecBenchmark {
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("codec-bench");
         Files.createDirectories(dir);
         int threads = Runtime.getRuntime().availableProcessors();
-        System.out.printf(Locale.ROOT, "Machine: %d processors, max heap %.0f MiB, %s %s%n", threads,
-                Runtime.getRuntime().maxMemory() / MIB, System.getProperty("java.vm.name"),
+        System.out.printf(
+                Locale.ROOT,
+                "Machine: %d processors, max heap %.0f MiB, %s %s%n",
+                threads,
+                Runtime.getRuntime().maxMemory() / MIB,
+                System.getProperty("java.vm.name"),
                 System.getProperty("java.version"));
         Volume ct = ctLike();
         double mib = ct.byteCount() / MIB;
@@ -54,11 +60,30 @@ public final class CodecBenchmark {
         Path gz1 = dir.resolve("bench_l1.nii.gz");
         Path gz6 = dir.resolve("bench_l6.nii.gz");
         double writeRaw = best(2, () -> new NiftiWriter(WriteOptions.defaults()).write(ct, nii));
-        double writeL1 = best(2, () -> new NiftiWriter(WriteOptions.defaults().withGzipLevel(1)).write(ct, gz1));
-        double writeL1Single = best(1, () -> new NiftiWriter(WriteOptions.defaults().withGzipLevel(1).withThreads(1))
-                .write(ct, gz1));
-        double writeL6 = best(1, () -> new NiftiWriter(WriteOptions.defaults().withGzipLevel(6).withThreads(1))
-                .write(ct, gz6));
+        double writeL1 =
+                best(
+                        2,
+                        () ->
+                                new NiftiWriter(WriteOptions.defaults().withGzipLevel(1))
+                                        .write(ct, gz1));
+        double writeL1Single =
+                best(
+                        1,
+                        () ->
+                                new NiftiWriter(
+                                                WriteOptions.defaults()
+                                                        .withGzipLevel(1)
+                                                        .withThreads(1))
+                                        .write(ct, gz1));
+        double writeL6 =
+                best(
+                        1,
+                        () ->
+                                new NiftiWriter(
+                                                WriteOptions.defaults()
+                                                        .withGzipLevel(6)
+                                                        .withThreads(1))
+                                        .write(ct, gz6));
         new NiftiWriter(WriteOptions.defaults().withGzipLevel(1)).write(ct, gz1);
 
         double readRaw = best(3, () -> new NiftiReader().read(nii));
@@ -74,11 +99,21 @@ public final class CodecBenchmark {
         row("read .nii", readRaw, mib, Files.size(nii));
         row("read .nii.gz (level 1 file)", readGz, mib, Files.size(gz1));
         row("bare Inflater loop, same file", inflate, mib, Files.size(gz1));
-        System.out.printf(Locale.ROOT, "%nHeap per read: .nii allocated %.1f MiB, peak heap %.1f MiB;"
-                + " .nii.gz allocated %.1f MiB, peak heap %.1f MiB (voxels %.1f MiB)%n",
-                heapRaw[0] / MIB, heapRaw[1] / MIB, heapGz[0] / MIB, heapGz[1] / MIB, mib);
-        System.out.printf(Locale.ROOT, "Ratios: gz read / bare inflate = %.2f; level-1 parallel write speed-up over"
-                + " level 6 single = %.1fx%n%n", readGz / inflate, writeL6 / writeL1);
+        System.out.printf(
+                Locale.ROOT,
+                "%nHeap per read: .nii allocated %.1f MiB, peak heap %.1f MiB;"
+                        + " .nii.gz allocated %.1f MiB, peak heap %.1f MiB (voxels %.1f MiB)%n",
+                heapRaw[0] / MIB,
+                heapRaw[1] / MIB,
+                heapGz[0] / MIB,
+                heapGz[1] / MIB,
+                mib);
+        System.out.printf(
+                Locale.ROOT,
+                "Ratios: gz read / bare inflate = %.2f; level-1 parallel write speed-up over"
+                        + " level 6 single = %.1fx%n%n",
+                readGz / inflate,
+                writeL6 / writeL1);
         nibabel(dir, nii, gz1, mib, readRaw, readGz, writeL1);
     }
 
@@ -97,8 +132,13 @@ public final class CodecBenchmark {
     }
 
     private static void row(String what, double seconds, double mib, long fileBytes) {
-        System.out.printf(Locale.ROOT, "%-40s %7.3f s  %7.1f MiB/s of voxels  (file %.1f MiB)%n", what, seconds,
-                mib / seconds, fileBytes / MIB);
+        System.out.printf(
+                Locale.ROOT,
+                "%-40s %7.3f s  %7.1f MiB/s of voxels  (file %.1f MiB)%n",
+                what,
+                seconds,
+                mib / seconds,
+                fileBytes / MIB);
     }
 
     /** A smooth body with organs and noise, so compression ratios look like CT. */
@@ -171,9 +211,11 @@ public final class CodecBenchmark {
         return new long[] {allocated, peak - used};
     }
 
-    private static void nibabel(Path dir, Path nii, Path gz, double mib, double readRaw, double readGz,
-            double writeL1) throws IOException, InterruptedException {
-        String script = """
+    private static void nibabel(
+            Path dir, Path nii, Path gz, double mib, double readRaw, double readGz, double writeL1)
+            throws IOException, InterruptedException {
+        String script =
+                """
                 import sys, time, numpy as np, nibabel as nib
                 def best(f, n=3):
                     b = 1e9
@@ -189,8 +231,15 @@ public final class CodecBenchmark {
                 """;
         Path py = dir.resolve("nibabel_bench.py");
         Files.writeString(py, script, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder("/usr/bin/python3", py.toString(), nii.toString(), gz.toString(),
-                dir.resolve("nibabel_out.nii.gz").toString()).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                "/usr/bin/python3",
+                                py.toString(),
+                                nii.toString(),
+                                gz.toString(),
+                                dir.resolve("nibabel_out.nii.gz").toString())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {
             System.out.println("nibabel not run: " + out);
@@ -200,11 +249,24 @@ public final class CodecBenchmark {
         double nRaw = Double.parseDouble(t[0]);
         double nGz = Double.parseDouble(t[1]);
         double nWrite = Double.parseDouble(t[2]);
-        System.out.printf(Locale.ROOT, "nibabel read .nii    %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
-                nRaw, readRaw, nRaw / readRaw);
-        System.out.printf(Locale.ROOT, "nibabel read .nii.gz %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
-                nGz, readGz, nGz / readGz);
-        System.out.printf(Locale.ROOT, "nibabel write .nii.gz (its default level) %7.3f s (ours level 1 parallel"
-                + " %.3f s; nibabel/ours = %.2f)%n", nWrite, writeL1, nWrite / writeL1);
+        System.out.printf(
+                Locale.ROOT,
+                "nibabel read .nii    %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
+                nRaw,
+                readRaw,
+                nRaw / readRaw);
+        System.out.printf(
+                Locale.ROOT,
+                "nibabel read .nii.gz %7.3f s (ours %.3f s; nibabel/ours = %.2f)%n",
+                nGz,
+                readGz,
+                nGz / readGz);
+        System.out.printf(
+                Locale.ROOT,
+                "nibabel write .nii.gz (its default level) %7.3f s (ours level 1 parallel"
+                        + " %.3f s; nibabel/ours = %.2f)%n",
+                nWrite,
+                writeL1,
+                nWrite / writeL1);
     }
 }

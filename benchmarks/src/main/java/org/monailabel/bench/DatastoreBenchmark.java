@@ -1,5 +1,7 @@
 package org.monailabel.bench;
 
+import org.monailabel.engine.datastore.LocalDatastore;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -13,18 +15,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.monailabel.engine.datastore.LocalDatastore;
 
 /**
  * Times the local datastore with many images: open (new instance on an indexed folder), {@code
  * imageIds()}, and label saves, separating the index entry (journal record + fsync) from the file
  * copy. Prints a table of medians over several runs.
  *
- * <pre>benchmarks/run DatastoreBenchmark [images=10000] [runs=5] [saves=1000] [dir] [snapshotDelayMs=1000]</pre>
+ * <pre>
+ * benchmarks/run DatastoreBenchmark [images=10000] [runs=5] [saves=1000] [dir] [snapshotDelayMs=1000]
+ * </pre>
  */
 public final class DatastoreBenchmark {
     static {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // before the first logger
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel", "warn"); // before the first logger
     }
 
     private DatastoreBenchmark() {}
@@ -33,9 +37,13 @@ public final class DatastoreBenchmark {
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int saves = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-        Path root = args.length > 3 ? Path.of(args[3]) : Path.of(System.getProperty("java.io.tmpdir"));
-        LocalDatastore.Options options = LocalDatastore.Options.defaults()
-                .withSnapshotDelay(Duration.ofMillis(args.length > 4 ? Long.parseLong(args[4]) : 1000));
+        Path root =
+                args.length > 3 ? Path.of(args[3]) : Path.of(System.getProperty("java.io.tmpdir"));
+        LocalDatastore.Options options =
+                LocalDatastore.Options.defaults()
+                        .withSnapshotDelay(
+                                Duration.ofMillis(
+                                        args.length > 4 ? Long.parseLong(args[4]) : 1000));
         Path work = Files.createTempDirectory(root, "datastore-bench");
         try {
             run(work, images, runs, saves, options);
@@ -44,7 +52,8 @@ public final class DatastoreBenchmark {
         }
     }
 
-    private static void run(Path work, int images, int runs, int saves, LocalDatastore.Options options)
+    private static void run(
+            Path work, int images, int runs, int saves, LocalDatastore.Options options)
             throws IOException {
         Path studies = work.resolve("studies");
         Files.createDirectories(studies);
@@ -62,14 +71,23 @@ public final class DatastoreBenchmark {
         for (int run = 0; run < runs; run++) {
             rows.add(oneRun(studies, label, work, images, saves, run, options));
         }
-        System.out.printf("%nLocalDatastore, %d images, %d label saves per run, %d runs (median of runs),"
-                + " %s, %d cores%n",
-                images, saves, runs, "snapshot delay " + options.snapshotDelay().toMillis() + " ms, "
-                        + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+        System.out.printf(
+                "%nLocalDatastore, %d images, %d label saves per run, %d runs (median of runs),"
+                        + " %s, %d cores%n",
+                images,
+                saves,
+                runs,
+                "snapshot delay "
+                        + options.snapshotDelay().toMillis()
+                        + " ms, "
+                        + System.getProperty("java.vm.name")
+                        + " "
+                        + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-58s %10s%n", "measure", "ms");
-        System.out.printf("%-58s %10.1f%n", "first open (index " + images + " unindexed files, write snapshot)",
-                firstOpen);
+        System.out.printf(
+                "%-58s %10.1f%n",
+                "first open (index " + images + " unindexed files, write snapshot)", firstOpen);
         String[] names = {
             "open (new instance, indexed folder)",
             "imageIds()",
@@ -88,8 +106,15 @@ public final class DatastoreBenchmark {
         }
     }
 
-    private static double[] oneRun(Path studies, Path label, Path work, int images, int saves, int run,
-            LocalDatastore.Options options) throws IOException {
+    private static double[] oneRun(
+            Path studies,
+            Path label,
+            Path work,
+            int images,
+            int saves,
+            int run,
+            LocalDatastore.Options options)
+            throws IOException {
         long t0 = System.nanoTime();
         LocalDatastore datastore = LocalDatastore.open(studies, options);
         double open = ms(System.nanoTime() - t0);
@@ -98,7 +123,8 @@ public final class DatastoreBenchmark {
             List<String> ids = datastore.imageIds();
             double imageIds = ms(System.nanoTime() - t0);
             if (ids.size() != images) {
-                throw new IllegalStateException("expected " + images + " images, got " + ids.size());
+                throw new IllegalStateException(
+                        "expected " + images + " images, got " + ids.size());
             }
             String tag = "bench_" + run;
             double[] save = new double[saves];
@@ -106,7 +132,8 @@ public final class DatastoreBenchmark {
             for (int i = 0; i < saves; i++) {
                 String id = ids.get((i * 7919) % ids.size());
                 long s = System.nanoTime();
-                datastore.saveLabel(id, tag, label, "label.nii.gz", Map.of("model", "bench", "i", i));
+                datastore.saveLabel(
+                        id, tag, label, "label.nii.gz", Map.of("model", "bench", "i", i));
                 save[i] = ms(System.nanoTime() - s);
                 s = System.nanoTime();
                 datastore.updateLabelInfo(id, tag, Map.of("reviewed", true));
@@ -125,8 +152,17 @@ public final class DatastoreBenchmark {
             t0 = System.nanoTime();
             datastore.close();
             double close = ms(System.nanoTime() - t0);
-            return new double[] {open, imageIds, pct(save, 50), pct(save, 99), pct(entry, 50), pct(entry, 99),
-                pct(copy, 50), pct(copy, 99), close};
+            return new double[] {
+                open,
+                imageIds,
+                pct(save, 50),
+                pct(save, 99),
+                pct(entry, 50),
+                pct(entry, 99),
+                pct(copy, 50),
+                pct(copy, 99),
+                close
+            };
         } finally {
             datastore.close();
         }
@@ -139,7 +175,8 @@ public final class DatastoreBenchmark {
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel channel = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
             channel.force(true);
         }
@@ -148,7 +185,10 @@ public final class DatastoreBenchmark {
     private static double pct(double[] values, int percentile) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percentile / 100.0 * sorted.length) - 1)];
+        return sorted[
+                Math.min(
+                        sorted.length - 1,
+                        (int) Math.ceil(percentile / 100.0 * sorted.length) - 1)];
     }
 
     private static double ms(long nanos) {

@@ -1,26 +1,5 @@
 package org.monailabel.bench;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
@@ -37,6 +16,29 @@ import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.http.MonaiLabelServer;
 import org.monailabel.http.ServerConfig;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 /**
  * The interactive targets of issue 7 for the template app's bundled {@code deepgrow_3d}:
  *
@@ -51,7 +53,9 @@ import org.monailabel.http.ServerConfig;
  *       compared voxel for voxel with the same request answered alone (no cross-talk).
  * </ul>
  *
- * <pre>benchmarks/run InteractiveBenchmark [dice|latency|all] [phantoms=8] [clicks=5] [warm=60] [perClient=25]</pre>
+ * <pre>
+ * benchmarks/run InteractiveBenchmark [dice|latency|all] [phantoms=8] [clicks=5] [warm=60] [perClient=25]
+ * </pre>
  */
 public final class InteractiveBenchmark {
     private static final String BOUNDARY = "----------lImIt_of_THE_fIle_eW_$";
@@ -62,8 +66,13 @@ public final class InteractiveBenchmark {
         int clicks = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int warm = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         int perClient = args.length > 4 ? Integer.parseInt(args[4]) : 25;
-        System.out.printf(Locale.ROOT, "%d cores, %s %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(
+                Locale.ROOT,
+                "%d cores, %s %s, max heap %d MiB%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20);
         Path work = Files.createTempDirectory("interactive-bench-");
         try {
             if (!what.equals("latency")) {
@@ -74,7 +83,7 @@ public final class InteractiveBenchmark {
             }
         } finally {
             try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -82,12 +91,23 @@ public final class InteractiveBenchmark {
     static void dice(Path dir, int phantoms, int clicks) throws Exception {
         Files.createDirectories(dir);
         double[][] dice = new double[phantoms][clicks];
-        try (LocalDatastore datastore = LocalDatastore.open(Files.createDirectories(dir.resolve("studies")),
-                LocalDatastore.Options.defaults().withWatch(false)); Deepgrow3d task = new Deepgrow3d()) {
-            task.open(new AppContext("template", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
+        try (LocalDatastore datastore =
+                        LocalDatastore.open(
+                                Files.createDirectories(dir.resolve("studies")),
+                                LocalDatastore.Options.defaults().withWatch(false));
+                Deepgrow3d task = new Deepgrow3d()) {
+            task.open(
+                    new AppContext(
+                            "template",
+                            dir,
+                            dir.resolve("models"),
+                            AppConfig.empty(),
+                            datastore,
+                            "cpu"));
             int spleen = PhantomGenerator.LABELS.get("spleen");
             for (int p = 0; p < phantoms; p++) {
-                PhantomGenerator.Phantom phantom = PhantomGenerator.generate("heldout" + p, 9001 + p);
+                PhantomGenerator.Phantom phantom =
+                        PhantomGenerator.generate("heldout" + p, 9001 + p);
                 Path image = dir.resolve("heldout" + p + ".nii.gz");
                 ImageIo.write(phantom.image(), image, WriteOptions.defaults());
                 int[] shape = phantom.image().shape();
@@ -96,22 +116,45 @@ public final class InteractiveBenchmark {
                 List<List<Integer>> bg = new ArrayList<>();
                 byte[] predicted = new byte[truth.length];
                 for (int k = 0; k < clicks; k++) {
-                    Optional<ClickSimulator.Click> next = k == 0
-                            ? ClickSimulator.deepest(truth, shape).map(c -> new ClickSimulator.Click(c, true))
-                            : ClickSimulator.next(truth, predicted, shape, null);
+                    Optional<ClickSimulator.Click> next =
+                            k == 0
+                                    ? ClickSimulator.deepest(truth, shape)
+                                            .map(c -> new ClickSimulator.Click(c, true))
+                                    : ClickSimulator.next(truth, predicted, shape, null);
                     if (next.isPresent()) {
                         int[] c = next.get().point();
                         (next.get().positive() ? fg : bg).add(List.of(c[0], c[1], c[2]));
                         Path out = Files.createTempDirectory(dir, "out");
-                        InferenceResult r = task.infer(new InferenceRequest("deepgrow_3d", image,
-                                Optional.of("heldout" + p), Params.of(Map.of("foreground", fg, "background", bg,
-                                        "label", "spleen")), Optional.empty(), out));
+                        InferenceResult r =
+                                task.infer(
+                                        new InferenceRequest(
+                                                "deepgrow_3d",
+                                                image,
+                                                Optional.of("heldout" + p),
+                                                Params.of(
+                                                        Map.of(
+                                                                "foreground",
+                                                                fg,
+                                                                "background",
+                                                                bg,
+                                                                "label",
+                                                                "spleen")),
+                                                Optional.empty(),
+                                                out));
                         predicted = fileOrderToC(ImageIo.read(r.file().orElseThrow()), 1);
                     }
                     dice[p][k] = dice(predicted, truth);
                 }
-                System.out.printf(Locale.ROOT, "heldout%d (seed %d, %s): %s%n", p, 9001 + p, Arrays.toString(shape),
-                        Arrays.toString(Arrays.stream(dice[p]).map(d -> Math.round(d * 1000) / 1000.0).toArray()));
+                System.out.printf(
+                        Locale.ROOT,
+                        "heldout%d (seed %d, %s): %s%n",
+                        p,
+                        9001 + p,
+                        Arrays.toString(shape),
+                        Arrays.toString(
+                                Arrays.stream(dice[p])
+                                        .map(d -> Math.round(d * 1000) / 1000.0)
+                                        .toArray()));
             }
         }
         System.out.println("| clicks | mean Dice | min Dice |");
@@ -156,26 +199,50 @@ public final class InteractiveBenchmark {
         List<List<int[]>> spleens = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
-            PhantomGenerator.Phantom p = PhantomGenerator.render("big" + i, 500 + i, new int[] {512, 512, 128},
-                    new double[] {0.7, 0.7, 2.5}, StorageOrder.LPS);
-            ImageIo.write(p.image(), studies.resolve("big" + i + ".nii.gz"), WriteOptions.defaults());
+            PhantomGenerator.Phantom p =
+                    PhantomGenerator.render(
+                            "big" + i,
+                            500 + i,
+                            new int[] {512, 512, 128},
+                            new double[] {0.7, 0.7, 2.5},
+                            StorageOrder.LPS);
+            ImageIo.write(
+                    p.image(), studies.resolve("big" + i + ".nii.gz"), WriteOptions.defaults());
             spleens.add(voxelsOf(p.label(), PhantomGenerator.LABELS.get("spleen"), 400, 17 + i));
         }
-        System.out.printf(Locale.ROOT, "%d images of 512x512x128 written in %.1f s%n", images, (System.nanoTime() - t0) / 1e9);
-        ServerConfig config = ServerConfig.builder(studies).host("127.0.0.1").port(0).classpathApps(true)
-                .watchStudies(false).watchApps(false).workDir(dir.resolve("server")).build();
+        System.out.printf(
+                Locale.ROOT,
+                "%d images of 512x512x128 written in %.1f s%n",
+                images,
+                (System.nanoTime() - t0) / 1e9);
+        ServerConfig config =
+                ServerConfig.builder(studies)
+                        .host("127.0.0.1")
+                        .port(0)
+                        .classpathApps(true)
+                        .watchStudies(false)
+                        .watchApps(false)
+                        .workDir(dir.resolve("server"))
+                        .build();
         try (MonaiLabelServer server = MonaiLabelServer.start(config)) {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient client =
+                    HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .build();
             URI base = server.uri();
             Random random = new Random(1);
             // model warm-up on a throw-away image id that is not measured: big4 is used for it
             click(client, base, "big4", List.of(spleens.get(4).get(0)), List.of());
             List<Double> first = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                first.add(click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of()).millis());
+                first.add(
+                        click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of())
+                                .millis());
             }
-            report("first click on a new image (read, reorient, resample, window, then the click)", first);
+            report(
+                    "first click on a new image (read, reorient, resample, window, then the click)",
+                    first);
             List<Double> warmTimes = new ArrayList<>();
             Reply last = null;
             for (int n = 0; n < warm; n++) {
@@ -204,19 +271,28 @@ public final class InteractiveBenchmark {
             int[] mismatches = new int[1];
             for (int c = 0; c < 4; c++) {
                 int client4 = c;
-                futures.add(pool.submit(() -> {
-                    List<Double> times = new ArrayList<>();
-                    for (int n = 0; n < perClient; n++) {
-                        Reply r = click(client, base, "big" + client4, requests.get(client4).get(n % 3), List.of());
-                        times.add(r.millis());
-                        if (!Arrays.equals(r.label(), alone.get(client4).get(n % 3))) {
-                            synchronized (mismatches) {
-                                mismatches[0]++;
-                            }
-                        }
-                    }
-                    return times;
-                }));
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    List<Double> times = new ArrayList<>();
+                                    for (int n = 0; n < perClient; n++) {
+                                        Reply r =
+                                                click(
+                                                        client,
+                                                        base,
+                                                        "big" + client4,
+                                                        requests.get(client4).get(n % 3),
+                                                        List.of());
+                                        times.add(r.millis());
+                                        if (!Arrays.equals(
+                                                r.label(), alone.get(client4).get(n % 3))) {
+                                            synchronized (mismatches) {
+                                                mismatches[0]++;
+                                            }
+                                        }
+                                    }
+                                    return times;
+                                }));
             }
             List<Double> concurrent = new ArrayList<>();
             for (Future<List<Double>> f : futures) {
@@ -224,8 +300,11 @@ public final class InteractiveBenchmark {
             }
             pool.shutdown();
             report("4 clients at once on 4 cached images", concurrent);
-            System.out.printf(Locale.ROOT, "cross-talk: %d of %d concurrent replies differ from the reply alone%n",
-                    mismatches[0], concurrent.size());
+            System.out.printf(
+                    Locale.ROOT,
+                    "cross-talk: %d of %d concurrent replies differ from the reply alone%n",
+                    mismatches[0],
+                    concurrent.size());
         }
     }
 
@@ -240,7 +319,9 @@ public final class InteractiveBenchmark {
         return out;
     }
 
-    /** Up to {@code max} voxel indices (file order [i, j, k]) with this label value, drawn evenly. */
+    /**
+     * Up to {@code max} voxel indices (file order [i, j, k]) with this label value, drawn evenly.
+     */
     static List<int[]> voxelsOf(Volume label, int value, int max, long seed) {
         List<int[]> all = new ArrayList<>();
         int[] s = label.shape();
@@ -258,22 +339,42 @@ public final class InteractiveBenchmark {
     }
 
     /** One click as 3D Slicer sends it; the time includes reading the whole multipart reply. */
-    static Reply click(HttpClient client, URI base, String image, List<int[]> fg, List<int[]> bg) throws Exception {
-        String params = String.format(Locale.ROOT, "{\"cache_transforms\": true, \"cache_transforms_ttl\": 300, "
-                + "\"foreground\": %s, \"background\": %s, \"label\": \"spleen\", \"roi\": [], "
-                + "\"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\", \"client_id\": \"bench\"}",
-                json(fg), json(bg));
+    static Reply click(HttpClient client, URI base, String image, List<int[]> fg, List<int[]> bg)
+            throws Exception {
+        String params =
+                String.format(
+                        Locale.ROOT,
+                        "{\"cache_transforms\": true, \"cache_transforms_ttl\": 300,"
+                            + " \"foreground\": %s, \"background\": %s, \"label\": \"spleen\","
+                            + " \"roi\": [], \"result_extension\": \".nrrd\", \"result_dtype\":"
+                            + " \"uint8\", \"client_id\": \"bench\"}",
+                        json(fg),
+                        json(bg));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n" + params + "\r\n--"
-                + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("infer/deepgrow_3d?image=" + image))
-                .timeout(Duration.ofSeconds(120)).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        body.write(
+                ("--"
+                                + BOUNDARY
+                                + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n"
+                                + params
+                                + "\r\n--"
+                                + BOUNDARY
+                                + "--\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpRequest request =
+                HttpRequest.newBuilder(base.resolve("infer/deepgrow_3d?image=" + image))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .build();
         long t = System.nanoTime();
         HttpResponse<byte[]> reply = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         double millis = (System.nanoTime() - t) / 1e6;
         if (reply.statusCode() != 200) {
-            throw new IOException("HTTP " + reply.statusCode() + ": " + new String(reply.body(), StandardCharsets.UTF_8));
+            throw new IOException(
+                    "HTTP "
+                            + reply.statusCode()
+                            + ": "
+                            + new String(reply.body(), StandardCharsets.UTF_8));
         }
         String text = new String(reply.body(), StandardCharsets.ISO_8859_1);
         int at = text.indexOf("\"latencies\"");
@@ -305,8 +406,14 @@ public final class InteractiveBenchmark {
     static String json(List<int[]> points) {
         StringBuilder s = new StringBuilder("[");
         for (int[] p : points) {
-            s.append(s.length() > 1 ? ", " : "").append('[').append(p[0]).append(", ").append(p[1]).append(", ")
-                    .append(p[2]).append(']');
+            s.append(s.length() > 1 ? ", " : "")
+                    .append('[')
+                    .append(p[0])
+                    .append(", ")
+                    .append(p[1])
+                    .append(", ")
+                    .append(p[2])
+                    .append(']');
         }
         return s.append(']').toString();
     }
@@ -315,8 +422,16 @@ public final class InteractiveBenchmark {
         List<Double> sorted = new ArrayList<>(millis);
         Collections.sort(sorted);
         double median = sorted.get(sorted.size() / 2);
-        double p99 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
-        System.out.printf(Locale.ROOT, "%s: n=%d, median %.0f ms, p99 %.0f ms, min %.0f, max %.0f%n", what,
-                sorted.size(), median, p99, sorted.get(0), sorted.get(sorted.size() - 1));
+        double p99 =
+                sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
+        System.out.printf(
+                Locale.ROOT,
+                "%s: n=%d, median %.0f ms, p99 %.0f ms, min %.0f, max %.0f%n",
+                what,
+                sorted.size(),
+                median,
+                p99,
+                sorted.get(0),
+                sorted.get(sorted.size() - 1));
     }
 }

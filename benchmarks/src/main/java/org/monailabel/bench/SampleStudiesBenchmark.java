@@ -1,11 +1,13 @@
 package org.monailabel.bench;
 
+import org.monailabel.engine.sample.SampleStudies;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.monailabel.engine.sample.SampleStudies;
 
 /**
  * Time to generate the embedded default dataset: 20 phantom studies (about 256x256x100 each)
@@ -25,18 +27,25 @@ public final class SampleStudiesBenchmark {
             double s = (System.nanoTime() - t) / 1e9;
             long bytes;
             try (Stream<Path> files = Files.walk(dir)) {
-                bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+                bytes =
+                        files.filter(Files::isRegularFile)
+                                .mapToLong(p -> p.toFile().length())
+                                .sum();
             }
-            System.out.printf("run %d%s: %d studies in %.2f s (%d MiB on disk)%n", r, r == 0 ? " (warm-up)" : "", count, s,
-                    bytes >> 20);
+            System.out.printf(
+                    "run %d%s: %d studies in %.2f s (%d MiB on disk)%n",
+                    r, r == 0 ? " (warm-up)" : "", count, s, bytes >> 20);
             if (r > 0) {
                 seconds.add(s);
             }
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        System.out.printf("median %.2f s for %d studies on %d cores%n", SegmentationBenchmark.median(seconds), count,
+        System.out.printf(
+                "median %.2f s for %d studies on %d cores%n",
+                SegmentationBenchmark.median(seconds),
+                count,
                 Runtime.getRuntime().availableProcessors());
     }
 }

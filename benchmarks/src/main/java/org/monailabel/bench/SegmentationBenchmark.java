@@ -6,16 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+
 import org.monailabel.api.Params;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.djl.Devices;
@@ -34,6 +25,19 @@ import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
 import org.monailabel.engine.segmentation.SegmentationPipeline;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
 /**
  * End-to-end automatic segmentation with MONAI Label's spleen settings (UNet 16..256, 1 mm, ROI
  * 160, overlap 0.25): image file in, label file out, on phantom CTs at 0.8x0.8x2.5 mm.
@@ -48,67 +52,104 @@ public final class SegmentationBenchmark {
         String[] sizes = (args.length > 1 ? args[1] : "224x224x144,512x512x120").split(",");
         Devices.engine();
         Path dir = Files.createTempDirectory("segbench");
-        ModelCard card = new ModelCard("segmentation", 0, "unet", UNetConfig.spleen(1, 2).toMap(), "model.params",
-                Map.of("background", 0, "spleen", 1), new double[] {1, 1, 1}, IntensityWindow.ct(-57, 164),
-                new int[] {160, 160, 160}, 0.25, 1, BlendMode.CONSTANT, Map.of("weights", "random (timing only)"));
+        ModelCard card =
+                new ModelCard(
+                        "segmentation",
+                        0,
+                        "unet",
+                        UNetConfig.spleen(1, 2).toMap(),
+                        "model.params",
+                        Map.of("background", 0, "spleen", 1),
+                        new double[] {1, 1, 1},
+                        IntensityWindow.ct(-57, 164),
+                        new int[] {160, 160, 160},
+                        0.25,
+                        1,
+                        BlendMode.CONSTANT,
+                        Map.of("weights", "random (timing only)"));
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Block block = UNet.build(UNetConfig.spleen(1, 2));
             block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 16, 16, 16));
             LoadedModel.save(card, block, dir.resolve("model"));
         }
-        System.out.printf("machine: %d cores, max heap %d MiB, intra-op threads %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        System.out.printf(
+                "machine: %d cores, max heap %d MiB, intra-op threads %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
         try (LoadedModel model = LoadedModel.load(dir.resolve("model/model.json"), Device.cpu())) {
             for (String size : sizes) {
                 int[] shape = Arrays.stream(size.split("x")).mapToInt(Integer::parseInt).toArray();
-                Volume ct = PhantomGenerator.render("bench", 7, shape, new double[] {0.8, 0.8, 2.5}, StorageOrder.LPS).image();
+                Volume ct =
+                        PhantomGenerator.render(
+                                        "bench",
+                                        7,
+                                        shape,
+                                        new double[] {0.8, 0.8, 2.5},
+                                        StorageOrder.LPS)
+                                .image();
                 Path input = dir.resolve("ct_" + size + ".nii.gz");
                 ImageIo.write(ct, input, WriteOptions.defaults());
                 run(model, input, runs, ct.voxelCount() * 4L, dir);
             }
         } finally {
-            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
 
-    private static void run(LoadedModel model, Path input, int runs, long inputFloatBytes, Path dir) throws Exception {
+    private static void run(LoadedModel model, Path input, int runs, long inputFloatBytes, Path dir)
+            throws Exception {
         Map<String, List<Double>> stages = new LinkedHashMap<>();
         List<Double> forward = new ArrayList<>();
         List<Long> rss = new ArrayList<>();
         resetPeaks();
         try (Network network = model.newNetwork()) {
             double[] forwardSeconds = new double[1];
-            Network timed = new Network() {
-                @Override
-                public NDArray forward(NDArray batch, boolean monteCarlo) {
-                    long t = System.nanoTime();
-                    NDArray out = network.forward(batch, monteCarlo);
-                    out.sum().getFloat(); // waits for the computation (asynchronous on a GPU), copies 4 bytes
-                    forwardSeconds[0] += (System.nanoTime() - t) / 1e9;
-                    return out;
-                }
+            Network timed =
+                    new Network() {
+                        @Override
+                        public NDArray forward(NDArray batch, boolean monteCarlo) {
+                            long t = System.nanoTime();
+                            NDArray out = network.forward(batch, monteCarlo);
+                            out.sum()
+                                    .getFloat(); // waits for the computation (asynchronous on a
+                                                 // GPU), copies 4 bytes
+                            forwardSeconds[0] += (System.nanoTime() - t) / 1e9;
+                            return out;
+                        }
 
-                @Override
-                public void close() {}
-            };
+                        @Override
+                        public void close() {}
+                    };
             for (int i = 0; i <= runs; i++) { // run 0 warms up
                 forwardSeconds[0] = 0;
                 Latencies latencies = new Latencies();
-                Volume label = SegmentationPipeline.run(ImageIo.read(input), model.card(), timed, Device.cpu(),
-                        Params.empty(), latencies);
-                Path out = ResultFiles.write(label, input, Params.of(Map.of("result_extension", ".nrrd")), dir);
+                Volume label =
+                        SegmentationPipeline.run(
+                                ImageIo.read(input),
+                                model.card(),
+                                timed,
+                                Device.cpu(),
+                                Params.empty(),
+                                latencies);
+                Path out =
+                        ResultFiles.write(
+                                label, input, Params.of(Map.of("result_extension", ".nrrd")), dir);
                 latencies.mark("write");
                 Files.delete(out);
                 if (i == 0) {
                     continue;
                 }
-                latencies.toMap().forEach((k, v) -> {
-                    if (v instanceof Double d) {
-                        stages.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
-                    }
-                });
+                latencies
+                        .toMap()
+                        .forEach(
+                                (k, v) -> {
+                                    if (v instanceof Double d) {
+                                        stages.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
+                                    }
+                                });
                 forward.add(forwardSeconds[0]);
                 rss.add(rssKiB());
             }
@@ -117,11 +158,16 @@ public final class SegmentationBenchmark {
         stages.forEach((k, v) -> System.out.printf("  %-8s median %7.3f s%n", k, median(v)));
         double total = median(stages.get("total"));
         double net = median(forward);
-        System.out.printf("  network forward passes median %.3f s = %.1f%% of total; everything else %.1f%%%n",
+        System.out.printf(
+                "  network forward passes median %.3f s = %.1f%% of total; everything else"
+                    + " %.1f%%%n",
                 net, 100 * net / total, 100 * (total - net) / total);
-        System.out.printf("  RSS after each run (MiB): %s%n", rss.stream().map(k -> Long.toString(k >> 10)).toList());
-        System.out.printf("  peak heap %d MiB = %.2fx the input's float32 size (%d MiB)%n", peakHeap() >> 20,
-                (double) peakHeap() / inputFloatBytes, inputFloatBytes >> 20);
+        System.out.printf(
+                "  RSS after each run (MiB): %s%n",
+                rss.stream().map(k -> Long.toString(k >> 10)).toList());
+        System.out.printf(
+                "  peak heap %d MiB = %.2fx the input's float32 size (%d MiB)%n",
+                peakHeap() >> 20, (double) peakHeap() / inputFloatBytes, inputFloatBytes >> 20);
     }
 
     static double median(List<Double> v) {
@@ -146,7 +192,9 @@ public final class SegmentationBenchmark {
     }
 
     static long peakHeap() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
     }
 }

@@ -1,9 +1,7 @@
 package org.monailabel.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import com.google.gson.Gson;
+
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
@@ -23,11 +21,19 @@ import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.engine.train.SegmentationTrainer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Does the trainer learn for real: the spleen of generated phantom studies, from scratch, for a
  * fixed wall-clock budget, with validation Dice after every epoch.
  *
- * <pre>benchmarks/run TrainBenchmark [labeled=16] [minutes=10] [spacing=2.0] [lr=1e-3] [val_interval=3] [crop=96]
+ * <pre>
+ * benchmarks/run TrainBenchmark [labeled=16] [minutes=10] [spacing=2.0] [lr=1e-3] [val_interval=3] [crop=96]
  *     [batch=4] [num_samples=4]</pre>
  *
  * The learning rate follows a cosine decay over the time budget ({@code max_train_minutes}).
@@ -35,11 +41,32 @@ import org.monailabel.engine.train.SegmentationTrainer;
 public final class TrainBenchmark {
     static final class Spleen extends SegmentationTrainer {
         Spleen(double spacing) {
-            super("spleen", "spleen from phantoms", new ModelCard("spleen", 0, "unet",
-                    new UNetConfig(1, 2, new int[] {16, 32, 64, 128, 256}, new int[] {2, 2, 2, 2}, 2, Norm.BATCH,
-                            Activation.PRELU, 0).toMap(),
-                    "model.params", Map.of("background", 0, "spleen", 1), new double[] {spacing, spacing, spacing},
-                    IntensityWindow.ct(-57, 164), new int[] {96, 96, 96}, 0.25, 2, BlendMode.CONSTANT, Map.of()));
+            super(
+                    "spleen",
+                    "spleen from phantoms",
+                    new ModelCard(
+                            "spleen",
+                            0,
+                            "unet",
+                            new UNetConfig(
+                                            1,
+                                            2,
+                                            new int[] {16, 32, 64, 128, 256},
+                                            new int[] {2, 2, 2, 2},
+                                            2,
+                                            Norm.BATCH,
+                                            Activation.PRELU,
+                                            0)
+                                    .toMap(),
+                            "model.params",
+                            Map.of("background", 0, "spleen", 1),
+                            new double[] {spacing, spacing, spacing},
+                            IntensityWindow.ct(-57, 164),
+                            new int[] {96, 96, 96},
+                            0.25,
+                            2,
+                            BlendMode.CONSTANT,
+                            Map.of()));
         }
     }
 
@@ -51,7 +78,7 @@ public final class TrainBenchmark {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
         return -1;
@@ -70,52 +97,105 @@ public final class TrainBenchmark {
         Path studies = dir.resolve("studies");
         List<String> ids = SampleStudies.generate(studies, labeled + (labeled >= 8 ? 4 : 1), 42);
         long start = System.nanoTime();
-        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults().withWatch(false))) {
-            for (String id : ids) { // the spleen (value 2 in the ground truth) as Slicer would save it
-                Volume truth = ImageIo.read(studies.resolve("ground_truth").resolve(id + ".nii.gz"));
+        try (LocalDatastore datastore =
+                LocalDatastore.open(studies, LocalDatastore.Options.defaults().withWatch(false))) {
+            for (String id :
+                    ids) { // the spleen (value 2 in the ground truth) as Slicer would save it
+                Volume truth =
+                        ImageIo.read(studies.resolve("ground_truth").resolve(id + ".nii.gz"));
                 Volume spleen = Volume.allocate(VoxelType.UINT8, truth.affine(), truth.shape());
                 for (long v = 0; v < spleen.voxelCount(); v++) {
                     spleen.set(v, truth.get(v) == 2 ? 1 : 0);
                 }
                 Path label = dir.resolve(id + ".nii.gz");
                 ImageIo.write(spleen, label, WriteOptions.defaults());
-                datastore.saveLabel(id, Datastore.FINAL, label, label.getFileName().toString(),
+                datastore.saveLabel(
+                        id,
+                        Datastore.FINAL,
+                        label,
+                        label.getFileName().toString(),
                         Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
             }
             Spleen trainer = new Spleen(spacing);
-            trainer.open(new AppContext("bench", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu"));
-            JobControl control = new JobControl() {
-                @Override
-                public boolean stopRequested() {
-                    return false; // the trainer's own time budget ends the run
-                }
+            trainer.open(
+                    new AppContext(
+                            "bench",
+                            dir,
+                            dir.resolve("models"),
+                            AppConfig.empty(),
+                            datastore,
+                            "cpu"));
+            JobControl control =
+                    new JobControl() {
+                        @Override
+                        public boolean stopRequested() {
+                            return false; // the trainer's own time budget ends the run
+                        }
 
-                @Override
-                public void log(String line) {
-                    System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - start) / 1e9, line);
-                }
+                        @Override
+                        public void log(String line) {
+                            System.out.printf(
+                                    "[%6.1f s] %s%n", (System.nanoTime() - start) / 1e9, line);
+                        }
 
-                @Override
-                public void progress(Map<String, Object> stats) { // memory after every epoch: flat, or a leak
-                    Runtime rt = Runtime.getRuntime();
-                    System.out.printf("[%6.1f s] memory: heap used %d MiB, resident %d MiB%n", (System.nanoTime() - start) / 1e9,
-                            (rt.totalMemory() - rt.freeMemory()) >> 20, residentMiB());
-                }
-            };
+                        @Override
+                        public void progress(
+                                Map<String, Object>
+                                        stats) { // memory after every epoch: flat, or a leak
+                            Runtime rt = Runtime.getRuntime();
+                            System.out.printf(
+                                    "[%6.1f s] memory: heap used %d MiB, resident %d MiB%n",
+                                    (System.nanoTime() - start) / 1e9,
+                                    (rt.totalMemory() - rt.freeMemory()) >> 20,
+                                    residentMiB());
+                        }
+                    };
             double valSplit = labeled >= 8 ? 4.0 / (labeled + 4) : 1.0 / (labeled + 1);
-            Map<String, Object> result = trainer.train(Params.of(Map.of("max_epochs", 10_000, "crop_size", crop,
-                    "train_batch_size", batch, "num_samples", samples, "learning_rate", lr, "val_split", valSplit,
-                    "val_interval", valInterval, "max_train_minutes", minutes)), control);
-            System.out.printf("labeled %d, %.1f min budget, spacing %.1f mm, lr %s, crop %d, batch %d, %d crops per image: "
-                    + "best validation Dice %.4f at epoch %s, %s iterations, loader wait share %.3f, forward/backward share "
-                    + "of training time %.3f, validation share %.3f, %d cores%n", labeled, minutes, spacing, lr, crop, batch,
-                    samples, (double) result.get("best_metric"), result.get("best_metric_epoch"), result.get("iterations"),
-                    (double) result.get("loader_wait_share"), (double) result.get("step_share"),
-                    (double) result.get("validation_share"), Runtime.getRuntime().availableProcessors());
-            System.out.println("curve " + new com.google.gson.Gson().toJson(((Map<?, ?>) result.get("train")).get("epochs")));
+            Map<String, Object> result =
+                    trainer.train(
+                            Params.of(
+                                    Map.of(
+                                            "max_epochs",
+                                            10_000,
+                                            "crop_size",
+                                            crop,
+                                            "train_batch_size",
+                                            batch,
+                                            "num_samples",
+                                            samples,
+                                            "learning_rate",
+                                            lr,
+                                            "val_split",
+                                            valSplit,
+                                            "val_interval",
+                                            valInterval,
+                                            "max_train_minutes",
+                                            minutes)),
+                            control);
+            System.out.printf(
+                    "labeled %d, %.1f min budget, spacing %.1f mm, lr %s, crop %d, batch %d, %d"
+                        + " crops per image: best validation Dice %.4f at epoch %s, %s iterations,"
+                        + " loader wait share %.3f, forward/backward share of training time %.3f,"
+                        + " validation share %.3f, %d cores%n",
+                    labeled,
+                    minutes,
+                    spacing,
+                    lr,
+                    crop,
+                    batch,
+                    samples,
+                    (double) result.get("best_metric"),
+                    result.get("best_metric_epoch"),
+                    result.get("iterations"),
+                    (double) result.get("loader_wait_share"),
+                    (double) result.get("step_share"),
+                    (double) result.get("validation_share"),
+                    Runtime.getRuntime().availableProcessors());
+            System.out.println(
+                    "curve " + new Gson().toJson(((Map<?, ?>) result.get("train")).get("epochs")));
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -3,8 +3,8 @@ package org.monailabel.api;
 import java.util.Optional;
 
 /**
- * Picks the next image to annotate ({@code POST /activelearning/{name}}). Called concurrently;
- * the server records the hand-out in the datastore after a sample is chosen.
+ * Picks the next image to annotate ({@code POST /activelearning/{name}}). Called concurrently; the
+ * server records the hand-out in the datastore after a sample is chosen.
  */
 public interface ActiveLearningStrategy extends AppComponent {
     /** What {@code /info/} lists under {@code strategies}; cheap, callable before {@code open}. */

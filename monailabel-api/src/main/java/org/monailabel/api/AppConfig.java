@@ -1,18 +1,20 @@
 package org.monailabel.api;
 
+import org.monailabel.api.error.InvalidInputException;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.monailabel.api.error.InvalidInputException;
 
 /**
- * The app settings given on the command line as {@code --conf KEY VALUE} (as in MONAI Label),
- * with typed getters. Values are strings; a malformed value is an {@link InvalidInputException}
- * naming the key. Immutable and thread-safe.
+ * The app settings given on the command line as {@code --conf KEY VALUE} (as in MONAI Label), with
+ * typed getters. Values are strings; a malformed value is an {@link InvalidInputException} naming
+ * the key. Immutable and thread-safe.
  *
  * <pre>{@code
  * AppConfig conf = AppConfig.of(Map.of("models", "segmentation,deepedit", "epistemic_samples", "5"));
@@ -28,7 +30,9 @@ public final class AppConfig {
     }
 
     public static AppConfig of(Map<String, String> values) {
-        return new AppConfig(Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values"))));
+        return new AppConfig(
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(values, "values"))));
     }
 
     public static AppConfig empty() {
@@ -55,7 +59,8 @@ public final class AppConfig {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("Setting '" + key + "' must be an integer, got '" + v + "'");
+            throw new InvalidInputException(
+                    "Setting '" + key + "' must be an integer, got '" + v + "'");
         }
     }
 
@@ -67,20 +72,25 @@ public final class AppConfig {
         try {
             return Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("Setting '" + key + "' must be a number, got '" + v + "'");
+            throw new InvalidInputException(
+                    "Setting '" + key + "' must be a number, got '" + v + "'");
         }
     }
 
-    /** {@code true}/{@code false} (any case), also {@code 1}/{@code 0} and {@code yes}/{@code no}. */
+    /**
+     * {@code true}/{@code false} (any case), also {@code 1}/{@code 0} and {@code yes}/{@code no}.
+     */
     public boolean getBoolean(String key, boolean defaultValue) {
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
-            default -> throw new InvalidInputException("Setting '" + key + "' must be true or false, got '" + v + "'");
+            default ->
+                    throw new InvalidInputException(
+                            "Setting '" + key + "' must be true or false, got '" + v + "'");
         };
     }
 

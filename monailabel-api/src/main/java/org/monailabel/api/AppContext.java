@@ -5,16 +5,16 @@ import java.util.Objects;
 
 /**
  * What an app's tasks get when they are opened: where the app lives, where its models go, its
- * settings, the datastore and the compute device. Tasks keep it for their lifetime; the server
- * owns and closes the datastore.
+ * settings, the datastore and the compute device. Tasks keep it for their lifetime; the server owns
+ * and closes the datastore.
  *
  * @param appName the app's name (its jar or folder name, or {@code classpath} when embedded)
  * @param appDir the app's directory (a jar's folder or the app folder); read-only for tasks
  * @param modelDir where the app reads and publishes model weights; created by the server
  * @param config the {@code --conf} settings
  * @param datastore the images and labels being annotated
- * @param device the compute device to run models on: {@code cpu}, or {@code cuda} / {@code
- *     cuda:N} where a GPU is present
+ * @param device the compute device to run models on: {@code cpu}, or {@code cuda} / {@code cuda:N}
+ *     where a GPU is present
  * @param models the stores of the app's models (folders under {@code modelDir}), shared by all the
  *     app's tasks so that a trainer's publish reaches the task serving the model
  */
@@ -35,12 +35,19 @@ public record AppContext(
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
         if (!models.modelDir().equals(modelDir.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("models are for " + models.modelDir() + ", not " + modelDir);
+            throw new IllegalArgumentException(
+                    "models are for " + models.modelDir() + ", not " + modelDir);
         }
     }
 
     /** A context with its own model stores (for a task used on its own, outside a server). */
-    public AppContext(String appName, Path appDir, Path modelDir, AppConfig config, Datastore datastore, String device) {
+    public AppContext(
+            String appName,
+            Path appDir,
+            Path modelDir,
+            AppConfig config,
+            Datastore datastore,
+            String device) {
         this(appName, appDir, modelDir, config, datastore, device, new ModelStores(modelDir));
     }
 

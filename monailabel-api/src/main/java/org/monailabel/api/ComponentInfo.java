@@ -3,8 +3,8 @@ package org.monailabel.api;
 import java.util.Objects;
 
 /**
- * Name and description of an active-learning strategy or a scoring method, as {@code /info/}
- * lists them under {@code strategies} and {@code scoring}.
+ * Name and description of an active-learning strategy or a scoring method, as {@code /info/} lists
+ * them under {@code strategies} and {@code scoring}.
  *
  * @param name the name used in {@code /activelearning/{name}} or {@code /scoring/{name}}
  * @param description one line for the client

@@ -3,6 +3,7 @@ package org.monailabel.api;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,8 +12,8 @@ import java.util.Set;
 
 /**
  * The images being annotated and their labels, as MONAI Label models them: every image has an
- * opaque id (any string without path separators, control characters or {@code ..}; spaces and
- * dots are fine), an open-ended info map, and at most one label per tag ({@code final} for
+ * opaque id (any string without path separators, control characters or {@code ..}; spaces and dots
+ * are fine), an open-ended info map, and at most one label per tag ({@code final} for
  * human-approved labels, {@code original} for model output, any other tag for versions). The label
  * id equals the image id.
  *
@@ -40,6 +41,7 @@ import java.util.Set;
 public interface Datastore extends AutoCloseable {
     /** The tag of human-approved labels: the only tag that counts as labeled and feeds training. */
     String FINAL = "final";
+
     /** The tag of labels the server produced (batch inference, {@code save_label}). */
     String ORIGINAL = "original";
 
@@ -91,7 +93,10 @@ public interface Datastore extends AutoCloseable {
     /** A local, readable file holding the label with this tag, if the image has one. */
     Optional<Path> labelFile(String imageId, String tag) throws IOException;
 
-    /** The image's info ({@code ts}, {@code name}, client fields, strategy and scoring records, ...). */
+    /**
+     * The image's info ({@code ts}, {@code name}, client fields, strategy and scoring records,
+     * ...).
+     */
     Map<String, Object> imageInfo(String imageId);
 
     /** Merges {@code info} into the image's info, key by key (a shallow update). */
@@ -114,20 +119,26 @@ public interface Datastore extends AutoCloseable {
      * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
      *     extension (see the class comment); nothing is stored then
      */
-    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info) throws IOException;
+    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info)
+            throws IOException;
 
     /**
-     * Adds or replaces an image as {@link #addImage(String, Path, String, Map)} does, taking
-     * {@code source} as {@code transfer} says. With {@link Transfer#MOVE} the source is gone when
-     * the method returns (should deleting it after a copy fail, that is logged and the file left
+     * Adds or replaces an image as {@link #addImage(String, Path, String, Map)} does, taking {@code
+     * source} as {@code transfer} says. With {@link Transfer#MOVE} the source is gone when the
+     * method returns (should deleting it after a copy fail, that is logged and the file left
      * behind); when the method throws, the source is where it was. The default implementation
      * copies and then deletes; implementations on a local folder rename the file instead.
      *
      * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
      *     extension (see the class comment); nothing is stored then
      */
-    default String addImage(String imageId, Path source, String sourceName, Map<String, Object> info,
-            Transfer transfer) throws IOException {
+    default String addImage(
+            String imageId,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
         Objects.requireNonNull(transfer, "transfer");
         String id = addImage(imageId, source, sourceName, info);
         deleteMoved(source, transfer);
@@ -148,7 +159,8 @@ public interface Datastore extends AutoCloseable {
      * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
      *     extension (see the class comment); nothing is stored then
      */
-    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+    String saveLabel(
+            String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException;
 
     /**
@@ -159,8 +171,14 @@ public interface Datastore extends AutoCloseable {
      * @throws org.monailabel.api.error.InvalidInputException if the content does not match the
      *     extension (see the class comment); nothing is stored then
      */
-    default String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
-            Transfer transfer) throws IOException {
+    default String saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
         Objects.requireNonNull(transfer, "transfer");
         String id = saveLabel(imageId, tag, source, sourceName, info);
         deleteMoved(source, transfer);
@@ -175,8 +193,10 @@ public interface Datastore extends AutoCloseable {
         try {
             Files.deleteIfExists(source);
         } catch (IOException e) {
-            System.getLogger(Datastore.class.getName()).log(System.Logger.Level.WARNING,
-                    "Stored a copy of " + source + " but cannot delete it: " + e);
+            System.getLogger(Datastore.class.getName())
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "Stored a copy of " + source + " but cannot delete it: " + e);
         }
     }
 
@@ -196,7 +216,7 @@ public interface Datastore extends AutoCloseable {
      * request, so implementations should answer it without copying every info map.
      */
     default Map<String, Long> lastHandouts(String strategy) {
-        Map<String, Long> result = new java.util.HashMap<>();
+        Map<String, Long> result = new HashMap<>();
         for (String id : imageIds()) {
             if (imageInfo(id).get("strategy") instanceof Map<?, ?> strategies
                     && strategies.get(strategy) instanceof Map<?, ?> record
@@ -210,7 +230,9 @@ public interface Datastore extends AutoCloseable {
     /** Counts of images, completed images and labels per tag. */
     DatastoreStats stats();
 
-    /** The whole datastore as MONAI Label's {@code datastore_v2.json} model ({@code output=all}). */
+    /**
+     * The whole datastore as MONAI Label's {@code datastore_v2.json} model ({@code output=all}).
+     */
     Map<String, Object> toJson();
 
     /** Image and label files of every image with a label of this tag, sorted by image id. */

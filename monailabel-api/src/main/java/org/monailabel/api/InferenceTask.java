@@ -26,8 +26,8 @@ public interface InferenceTask extends AppComponent {
     }
 
     /**
-     * Runs the model. Invalid input is an {@link org.monailabel.api.error.InvalidInputException};
-     * a model failure an {@link org.monailabel.api.error.InferenceFailedException}.
+     * Runs the model. Invalid input is an {@link org.monailabel.api.error.InvalidInputException}; a
+     * model failure an {@link org.monailabel.api.error.InferenceFailedException}.
      */
     InferenceResult infer(InferenceRequest request) throws IOException;
 }

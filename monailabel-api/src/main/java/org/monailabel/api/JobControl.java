@@ -3,8 +3,8 @@ package org.monailabel.api;
 import java.util.Map;
 
 /**
- * The server's side of a long-running job (training, scoring): the job polls it for a stop
- * request and reports log lines and progress through it. Thread-safe.
+ * The server's side of a long-running job (training, scoring): the job polls it for a stop request
+ * and reports log lines and progress through it. Thread-safe.
  */
 public interface JobControl {
     /**

@@ -20,7 +20,9 @@ public final class ModelStores {
     private final Path modelDir;
     private final Map<String, ModelStore> stores = new ConcurrentHashMap<>();
 
-    /** @param modelDir the app's model folder ({@link AppContext#modelDir()}) */
+    /**
+     * @param modelDir the app's model folder ({@link AppContext#modelDir()})
+     */
     public ModelStores(Path modelDir) {
         this.modelDir = Objects.requireNonNull(modelDir, "modelDir").toAbsolutePath().normalize();
     }
@@ -37,7 +39,11 @@ public final class ModelStores {
      */
     public ModelStore of(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+        if (name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.contains("/")
+                || name.contains("\\")
                 || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("Not a model folder name: '" + name + "'");
         }
@@ -52,7 +58,8 @@ public final class ModelStores {
     public ModelStore forFolder(Path folder) {
         Path normal = folder.toAbsolutePath().normalize();
         if (normal.getParent() == null || !normal.getParent().equals(modelDir)) {
-            throw new IllegalArgumentException(folder + " is not a folder directly under " + modelDir);
+            throw new IllegalArgumentException(
+                    folder + " is not a folder directly under " + modelDir);
         }
         return of(normal.getFileName().toString());
     }
@@ -80,7 +87,8 @@ public final class ModelStores {
         @Override
         public Subscription subscribe(Runnable listener) {
             Objects.requireNonNull(listener, "listener");
-            Runnable registered = listener::run; // a distinct object: the same listener may subscribe twice
+            Runnable registered =
+                    listener::run; // a distinct object: the same listener may subscribe twice
             listeners.add(registered);
             return () -> listeners.remove(registered);
         }
@@ -91,7 +99,8 @@ public final class ModelStores {
                 try {
                     listener.run();
                 } catch (RuntimeException e) {
-                    logger.log(Level.WARNING, "A listener of model folder '" + name + "' failed", e);
+                    logger.log(
+                            Level.WARNING, "A listener of model folder '" + name + "' failed", e);
                 }
             }
         }

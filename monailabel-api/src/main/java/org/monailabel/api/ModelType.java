@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * The kind of an inference model as MONAI Label clients know it. 3D Slicer groups models by it:
- * {@code segmentation} and {@code detection} go to "Auto Segmentation", {@code deepgrow} and
- * {@code deepedit} to "SmartEdit", {@code scribbles} to the scribbles box.
+ * {@code segmentation} and {@code detection} go to "Auto Segmentation", {@code deepgrow} and {@code
+ * deepedit} to "SmartEdit", {@code scribbles} to the scribbles box.
  */
 public enum ModelType {
     SEGMENTATION,

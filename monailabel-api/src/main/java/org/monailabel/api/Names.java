@@ -8,12 +8,17 @@ final class Names {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException(what + " name must not be empty");
         }
-        if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException(what + " name '" + name + "' must not contain / or \\ or be . or ..");
+        if (name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0
+                || name.equals(".")
+                || name.equals("..")) {
+            throw new IllegalArgumentException(
+                    what + " name '" + name + "' must not contain / or \\ or be . or ..");
         }
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) {
-                throw new IllegalArgumentException(what + " name must not contain control characters");
+                throw new IllegalArgumentException(
+                        what + " name must not contain control characters");
             }
         }
     }

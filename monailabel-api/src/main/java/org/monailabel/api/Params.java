@@ -1,5 +1,7 @@
 package org.monailabel.api;
 
+import org.monailabel.api.error.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.monailabel.api.error.InvalidInputException;
 
 /**
  * The JSON parameters of a request (the {@code params} a client sends, merged over the task's
@@ -34,7 +35,9 @@ public final class Params {
 
     /** Parameters from a JSON-like map (copied shallowly). */
     public static Params of(Map<String, ?> values) {
-        return new Params(Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values"))));
+        return new Params(
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(values, "values"))));
     }
 
     /** No parameters. */
@@ -45,7 +48,8 @@ public final class Params {
     /** These parameters over {@code defaults}: a key present here wins. */
     public Params withDefaults(Map<String, ?> defaults) {
         Map<String, Object> merged = new LinkedHashMap<>();
-        defaults.forEach((k, v) -> merged.put(k, v instanceof List<?> l && !l.isEmpty() ? l.get(0) : v));
+        defaults.forEach(
+                (k, v) -> merged.put(k, v instanceof List<?> l && !l.isEmpty() ? l.get(0) : v));
         merged.putAll(values);
         return new Params(Collections.unmodifiableMap(merged));
     }
@@ -177,7 +181,8 @@ public final class Params {
         if (shown.length() > 60) {
             shown = shown.substring(0, 57) + "...";
         }
-        return new InvalidInputException("Parameter '" + key + "' must be " + expected + ", got " + shown);
+        return new InvalidInputException(
+                "Parameter '" + key + "' must be " + expected + ", got " + shown);
     }
 
     @Override

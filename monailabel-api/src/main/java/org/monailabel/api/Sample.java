@@ -1,5 +1,7 @@
 package org.monailabel.api;
 
+import java.util.Objects;
+
 /**
  * The image a strategy chose.
  *
@@ -8,6 +10,6 @@ package org.monailabel.api;
  */
 public record Sample(String imageId, double weight) {
     public Sample {
-        java.util.Objects.requireNonNull(imageId, "imageId");
+        Objects.requireNonNull(imageId, "imageId");
     }
 }

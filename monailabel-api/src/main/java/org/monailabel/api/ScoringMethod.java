@@ -21,5 +21,6 @@ public interface ScoringMethod extends AppComponent {
      *
      * @return a summary of what was scored
      */
-    Map<String, Object> score(Datastore datastore, Params params, JobControl control) throws IOException;
+    Map<String, Object> score(Datastore datastore, Params params, JobControl control)
+            throws IOException;
 }

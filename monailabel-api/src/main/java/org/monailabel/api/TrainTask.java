@@ -17,8 +17,8 @@ public interface TrainTask extends AppComponent {
     }
 
     /**
-     * Trains until done, stopped (see {@link JobControl#stopRequested()}) or failed, publishing
-     * the resulting model atomically.
+     * Trains until done, stopped (see {@link JobControl#stopRequested()}) or failed, publishing the
+     * resulting model atomically.
      *
      * @return the result object MONAI Label reports for a finished job
      */

@@ -13,11 +13,16 @@ import java.util.Objects;
  * @param config user-tunable defaults (same value rules as {@link ModelInfo#config()})
  * @param labels label name to index of the model it trains; may be empty
  */
-public record TrainerInfo(String name, String description, Map<String, Object> config, Map<String, Integer> labels) {
+public record TrainerInfo(
+        String name, String description, Map<String, Object> config, Map<String, Integer> labels) {
     public TrainerInfo {
         Names.check("Trainer", name);
         Objects.requireNonNull(description, "description");
-        config = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(config, "config")));
-        labels = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(labels, "labels")));
+        config =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(config, "config")));
+        labels =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(labels, "labels")));
     }
 }

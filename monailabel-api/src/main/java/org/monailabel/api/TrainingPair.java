@@ -1,6 +1,8 @@
 package org.monailabel.api;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,7 +20,8 @@ public record TrainingPair(String imageId, Path image, Path label, Map<String, O
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(label, "label");
-        labelInfo = java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(Objects.requireNonNull(labelInfo, "labelInfo")));
+        labelInfo =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(labelInfo, "labelInfo")));
     }
 }

@@ -3,19 +3,28 @@ package org.monailabel.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.error.ErrorCode;
 import org.monailabel.api.error.InvalidInputException;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 class ParamsTest {
     @Test
     void requestValuesWinOverDefaultsAndListDefaultsMeanTheirFirstElement() {
-        Params p = Params.of(Map.of("largest_cc", true)).withDefaults(
-                Map.of("largest_cc", false, "device", List.of("cpu", "cuda"), "roi", 96));
+        Params p =
+                Params.of(Map.of("largest_cc", true))
+                        .withDefaults(
+                                Map.of(
+                                        "largest_cc",
+                                        false,
+                                        "device",
+                                        List.of("cpu", "cuda"),
+                                        "roi",
+                                        96));
         assertThat(p.getBoolean("largest_cc", false)).isTrue();
         assertThat(p.getString("device", "")).isEqualTo("cpu");
         assertThat(p.getInt("roi", 0)).isEqualTo(96);
@@ -23,8 +32,10 @@ class ParamsTest {
 
     @Test
     void readsClicksAsIntegerPoints() {
-        Params p = Params.of(Map.of("foreground", List.of(List.of(10L, 20.0, 3), List.of(1, 2, 3))));
-        assertThat(p.getPoints("foreground")).extracting(Arrays::toString)
+        Params p =
+                Params.of(Map.of("foreground", List.of(List.of(10L, 20.0, 3), List.of(1, 2, 3))));
+        assertThat(p.getPoints("foreground"))
+                .extracting(Arrays::toString)
                 .containsExactly("[10, 20, 3]", "[1, 2, 3]");
         assertThat(p.getPoints("background")).isEmpty();
     }
@@ -37,7 +48,9 @@ class ParamsTest {
         values.put("flag", 3);
         values.put("half", 1.5);
         Params p = Params.of(values);
-        assertThatThrownBy(() -> p.getInt("n", 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("'n'");
+        assertThatThrownBy(() -> p.getInt("n", 0))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'n'");
         assertThatThrownBy(() -> p.getPoints("pts")).hasMessageContaining("'pts'");
         assertThatThrownBy(() -> p.getBoolean("flag", false)).hasMessageContaining("'flag'");
         assertThatThrownBy(() -> p.getInt("half", 0)).hasMessageContaining("an integer");
@@ -53,13 +66,17 @@ class ParamsTest {
 
     @Test
     void appConfigHasTypedGetters() {
-        AppConfig c = AppConfig.of(Map.of("models", " seg , deepedit,,", "n", "5", "on", "yes", "bad", "x"));
+        AppConfig c =
+                AppConfig.of(
+                        Map.of("models", " seg , deepedit,,", "n", "5", "on", "yes", "bad", "x"));
         assertThat(c.getList("models")).containsExactly("seg", "deepedit");
         assertThat(c.getInt("n", 0)).isEqualTo(5);
         assertThat(c.getBoolean("on", false)).isTrue();
         assertThat(c.getInt("missing", 7)).isEqualTo(7);
-        assertThatThrownBy(() -> c.getDouble("bad", 0)).isInstanceOf(InvalidInputException.class)
-                .extracting(e -> ((InvalidInputException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThatThrownBy(() -> c.getDouble("bad", 0))
+                .isInstanceOf(InvalidInputException.class)
+                .extracting(e -> ((InvalidInputException) e).code())
+                .isEqualTo(ErrorCode.INVALID_INPUT);
     }
 
     @Test
@@ -75,9 +92,12 @@ class ParamsTest {
 
     @Test
     void taskNamesMayNotBePathsOrEmpty() {
-        assertThatThrownBy(() -> new ComponentInfo("../x", "d")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ComponentInfo(" ", "d")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(new ComponentInfo("Histogram+GraphCut", "d").name()).isEqualTo("Histogram+GraphCut");
+        assertThatThrownBy(() -> new ComponentInfo("../x", "d"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ComponentInfo(" ", "d"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ComponentInfo("Histogram+GraphCut", "d").name())
+                .isEqualTo("Histogram+GraphCut");
         assertThatThrownBy(() -> new ModelInfo("m", ModelType.DEEPGROW, Map.of(), 4, "d", Map.of()))
                 .hasMessageContaining("dimension");
     }

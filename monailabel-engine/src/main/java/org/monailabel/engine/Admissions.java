@@ -1,9 +1,10 @@
 package org.monailabel.engine;
 
+import org.monailabel.api.error.BusyException;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import org.monailabel.api.error.BusyException;
 
 /**
  * A bounded queue per model in front of its task ({@link InferenceLimits}): at most {@code threads}
@@ -35,8 +36,15 @@ final class Admissions {
     Permit enter(String model) throws InterruptedException {
         Slots s = slots(model);
         if (!s.admitted().tryAcquire()) {
-            throw new BusyException("Model '" + model + "' is busy (" + limits.threads() + " running, "
-                    + limits.queue() + " waiting): retry later", 1);
+            throw new BusyException(
+                    "Model '"
+                            + model
+                            + "' is busy ("
+                            + limits.threads()
+                            + " running, "
+                            + limits.queue()
+                            + " waiting): retry later",
+                    1);
         }
         try {
             s.running().acquire();
@@ -58,7 +66,11 @@ final class Admissions {
     }
 
     private Slots slots(String model) {
-        return slots.computeIfAbsent(model, m -> new Slots(new Semaphore(limits.threads() + limits.queue()),
-                new Semaphore(limits.threads(), true)));
+        return slots.computeIfAbsent(
+                model,
+                m ->
+                        new Slots(
+                                new Semaphore(limits.threads() + limits.queue()),
+                                new Semaphore(limits.threads(), true)));
     }
 }

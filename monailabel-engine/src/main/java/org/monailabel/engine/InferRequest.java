@@ -6,10 +6,10 @@ import java.util.Optional;
 
 /**
  * One inference as a client asks for it ({@code POST /infer/{model}}): which image (an upload, a
- * session's image or a datastore image, in that order of precedence), the request's params, and
- * an optional label to start from. {@link MonaiLabel#infer} resolves the image, merges the model's
- * defaults under the params, and saves the result as a label when the params say {@code
- * save_label: true} (tag {@code label_tag}, default {@code original}) for a datastore image.
+ * session's image or a datastore image, in that order of precedence), the request's params, and an
+ * optional label to start from. {@link MonaiLabel#infer} resolves the image, merges the model's
+ * defaults under the params, and saves the result as a label when the params say {@code save_label:
+ * true} (tag {@code label_tag}, default {@code original}) for a datastore image.
  *
  * @param model the model's name
  * @param file an uploaded image (wins over the others)
@@ -37,13 +37,23 @@ public record InferRequest(
 
     /** The model on a datastore image. */
     public static InferRequest ofImage(String model, String imageId, Map<String, Object> params) {
-        return new InferRequest(model, Optional.empty(), Optional.empty(), Optional.of(imageId), params,
+        return new InferRequest(
+                model,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(imageId),
+                params,
                 Optional.empty());
     }
 
     /** The model on an uploaded image. */
     public static InferRequest ofUpload(String model, Upload file, Map<String, Object> params) {
-        return new InferRequest(model, Optional.of(file), Optional.empty(), Optional.empty(), params,
+        return new InferRequest(
+                model,
+                Optional.of(file),
+                Optional.empty(),
+                Optional.empty(),
+                params,
                 Optional.empty());
     }
 }

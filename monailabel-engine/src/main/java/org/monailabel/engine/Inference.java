@@ -1,20 +1,22 @@
 package org.monailabel.engine;
 
+import org.monailabel.api.InferenceResult;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import org.monailabel.api.InferenceResult;
 
 /**
- * A finished inference: the model's result (its file lives in the inference's work folder) and
- * the label saved from it, if one was. Closing it deletes the work folder, so a caller sends or
- * copies the result file first (the HTTP layer closes it once the reply is sent).
+ * A finished inference: the model's result (its file lives in the inference's work folder) and the
+ * label saved from it, if one was. Closing it deletes the work folder, so a caller sends or copies
+ * the result file first (the HTTP layer closes it once the reply is sent).
  *
  * @param result the result JSON and file
  * @param savedLabel the id of the label saved from the result ({@code save_label: true})
  * @param workDir the inference's private folder
  */
-public record Inference(InferenceResult result, Optional<String> savedLabel, Path workDir) implements AutoCloseable {
+public record Inference(InferenceResult result, Optional<String> savedLabel, Path workDir)
+        implements AutoCloseable {
     public Inference {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(savedLabel, "savedLabel");

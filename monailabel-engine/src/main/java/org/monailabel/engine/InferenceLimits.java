@@ -1,8 +1,8 @@
 package org.monailabel.engine;
 
 /**
- * How many requests of one model run at once and how many more may wait: past that an inference
- * is refused at once with a {@link org.monailabel.api.error.BusyException} (HTTP 503 with {@code
+ * How many requests of one model run at once and how many more may wait: past that an inference is
+ * refused at once with a {@link org.monailabel.api.error.BusyException} (HTTP 503 with {@code
  * Retry-After: 1}) instead of piling up. One policy for every model; the tasks' own worker pools
  * are sized from it ({@code --conf infer_threads} and {@code infer_queue}).
  *
@@ -12,13 +12,17 @@ package org.monailabel.engine;
 public record InferenceLimits(int threads, int queue) {
     /** The conf key that sets {@link #threads} (and the tasks' worker count). */
     public static final String THREADS = "infer_threads";
+
     /** The conf key that sets {@link #queue}. */
     public static final String QUEUE = "infer_queue";
 
     public InferenceLimits {
         if (threads < 1 || queue < 0) {
-            throw new IllegalArgumentException("infer threads must be at least 1 and the queue at least 0, got "
-                    + threads + " and " + queue);
+            throw new IllegalArgumentException(
+                    "infer threads must be at least 1 and the queue at least 0, got "
+                            + threads
+                            + " and "
+                            + queue);
         }
     }
 

@@ -1,17 +1,5 @@
 package org.monailabel.engine;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Supplier;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelStore;
 import org.monailabel.api.TrainTask;
@@ -28,6 +16,19 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.model.ServesModel;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
 /**
  * The published weights of the served models ({@code /model/{model}}, docs/rest-api.md §10), as
  * {@link MonaiLabel#models()} gives them: each model's {@link ModelStore} is the one its serving
@@ -37,7 +38,8 @@ import org.monailabel.engine.model.ServesModel;
  * Thread-safe.
  */
 public final class Models {
-    private static final DateTimeFormatter DELETED_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
+    private static final DateTimeFormatter DELETED_STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
 
     private final AppRegistry registry;
     private final AppEnvironment environment;
@@ -51,8 +53,8 @@ public final class Models {
     }
 
     /**
-     * The store a model is served from: the serving task's, else the folder named after the
-     * model in its app's model folder.
+     * The store a model is served from: the serving task's, else the folder named after the model
+     * in its app's model folder.
      *
      * @throws NotFoundException if no app serves the model
      */
@@ -90,7 +92,10 @@ public final class Models {
         return weights;
     }
 
-    /** The current weights' checksum and time, with the training statistics of the trainer of the same name. */
+    /**
+     * The current weights' checksum and time, with the training statistics of the trainer of the
+     * same name.
+     */
     public WeightsInfo describe(String model) throws IOException {
         Path weights = weights(model);
         Map<String, Object> stats = Map.of();
@@ -106,8 +111,10 @@ public final class Models {
     }
 
     private static WeightsInfo info(Path weights, Map<String, Object> stats) throws IOException {
-        return new WeightsInfo(Checksums.hex(weights, "SHA-256"),
-                Files.getLastModifiedTime(weights).toInstant().getEpochSecond(), stats);
+        return new WeightsInfo(
+                Checksums.hex(weights, "SHA-256"),
+                Files.getLastModifiedTime(weights).toInstant().getEpochSecond(),
+                stats);
     }
 
     /** The kept versions, oldest first. */
@@ -135,7 +142,8 @@ public final class Models {
         ModelStore store = store(model);
         synchronized (publishing) {
             refuseWhileTraining(model);
-            ModelVersions versions = new ModelVersions(store, Integer.MAX_VALUE); // the trainer prunes
+            ModelVersions versions =
+                    new ModelVersions(store, Integer.MAX_VALUE); // the trainer prunes
             ModelCard base = versions.latestCard().orElseThrow(() -> notFound(model));
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("source", "upload");
@@ -146,8 +154,12 @@ public final class Models {
             try (InputStream in = Files.newInputStream(weights)) {
                 versions.publishVerified(card, in);
             } catch (InvalidInputException e) {
-                throw new InvalidInputException("Uploaded weights do not load with model '" + model
-                        + "' (nothing changed): " + e.getMessage(), e);
+                throw new InvalidInputException(
+                        "Uploaded weights do not load with model '"
+                                + model
+                                + "' (nothing changed): "
+                                + e.getMessage(),
+                        e);
             }
             return info(weights(model), Map.of());
         }
@@ -187,10 +199,17 @@ public final class Models {
     }
 
     private void refuseWhileTraining(String model) {
-        training.get().ifPresent(job -> {
-            throw new ConflictException("Training '" + job.name() + "' is running: stop it before changing the weights of '"
-                    + model + "'");
-        });
+        training.get()
+                .ifPresent(
+                        job -> {
+                            throw new ConflictException(
+                                    "Training '"
+                                            + job.name()
+                                            + "' is running: stop it before changing the weights of"
+                                            + " '"
+                                            + model
+                                            + "'");
+                        });
     }
 
     /** The last segment of a client's file name (browsers may send a full client path). */

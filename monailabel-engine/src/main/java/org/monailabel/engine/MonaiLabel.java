@@ -1,20 +1,5 @@
 package org.monailabel.engine;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.Datastore;
@@ -51,13 +36,29 @@ import org.monailabel.engine.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 /**
- * monailabel's application layer: every use case of the server, callable in-process. It loads
- * apps (from an apps folder, the class path, or both), runs inference through one bounded queue
- * per model ({@link InferenceLimits}), runs training, scoring and batch inference as background
- * jobs ({@link JobKind}), keeps upload sessions, and manages the published weights of the models
- * ({@link #models()}). The HTTP server only translates requests into these calls; another Java
- * program uses them directly:
+ * monailabel's application layer: every use case of the server, callable in-process. It loads apps
+ * (from an apps folder, the class path, or both), runs inference through one bounded queue per
+ * model ({@link InferenceLimits}), runs training, scoring and batch inference as background jobs
+ * ({@link JobKind}), keeps upload sessions, and manages the published weights of the models ({@link
+ * #models()}). The HTTP server only translates requests into these calls; another Java program uses
+ * them directly:
  *
  * <pre>{@code
  * try (MonaiLabel monaiLabel = MonaiLabel.builder()
@@ -127,8 +128,15 @@ public final class MonaiLabel implements AutoCloseable {
     private final Duration stopTimeout;
     private final ScheduledExecutorService housekeeping;
 
-    private MonaiLabel(Builder b, Datastore datastore, Optional<LocalDatastore> owned, AppEnvironment environment,
-            AppRegistry registry, Optional<AppFolderWatcher> watcher, SessionStore sessions, Path inferRoot) {
+    private MonaiLabel(
+            Builder b,
+            Datastore datastore,
+            Optional<LocalDatastore> owned,
+            AppEnvironment environment,
+            AppRegistry registry,
+            Optional<AppFolderWatcher> watcher,
+            SessionStore sessions,
+            Path inferRoot) {
         this.datastore = datastore;
         this.ownedDatastore = owned;
         this.environment = environment;
@@ -144,11 +152,13 @@ public final class MonaiLabel implements AutoCloseable {
         this.inferRoot = inferRoot;
         this.stopTimeout = b.stopTimeout;
         this.models = new Models(registry, environment, this::trainingJob);
-        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "housekeeping");
-            t.setDaemon(true);
-            return t;
-        });
+        this.housekeeping =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "housekeeping");
+                            t.setDaemon(true);
+                            return t;
+                        });
         housekeeping.scheduleWithFixedDelay(sessions::purgeExpired, 1, 1, TimeUnit.MINUTES);
     }
 
@@ -169,7 +179,9 @@ public final class MonaiLabel implements AutoCloseable {
         return registry.statuses();
     }
 
-    /** Models, trainers, strategies, scoring methods and app statuses, as {@code /info/} shows them. */
+    /**
+     * Models, trainers, strategies, scoring methods and app statuses, as {@code /info/} shows them.
+     */
     public AppsInfo info() {
         return registry.info();
     }
@@ -205,7 +217,9 @@ public final class MonaiLabel implements AutoCloseable {
         }
     }
 
-    /** The published weights of the served models: download, describe, upload, roll back, remove. */
+    /**
+     * The published weights of the served models: download, describe, upload, roll back, remove.
+     */
     public Models models() {
         return models;
     }
@@ -213,8 +227,8 @@ public final class MonaiLabel implements AutoCloseable {
     // ---- inference ----
 
     /**
-     * Takes a place in the model's queue and waits for a running slot, before the request's
-     * upload is read; the place is given back when the admission is closed.
+     * Takes a place in the model's queue and waits for a running slot, before the request's upload
+     * is read; the place is given back when the admission is closed.
      *
      * @throws NotFoundException if no app serves the model
      * @throws org.monailabel.api.error.BusyException if the model's queue is full (retry after 1 s)
@@ -241,7 +255,8 @@ public final class MonaiLabel implements AutoCloseable {
          */
         public Inference infer(InferRequest request) throws IOException {
             if (!request.model().equals(model)) {
-                throw new IllegalArgumentException("Admitted for '" + model + "', not '" + request.model() + "'");
+                throw new IllegalArgumentException(
+                        "Admitted for '" + model + "', not '" + request.model() + "'");
             }
             return run(request);
         }
@@ -272,20 +287,33 @@ public final class MonaiLabel implements AutoCloseable {
         Path work = WorkFolders.create(inferRoot);
         try {
             Input input = input(request, work);
-            Optional<Path> label = request.label().isPresent()
-                    ? Optional.of(keep(request.label().get(), work, "input_label")) : Optional.empty();
+            Optional<Path> label =
+                    request.label().isPresent()
+                            ? Optional.of(keep(request.label().get(), work, "input_label"))
+                            : Optional.empty();
             InferenceResult result;
             Params params;
             try (Lease<InferenceTask> lease = registry.inference(request.model())) {
                 params = Params.of(request.params()).withDefaults(lease.task().info().config());
-                InferenceRequest call = new InferenceRequest(request.model(), input.file(), input.imageId(), params,
-                        label, work);
+                InferenceRequest call =
+                        new InferenceRequest(
+                                request.model(),
+                                input.file(),
+                                input.imageId(),
+                                params,
+                                label,
+                                work);
                 result = call(lease, request.model(), call);
             }
             Optional<String> saved = Optional.empty();
             if (params.getBoolean("save_label", false) && input.imageId().isPresent()) {
-                saved = saveLabel(request.model(), input.imageId().get(), params, result,
-                        Datastore.Transfer.COPY); // the file is still to be sent
+                saved =
+                        saveLabel(
+                                request.model(),
+                                input.imageId().get(),
+                                params,
+                                result,
+                                Datastore.Transfer.COPY); // the file is still to be sent
             }
             return new Inference(result, saved, work);
         } catch (IOException | RuntimeException | Error e) {
@@ -294,13 +322,14 @@ public final class MonaiLabel implements AutoCloseable {
         }
     }
 
-    private static InferenceResult call(Lease<InferenceTask> lease, String model, InferenceRequest request)
-            throws IOException {
+    private static InferenceResult call(
+            Lease<InferenceTask> lease, String model, InferenceRequest request) throws IOException {
         try {
             return lease.call(task -> task.infer(request));
         } catch (MonaiLabelException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) { // a bug in app code: a 500 for this request only
+        } catch (RuntimeException
+                | LinkageError e) { // a bug in app code: a 500 for this request only
             throw new InferenceFailedException("Model '" + model + "' failed: " + e, e);
         }
     }
@@ -332,8 +361,11 @@ public final class MonaiLabel implements AutoCloseable {
             Optional<Session> session = sessions.get(sessionId.get(), true);
             if (session.isPresent()) {
                 if (Files.isDirectory(session.get().image())) {
-                    throw new InvalidInputException("Session '" + sessionId.get() + "' holds several files; inference "
-                            + "needs one image file");
+                    throw new InvalidInputException(
+                            "Session '"
+                                    + sessionId.get()
+                                    + "' holds several files; inference "
+                                    + "needs one image file");
                 }
                 return new Input(session.get().image(), Optional.empty());
             }
@@ -363,9 +395,17 @@ public final class MonaiLabel implements AutoCloseable {
         return target;
     }
 
-    /** Saves an inference's result file as the image's label (tag {@code label_tag}, default original). */
-    private Optional<String> saveLabel(String model, String imageId, Params params, InferenceResult result,
-            Datastore.Transfer transfer) throws IOException {
+    /**
+     * Saves an inference's result file as the image's label (tag {@code label_tag}, default
+     * original).
+     */
+    private Optional<String> saveLabel(
+            String model,
+            String imageId,
+            Params params,
+            InferenceResult result,
+            Datastore.Transfer transfer)
+            throws IOException {
         if (result.file().isEmpty()) {
             return Optional.empty();
         }
@@ -374,17 +414,19 @@ public final class MonaiLabel implements AutoCloseable {
         info.put("model", model);
         info.put("params", result.json());
         Path file = result.file().get();
-        return Optional.of(datastore.saveLabel(imageId, tag, file, file.getFileName().toString(), info, transfer));
+        return Optional.of(
+                datastore.saveLabel(
+                        imageId, tag, file, file.getFileName().toString(), info, transfer));
     }
 
     // ---- active learning ----
 
     /**
      * Asks a strategy for the next image to label, records the hand-out in the datastore ({@code
-     * client_id} from the params) and returns the sample merged with the image info, as MONAI Label's
-     * {@code /activelearning/{strategy}} does ({@code id}, {@code weight}, {@code name}, {@code ts},
-     * ...; the HTTP layer adds {@code path}). Empty when nothing is left to label. An unexpected
-     * runtime failure of the strategy is wrapped in an {@link AppException}.
+     * client_id} from the params) and returns the sample merged with the image info, as MONAI
+     * Label's {@code /activelearning/{strategy}} does ({@code id}, {@code weight}, {@code name},
+     * {@code ts}, ...; the HTTP layer adds {@code path}). Empty when nothing is left to label. An
+     * unexpected runtime failure of the strategy is wrapped in an {@link AppException}.
      */
     public Map<String, Object> nextSample(String strategy, Params params) throws IOException {
         Objects.requireNonNull(params, "params");
@@ -400,7 +442,8 @@ public final class MonaiLabel implements AutoCloseable {
             return Map.of();
         }
         String id = sample.get().imageId();
-        datastore.recordSampleHandout(id, strategy, params.getString("client_id", DEFAULT_CLIENT_ID));
+        datastore.recordSampleHandout(
+                id, strategy, params.getString("client_id", DEFAULT_CLIENT_ID));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("id", id);
         result.put("weight", sample.get().weight());
@@ -448,7 +491,8 @@ public final class MonaiLabel implements AutoCloseable {
      *
      * @param enqueue wait behind a job in progress instead of refusing
      * @throws NotFoundException if no app has the trainer
-     * @throws org.monailabel.api.error.AlreadyRunningException if a job runs and {@code enqueue} is false
+     * @throws org.monailabel.api.error.AlreadyRunningException if a job runs and {@code enqueue} is
+     *     false
      */
     public Job train(String trainer, Map<String, Object> params, boolean enqueue) {
         Map<String, Object> defaults;
@@ -458,11 +502,16 @@ public final class MonaiLabel implements AutoCloseable {
         Params merged = Params.of(params).withDefaults(defaults);
         Map<String, Object> request = new LinkedHashMap<>(merged.asMap());
         request.put("model", trainer);
-        return job(JobKind.TRAIN).submit(trainer, request, enqueue, control -> {
-            try (Lease<TrainTask> lease = registry.trainer(trainer)) {
-                return lease.call(task -> task.train(merged, control));
-            }
-        });
+        return job(JobKind.TRAIN)
+                .submit(
+                        trainer,
+                        request,
+                        enqueue,
+                        control -> {
+                            try (Lease<TrainTask> lease = registry.trainer(trainer)) {
+                                return lease.call(task -> task.train(merged, control));
+                            }
+                        });
     }
 
     /**
@@ -472,7 +521,8 @@ public final class MonaiLabel implements AutoCloseable {
     public Map<String, Submission> trainAll(Map<String, Object> params) {
         Map<String, Submission> submitted = new LinkedHashMap<>();
         for (String trainer : registry.names(TaskKind.TRAINER)) {
-            Map<String, Object> own = params.get(trainer) instanceof Map<?, ?> m ? stringKeys(m) : params;
+            Map<String, Object> own =
+                    params.get(trainer) instanceof Map<?, ?> m ? stringKeys(m) : params;
             submitted.put(trainer, submit(() -> train(trainer, own, true)));
         }
         return submitted;
@@ -488,11 +538,16 @@ public final class MonaiLabel implements AutoCloseable {
         Map<String, Object> request = new LinkedHashMap<>(params);
         request.put("method", method);
         Params p = Params.of(params);
-        return job(JobKind.SCORING).submit(method, request, enqueue, control -> {
-            try (Lease<ScoringMethod> lease = registry.scoring(method)) {
-                return lease.call(task -> task.score(datastore, p, control));
-            }
-        });
+        return job(JobKind.SCORING)
+                .submit(
+                        method,
+                        request,
+                        enqueue,
+                        control -> {
+                            try (Lease<ScoringMethod> lease = registry.scoring(method)) {
+                                return lease.call(task -> task.score(datastore, p, control));
+                            }
+                        });
     }
 
     /** Queues a scoring job for every scoring method. */
@@ -528,7 +583,8 @@ public final class MonaiLabel implements AutoCloseable {
      *
      * @throws NotFoundException if no app serves the model
      */
-    public Job batchInfer(String model, BatchImages images, Map<String, Object> params, boolean enqueue) {
+    public Job batchInfer(
+            String model, BatchImages images, Map<String, Object> params, boolean enqueue) {
         Map<String, Object> defaults;
         try (Lease<InferenceTask> lease = registry.inference(model)) {
             defaults = lease.task().info().config();
@@ -538,35 +594,61 @@ public final class MonaiLabel implements AutoCloseable {
         Map<String, Object> request = new LinkedHashMap<>(params);
         request.put("model", model);
         request.put("images", images.wireName());
-        return job(JobKind.BATCH_INFER).submit(model, request, enqueue, control -> {
-            List<String> ids = switch (images) {
-                case LABELED -> datastore.labeledImageIds(Datastore.FINAL);
-                case UNLABELED -> datastore.unlabeledImageIds(Datastore.FINAL);
-                case ALL -> datastore.imageIds();
-            };
-            Map<String, Object> results = new LinkedHashMap<>();
-            int done = 0;
-            for (String id : ids) {
-                if (control.stopRequested()) {
-                    break;
-                }
-                results.put(id, inferAndSave(model, id, merged, tag));
-                done++;
-                control.progress(Map.of("done", done, "total", ids.size()));
-                control.log("Image '" + id + "' done (" + done + "/" + ids.size() + ")");
-            }
-            return results;
-        });
+        return job(JobKind.BATCH_INFER)
+                .submit(
+                        model,
+                        request,
+                        enqueue,
+                        control -> {
+                            List<String> ids =
+                                    switch (images) {
+                                        case LABELED -> datastore.labeledImageIds(Datastore.FINAL);
+                                        case UNLABELED ->
+                                                datastore.unlabeledImageIds(Datastore.FINAL);
+                                        case ALL -> datastore.imageIds();
+                                    };
+                            Map<String, Object> results = new LinkedHashMap<>();
+                            int done = 0;
+                            for (String id : ids) {
+                                if (control.stopRequested()) {
+                                    break;
+                                }
+                                results.put(id, inferAndSave(model, id, merged, tag));
+                                done++;
+                                control.progress(Map.of("done", done, "total", ids.size()));
+                                control.log(
+                                        "Image '"
+                                                + id
+                                                + "' done ("
+                                                + done
+                                                + "/"
+                                                + ids.size()
+                                                + ")");
+                            }
+                            return results;
+                        });
     }
 
-    private Map<String, Object> inferAndSave(String model, String id, Params params, String tag) throws Exception {
+    private Map<String, Object> inferAndSave(String model, String id, Params params, String tag)
+            throws Exception {
         Path work = WorkFolders.create(inferRoot);
         try (Admissions.Permit permit = admissions.enterWaiting(model);
                 Lease<InferenceTask> lease = registry.inference(model)) {
-            InferenceRequest request = new InferenceRequest(model, datastore.imageFile(id), Optional.of(id), params,
-                    Optional.empty(), work);
+            InferenceRequest request =
+                    new InferenceRequest(
+                            model,
+                            datastore.imageFile(id),
+                            Optional.of(id),
+                            params,
+                            Optional.empty(),
+                            work);
             InferenceResult result = call(lease, model, request);
-            saveLabel(model, id, Params.of(Map.of("label_tag", tag)), result, Datastore.Transfer.MOVE);
+            saveLabel(
+                    model,
+                    id,
+                    Params.of(Map.of("label_tag", tag)),
+                    result,
+                    Datastore.Transfer.MOVE);
             return result.json();
         } finally {
             WorkFolders.delete(work);
@@ -582,7 +664,8 @@ public final class MonaiLabel implements AutoCloseable {
      * @param meta shown in the session's info ({@code client_id})
      * @param expirySeconds how long it lives unused; 0 for the default
      */
-    public Session createSession(List<Upload> files, Map<String, Object> meta, long expirySeconds) throws IOException {
+    public Session createSession(List<Upload> files, Map<String, Object> meta, long expirySeconds)
+            throws IOException {
         List<SessionStore.Upload> uploads = new ArrayList<>();
         for (Upload file : files) {
             ContentCheck.check(file.file(), file.clientName(), "Session");
@@ -603,7 +686,9 @@ public final class MonaiLabel implements AutoCloseable {
 
     // ---- the platform ----
 
-    /** Whether every PyTorch native library on the class path is a CPU build (no GPU will be used). */
+    /**
+     * Whether every PyTorch native library on the class path is a CPU build (no GPU will be used).
+     */
     public static boolean cpuOnlyBuild() {
         return Devices.cpuBuild();
     }
@@ -617,7 +702,8 @@ public final class MonaiLabel implements AutoCloseable {
     }
 
     /** Writes {@code count} synthetic CT-like studies with ground-truth labels; their ids. */
-    public static List<String> generateSampleStudies(Path dir, int count, long seed) throws IOException {
+    public static List<String> generateSampleStudies(Path dir, int count, long seed)
+            throws IOException {
         return SampleStudies.generate(dir, count, seed);
     }
 
@@ -655,7 +741,9 @@ public final class MonaiLabel implements AutoCloseable {
 
         private Builder() {}
 
-        /** The datastore tasks work on (this or {@link #studies} is required); the caller closes it. */
+        /**
+         * The datastore tasks work on (this or {@link #studies} is required); the caller closes it.
+         */
         public Builder datastore(Datastore datastore) {
             this.datastore = Objects.requireNonNull(datastore, "datastore");
             this.studies = null;
@@ -688,7 +776,9 @@ public final class MonaiLabel implements AutoCloseable {
             return this;
         }
 
-        /** How long an upload session lives unused when its request names no expiry (default 1 h). */
+        /**
+         * How long an upload session lives unused when its request names no expiry (default 1 h).
+         */
         public Builder sessionExpiry(Duration expiry) {
             this.sessionExpiry = Objects.requireNonNull(expiry, "expiry");
             return this;
@@ -706,7 +796,10 @@ public final class MonaiLabel implements AutoCloseable {
             return this;
         }
 
-        /** Whether to discover tasks on this library's own class path as an app named {@code classpath}. */
+        /**
+         * Whether to discover tasks on this library's own class path as an app named {@code
+         * classpath}.
+         */
         public Builder classpathApps(boolean enabled) {
             this.classpathApps = enabled ? MonaiLabel.class.getClassLoader() : null;
             return this;
@@ -718,7 +811,9 @@ public final class MonaiLabel implements AutoCloseable {
             return this;
         }
 
-        /** An app setting, as {@code --conf key value}; {@code models} selects models and trainers. */
+        /**
+         * An app setting, as {@code --conf key value}; {@code models} selects models and trainers.
+         */
         public Builder conf(String key, String value) {
             conf.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -773,8 +868,10 @@ public final class MonaiLabel implements AutoCloseable {
             Path models = modelsDir != null ? modelsDir : work.resolve("models");
             Map<String, String> settings = new LinkedHashMap<>(conf);
             AppConfig given = AppConfig.of(conf);
-            InferenceLimits resolved = new InferenceLimits(given.getInt(InferenceLimits.THREADS, limits.threads()),
-                    given.getInt(InferenceLimits.QUEUE, limits.queue()));
+            InferenceLimits resolved =
+                    new InferenceLimits(
+                            given.getInt(InferenceLimits.THREADS, limits.threads()),
+                            given.getInt(InferenceLimits.QUEUE, limits.queue()));
             settings.put(InferenceLimits.THREADS, Integer.toString(resolved.threads()));
             settings.put(InferenceLimits.QUEUE, Integer.toString(resolved.queue()));
             limits = resolved;
@@ -784,11 +881,16 @@ public final class MonaiLabel implements AutoCloseable {
             SessionStore sessions = null;
             try {
                 if (studies != null) {
-                    owned = Optional.of(LocalDatastore.open(studies,
-                            LocalDatastore.Options.defaults().withWatch(watchStudies)));
+                    owned =
+                            Optional.of(
+                                    LocalDatastore.open(
+                                            studies,
+                                            LocalDatastore.Options.defaults()
+                                                    .withWatch(watchStudies)));
                 }
                 Datastore store = owned.<Datastore>map(d -> d).orElse(datastore);
-                AppEnvironment environment = new AppEnvironment(AppConfig.of(settings), store, device, work, models);
+                AppEnvironment environment =
+                        new AppEnvironment(AppConfig.of(settings), store, device, work, models);
                 registry = new AppRegistry(environment, MonaiLabel.class.getClassLoader());
                 if (classpathApps != null) {
                     registry.load(AppSource.classpath(classpathApps, work));
@@ -802,16 +904,25 @@ public final class MonaiLabel implements AutoCloseable {
                     }
                 }
                 registry.warnUnmatchedSelection();
-                sessions = new SessionStore(work.resolve("sessions"), sessionExpiry,
-                        Duration.ofSeconds(Math.max(sessionExpiry.toSeconds(), 3600)));
+                sessions =
+                        new SessionStore(
+                                work.resolve("sessions"),
+                                sessionExpiry,
+                                Duration.ofSeconds(Math.max(sessionExpiry.toSeconds(), 3600)));
                 Path inferRoot = Files.createDirectories(work.resolve("infer"));
                 WorkFolders.clean(inferRoot);
-                logger.info("monailabel serving models {}, strategies {} on {}", registry.names(TaskKind.MODEL),
-                        registry.names(TaskKind.STRATEGY), device);
-                return new MonaiLabel(this, store, owned, environment, registry, watcher, sessions, inferRoot);
+                logger.info(
+                        "monailabel serving models {}, strategies {} on {}",
+                        registry.names(TaskKind.MODEL),
+                        registry.names(TaskKind.STRATEGY),
+                        device);
+                return new MonaiLabel(
+                        this, store, owned, environment, registry, watcher, sessions, inferRoot);
             } catch (IOException | RuntimeException e) {
-                for (AutoCloseable c : new AutoCloseable[] {sessions, watcher.orElse(null), registry,
-                        owned.orElse(null)}) {
+                for (AutoCloseable c :
+                        new AutoCloseable[] {
+                            sessions, watcher.orElse(null), registry, owned.orElse(null)
+                        }) {
                     if (c != null) {
                         try {
                             c.close();

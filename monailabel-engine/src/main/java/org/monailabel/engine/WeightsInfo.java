@@ -15,6 +15,8 @@ import java.util.Objects;
 public record WeightsInfo(String sha256, long modifiedTime, Map<String, Object> trainStats) {
     public WeightsInfo {
         Objects.requireNonNull(sha256, "sha256");
-        trainStats = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(trainStats, "trainStats")));
+        trainStats =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(trainStats, "trainStats")));
     }
 }

@@ -1,5 +1,8 @@
 package org.monailabel.engine;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -7,8 +10,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The private folders of inferences in flight ({@code <workDir>/infer/<uuid>}). */
 final class WorkFolders {
@@ -24,13 +25,15 @@ final class WorkFolders {
     /** Deletes a folder and what it holds; already gone is fine, a failure is logged. */
     static void delete(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    logger.warn("Could not delete {}: {}", p, e.toString());
-                }
-            });
+            walk.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException e) {
+                                    logger.warn("Could not delete {}: {}", p, e.toString());
+                                }
+                            });
         } catch (NoSuchFileException e) {
             // already gone
         } catch (IOException e) {

@@ -21,7 +21,8 @@ public final class ChildJvm {
         command.add("-Xshare:auto");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add("-Dai.djl.offline=true");
-        command.add("-Dai.djl.pytorch.num_threads=1"); // as the test JVM: tiny tensors, shared cores
+        command.add(
+                "-Dai.djl.pytorch.num_threads=1"); // as the test JVM: tiny tensors, shared cores
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
@@ -31,8 +32,9 @@ public final class ChildJvm {
 
     /** Reads the child's stdout until a line equal to {@code expected}; false at end of stream. */
     public static boolean awaitLine(Process process, String expected) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
+        BufferedReader reader =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
             if (line.equals(expected)) {

@@ -17,8 +17,10 @@ public final class Fixtures {
     public static Path root() {
         URL readme = Fixtures.class.getResource("/fixtures/README.md");
         if (readme == null || !readme.getProtocol().equals("file")) {
-            throw new IllegalStateException("The fixtures (src/test/resources/fixtures of monailabel-engine) "
-                    + "are not on the test class path as files: " + readme);
+            throw new IllegalStateException(
+                    "The fixtures (src/test/resources/fixtures of monailabel-engine) "
+                            + "are not on the test class path as files: "
+                            + readme);
         }
         try {
             return Path.of(readme.toURI()).getParent();

@@ -15,8 +15,11 @@ public final class Floats {
     public static void assertIdentical(float[] actual, float[] expected) {
         assertThat(actual.length).as("length").isEqualTo(expected.length);
         int at = Arrays.mismatch(actual, expected);
-        assertThat(at).as("first differing element %d: %s instead of %s", at, at < 0 ? "" : actual[at],
-                at < 0 ? "" : expected[at]).isEqualTo(-1);
+        assertThat(at)
+                .as(
+                        "first differing element %d: %s instead of %s",
+                        at, at < 0 ? "" : actual[at], at < 0 ? "" : expected[at])
+                .isEqualTo(-1);
     }
 
     /** The largest absolute difference is at most {@code tolerance}. */
@@ -31,7 +34,10 @@ public final class Floats {
                 at = i;
             }
         }
-        assertThat(worst).as("largest difference at %d: %s vs %s", at, at < 0 ? "" : actual[at],
-                at < 0 ? "" : expected[at]).isLessThanOrEqualTo(tolerance);
+        assertThat(worst)
+                .as(
+                        "largest difference at %d: %s vs %s",
+                        at, at < 0 ? "" : actual[at], at < 0 ? "" : expected[at])
+                .isLessThanOrEqualTo(tolerance);
     }
 }

@@ -1,5 +1,9 @@
 package org.monailabel.testing;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,9 +14,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 
 /** Reads the NumPy v1 {@code .npy} float32 arrays of the shared fixtures. */
 public final class Npy {
@@ -30,7 +31,8 @@ public final class Npy {
 
     public static Array read(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        if (bytes[0] != (byte) 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+        if (bytes[0] != (byte) 0x93
+                || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
             throw new IOException("Not an .npy file: " + file);
         }
         int headerLength = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
@@ -42,10 +44,15 @@ public final class Npy {
         if (!m.find()) {
             throw new IOException("No shape in " + header);
         }
-        int[] shape = Arrays.stream(m.group(1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        int[] shape =
+                Arrays.stream(m.group(1).split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
+        ByteBuffer buffer =
+                ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
+                        .order(ByteOrder.LITTLE_ENDIAN);
         float[] data = new float[buffer.remaining() / 4];
         buffer.asFloatBuffer().get(data);
         return new Array(shape, data);

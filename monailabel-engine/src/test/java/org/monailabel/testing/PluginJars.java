@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +21,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
+
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
@@ -61,7 +63,9 @@ public final class PluginJars {
         return service(service.getName(), className);
     }
 
-    /** Lists {@code line} in {@code META-INF/services/<serviceName>} (any text, for broken files). */
+    /**
+     * Lists {@code line} in {@code META-INF/services/<serviceName>} (any text, for broken files).
+     */
     public PluginJars service(String serviceName, String line) {
         services.computeIfAbsent(serviceName, k -> new ArrayList<>()).add(line);
         return this;
@@ -80,8 +84,8 @@ public final class PluginJars {
     }
 
     /**
-     * Compiles and writes the jar (replacing {@code jar}), via a hidden temporary file then a move, so
-     * a watcher never sees half a jar under the final name.
+     * Compiles and writes the jar (replacing {@code jar}), via a hidden temporary file then a move,
+     * so a watcher never sees half a jar under the final name.
      *
      * @return {@code jar}
      */
@@ -94,8 +98,8 @@ public final class PluginJars {
             }
             Path tmp = jar.resolveSibling("." + jar.getFileName() + ".tmp");
             writeJar(classes, tmp);
-            Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return jar;
         } finally {
             deleteTree(work);
@@ -129,13 +133,24 @@ public final class PluginJars {
             throw new IllegalStateException("No system Java compiler: tests must run on a JDK");
         }
         StringWriter diagnostics = new StringWriter();
-        try (StandardJavaFileManager fm = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+        try (StandardJavaFileManager fm =
+                compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
             Iterable<? extends JavaFileObject> units = fm.getJavaFileObjectsFromPaths(files);
-            List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d",
-                    classes.toString(), "--release", "17", "-proc:none", "-nowarn", "-g");
+            List<String> options =
+                    List.of(
+                            "-classpath",
+                            System.getProperty("java.class.path"),
+                            "-d",
+                            classes.toString(),
+                            "--release",
+                            "17",
+                            "-proc:none",
+                            "-nowarn",
+                            "-g");
             boolean ok = compiler.getTask(diagnostics, fm, null, options, null, units).call();
             if (!ok) {
-                throw new IllegalArgumentException("Plugin sources do not compile:\n" + diagnostics);
+                throw new IllegalArgumentException(
+                        "Plugin sources do not compile:\n" + diagnostics);
             }
         }
     }
@@ -143,7 +158,8 @@ public final class PluginJars {
     private void writeJar(Path classes, Path jar) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream jos = new JarOutputStream(out, manifest)) {
             List<Path> files;
             try (Stream<Path> walk = Files.walk(classes)) {
                 files = walk.filter(Files::isRegularFile).sorted().toList();
@@ -156,7 +172,9 @@ public final class PluginJars {
                 }
             }
             for (Map.Entry<String, List<String>> e : services.entrySet()) {
-                put(jos, "META-INF/services/" + e.getKey(),
+                put(
+                        jos,
+                        "META-INF/services/" + e.getKey(),
                         (String.join("\n", e.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             for (Map.Entry<String, byte[]> e : resources.entrySet()) {
@@ -173,13 +191,15 @@ public final class PluginJars {
 
     private static void deleteTree(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            walk.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.delete(p);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
         }
     }
 }

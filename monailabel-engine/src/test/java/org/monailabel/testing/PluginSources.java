@@ -12,7 +12,8 @@ public final class PluginSources {
      * tag}}: the tag tells versions of a jar apart.
      */
     public static String model(String className, String model, String tag) {
-        return header(className) + """
+        return header(className)
+                + """
                 public final class %s implements InferenceTask {
                     public ModelInfo info() {
                         return ModelInfo.of("%s", ModelType.SEGMENTATION, Map.of("spleen", 1), "Test model %s");
@@ -22,12 +23,14 @@ public final class PluginSources {
                         return new InferenceResult(Optional.empty(), Map.of("model", "%s", "tag", "%s"));
                     }
                 }
-                """.formatted(simpleName(className), model, tag, model, tag);
+                """
+                        .formatted(simpleName(className), model, tag, model, tag);
     }
 
     /** A trainer named {@code name} that returns {@code {"trained": name}} at once. */
     public static String trainer(String className, String name) {
-        return header(className) + """
+        return header(className)
+                + """
                 public final class %s implements TrainTask {
                     public TrainerInfo info() {
                         return new TrainerInfo("%s", "Test trainer", Map.of("max_epochs", 1), Map.of());
@@ -41,12 +44,16 @@ public final class PluginSources {
                         return Map.of();
                     }
                 }
-                """.formatted(simpleName(className), name, name);
+                """
+                        .formatted(simpleName(className), name, name);
     }
 
-    /** A strategy named {@code name} that picks the alphabetically first unlabeled image, weight 1. */
+    /**
+     * A strategy named {@code name} that picks the alphabetically first unlabeled image, weight 1.
+     */
     public static String firstStrategy(String className, String name) {
-        return header(className) + """
+        return header(className)
+                + """
                 public final class %s implements ActiveLearningStrategy {
                     public ComponentInfo info() {
                         return new ComponentInfo("%s", "Get first sample");
@@ -57,12 +64,14 @@ public final class PluginSources {
                                 .map(id -> new Sample(id, 1.0));
                     }
                 }
-                """.formatted(simpleName(className), name);
+                """
+                        .formatted(simpleName(className), name);
     }
 
     /** A scoring method named {@code name} that scores nothing. */
     public static String scoring(String className, String name) {
-        return header(className) + """
+        return header(className)
+                + """
                 public final class %s implements ScoringMethod {
                     public ComponentInfo info() {
                         return new ComponentInfo("%s", "Test scoring");
@@ -72,12 +81,14 @@ public final class PluginSources {
                         return Map.of("scored", 0);
                     }
                 }
-                """.formatted(simpleName(className), name);
+                """
+                        .formatted(simpleName(className), name);
     }
 
     /** An inference task named {@code model} whose {@code open} throws an IOException. */
     public static String failingOpen(String className, String model) {
-        return header(className) + """
+        return header(className)
+                + """
                 public final class %s implements InferenceTask {
                     public ModelInfo info() {
                         return ModelInfo.of("%s", ModelType.SEGMENTATION, Map.of(), "Fails to open");
@@ -91,14 +102,16 @@ public final class PluginSources {
                         throw new IllegalStateException("never opened");
                     }
                 }
-                """.formatted(simpleName(className), model);
+                """
+                        .formatted(simpleName(className), model);
     }
 
     /** The imports every generated class uses. */
     public static String header(String className) {
         int dot = className.lastIndexOf('.');
         String pkg = dot < 0 ? "" : "package " + className.substring(0, dot) + ";\n\n";
-        return pkg + """
+        return pkg
+                + """
                 import java.util.List;
                 import java.util.Map;
                 import java.util.Optional;

@@ -15,10 +15,12 @@ public final class Poll {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("Timed out after " + timeout.toMillis() + " ms waiting for " + what);
+                throw new AssertionError(
+                        "Timed out after " + timeout.toMillis() + " ms waiting for " + what);
             }
             try {
-                Thread.sleep(20); // the polling interval of this helper, not a wait for the condition
+                Thread.sleep(
+                        20); // the polling interval of this helper, not a wait for the condition
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("Interrupted waiting for " + what, e);

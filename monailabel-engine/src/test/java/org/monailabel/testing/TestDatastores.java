@@ -1,10 +1,11 @@
 package org.monailabel.testing;
 
+import org.monailabel.engine.datastore.LocalDatastore;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.monailabel.engine.datastore.LocalDatastore;
 
 /**
  * Real datastores for tests: a {@link LocalDatastore} on a folder (without the folder watcher,
@@ -15,16 +16,19 @@ public final class TestDatastores {
 
     /** An empty datastore in {@code dir}. */
     public static LocalDatastore create(Path dir) throws IOException {
-        return LocalDatastore.open(Files.createDirectories(dir), LocalDatastore.Options.defaults().withWatch(false));
+        return LocalDatastore.open(
+                Files.createDirectories(dir), LocalDatastore.Options.defaults().withWatch(false));
     }
 
     /**
-     * A datastore with tiny stand-in image files {@code <id>.nii.gz} (not real NIfTI) for these ids;
-     * its content check is off, so that more such files can be added.
+     * A datastore with tiny stand-in image files {@code <id>.nii.gz} (not real NIfTI) for these
+     * ids; its content check is off, so that more such files can be added.
      */
     public static LocalDatastore withImages(Path dir, String... imageIds) throws IOException {
-        LocalDatastore datastore = LocalDatastore.open(Files.createDirectories(dir),
-                LocalDatastore.Options.defaults().withWatch(false).withContentCheck(false));
+        LocalDatastore datastore =
+                LocalDatastore.open(
+                        Files.createDirectories(dir),
+                        LocalDatastore.Options.defaults().withWatch(false).withContentCheck(false));
         Path source = Files.createTempFile("test-image-", ".nii.gz");
         try {
             Files.writeString(source, "stand-in image bytes");

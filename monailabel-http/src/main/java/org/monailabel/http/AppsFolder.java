@@ -1,5 +1,7 @@
 package org.monailabel.http;
 
+import org.monailabel.api.error.InvalidInputException;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -9,14 +11,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Turns the {@code --app} paths into the one apps folder the engine watches. A single folder is
  * used as the apps folder itself (each {@code *.jar} in it, and each sub-folder of jars, is one
- * app). Otherwise every path becomes one app through a symbolic link in {@code
- * <workDir>/apps}: a jar is an app named after the jar, a folder of jars an app named after the
- * folder. Links follow the originals, so a rebuilt jar is hot-swapped.
+ * app). Otherwise every path becomes one app through a symbolic link in {@code <workDir>/apps}: a
+ * jar is an app named after the jar, a folder of jars an app named after the folder. Links follow
+ * the originals, so a rebuilt jar is hot-swapped.
  */
 final class AppsFolder {
     private AppsFolder() {}
@@ -27,7 +28,8 @@ final class AppsFolder {
             if (!Files.exists(app)) {
                 throw new InvalidInputException("App '" + app + "' does not exist");
             }
-            if (!Files.isDirectory(app) && !app.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar")) {
+            if (!Files.isDirectory(app)
+                    && !app.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar")) {
                 throw new InvalidInputException("App '" + app + "' is neither a jar nor a folder");
             }
         }
@@ -57,12 +59,16 @@ final class AppsFolder {
             try {
                 Files.createSymbolicLink(link, target);
             } catch (FileAlreadyExistsException e) {
-                throw new InvalidInputException("Two apps are named '" + target.getFileName() + "'");
+                throw new InvalidInputException(
+                        "Two apps are named '" + target.getFileName() + "'");
             } catch (UnsupportedOperationException | IOException e) {
                 if (Files.isDirectory(target)) {
-                    throw new IOException("Cannot link app folder " + target + " into " + folder + ": " + e, e);
+                    throw new IOException(
+                            "Cannot link app folder " + target + " into " + folder + ": " + e, e);
                 }
-                Files.copy(target, link); // no symbolic links on this file system: a copy (no hot swap)
+                Files.copy(
+                        target,
+                        link); // no symbolic links on this file system: a copy (no hot swap)
             }
         }
         return Optional.of(folder);

@@ -1,5 +1,14 @@
 package org.monailabel.http;
 
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.MonaiLabel;
+import org.monailabel.engine.apps.AppStatus;
+import org.monailabel.engine.apps.AppsInfo;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -18,24 +27,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.monailabel.api.error.MonaiLabelException;
-import org.monailabel.engine.MonaiLabel;
-import org.monailabel.engine.apps.AppStatus;
-import org.monailabel.engine.apps.AppsInfo;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}. Errors are
  * one readable line on stderr and a non-zero exit status (1 for failures, 2 for usage errors).
  */
-@Command(name = "monailabel", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "monailabel",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "MONAI Label for the JVM: a MONAI-Label-compatible annotation server.",
-        subcommands = {Main.StartServer.class, Main.Apps.class, Main.Datasets.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            Main.StartServer.class,
+            Main.Apps.class,
+            Main.Datasets.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Callable<Integer> {
     /** Studies generated when {@code start_server} gets no {@code --studies}. */
     static final int DEFAULT_STUDIES = 20;
+
     static final long DEFAULT_SEED = 42;
 
     @Override
@@ -51,18 +62,20 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns the exit status (for tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            err.println("monailabel: error: " + message(e));
-            err.flush();
-            return 1;
-        });
-        cli.setParameterExceptionHandler((e, args1) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("monailabel: " + e.getMessage() + " (see --help)");
-            err.flush();
-            return 2;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    PrintWriter err = commandLine.getErr();
+                    err.println("monailabel: error: " + message(e));
+                    err.flush();
+                    return 1;
+                });
+        cli.setParameterExceptionHandler(
+                (e, args1) -> {
+                    PrintWriter err = e.getCommandLine().getErr();
+                    err.println("monailabel: " + e.getMessage() + " (see --help)");
+                    err.flush();
+                    return 2;
+                });
         return cli.execute(args);
     }
 
@@ -71,21 +84,31 @@ public final class Main implements Callable<Integer> {
             return e.getMessage();
         }
         if (e instanceof BindException) {
-            return "cannot listen: " + e.getMessage() + " (is another server running on that port?)";
+            return "cannot listen: "
+                    + e.getMessage()
+                    + " (is another server running on that port?)";
         }
         if (e instanceof FileSystemException f) {
             return reason(f);
         }
         if (e.getCause() instanceof BindException b) {
-            return "cannot listen: " + b.getMessage() + " (is another server running on that port?)";
+            return "cannot listen: "
+                    + b.getMessage()
+                    + " (is another server running on that port?)";
         }
-        return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e.getMessage() == null
+                ? e.toString()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** A file system error as words: why, on which file. */
     static String reason(IOException e) {
-        return e instanceof FileSystemException f ? why(f) + ": " + f.getFile()
-                + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") : why(e);
+        return e instanceof FileSystemException f
+                ? why(f)
+                        + ": "
+                        + f.getFile()
+                        + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "")
+                : why(e);
     }
 
     /** Why a file operation failed, without the file name. */
@@ -102,42 +125,70 @@ public final class Main implements Callable<Integer> {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** The repository root the launcher passes ({@code -Dmonailabel.home}); the working directory otherwise. */
+    /**
+     * The repository root the launcher passes ({@code -Dmonailabel.home}); the working directory
+     * otherwise.
+     */
     static Path home() {
         return Path.of(System.getProperty("monailabel.home", "."));
     }
 
     /** {@code monailabel start_server}. */
-    @Command(name = "start_server", mixinStandardHelpOptions = true,
-            description = "Start the REST server. Without --studies, phantom studies are generated into "
-                    + "work-data/studies (once) and served with the template app.")
+    @Command(
+            name = "start_server",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Start the REST server. Without --studies, phantom studies are generated into "
+                            + "work-data/studies (once) and served with the template app.")
     static final class StartServer implements Callable<Integer> {
-        @Option(names = "--app", arity = "1..*", paramLabel = "PATH",
-                description = "App jar(s), app folder(s), or one apps folder (default: the template app)")
+        @Option(
+                names = "--app",
+                arity = "1..*",
+                paramLabel = "PATH",
+                description =
+                        "App jar(s), app folder(s), or one apps folder (default: the template app)")
         List<Path> apps = new ArrayList<>();
 
-        @Option(names = {"--studies", "-s"}, paramLabel = "PATH|URL",
-                description = "Studies folder (the datastore). Default: work-data/studies with generated phantoms")
+        @Option(
+                names = {"--studies", "-s"},
+                paramLabel = "PATH|URL",
+                description =
+                        "Studies folder (the datastore). Default: work-data/studies with generated"
+                            + " phantoms")
         String studies;
 
-        @Option(names = {"--conf", "-c"}, arity = "2", paramLabel = "KEY VALUE",
+        @Option(
+                names = {"--conf", "-c"},
+                arity = "2",
+                paramLabel = "KEY VALUE",
                 description = "App setting (repeatable), e.g. --conf models segmentation")
         List<String> conf = new ArrayList<>();
 
-        @Option(names = {"--host", "-i"}, description = "Address to listen on (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = {"--host", "-i"},
+                description = "Address to listen on (default: ${DEFAULT-VALUE})")
         String host = "0.0.0.0";
 
-        @Option(names = {"--port", "-p"}, description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port)")
+        @Option(
+                names = {"--port", "-p"},
+                description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port)")
         int port = 8000;
 
-        @Option(names = "--work-dir", paramLabel = "DIR",
+        @Option(
+                names = "--work-dir",
+                paramLabel = "DIR",
                 description = "Server-private folder (default: <studies>/.monailabel)")
         Path workDir;
 
-        @Option(names = "--max-upload", paramLabel = "SIZE", description = "Largest upload, e.g. 4g (default 4g)")
+        @Option(
+                names = "--max-upload",
+                paramLabel = "SIZE",
+                description = "Largest upload, e.g. 4g (default 4g)")
         String maxUpload;
 
-        @Option(names = "--root-path", paramLabel = "PREFIX",
+        @Option(
+                names = "--root-path",
+                paramLabel = "PREFIX",
                 description = "Also serve the API under this path prefix (behind a reverse proxy)")
         String rootPath;
 
@@ -149,8 +200,13 @@ public final class Main implements Callable<Integer> {
             Path studiesDir = studiesFolder();
             List<Path> appPaths = apps.isEmpty() ? defaultApps() : apps;
             AppsFolder.check(appPaths);
-            ServerConfig.Builder builder = ServerConfig.builder(studiesDir).environment(System.getenv())
-                    .host(host).port(port).apps(appPaths).conf(confMap(conf));
+            ServerConfig.Builder builder =
+                    ServerConfig.builder(studiesDir)
+                            .environment(System.getenv())
+                            .host(host)
+                            .port(port)
+                            .apps(appPaths)
+                            .conf(confMap(conf));
             if (workDir != null) {
                 builder.workDir(workDir);
             }
@@ -167,10 +223,14 @@ public final class Main implements Callable<Integer> {
             checkPortFree(config.host(), config.port()); // before minutes of loading, not after
             MonaiLabelServer server = MonaiLabelServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        server.close();
+                                        stopped.countDown();
+                                    },
+                                    "shutdown"));
             System.out.print(ready(server));
             System.out.flush();
             stopped.await();
@@ -180,20 +240,36 @@ public final class Main implements Callable<Integer> {
         /** The block printed once the server answers: where, what, and who may use it. */
         static String ready(MonaiLabelServer server) {
             ServerConfig config = server.config();
-            URI base = server.uri().resolve(config.rootPath().isEmpty() ? "/" : config.rootPath() + "/");
+            URI base =
+                    server.uri()
+                            .resolve(config.rootPath().isEmpty() ? "/" : config.rootPath() + "/");
             AppsInfo info = server.monaiLabel().info();
             StringBuilder b = new StringBuilder();
-            b.append("\nmonailabel ").append(MonaiLabelServer.version()).append(" is ready at ").append(base)
+            b.append("\nmonailabel ")
+                    .append(MonaiLabelServer.version())
+                    .append(" is ready at ")
+                    .append(base)
                     .append('\n');
             if (config.host().equals("0.0.0.0") || config.host().equals("::")) {
-                b.append("  listening  on all interfaces, port ").append(server.port()).append('\n');
+                b.append("  listening  on all interfaces, port ")
+                        .append(server.port())
+                        .append('\n');
             }
-            b.append("  studies    ").append(config.studies().toAbsolutePath().normalize()).append(" (")
-                    .append(server.datastore().imageIds().size()).append(" images)\n");
-            b.append("  models     ").append(info.models().isEmpty() ? "(none)" : String.join(", ",
-                    info.models().keySet())).append('\n');
+            b.append("  studies    ")
+                    .append(config.studies().toAbsolutePath().normalize())
+                    .append(" (")
+                    .append(server.datastore().imageIds().size())
+                    .append(" images)\n");
+            b.append("  models     ")
+                    .append(
+                            info.models().isEmpty()
+                                    ? "(none)"
+                                    : String.join(", ", info.models().keySet()))
+                    .append('\n');
             b.append("  device     ").append(config.device()).append('\n');
-            b.append("  auth       off: anyone who can reach this port can read and change the studies\n");
+            b.append(
+                    "  auth       off: anyone who can reach this port can read and change the"
+                        + " studies\n");
             b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
             b.append("Ctrl-C stops it.\n");
             return b.toString();
@@ -211,38 +287,60 @@ public final class Main implements Callable<Integer> {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(host, port));
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
-                        + " (is another server running on that port? choose another with --port)");
+                throw new IllegalArgumentException(
+                        "cannot listen on "
+                                + host
+                                + ":"
+                                + port
+                                + ": "
+                                + e.getMessage()
+                                + " (is another server running on that port? choose another with"
+                                + " --port)");
             }
         }
 
         private Path studiesFolder() throws IOException {
             if (studies != null) {
                 if (studies.startsWith("http://") || studies.startsWith("https://")) {
-                    throw new IllegalArgumentException("DICOMweb studies (" + studies + ") are not supported yet: "
-                            + "give a local studies folder");
+                    throw new IllegalArgumentException(
+                            "DICOMweb studies ("
+                                    + studies
+                                    + ") are not supported yet: "
+                                    + "give a local studies folder");
                 }
                 Path dir = Path.of(studies);
                 if (Files.exists(dir) && !Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("--studies " + studies + " is not a folder");
                 }
-                if (Files.isDirectory(dir) && !(Files.isReadable(dir) && Files.isWritable(dir)
-                        && Files.isExecutable(dir))) {
-                    throw new IllegalArgumentException("cannot use the studies folder " + dir.toAbsolutePath()
-                            + ": permission denied (the server reads it and writes labels and its index there)");
+                if (Files.isDirectory(dir)
+                        && !(Files.isReadable(dir)
+                                && Files.isWritable(dir)
+                                && Files.isExecutable(dir))) {
+                    throw new IllegalArgumentException(
+                            "cannot use the studies folder "
+                                    + dir.toAbsolutePath()
+                                    + ": permission denied (the server reads it and writes labels"
+                                    + " and its index there)");
                 }
                 try {
                     Files.createDirectories(dir);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot create the studies folder " + dir.toAbsolutePath()
-                            + ": " + why(e));
+                    throw new IllegalArgumentException(
+                            "cannot create the studies folder "
+                                    + dir.toAbsolutePath()
+                                    + ": "
+                                    + why(e));
                 }
                 return dir;
             }
             Path dir = defaultDataDir().resolve("studies");
             if (!MonaiLabel.hasSampleStudies(dir)) {
-                System.out.println("Generating " + DEFAULT_STUDIES + " phantom studies into " + dir.toAbsolutePath()
-                        + " (once)...");
+                System.out.println(
+                        "Generating "
+                                + DEFAULT_STUDIES
+                                + " phantom studies into "
+                                + dir.toAbsolutePath()
+                                + " (once)...");
                 MonaiLabel.generateSampleStudies(dir, DEFAULT_STUDIES, DEFAULT_SEED);
             }
             return dir;
@@ -268,14 +366,21 @@ public final class Main implements Callable<Integer> {
          */
         static List<Path> defaultApps() {
             Path archive = home().resolve("apps").resolve("template.jar");
-            Path repository = home().resolve("monailabel-app-template").resolve("target").resolve("template.jar");
+            Path repository =
+                    home().resolve("monailabel-app-template")
+                            .resolve("target")
+                            .resolve("template.jar");
             for (Path template : List.of(archive, repository)) {
                 if (Files.isRegularFile(template)) {
                     return List.of(template);
                 }
             }
-            throw new IllegalArgumentException("no --app given and the template app is missing (looked for "
-                    + archive + " and " + repository + "): give --app PATH, or build it with ./mvnw package");
+            throw new IllegalArgumentException(
+                    "no --app given and the template app is missing (looked for "
+                            + archive
+                            + " and "
+                            + repository
+                            + "): give --app PATH, or build it with ./mvnw package");
         }
     }
 
@@ -288,14 +393,25 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code monailabel apps}. */
-    @Command(name = "apps", mixinStandardHelpOptions = true,
-            description = "List the apps of an apps folder (or of the given jars) and what each serves.")
+    @Command(
+            name = "apps",
+            mixinStandardHelpOptions = true,
+            description =
+                    "List the apps of an apps folder (or of the given jars) and what each serves.")
     static final class Apps implements Callable<Integer> {
-        @Option(names = "--app", arity = "1..*", paramLabel = "PATH",
-                description = "App jar(s), app folder(s), or one apps folder (default: the template app)")
+        @Option(
+                names = "--app",
+                arity = "1..*",
+                paramLabel = "PATH",
+                description =
+                        "App jar(s), app folder(s), or one apps folder (default: the template app)")
         List<Path> apps = new ArrayList<>();
 
-        @Option(names = {"--conf", "-c"}, arity = "2", paramLabel = "KEY VALUE", description = "App setting")
+        @Option(
+                names = {"--conf", "-c"},
+                arity = "2",
+                paramLabel = "KEY VALUE",
+                description = "App setting")
         List<String> conf = new ArrayList<>();
 
         @Override
@@ -303,8 +419,12 @@ public final class Main implements Callable<Integer> {
             List<Path> appPaths = apps.isEmpty() ? StartServer.defaultApps() : apps;
             Path tmp = Files.createTempDirectory("monailabel-apps-");
             try {
-                MonaiLabel.Builder builder = MonaiLabel.builder().studies(tmp.resolve("studies"), false)
-                        .conf(confMap(conf)).workDir(tmp.resolve("work")).watch(false);
+                MonaiLabel.Builder builder =
+                        MonaiLabel.builder()
+                                .studies(tmp.resolve("studies"), false)
+                                .conf(confMap(conf))
+                                .workDir(tmp.resolve("work"))
+                                .watch(false);
                 AppsFolder.resolve(appPaths, tmp.resolve("work")).ifPresent(builder::appsFolder);
                 try (MonaiLabel monaiLabel = builder.build()) {
                     print(monaiLabel.info());
@@ -324,26 +444,62 @@ public final class Main implements Callable<Integer> {
                 System.out.println("(no apps)");
             }
             for (AppStatus app : info.apps()) {
-                System.out.println(app.name() + "  (" + app.source() + ")  " + app.state()
-                        + app.error().map(e -> ": " + e).orElse(""));
+                System.out.println(
+                        app.name()
+                                + "  ("
+                                + app.source()
+                                + ")  "
+                                + app.state()
+                                + app.error().map(e -> ": " + e).orElse(""));
             }
-            info.models().forEach((name, m) -> System.out.println("  model     " + name + "  [" + m.type().wireName()
-                    + "] " + m.labels().keySet() + "  " + m.description()));
-            info.trainers().forEach((name, t) -> System.out.println("  trainer   " + name + "  " + t.description()));
-            info.strategies().forEach((name, s) -> System.out.println("  strategy  " + name + "  " + s.description()));
-            info.scoring().forEach((name, s) -> System.out.println("  scoring   " + name + "  " + s.description()));
+            info.models()
+                    .forEach(
+                            (name, m) ->
+                                    System.out.println(
+                                            "  model     "
+                                                    + name
+                                                    + "  ["
+                                                    + m.type().wireName()
+                                                    + "] "
+                                                    + m.labels().keySet()
+                                                    + "  "
+                                                    + m.description()));
+            info.trainers()
+                    .forEach(
+                            (name, t) ->
+                                    System.out.println(
+                                            "  trainer   " + name + "  " + t.description()));
+            info.strategies()
+                    .forEach(
+                            (name, s) ->
+                                    System.out.println(
+                                            "  strategy  " + name + "  " + s.description()));
+            info.scoring()
+                    .forEach(
+                            (name, s) ->
+                                    System.out.println(
+                                            "  scoring   " + name + "  " + s.description()));
         }
     }
 
     /** {@code monailabel datasets}. */
-    @Command(name = "datasets", mixinStandardHelpOptions = true,
+    @Command(
+            name = "datasets",
+            mixinStandardHelpOptions = true,
             description = "Generate a sample dataset: --generate phantom --output DIR.")
     static final class Datasets implements Callable<Integer> {
-        @Option(names = "--generate", required = true, paramLabel = "KIND",
+        @Option(
+                names = "--generate",
+                required = true,
+                paramLabel = "KIND",
                 description = "What to generate: phantom (CT-like phantoms with ground truth)")
         String generate;
 
-        @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder to write")
+        @Option(
+                names = "--output",
+                required = true,
+                paramLabel = "DIR",
+                description = "Folder to write")
         Path output;
 
         @Option(names = "--count", description = "Number of studies (default: ${DEFAULT-VALUE})")
@@ -355,14 +511,21 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             if (!generate.equals("phantom")) {
-                throw new IllegalArgumentException("unknown dataset '" + generate + "' (known: phantom)");
+                throw new IllegalArgumentException(
+                        "unknown dataset '" + generate + "' (known: phantom)");
             }
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be at least 1");
             }
             List<String> ids = MonaiLabel.generateSampleStudies(output, count, seed);
-            System.out.println("Wrote " + ids.size() + " phantom studies to " + output.toAbsolutePath()
-                    + " (ground truth in " + MonaiLabel.SAMPLE_GROUND_TRUTH + "/)");
+            System.out.println(
+                    "Wrote "
+                            + ids.size()
+                            + " phantom studies to "
+                            + output.toAbsolutePath()
+                            + " (ground truth in "
+                            + MonaiLabel.SAMPLE_GROUND_TRUTH
+                            + "/)");
             return 0;
         }
     }
@@ -371,7 +534,9 @@ public final class Main implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"monailabel " + MonaiLabelServer.version() + " (Java " + Runtime.version() + ")"};
+            return new String[] {
+                "monailabel " + MonaiLabelServer.version() + " (Java " + Runtime.version() + ")"
+            };
         }
     }
 }

@@ -5,6 +5,17 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+
+import org.monailabel.api.Datastore;
+import org.monailabel.engine.InferenceLimits;
+import org.monailabel.engine.MonaiLabel;
+import org.monailabel.http.handler.Services;
+import org.monailabel.http.support.Cors;
+import org.monailabel.http.support.Forms;
+import org.monailabel.http.support.PathPrefix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -15,15 +26,6 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.monailabel.api.Datastore;
-import org.monailabel.engine.InferenceLimits;
-import org.monailabel.engine.MonaiLabel;
-import org.monailabel.http.handler.Services;
-import org.monailabel.http.support.Cors;
-import org.monailabel.http.support.Forms;
-import org.monailabel.http.support.PathPrefix;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The MONAI-Label-compatible REST server: opens the studies folder, loads the apps and serves the
@@ -45,7 +47,10 @@ public final class MonaiLabelServer implements AutoCloseable {
     private final Undertow undertow;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MonaiLabelServer(ServerConfig config, MonaiLabel monaiLabel, GracefulShutdownHandler shutdown,
+    private MonaiLabelServer(
+            ServerConfig config,
+            MonaiLabel monaiLabel,
+            GracefulShutdownHandler shutdown,
             Undertow undertow) {
         this.config = config;
         this.monaiLabel = monaiLabel;
@@ -57,10 +62,18 @@ public final class MonaiLabelServer implements AutoCloseable {
     public static MonaiLabelServer start(ServerConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
         Path work = Files.createDirectories(config.workDir());
-        MonaiLabel.Builder builder = MonaiLabel.builder().studies(config.studies(), config.watchStudies())
-                .conf(config.conf()).device(config.device()).workDir(work).modelsDir(config.modelsDir())
-                .watch(config.watchApps()).inferenceLimits(new InferenceLimits(config.inferThreads(), config.inferQueue()))
-                .sessionExpiry(config.sessionExpiry()).stopTimeout(config.stopTimeout());
+        MonaiLabel.Builder builder =
+                MonaiLabel.builder()
+                        .studies(config.studies(), config.watchStudies())
+                        .conf(config.conf())
+                        .device(config.device())
+                        .workDir(work)
+                        .modelsDir(config.modelsDir())
+                        .watch(config.watchApps())
+                        .inferenceLimits(
+                                new InferenceLimits(config.inferThreads(), config.inferQueue()))
+                        .sessionExpiry(config.sessionExpiry())
+                        .stopTimeout(config.stopTimeout());
         AppsFolder.resolve(config.apps(), work).ifPresent(builder::appsFolder);
         if (config.classpathApps()) {
             builder.classpathApps(true);
@@ -72,16 +85,23 @@ public final class MonaiLabelServer implements AutoCloseable {
             Services services = new Services(monaiLabel, forms, work, version());
             HttpHandler root = new Cors(new PathPrefix(config.rootPath(), Routes.of(services)));
             GracefulShutdownHandler shutdown = Handlers.gracefulShutdown(root);
-            Undertow undertow = Undertow.builder()
-                    .addHttpListener(config.port(), config.host())
-                    .setWorkerThreads(config.workerThreads())
-                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxUploadBytes() + 64 * 1024)
-                    .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                    .setHandler(shutdown)
-                    .build();
+            Undertow undertow =
+                    Undertow.builder()
+                            .addHttpListener(config.port(), config.host())
+                            .setWorkerThreads(config.workerThreads())
+                            .setServerOption(
+                                    UndertowOptions.MAX_ENTITY_SIZE,
+                                    config.maxUploadBytes() + 64 * 1024)
+                            .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                            .setHandler(shutdown)
+                            .build();
             undertow.start();
             MonaiLabelServer server = new MonaiLabelServer(config, monaiLabel, shutdown, undertow);
-            logger.info("monailabel {} serving {} on {} ({} images)", services.version(), config.studies(), server.uri(),
+            logger.info(
+                    "monailabel {} serving {} on {} ({} images)",
+                    services.version(),
+                    config.studies(),
+                    server.uri(),
                     monaiLabel.datastore().imageIds().size());
             return server;
         } catch (IOException | RuntimeException e) {
@@ -136,8 +156,12 @@ public final class MonaiLabelServer implements AutoCloseable {
 
     /** The base URI, with the loopback address when listening on all interfaces. */
     public URI uri() {
-        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+        String host =
+                config.host().equals("0.0.0.0") || config.host().equals("::")
+                        ? "127.0.0.1"
+                        : config.host();
+        return URI.create(
+                "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
     }
 
     /** The configuration it was started with. */
@@ -168,7 +192,9 @@ public final class MonaiLabelServer implements AutoCloseable {
         shutdown.shutdown();
         try {
             if (!shutdown.awaitShutdown(config.stopTimeout().toMillis())) {
-                logger.warn("Requests still in flight after {} s; closing anyway", config.stopTimeout().toSeconds());
+                logger.warn(
+                        "Requests still in flight after {} s; closing anyway",
+                        config.stopTimeout().toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

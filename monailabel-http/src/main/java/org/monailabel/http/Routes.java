@@ -2,12 +2,12 @@ package org.monailabel.http;
 
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.util.ArrayList;
-import java.util.List;
+
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.http.handler.DatastoreEndpoints;
@@ -22,18 +22,21 @@ import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
 import org.monailabel.http.support.ErrorHandler;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the
- * declared spellings, docs/rest-api.md §1.1; {@link org.monailabel.http.support.PathPrefix} drops the
- * slash before matching, so no redirect is needed). Each handler runs on a worker
- * thread inside {@link ErrorHandler}, never on an IO thread. Every route is described in the
- * OpenAPI document {@link OpenApiEndpoint#RESOURCE}: add a route there when adding one here.
+ * declared spellings, docs/rest-api.md §1.1; {@link org.monailabel.http.support.PathPrefix} drops
+ * the slash before matching, so no redirect is needed). Each handler runs on a worker thread inside
+ * {@link ErrorHandler}, never on an IO thread. Every route is described in the OpenAPI document
+ * {@link OpenApiEndpoint#RESOURCE}: add a route there when adding one here.
  */
 final class Routes {
     /** An endpoint method. */
     @FunctionalInterface
     interface Endpoint {
-        void handle(io.undertow.server.HttpServerExchange exchange) throws Exception;
+        void handle(HttpServerExchange exchange) throws Exception;
     }
 
     /**
@@ -120,13 +123,24 @@ final class Routes {
         r.add(Methods.GET, "/docs", docs::page);
         r.add(Methods.GET, "/docs/swagger-ui/{file}", docs::file);
 
-        r.routes.setFallbackHandler(blocking(exchange -> {
-            throw new NotFoundException("No endpoint " + exchange.getRequestMethod() + " " + exchange.getRelativePath());
-        }));
-        r.routes.setInvalidMethodHandler(blocking(exchange -> {
-            throw new InvalidInputException("Method " + exchange.getRequestMethod() + " is not allowed on "
-                    + exchange.getRelativePath());
-        }));
+        r.routes.setFallbackHandler(
+                blocking(
+                        exchange -> {
+                            throw new NotFoundException(
+                                    "No endpoint "
+                                            + exchange.getRequestMethod()
+                                            + " "
+                                            + exchange.getRelativePath());
+                        }));
+        r.routes.setInvalidMethodHandler(
+                blocking(
+                        exchange -> {
+                            throw new InvalidInputException(
+                                    "Method "
+                                            + exchange.getRequestMethod()
+                                            + " is not allowed on "
+                                            + exchange.getRelativePath());
+                        }));
         return r;
     }
 
@@ -137,7 +151,10 @@ final class Routes {
 
     private void add(HttpString method, String path, Endpoint endpoint) {
         // declared as clients send them; matched without the trailing slash (see PathPrefix)
-        String matched = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String matched =
+                path.length() > 1 && path.endsWith("/")
+                        ? path.substring(0, path.length() - 1)
+                        : path;
         routes.add(method, matched, blocking(endpoint));
         registered.add(new Route(method.toString(), path));
     }

@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param inferThreads requests of one model running at once
  * @param inferQueue requests of one model waiting before 503
  * @param sessionExpiry default session expiry
- * @param stopTimeout how long a stop waits for a job to reach a safe point, and a shutdown for requests in flight
+ * @param stopTimeout how long a stop waits for a job to reach a safe point, and a shutdown for
+ *     requests in flight
  * @param device {@code cpu}, {@code cuda} or {@code cuda:N}
  * @param watchStudies notice files copied into the studies folder while running
  * @param watchApps notice app jars dropped in, replaced or deleted while running
@@ -243,9 +244,25 @@ public record ServerConfig(
         public ServerConfig build() {
             Path work = workDir != null ? workDir : studies.resolve(".monailabel");
             Path models = modelsDir != null ? modelsDir : work.resolve("models");
-            return new ServerConfig(host, port, studies, apps, conf, work, models, maxUploadBytes, rootPath,
-                    inferThreads, inferQueue, sessionExpiry, stopTimeout, device, watchStudies, watchApps,
-                    classpathApps, workerThreads);
+            return new ServerConfig(
+                    host,
+                    port,
+                    studies,
+                    apps,
+                    conf,
+                    work,
+                    models,
+                    maxUploadBytes,
+                    rootPath,
+                    inferThreads,
+                    inferQueue,
+                    sessionExpiry,
+                    stopTimeout,
+                    device,
+                    watchStudies,
+                    watchApps,
+                    classpathApps,
+                    workerThreads);
         }
     }
 
@@ -273,7 +290,8 @@ public record ServerConfig(
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Not a size: '" + text + "' (use e.g. 4g, 512m or bytes)");
+            throw new IllegalArgumentException(
+                    "Not a size: '" + text + "' (use e.g. 4g, 512m or bytes)");
         }
     }
 

@@ -3,23 +3,12 @@ package org.monailabel.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,27 +26,47 @@ import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
 /**
- * {@code PUT} and {@code DELETE /model/{model}} (docs/rest-api.md §10) on a model served from versioned
- * cards: an app {@code segapp} with a {@code SegmentationTask} named {@code organs}, whose v1 (a
- * tiny untrained UNet) is published before the server starts. Each test has its own server.
+ * {@code PUT} and {@code DELETE /model/{model}} (docs/rest-api.md §10) on a model served from
+ * versioned cards: an app {@code segapp} with a {@code SegmentationTask} named {@code organs},
+ * whose v1 (a tiny untrained UNet) is published before the server starts. Each test has its own
+ * server.
  */
 @Tag("engine")
 class HttpModelEndpointsTest {
     static final UNetConfig CONFIG =
-            new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
-    static final String ORGANS = PluginSources.header("seg.Organs") + """
-            public final class Organs extends org.monailabel.engine.segmentation.SegmentationTask {
-                public Organs() {
-                    super("organs", "Organs (tiny UNet)", Map.of("organ", 1));
-                }
-            }
-            """;
+            new UNetConfig(
+                    1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+    static final String ORGANS =
+            PluginSources.header("seg.Organs")
+                    + """
+                    public final class Organs extends org.monailabel.engine.segmentation.SegmentationTask {
+                        public Organs() {
+                            super("organs", "Organs (tiny UNet)", Map.of("organ", 1));
+                        }
+                    }
+                    """;
 
     static byte[] otherWeights;
     static byte[] misfitWeights;
 
     Path folder;
+
     @RegisterExtension
     final TestServerExtension server = TestServerExtension.create().prepare(this::prepare);
 
@@ -66,41 +75,73 @@ class HttpModelEndpointsTest {
         Devices.engine();
         otherWeights = weightsOf(CONFIG, 2);
         // a network with other channel counts: a valid parameter file that does not fit the card
-        misfitWeights = weightsOf(new UNetConfig(1, 2, new int[] {6, 12}, new int[] {2}, 1, Norm.BATCH,
-                Activation.PRELU, 0), 3);
+        misfitWeights =
+                weightsOf(
+                        new UNetConfig(
+                                1,
+                                2,
+                                new int[] {6, 12},
+                                new int[] {2},
+                                1,
+                                Norm.BATCH,
+                                Activation.PRELU,
+                                0),
+                        3);
     }
 
     /** The study, the app and the model's v1 in the server's folder, before it starts. */
     void prepare(Path root) throws IOException {
         Path studies = Files.createDirectories(root.resolve("studies"));
         TestImages.write(TestImages.image(1), studies.resolve("img1.nii.gz"));
-        PluginJars.builder().source("seg.Organs", ORGANS).service(InferenceTask.class, "seg.Organs")
+        PluginJars.builder()
+                .source("seg.Organs", ORGANS)
+                .service(InferenceTask.class, "seg.Organs")
                 .write(Files.createDirectories(root.resolve("apps")).resolve("segapp.jar"));
         folder = root.resolve("work/models/segapp/organs");
-        ModelCard card = new ModelCard("organs", 1, "unet", CONFIG.toMap(), "model.params", Map.of("background", 0,
-                "organ", 1), new double[] {1.6, 1.6, 2.5}, IntensityWindow.ct(0, 250), new int[] {16, 16, 16}, 0.25, 1,
-                BlendMode.CONSTANT, Map.of("trained_by", "test"));
-        new ModelVersions(folder, 5).publish(card, new java.io.ByteArrayInputStream(weightsOf(CONFIG, 1)));
+        ModelCard card =
+                new ModelCard(
+                        "organs",
+                        1,
+                        "unet",
+                        CONFIG.toMap(),
+                        "model.params",
+                        Map.of("background", 0, "organ", 1),
+                        new double[] {1.6, 1.6, 2.5},
+                        IntensityWindow.ct(0, 250),
+                        new int[] {16, 16, 16},
+                        0.25,
+                        1,
+                        BlendMode.CONSTANT,
+                        Map.of("trained_by", "test"));
+        new ModelVersions(folder, 5).publish(card, new ByteArrayInputStream(weightsOf(CONFIG, 1)));
     }
 
     @Test
     void putPublishesTheUploadAsANewVersionThatIsServed() throws Exception {
         assertThat(infer().statusCode()).isEqualTo(200); // v1 loaded and serving
 
-        HttpResponse<byte[]> put = server.multipart("PUT", "/model/organs",
-                new SlicerMultipart().file("file", "C:\\models\\organs.pt", otherWeights));
+        HttpResponse<byte[]> put =
+                server.multipart(
+                        "PUT",
+                        "/model/organs",
+                        new SlicerMultipart().file("file", "C:\\models\\organs.pt", otherWeights));
 
-        assertThat(put.statusCode()).as(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(put.statusCode())
+                .as(new String(put.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
         Map<String, Object> json = TestServer.json(put);
         assertThat(json).containsEntry("checksum", "SHA256:" + sha256(otherWeights));
         assertThat(json.get("modified_time")).isInstanceOf(Number.class);
         assertThat(server.getBytes("/model/organs").body()).isEqualTo(otherWeights);
-        assertThat(TestServer.json(server.get("/model/info/organs"))).containsEntry("checksum", json.get("checksum"));
+        assertThat(TestServer.json(server.get("/model/info/organs")))
+                .containsEntry("checksum", json.get("checksum"));
         ModelVersions versions = new ModelVersions(folder, 5);
         assertThat(versions.list()).containsExactly(1, 2);
         ModelCard current = ModelCard.read(folder.resolve(ModelCard.FILE_NAME));
         assertThat(current.version()).isEqualTo(2);
-        assertThat(current.provenance()).containsEntry("source", "upload").containsEntry("file_name", "organs.pt")
+        assertThat(current.provenance())
+                .containsEntry("source", "upload")
+                .containsEntry("file_name", "organs.pt")
                 .containsEntry("card_of_version", 1L);
         HttpResponse<byte[]> after = infer();
         assertThat(after.statusCode()).isEqualTo(200);
@@ -110,13 +151,18 @@ class HttpModelEndpointsTest {
     @Test
     void putRefusesWeightsThatDoNotLoadWithTheCardAndChangesNothing() throws Exception {
         byte[] before = server.getBytes("/model/organs").body();
-        for (byte[] bad : List.of(misfitWeights, "not weights at all".getBytes(StandardCharsets.UTF_8))) {
-            HttpResponse<byte[]> put = server.multipart("PUT", "/model/organs",
-                    new SlicerMultipart().file("file", "organs.pt", bad));
+        for (byte[] bad :
+                List.of(misfitWeights, "not weights at all".getBytes(StandardCharsets.UTF_8))) {
+            HttpResponse<byte[]> put =
+                    server.multipart(
+                            "PUT",
+                            "/model/organs",
+                            new SlicerMultipart().file("file", "organs.pt", bad));
 
             assertThat(put.statusCode()).isEqualTo(400);
             assertThat((String) TestServer.json(put).get("detail"))
-                    .startsWith("Uploaded weights do not load with model 'organs' (nothing changed)");
+                    .startsWith(
+                            "Uploaded weights do not load with model 'organs' (nothing changed)");
         }
         assertThat(server.getBytes("/model/organs").body()).isEqualTo(before);
         assertThat(new ModelVersions(folder, 5).list()).containsExactly(1);
@@ -126,25 +172,34 @@ class HttpModelEndpointsTest {
 
     @Test
     void putNeedsAFilePartAModelAndACard() throws Exception {
-        HttpResponse<byte[]> noFile = server.multipart("PUT", "/model/organs", new SlicerMultipart().field("x", "1"));
+        HttpResponse<byte[]> noFile =
+                server.multipart("PUT", "/model/organs", new SlicerMultipart().field("x", "1"));
         assertThat(noFile.statusCode()).isEqualTo(400);
         assertThat((String) TestServer.json(noFile).get("detail")).contains("file part 'file'");
 
-        HttpResponse<byte[]> unknown = server.multipart("PUT", "/model/nope",
-                new SlicerMultipart().file("file", "w.pt", otherWeights));
+        HttpResponse<byte[]> unknown =
+                server.multipart(
+                        "PUT",
+                        "/model/nope",
+                        new SlicerMultipart().file("file", "w.pt", otherWeights));
         assertThat(unknown.statusCode()).isEqualTo(404);
 
         // the test app's "threshold" is not served from a card
-        HttpResponse<byte[]> noCard = server.multipart("PUT", "/model/threshold",
-                new SlicerMultipart().file("file", "w.pt", otherWeights));
+        HttpResponse<byte[]> noCard =
+                server.multipart(
+                        "PUT",
+                        "/model/threshold",
+                        new SlicerMultipart().file("file", "w.pt", otherWeights));
         assertThat(noCard.statusCode()).isEqualTo(404);
-        assertThat(TestServer.json(noCard)).containsEntry("detail", "Model File NOT Found for threshold");
+        assertThat(TestServer.json(noCard))
+                .containsEntry("detail", "Model File NOT Found for threshold");
     }
 
     @Test
     void deleteMovesTheWeightsAsideAndTheModelStopsServing() throws Exception {
         byte[] weights = server.getBytes("/model/organs").body();
-        assertThat(infer().statusCode()).isEqualTo(200); // loaded: the task must notice the card is gone
+        assertThat(infer().statusCode())
+                .isEqualTo(200); // loaded: the task must notice the card is gone
 
         HttpResponse<String> delete = server.delete("/model/organs");
 
@@ -157,24 +212,33 @@ class HttpModelEndpointsTest {
         assertThat(names).doesNotContain("model.json", "model.params");
         String stamp = "\\.\\d{8}_\\d{6}\\.deleted";
         assertThat(names).anyMatch(n -> n.matches("model\\.json" + stamp));
-        String movedWeights = names.stream().filter(n -> n.matches("model\\.params" + stamp)).findFirst().orElseThrow();
+        String movedWeights =
+                names.stream()
+                        .filter(n -> n.matches("model\\.params" + stamp))
+                        .findFirst()
+                        .orElseThrow();
         assertThat(Files.readAllBytes(folder.resolve(movedWeights))).isEqualTo(weights);
 
-        assertThat(TestServer.json(server.get("/model/organs"))).containsEntry("detail", "Model File NOT Found for organs");
+        assertThat(TestServer.json(server.get("/model/organs")))
+                .containsEntry("detail", "Model File NOT Found for organs");
         HttpResponse<byte[]> inferred = infer();
         assertThat(inferred.statusCode()).isEqualTo(409);
         assertThat((String) TestServer.json(inferred).get("detail")).contains("no trained weights");
         HttpResponse<String> again = server.delete("/model/organs");
         assertThat(again.statusCode()).isEqualTo(404);
-        assertThat(TestServer.json(again)).containsEntry("detail", "Model File NOT Found for organs");
+        assertThat(TestServer.json(again))
+                .containsEntry("detail", "Model File NOT Found for organs");
     }
 
     @Test
     void putAfterDeletePublishesTheNextVersionWithTheDeletedCard() throws Exception {
         assertThat(server.delete("/model/organs").statusCode()).isEqualTo(200);
 
-        HttpResponse<byte[]> put = server.multipart("PUT", "/model/organs",
-                new SlicerMultipart().file("file", "organs.pt", otherWeights));
+        HttpResponse<byte[]> put =
+                server.multipart(
+                        "PUT",
+                        "/model/organs",
+                        new SlicerMultipart().file("file", "organs.pt", otherWeights));
 
         assertThat(put.statusCode()).isEqualTo(200);
         assertThat(new ModelVersions(folder, 5).current()).contains(2);
@@ -187,18 +251,21 @@ class HttpModelEndpointsTest {
     void deleteOfAModelWithoutACardIs404() throws Exception {
         HttpResponse<String> response = server.delete("/model/threshold");
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(TestServer.json(response)).containsEntry("detail", "Model File NOT Found for threshold");
+        assertThat(TestServer.json(response))
+                .containsEntry("detail", "Model File NOT Found for threshold");
         assertThat(server.delete("/model/nope").statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<byte[]> infer() throws IOException, InterruptedException {
-        return server.multipart("POST", "/infer/organs?image=img1&output=json",
+        return server.multipart(
+                "POST",
+                "/infer/organs?image=img1&output=json",
                 new SlicerMultipart().field("params", "{}"));
     }
 
     /** The parameter file of a freshly initialised network (different seeds, different bytes). */
     static byte[] weightsOf(UNetConfig config, int seed) throws IOException {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        Engine.getInstance().setRandomSeed(seed);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Block block = UNet.build(config);
             block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8, 8));

@@ -2,6 +2,11 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.testing.Poll;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -14,19 +19,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.testing.Poll;
 
 /** The inference queue limit, graceful shutdown and the command line. */
 class HttpServerLifecycleTest {
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @Test
     void aFullInferenceQueueIs503WithRetryAfter() throws Exception {
-        TestImages.write(TestImages.image(1), Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
+        TestImages.write(
+                TestImages.image(1),
+                Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
         try (TestServer server = TestServer.start(root, b -> b.inferThreads(1).inferQueue(0))) {
             CompletableFuture<HttpResponse<byte[]>> slow = holdTheOnlySlot(server, 1500);
             HttpResponse<byte[]> refused = call(server, 0);
@@ -43,10 +45,14 @@ class HttpServerLifecycleTest {
      * holds the slot (a probe is refused). A probe may take the slot first and get the slow request
      * refused: then it starts again.
      */
-    private static CompletableFuture<HttpResponse<byte[]>> holdTheOnlySlot(TestServer server, int sleepMs) {
+    private static CompletableFuture<HttpResponse<byte[]>> holdTheOnlySlot(
+            TestServer server, int sleepMs) {
         while (true) {
-            CompletableFuture<HttpResponse<byte[]>> slow = CompletableFuture.supplyAsync(() -> call(server, sleepMs));
-            Poll.until("the slow request to run or be refused", Duration.ofSeconds(10),
+            CompletableFuture<HttpResponse<byte[]>> slow =
+                    CompletableFuture.supplyAsync(() -> call(server, sleepMs));
+            Poll.until(
+                    "the slow request to run or be refused",
+                    Duration.ofSeconds(10),
                     () -> slow.isDone() || busy(server));
             if (!slow.isDone()) {
                 return slow;
@@ -62,7 +68,9 @@ class HttpServerLifecycleTest {
 
     private static HttpResponse<byte[]> call(TestServer server, int sleepMs) {
         try {
-            return server.multipart("POST", "/infer/Histogram+GraphCut?image=a&output=json",
+            return server.multipart(
+                    "POST",
+                    "/infer/Histogram+GraphCut?image=a&output=json",
                     new SlicerMultipart().field("params", "{\"sleep_ms\": " + sleepMs + "}"));
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -71,17 +79,29 @@ class HttpServerLifecycleTest {
 
     @Test
     void shutdownFinishesRequestsInFlightAndFlushesTheDatastore() throws Exception {
-        TestImages.write(TestImages.image(1), Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
+        TestImages.write(
+                TestImages.image(1),
+                Files.createDirectories(root.resolve("studies")).resolve("a.nii.gz"));
         TestServer server = TestServer.start(root, b -> b.inferThreads(1).inferQueue(0));
-        byte[] label = Files.readAllBytes(TestImages.write(TestImages.truth(1), root.resolve("l.nii.gz")));
-        assertThat(server.multipart("PUT", "/datastore/label?image=a", new SlicerMultipart().field("params", "{}")
-                .file("label", "/tmp/l.nii.gz", label)).statusCode()).isEqualTo(200);
+        byte[] label =
+                Files.readAllBytes(TestImages.write(TestImages.truth(1), root.resolve("l.nii.gz")));
+        assertThat(
+                        server.multipart(
+                                        "PUT",
+                                        "/datastore/label?image=a",
+                                        new SlicerMultipart()
+                                                .field("params", "{}")
+                                                .file("label", "/tmp/l.nii.gz", label))
+                                .statusCode())
+                .isEqualTo(200);
         CompletableFuture<HttpResponse<byte[]>> inFlight = holdTheOnlySlot(server, 1000);
         server.close();
         assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         // the datastore was closed (lock released) and its index names the label
-        try (LocalDatastore reopened = LocalDatastore.open(root.resolve("studies"),
-                LocalDatastore.Options.defaults().withWatch(false))) {
+        try (LocalDatastore reopened =
+                LocalDatastore.open(
+                        root.resolve("studies"),
+                        LocalDatastore.Options.defaults().withWatch(false))) {
             assertThat(reopened.labeledImageIds("final")).containsExactly("a");
         }
     }
@@ -90,23 +110,49 @@ class HttpServerLifecycleTest {
     void commandLineHelpVersionAndErrors() throws Exception {
         assertThat(run("--version")).startsWith("0:").contains("monailabel ");
         assertThat(run("--help")).startsWith("0:").contains("start_server").contains("datasets");
-        assertThat(run("start_server", "--help")).startsWith("0:").contains("--studies").contains("--conf");
+        assertThat(run("start_server", "--help"))
+                .startsWith("0:")
+                .contains("--studies")
+                .contains("--conf");
         String unknown = run("frobnicate");
         assertThat(unknown).startsWith("2:").contains("Unmatched argument");
-        assertThat(unknown.lines().filter(l -> !l.isBlank()).count()).isEqualTo(2); // exit line + one error line
+        assertThat(unknown.lines().filter(l -> !l.isBlank()).count())
+                .isEqualTo(2); // exit line + one error line
         assertThat(run("start_server", "--studies", "http://pacs/dicomweb", "--port", "0"))
-                .startsWith("1:").contains("DICOMweb");
-        assertThat(run("start_server", "--studies", root.toString(), "--app", root.resolve("missing.jar").toString(),
-                "--port", "0")).startsWith("1:").contains("does not exist");
-        assertThat(run("datasets", "--generate", "brains", "--output", root.toString())).startsWith("1:")
+                .startsWith("1:")
+                .contains("DICOMweb");
+        assertThat(
+                        run(
+                                "start_server",
+                                "--studies",
+                                root.toString(),
+                                "--app",
+                                root.resolve("missing.jar").toString(),
+                                "--port",
+                                "0"))
+                .startsWith("1:")
+                .contains("does not exist");
+        assertThat(run("datasets", "--generate", "brains", "--output", root.toString()))
+                .startsWith("1:")
                 .contains("unknown dataset");
-        assertThat(run("datasets", "--generate", "phantom", "--output", root.resolve("ph").toString(), "--count", "1"))
+        assertThat(
+                        run(
+                                "datasets",
+                                "--generate",
+                                "phantom",
+                                "--output",
+                                root.resolve("ph").toString(),
+                                "--count",
+                                "1"))
                 .startsWith("0:");
         assertThat(root.resolve("ph").resolve("phantom_000.nii.gz")).exists();
         Path apps = Files.createDirectories(root.resolve("apps"));
         TestApps.install(apps);
-        assertThat(run("apps", "--app", apps.toString())).startsWith("0:").contains("testapp")
-                .contains("model     threshold").contains("strategy  first");
+        assertThat(run("apps", "--app", apps.toString()))
+                .startsWith("0:")
+                .contains("testapp")
+                .contains("model     threshold")
+                .contains("strategy  first");
     }
 
     @Test
@@ -116,20 +162,53 @@ class HttpServerLifecycleTest {
         String studies = root.resolve("studies").toString();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String port = Integer.toString(taken.getLocalPort());
-            assertOneErrorLine(run("start_server", "--studies", studies, "--app", apps.toString(),
-                    "--host", "127.0.0.1", "--port", port), "cannot listen on 127.0.0.1:" + port, "--port");
+            assertOneErrorLine(
+                    run(
+                            "start_server",
+                            "--studies",
+                            studies,
+                            "--app",
+                            apps.toString(),
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            port),
+                    "cannot listen on 127.0.0.1:" + port,
+                    "--port");
         }
         Path file = Files.writeString(root.resolve("a-file"), "x");
-        assertOneErrorLine(run("start_server", "--studies", file.resolve("studies").toString(), "--app",
-                apps.toString(), "--port", "0"), "cannot create the studies folder", "Not a directory");
-        assertOneErrorLine(run("start_server", "--studies", file.toString(), "--port", "0"), "is not a folder");
-        assertOneErrorLine(run("start_server", "--studies", studies, "--app", root.resolve("gone.jar").toString(),
-                "--port", "0"), "does not exist");
+        assertOneErrorLine(
+                run(
+                        "start_server",
+                        "--studies",
+                        file.resolve("studies").toString(),
+                        "--app",
+                        apps.toString(),
+                        "--port",
+                        "0"),
+                "cannot create the studies folder",
+                "Not a directory");
+        assertOneErrorLine(
+                run("start_server", "--studies", file.toString(), "--port", "0"),
+                "is not a folder");
+        assertOneErrorLine(
+                run(
+                        "start_server",
+                        "--studies",
+                        studies,
+                        "--app",
+                        root.resolve("gone.jar").toString(),
+                        "--port",
+                        "0"),
+                "does not exist");
         String home = System.getProperty("monailabel.home");
-        System.setProperty("monailabel.home", Files.createDirectories(root.resolve("empty-home")).toString());
+        System.setProperty(
+                "monailabel.home", Files.createDirectories(root.resolve("empty-home")).toString());
         try {
-            assertOneErrorLine(run("start_server", "--studies", studies, "--port", "0"),
-                    "template app is missing", "--app");
+            assertOneErrorLine(
+                    run("start_server", "--studies", studies, "--port", "0"),
+                    "template app is missing",
+                    "--app");
         } finally {
             if (home == null) {
                 System.clearProperty("monailabel.home");
@@ -142,20 +221,28 @@ class HttpServerLifecycleTest {
     private static void assertOneErrorLine(String output, String... contains) {
         List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
         assertThat(lines.get(0)).as(output).isEqualTo("1:");
-        List<String> printed = lines.subList(1, lines.size()).stream()
-                .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ INFO .*")).toList(); // progress logs
+        List<String> printed =
+                lines.subList(1, lines.size()).stream()
+                        .filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ INFO .*"))
+                        .toList(); // progress logs
         assertThat(printed).as(output).hasSize(1);
-        assertThat(printed.get(0)).startsWith("monailabel: error: ").contains(contains)
-                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(printed.get(0))
+                .startsWith("monailabel: error: ")
+                .contains(contains)
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void theReadyBlockSaysWhereWhatAndWhetherAuthIsOn() throws Exception {
         try (TestServer t = TestServer.start(root, b -> b.rootPath("/monai"))) {
             String ready = Main.StartServer.ready(t.server);
-            assertThat(ready).contains("is ready at " + t.server.uri().resolve("/monai/"))
-                    .contains("studies    " + t.studies.toAbsolutePath().normalize() + " (0 images)")
-                    .contains("models     threshold").contains("auth       off");
+            assertThat(ready)
+                    .contains("is ready at " + t.server.uri().resolve("/monai/"))
+                    .contains(
+                            "studies    " + t.studies.toAbsolutePath().normalize() + " (0 images)")
+                    .contains("models     threshold")
+                    .contains("auth       off");
         }
     }
 

@@ -2,6 +2,9 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,27 +15,32 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP layer only translates: from the engine it uses the application layer (the package
- * {@code org.monailabel.engine}: {@code MonaiLabel} and its request and reply types) and the few
- * types those replies are made of, never the engine's internals (the app registry, job runners,
- * model folders, the datastore implementation, codecs). The sources are read as text, so an
- * inline fully-qualified name counts as much as an import.
+ * The HTTP layer only translates: from the engine it uses the application layer (the package {@code
+ * org.monailabel.engine}: {@code MonaiLabel} and its request and reply types) and the few types
+ * those replies are made of, never the engine's internals (the app registry, job runners, model
+ * folders, the datastore implementation, codecs). The sources are read as text, so an inline
+ * fully-qualified name counts as much as an import.
  */
 class LayeringTest {
-    /** Engine types outside the application package that the facade's replies are made of, with why. */
-    static final Map<String, String> REPLY_TYPES = Map.of(
-            "org.monailabel.engine.apps.AppsInfo", "what MonaiLabel.info() returns",
-            "org.monailabel.engine.apps.AppStatus", "an app's status in AppsInfo",
-            "org.monailabel.engine.jobs.Job", "what train, score and batchInfer return",
-            "org.monailabel.engine.session.Session", "what createSession and session return",
-            "org.monailabel.engine.io.InvalidImageException", "the error an unreadable image is reported with",
-            "org.monailabel.engine.json.JsonTrees", "the JSON codec replies are written with, as the datastore's");
+    /**
+     * Engine types outside the application package that the facade's replies are made of, with why.
+     */
+    static final Map<String, String> REPLY_TYPES =
+            Map.of(
+                    "org.monailabel.engine.apps.AppsInfo", "what MonaiLabel.info() returns",
+                    "org.monailabel.engine.apps.AppStatus", "an app's status in AppsInfo",
+                    "org.monailabel.engine.jobs.Job", "what train, score and batchInfer return",
+                    "org.monailabel.engine.session.Session",
+                            "what createSession and session return",
+                    "org.monailabel.engine.io.InvalidImageException",
+                            "the error an unreadable image is reported with",
+                    "org.monailabel.engine.json.JsonTrees",
+                            "the JSON codec replies are written with, as the datastore's");
 
-    private static final Pattern ENGINE_NAME = Pattern.compile("\\borg\\.monailabel\\.engine(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+    private static final Pattern ENGINE_NAME =
+            Pattern.compile("\\borg\\.monailabel\\.engine(\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
     /** Every use of an engine name outside the allowed set, as {@code file: name}. */
     static List<String> violations(Path sources) throws IOException {
@@ -54,11 +62,13 @@ class LayeringTest {
     /** A name in the application package, or one of the reply types (a member of it included). */
     static boolean allowed(String name) {
         String[] parts = name.split("\\.");
-        // org.monailabel.engine.X...: X is a class of the application package when it starts upper-case
+        // org.monailabel.engine.X...: X is a class of the application package when it starts
+        // upper-case
         if (parts.length >= 4 && Character.isUpperCase(parts[3].charAt(0))) {
             return true;
         }
-        return REPLY_TYPES.keySet().stream().anyMatch(t -> name.equals(t) || name.startsWith(t + "."));
+        return REPLY_TYPES.keySet().stream()
+                .anyMatch(t -> name.equals(t) || name.startsWith(t + "."));
     }
 
     @Test
@@ -70,7 +80,9 @@ class LayeringTest {
     void theCheckFindsAnEngineInternalByImportAndByInlineName(@TempDir Path tmp)
             throws IOException {
         Path pkg = Files.createDirectories(tmp.resolve("org/monailabel/http"));
-        Files.writeString(pkg.resolve("Bad.java"), """
+        Files.writeString(
+                pkg.resolve("Bad.java"),
+                """
                 package org.monailabel.http;
                 import org.monailabel.engine.MonaiLabel;
                 import org.monailabel.engine.apps.AppRegistry;
@@ -81,9 +93,11 @@ class LayeringTest {
                 }
                 """);
 
-        assertThat(violations(tmp)).containsExactly(
-                "org/monailabel/http/Bad.java: org.monailabel.engine.apps.AppRegistry",
-                "org/monailabel/http/Bad.java: org.monailabel.engine.jobs.JobRunner",
-                "org/monailabel/http/Bad.java: org.monailabel.engine.model.ModelVersions.class");
+        assertThat(violations(tmp))
+                .containsExactly(
+                        "org/monailabel/http/Bad.java: org.monailabel.engine.apps.AppRegistry",
+                        "org/monailabel/http/Bad.java: org.monailabel.engine.jobs.JobRunner",
+                        "org/monailabel/http/Bad.java:"
+                            + " org.monailabel.engine.model.ModelVersions.class");
     }
 }

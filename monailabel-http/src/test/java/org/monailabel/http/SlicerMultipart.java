@@ -38,7 +38,10 @@ final class SlicerMultipart {
         return file(name, clientPath, Files.readAllBytes(content));
     }
 
-    /** QuPath's variant: a decimal boundary, files before fields, no CRLF after the closing boundary. */
+    /**
+     * QuPath's variant: a decimal boundary, files before fields, no CRLF after the closing
+     * boundary.
+     */
     SlicerMultipart quPath() {
         boundary = "1733740000123456789";
         filesFirst = true;
@@ -82,7 +85,13 @@ final class SlicerMultipart {
     private void writeFiles(ByteArrayOutputStream body) {
         for (Object[] f : files) {
             line(body, "--" + boundary);
-            line(body, "Content-Disposition: form-data; name=\"" + f[0] + "\"; filename=\"" + f[1] + "\"");
+            line(
+                    body,
+                    "Content-Disposition: form-data; name=\""
+                            + f[0]
+                            + "\"; filename=\""
+                            + f[1]
+                            + "\"");
             line(body, "Content-Type: application/octet-stream");
             line(body, "");
             byte[] content = (byte[]) f[2];

@@ -1,5 +1,11 @@
 package org.monailabel.http;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -11,22 +17,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Owns the {@link TestServer} of a test class. Registered with {@code @RegisterExtension}, it makes a fresh folder,
- * lets the test class prepare it ({@link #prepare}: studies, apps, models, whatever must exist before the server
- * starts), starts a {@link TestServer} over it with the class's options ({@link #configure}) and, afterwards, closes
- * the server and deletes the folder, also when the test, the preparation or the start failed.
+ * Owns the {@link TestServer} of a test class. Registered with {@code @RegisterExtension}, it makes
+ * a fresh folder, lets the test class prepare it ({@link #prepare}: studies, apps, models, whatever
+ * must exist before the server starts), starts a {@link TestServer} over it with the class's
+ * options ({@link #configure}) and, afterwards, closes the server and deletes the folder, also when
+ * the test, the preparation or the start failed.
  *
- * <p>On an instance field each test gets its own folder and server, started before the class's {@code @BeforeEach}
- * methods and closed after its {@code @AfterEach} methods. On a static field (or an instance field with {@code
- * @TestInstance(PER_CLASS)}) the class shares one, started before its {@code @BeforeAll} methods and closed after its
- * {@code @AfterAll} methods.
+ * <p>On an instance field each test gets its own folder and server, started before the class's
+ * {@code @BeforeEach} methods and closed after its {@code @AfterEach} methods. On a static field
+ * (or an instance field with {@code @TestInstance(PER_CLASS)}) the class shares one, started before
+ * its {@code @BeforeAll} methods and closed after its {@code @AfterAll} methods.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -41,34 +43,41 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }
  * }</pre>
  *
- * The request helpers ({@link #get}, {@link #multipart}...) are the running {@link TestServer}'s; {@link #server()}
- * is the server itself.
+ * The request helpers ({@link #get}, {@link #multipart}...) are the running {@link TestServer}'s;
+ * {@link #server()} is the server itself.
  */
-final class TestServerExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+final class TestServerExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     /** Writes what the server should find in its folder when it starts. */
     @FunctionalInterface
     interface Preparation {
         /**
-         * @param root the server's folder; {@code root/studies} is its studies folder, {@code root/apps} (where the
-         *     test app is installed unless it holds a {@code testapp.jar}) its apps folder and {@code root/work} its
-         *     work folder
+         * @param root the server's folder; {@code root/studies} is its studies folder, {@code
+         *     root/apps} (where the test app is installed unless it holds a {@code testapp.jar})
+         *     its apps folder and {@code root/work} its work folder
          */
         void prepare(Path root) throws Exception;
     }
 
     private final Preparation preparation;
     private final Consumer<ServerConfig.Builder> customizer;
+
     /** Whether the server lives from before all tests to after all (set by {@link #beforeAll}). */
     private boolean perClass;
+
     private Path root;
     private TestServer server;
 
-    private TestServerExtension(Preparation preparation, Consumer<ServerConfig.Builder> customizer) {
+    private TestServerExtension(
+            Preparation preparation, Consumer<ServerConfig.Builder> customizer) {
         this.preparation = Objects.requireNonNull(preparation, "preparation");
         this.customizer = Objects.requireNonNull(customizer, "customizer");
     }
 
-    /** A server over an empty studies folder with the test app and {@link TestServer}'s default options. */
+    /**
+     * A server over an empty studies folder with the test app and {@link TestServer}'s default
+     * options.
+     */
     static TestServerExtension create() {
         return new TestServerExtension(root -> {}, builder -> {});
     }
@@ -116,7 +125,10 @@ final class TestServerExtension implements BeforeAllCallback, AfterAllCallback, 
         server = TestServer.start(root, customizer);
     }
 
-    /** Closes the server (if it started) and deletes its folder; JUnit calls it even when a start failed. */
+    /**
+     * Closes the server (if it started) and deletes its folder; JUnit calls it even when a start
+     * failed.
+     */
     private void stop() throws IOException {
         TestServer running = server;
         Path folder = root;
@@ -146,8 +158,9 @@ final class TestServerExtension implements BeforeAllCallback, AfterAllCallback, 
     /** The running server. */
     TestServer server() {
         if (server == null) {
-            throw new IllegalStateException("The test server runs only while a test (or, registered statically, "
-                    + "the test class) runs");
+            throw new IllegalStateException(
+                    "The test server runs only while a test (or, registered statically, "
+                            + "the test class) runs");
         }
         return server;
     }
@@ -170,7 +183,8 @@ final class TestServerExtension implements BeforeAllCallback, AfterAllCallback, 
         return server().getBytes(pathAndQuery);
     }
 
-    HttpResponse<String> postJson(String pathAndQuery, String json) throws IOException, InterruptedException {
+    HttpResponse<String> postJson(String pathAndQuery, String json)
+            throws IOException, InterruptedException {
         return server().postJson(pathAndQuery, json);
     }
 
@@ -178,7 +192,8 @@ final class TestServerExtension implements BeforeAllCallback, AfterAllCallback, 
         return server().delete(pathAndQuery);
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> send(HttpRequest.Builder request)
+            throws IOException, InterruptedException {
         return server().send(request);
     }
 

@@ -4,16 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -25,10 +15,22 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
- * {@link TestServerExtension}: what it prepares, configures and exposes, and that it closes the server and deletes
- * its folder after failing tests and failed preparations. The nested classes are run by these tests through the
- * JUnit launcher (and only then: they are disabled otherwise); they record the servers and folders they saw.
+ * {@link TestServerExtension}: what it prepares, configures and exposes, and that it closes the
+ * server and deletes its folder after failing tests and failed preparations. The nested classes are
+ * run by these tests through the JUnit launcher (and only then: they are disabled otherwise); they
+ * record the servers and folders they saw.
  */
 class TestServerExtensionTest {
     static final String INSIDE = "org.monailabel.http.TestServerExtensionTest#inside";
@@ -38,10 +40,15 @@ class TestServerExtensionTest {
     private static volatile boolean inside;
 
     @RegisterExtension
-    final TestServerExtension server = TestServerExtension.create()
-            .prepare(root -> TestImages.write(TestImages.image(1),
-                    Files.createDirectories(root.resolve("studies")).resolve("img1.nii.gz")))
-            .configure(b -> b.rootPath("/monai"));
+    final TestServerExtension server =
+            TestServerExtension.create()
+                    .prepare(
+                            root ->
+                                    TestImages.write(
+                                            TestImages.image(1),
+                                            Files.createDirectories(root.resolve("studies"))
+                                                    .resolve("img1.nii.gz")))
+                    .configure(b -> b.rootPath("/monai"));
 
     static boolean inside() {
         return inside;
@@ -94,12 +101,18 @@ class TestServerExtensionTest {
     }
 
     private static TestExecutionSummary run(Class<?> testClass) {
-        Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
-                .enableTestExecutionListenerAutoRegistration(false).build());
+        Launcher launcher =
+                LauncherFactory.create(
+                        LauncherConfig.builder()
+                                .enableTestExecutionListenerAutoRegistration(false)
+                                .build());
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         inside = true;
         try {
-            launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(),
+            launcher.execute(
+                    LauncherDiscoveryRequestBuilder.request()
+                            .selectors(selectClass(testClass))
+                            .build(),
                     listener);
         } finally {
             inside = false;
@@ -110,8 +123,14 @@ class TestServerExtensionTest {
     /** Nothing answers where a closed server was. */
     private static void assertNotServing(URI info) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(info).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.discarding())).isInstanceOf(IOException.class);
+        assertThatThrownBy(
+                        () ->
+                                client.send(
+                                        HttpRequest.newBuilder(info)
+                                                .timeout(Duration.ofSeconds(10))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding()))
+                .isInstanceOf(IOException.class);
     }
 
     private static void remember(TestServerExtension extension) {
@@ -122,8 +141,7 @@ class TestServerExtensionTest {
 
     @EnabledIf(INSIDE)
     static class Failing {
-        @RegisterExtension
-        final TestServerExtension server = TestServerExtension.create();
+        @RegisterExtension final TestServerExtension server = TestServerExtension.create();
 
         @Test
         void failsAnAssertion() throws Exception {
@@ -141,8 +159,7 @@ class TestServerExtensionTest {
 
     @EnabledIf(INSIDE)
     static class Shared {
-        @RegisterExtension
-        static final TestServerExtension SERVER = TestServerExtension.create();
+        @RegisterExtension static final TestServerExtension SERVER = TestServerExtension.create();
 
         @Test
         void one() {
@@ -158,11 +175,14 @@ class TestServerExtensionTest {
     @EnabledIf(INSIDE)
     static class BadPreparation {
         @RegisterExtension
-        final TestServerExtension server = TestServerExtension.create().prepare(root -> {
-            ROOTS.add(root);
-            Files.createDirectories(root.resolve("studies"));
-            throw new IOException("no studies today");
-        });
+        final TestServerExtension server =
+                TestServerExtension.create()
+                        .prepare(
+                                root -> {
+                                    ROOTS.add(root);
+                                    Files.createDirectories(root.resolve("studies"));
+                                    throw new IOException("no studies today");
+                                });
 
         @Test
         void neverRuns() {

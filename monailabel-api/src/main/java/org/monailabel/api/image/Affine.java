@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * An immutable 4x4 voxel-to-world transform in RAS millimetres: {@code world = A * (i, j, k, 1)}
- * where {@code i} indexes the fastest axis of a {@link Volume}. The bottom row is always {@code 0
- * 0 0 1}. Thread-safe.
+ * where {@code i} indexes the fastest axis of a {@link Volume}. The bottom row is always {@code 0 0
+ * 0 1}. Thread-safe.
  *
  * <p>DICOM and NRRD files describe geometry in LPS; converting between the two flips the sign of
  * the first two rows ({@link #flipXY()}).
@@ -25,8 +25,8 @@ public final class Affine {
     }
 
     /**
-     * An affine from 16 row-major values (the bottom row must be {@code 0 0 0 1}) or 12 (the
-     * first three rows).
+     * An affine from 16 row-major values (the bottom row must be {@code 0 0 0 1}) or 12 (the first
+     * three rows).
      *
      * @throws IllegalArgumentException if the values are not finite or the bottom row is wrong
      */
@@ -38,15 +38,18 @@ public final class Affine {
         } else if (rowMajor.length == 16) {
             v = rowMajor.clone();
         } else {
-            throw new IllegalArgumentException("An affine needs 12 or 16 values, got " + rowMajor.length);
+            throw new IllegalArgumentException(
+                    "An affine needs 12 or 16 values, got " + rowMajor.length);
         }
         for (double d : v) {
             if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException("Affine has a non-finite value: " + Arrays.toString(v));
+                throw new IllegalArgumentException(
+                        "Affine has a non-finite value: " + Arrays.toString(v));
             }
         }
         if (v[12] != 0 || v[13] != 0 || v[14] != 0 || v[15] != 1) {
-            throw new IllegalArgumentException("Affine bottom row must be 0 0 0 1: " + Arrays.toString(v));
+            throw new IllegalArgumentException(
+                    "Affine bottom row must be 0 0 0 1: " + Arrays.toString(v));
         }
         return new Affine(v);
     }
@@ -163,7 +166,8 @@ public final class Affine {
      */
     public Affine inverse() {
         double det = determinant();
-        double scale = Math.max(1e-300, Math.pow(Math.abs(m[0]) + Math.abs(m[5]) + Math.abs(m[10]), 3));
+        double scale =
+                Math.max(1e-300, Math.pow(Math.abs(m[0]) + Math.abs(m[5]) + Math.abs(m[10]), 3));
         if (det == 0 || Math.abs(det) < 1e-12 * scale) {
             throw new IllegalStateException("Affine is singular: " + this);
         }

@@ -32,7 +32,12 @@ public final class Volume {
     private final Affine affine;
     private final Map<String, Object> metadata;
 
-    private Volume(VoxelType type, int[] shape, ByteBuffer data, Affine affine, Map<String, Object> metadata) {
+    private Volume(
+            VoxelType type,
+            int[] shape,
+            ByteBuffer data,
+            Affine affine,
+            Map<String, Object> metadata) {
         this.type = type;
         this.shape = shape;
         this.data = data;
@@ -47,7 +52,12 @@ public final class Volume {
      * @param shape {@code (x, y, z)} or {@code (x, y, z, c)}, each at least 1
      * @throws IllegalArgumentException for a bad shape or a buffer of the wrong size
      */
-    public static Volume of(VoxelType type, int[] shape, ByteBuffer data, Affine affine, Map<String, Object> metadata) {
+    public static Volume of(
+            VoxelType type,
+            int[] shape,
+            ByteBuffer data,
+            Affine affine,
+            Map<String, Object> metadata) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(affine, "affine");
@@ -55,12 +65,19 @@ public final class Volume {
         int[] s = checkShape(shape);
         long bytes = count(s) * type.bytes();
         if (data.remaining() != bytes) {
-            throw new IllegalArgumentException("Volume " + Arrays.toString(s) + " of " + type + " needs "
-                    + bytes + " bytes, buffer has " + data.remaining());
+            throw new IllegalArgumentException(
+                    "Volume "
+                            + Arrays.toString(s)
+                            + " of "
+                            + type
+                            + " needs "
+                            + bytes
+                            + " bytes, buffer has "
+                            + data.remaining());
         }
         ByteBuffer view = data.slice().order(data.order());
-        return new Volume(type, s, view, affine,
-                Collections.unmodifiableMap(new LinkedHashMap<>(metadata)));
+        return new Volume(
+                type, s, view, affine, Collections.unmodifiableMap(new LinkedHashMap<>(metadata)));
     }
 
     /** A zero-filled volume in a little-endian heap buffer, with no metadata. */
@@ -68,8 +85,14 @@ public final class Volume {
         int[] s = checkShape(shape);
         long bytes = count(s) * type.bytes();
         if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Volume " + Arrays.toString(s) + " of " + type
-                    + " exceeds 2 GiB (" + bytes + " bytes)");
+            throw new IllegalArgumentException(
+                    "Volume "
+                            + Arrays.toString(s)
+                            + " of "
+                            + type
+                            + " exceeds 2 GiB ("
+                            + bytes
+                            + " bytes)");
         }
         ByteBuffer buffer = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         return new Volume(type, s, buffer, affine, Map.of());
@@ -82,11 +105,13 @@ public final class Volume {
         }
         for (int d : shape) {
             if (d < 1) {
-                throw new IllegalArgumentException("Volume axes must be at least 1: " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "Volume axes must be at least 1: " + Arrays.toString(shape));
             }
         }
         if (count(shape) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Volume " + Arrays.toString(shape) + " has too many voxels");
+            throw new IllegalArgumentException(
+                    "Volume " + Arrays.toString(shape) + " has too many voxels");
         }
         return shape.clone();
     }
@@ -160,7 +185,11 @@ public final class Volume {
 
     /** The same voxels (shared, not copied) with other metadata. */
     public Volume withMetadata(Map<String, Object> newMetadata) {
-        return new Volume(type, shape, data, affine,
+        return new Volume(
+                type,
+                shape,
+                data,
+                affine,
                 Collections.unmodifiableMap(new LinkedHashMap<>(newMetadata)));
     }
 
@@ -209,7 +238,10 @@ public final class Volume {
             }
             return;
         }
-        double v = Double.isNaN(value) ? 0 : Math.max(type.minValue(), Math.min(type.maxValue(), Math.rint(value)));
+        double v =
+                Double.isNaN(value)
+                        ? 0
+                        : Math.max(type.minValue(), Math.min(type.maxValue(), Math.rint(value)));
         switch (type) {
             case UINT8, INT8 -> data.put(at, (byte) (long) v);
             case INT16, UINT16 -> data.putShort(at, (short) (long) v);

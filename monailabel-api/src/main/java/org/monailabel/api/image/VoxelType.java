@@ -1,5 +1,7 @@
 package org.monailabel.api.image;
 
+import java.util.Locale;
+
 /** The type of one voxel value as stored in a {@link Volume}'s buffer. */
 public enum VoxelType {
     UINT8(1, false, false),
@@ -82,6 +84,6 @@ public enum VoxelType {
 
     /** The lower-case name used on the wire, e.g. {@code uint8}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

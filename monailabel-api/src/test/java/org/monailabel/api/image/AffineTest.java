@@ -7,11 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 class AffineTest {
-    private static final Affine OBLIQUE = Affine.of(
-            -0.18, 1.27, 0.0, 20.5,
-            -0.88, -0.27, 0.0, -31.0,
-            0.0, 0.0, 2.2, 7.25,
-            0, 0, 0, 1);
+    private static final Affine OBLIQUE =
+            Affine.of(
+                    -0.18, 1.27, 0.0, 20.5, -0.88, -0.27, 0.0, -31.0, 0.0, 0.0, 2.2, 7.25, 0, 0, 0,
+                    1);
 
     @Test
     void inverseUndoesTheTransform() {
@@ -20,7 +19,10 @@ class AffineTest {
         assertThat(voxel[0]).isCloseTo(3, within(1e-12));
         assertThat(voxel[1]).isCloseTo(4.5, within(1e-12));
         assertThat(voxel[2]).isCloseTo(7, within(1e-12));
-        assertThat(OBLIQUE.multiply(OBLIQUE.inverse()).approximatelyEquals(Affine.identity(), 1e-12)).isTrue();
+        assertThat(
+                        OBLIQUE.multiply(OBLIQUE.inverse())
+                                .approximatelyEquals(Affine.identity(), 1e-12))
+                .isTrue();
     }
 
     @Test
@@ -50,9 +52,11 @@ class AffineTest {
     @Test
     void refusesNonFiniteValuesABadBottomRowAndSingularInversion() {
         assertThatThrownBy(() -> Affine.of(Double.NaN, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-finite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-finite");
         assertThatThrownBy(() -> Affine.of(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bottom row");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bottom row");
         Affine singular = Affine.diagonal(1, 0, 1);
         assertThat(singular.isInvertible()).isFalse();
         assertThatThrownBy(singular::inverse).isInstanceOf(IllegalStateException.class);
@@ -62,6 +66,7 @@ class AffineTest {
     void rowsRoundTrip() {
         assertThat(Affine.of(OBLIQUE.toRows())).isEqualTo(OBLIQUE);
         assertThat(Affine.of(OBLIQUE.toArray())).isEqualTo(OBLIQUE);
-        assertThat(OBLIQUE.determinant() * OBLIQUE.inverse().determinant()).isCloseTo(1, within(1e-12));
+        assertThat(OBLIQUE.determinant() * OBLIQUE.inverse().determinant())
+                .isCloseTo(1, within(1e-12));
     }
 }

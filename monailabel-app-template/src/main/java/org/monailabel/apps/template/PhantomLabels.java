@@ -1,7 +1,8 @@
 package org.monailabel.apps.template;
 
-import java.util.Map;
 import org.monailabel.engine.sample.PhantomGenerator;
+
+import java.util.Map;
 
 /** The phantom organs by voxel value, background excluded (what clients list). */
 final class PhantomLabels {

@@ -1,16 +1,19 @@
 package org.monailabel.apps.template;
 
-import java.util.Optional;
 import org.monailabel.engine.segmentation.SegmentationTask;
+
+import java.util.Optional;
 
 /**
  * {@code segmentation}: the phantom organs, automatically. Serves the newest version its trainer
- * published; on a fresh server it starts from the weights bundled in this jar
- * ({@code /models/segmentation/}), so it segments before anything was trained.
+ * published; on a fresh server it starts from the weights bundled in this jar ({@code
+ * /models/segmentation/}), so it segments before anything was trained.
  */
 public final class Segmentation extends SegmentationTask {
     public Segmentation() {
-        super(SegmentationModel.NAME, "Liver, spleen, kidneys and spine of the sample phantoms (UNet, 3 mm)",
+        super(
+                SegmentationModel.NAME,
+                "Liver, spleen, kidneys and spine of the sample phantoms (UNet, 3 mm)",
                 SegmentationModel.LABELS);
     }
 

@@ -9,7 +9,10 @@ import org.monailabel.engine.train.SegmentationTrainer;
  */
 public final class SegmentationTraining extends SegmentationTrainer {
     public SegmentationTraining() {
-        super(SegmentationModel.NAME, "Train the phantom organ segmentation", SegmentationModel.CARD,
+        super(
+                SegmentationModel.NAME,
+                "Train the phantom organ segmentation",
+                SegmentationModel.CARD,
                 SegmentationModel.TRAINING);
     }
 }

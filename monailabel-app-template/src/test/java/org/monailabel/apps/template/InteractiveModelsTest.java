@@ -2,20 +2,13 @@ package org.monailabel.apps.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
+import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
 import org.monailabel.api.image.Volume;
@@ -25,11 +18,21 @@ import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.testing.TestDatastores;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * The template's interactive models work from the first start: the bundled {@code deepgrow_3d}
  * (also served as {@code deepgrow_2d}) segments the spleen of phantoms it never saw from three
  * simulated clicks, and the bundled {@code deepedit} segments their liver automatically (its
- * weights are short-trained: the bound is what they reach with a margin, see benchmarks/RESULTS.md).
+ * weights are short-trained: the bound is what they reach with a margin, see
+ * benchmarks/RESULTS.md).
  */
 class InteractiveModelsTest {
     @TempDir Path dir;
@@ -38,8 +41,11 @@ class InteractiveModelsTest {
     void theBundledInteractiveModelsSegmentUnseenPhantoms() throws IOException {
         Path models = dir.resolve("models");
         try (var datastore = TestDatastores.create(dir.resolve("studies"));
-                Deepgrow3d grow = new Deepgrow3d(); Deepgrow2d grow2d = new Deepgrow2d(); DeepEdit edit = new DeepEdit()) {
-            AppContext context = new AppContext("template", dir, models, AppConfig.empty(), datastore, "cpu");
+                Deepgrow3d grow = new Deepgrow3d();
+                Deepgrow2d grow2d = new Deepgrow2d();
+                DeepEdit edit = new DeepEdit()) {
+            AppContext context =
+                    new AppContext("template", dir, models, AppConfig.empty(), datastore, "cpu");
             grow.open(context);
             grow2d.open(context);
             edit.open(context);
@@ -47,8 +53,11 @@ class InteractiveModelsTest {
             assertThat(grow2d.info().dimension()).isEqualTo(2);
             assertThat(grow2d.currentModel().orElseThrow().card().version())
                     .isEqualTo(grow.currentModel().orElseThrow().card().version());
-            assertThat(grow2d.servedStore()).containsSame(grow.servedStore().orElseThrow()); // one store, one folder
-            assertThat(edit.info().labels()).containsEntry("background", 0).containsEntry("spleen", 2);
+            assertThat(grow2d.servedStore())
+                    .containsSame(grow.servedStore().orElseThrow()); // one store, one folder
+            assertThat(edit.info().labels())
+                    .containsEntry("background", 0)
+                    .containsEntry("spleen", 2);
 
             int spleen = PhantomGenerator.LABELS.get("spleen");
             double grown = 0;
@@ -66,30 +75,50 @@ class InteractiveModelsTest {
                 byte[] predicted = null;
                 for (int click = 1; click <= 3; click++) {
                     if (predicted != null) {
-                        ClickSimulator.Click c = ClickSimulator.next(truth, predicted, shape, null).orElseThrow();
-                        (c.positive() ? fg : bg).add(List.of(c.point()[0], c.point()[1], c.point()[2]));
+                        ClickSimulator.Click c =
+                                ClickSimulator.next(truth, predicted, shape, null).orElseThrow();
+                        (c.positive() ? fg : bg)
+                                .add(List.of(c.point()[0], c.point()[1], c.point()[2]));
                     }
-                    Volume label = infer(grow, image, Map.of("foreground", fg, "background", bg, "label", "spleen"));
+                    Volume label =
+                            infer(
+                                    grow,
+                                    image,
+                                    Map.of("foreground", fg, "background", bg, "label", "spleen"));
                     assertThat(label.shape()).isEqualTo(shape);
                     predicted = mask(label, 1);
                 }
                 grown += dice(predicted, truth) / 2;
                 Volume auto = infer(edit, image, Map.of());
-                automatic += dice(mask(auto, PhantomGenerator.LABELS.get("liver")),
-                        mask(p.label(), PhantomGenerator.LABELS.get("liver"))) / 2;
+                automatic +=
+                        dice(
+                                        mask(auto, PhantomGenerator.LABELS.get("liver")),
+                                        mask(p.label(), PhantomGenerator.LABELS.get("liver")))
+                                / 2;
             }
-            assertThat(grown).as("deepgrow_3d spleen Dice after 3 clicks").isGreaterThanOrEqualTo(DEEPGROW_DICE);
-            assertThat(automatic).as("deepedit automatic liver Dice").isGreaterThanOrEqualTo(DEEPEDIT_DICE);
+            assertThat(grown)
+                    .as("deepgrow_3d spleen Dice after 3 clicks")
+                    .isGreaterThanOrEqualTo(DEEPGROW_DICE);
+            assertThat(automatic)
+                    .as("deepedit automatic liver Dice")
+                    .isGreaterThanOrEqualTo(DEEPEDIT_DICE);
         }
     }
 
     static final double DEEPGROW_DICE = 0.8;
     static final double DEEPEDIT_DICE = 0.6;
 
-    private Volume infer(org.monailabel.api.InferenceTask task, Path image, Map<String, ?> params) throws IOException {
+    private Volume infer(InferenceTask task, Path image, Map<String, ?> params) throws IOException {
         Path work = Files.createTempDirectory(dir, "work");
-        InferenceResult r = task.infer(new InferenceRequest(task.info().name(), image, Optional.empty(),
-                Params.of(new LinkedHashMap<>(params)), Optional.empty(), work));
+        InferenceResult r =
+                task.infer(
+                        new InferenceRequest(
+                                task.info().name(),
+                                image,
+                                Optional.empty(),
+                                Params.of(new LinkedHashMap<>(params)),
+                                Optional.empty(),
+                                work));
         return ImageIo.read(r.file().orElseThrow());
     }
 

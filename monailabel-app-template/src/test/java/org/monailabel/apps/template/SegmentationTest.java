@@ -2,12 +2,6 @@ package org.monailabel.apps.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.AppConfig;
@@ -23,6 +17,13 @@ import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.testing.TestDatastores;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * The template's {@code segmentation} model segments the sample phantoms usefully from the first
  * start: the bundled weights are installed as version 1 and reach a Dice of at least 0.7 for the
@@ -37,8 +38,10 @@ class SegmentationTest {
         try (var datastore = TestDatastores.create(dir.resolve("studies"));
                 Segmentation task = new Segmentation()) {
             task.open(new AppContext("template", dir, models, AppConfig.empty(), datastore, "cpu"));
-            ModelCard card = ModelCard.read(models.resolve("segmentation").resolve(ModelCard.FILE_NAME));
-            assertThat(new ModelVersions(models.resolve("segmentation"), 5).list()).containsExactly(card.version());
+            ModelCard card =
+                    ModelCard.read(models.resolve("segmentation").resolve(ModelCard.FILE_NAME));
+            assertThat(new ModelVersions(models.resolve("segmentation"), 5).list())
+                    .containsExactly(card.version());
             assertThat(task.info().labels()).containsOnlyKeys(PhantomGenerator.LABELS.keySet());
 
             Map<String, Double> dice = new LinkedHashMap<>();
@@ -47,11 +50,19 @@ class SegmentationTest {
                 Path image = dir.resolve("unseen" + seed + ".nii.gz");
                 ImageIo.write(p.image(), image, WriteOptions.defaults());
                 Path work = Files.createDirectories(dir.resolve("work" + seed));
-                InferenceResult result = task.infer(new InferenceRequest("segmentation", image, Optional.empty(),
-                        Params.of(Map.of()), Optional.empty(), work));
+                InferenceResult result =
+                        task.infer(
+                                new InferenceRequest(
+                                        "segmentation",
+                                        image,
+                                        Optional.empty(),
+                                        Params.of(Map.of()),
+                                        Optional.empty(),
+                                        work));
                 Volume label = ImageIo.read(result.file().orElseThrow());
                 assertThat(label.shape()).isEqualTo(p.image().shape());
-                assertThat(label.affine()).isEqualTo(ImageIo.read(image).affine()); // exactly the input's grid
+                assertThat(label.affine())
+                        .isEqualTo(ImageIo.read(image).affine()); // exactly the input's grid
                 for (String organ : new String[] {"liver", "spleen"}) {
                     int value = PhantomGenerator.LABELS.get(organ);
                     dice.merge(organ, dice(label, p.label(), value) / 2, Double::sum);

@@ -9,7 +9,11 @@ import java.time.Clock;
  */
 public class EpistemicStrategy extends UncertaintyStrategy {
     public EpistemicStrategy() {
-        super("epistemic", "Get First Sample Based on Epistemic score", "epistemic_entropy", ONE_DAY,
+        super(
+                "epistemic",
+                "Get First Sample Based on Epistemic score",
+                "epistemic_entropy",
+                ONE_DAY,
                 Clock.systemUTC());
     }
 }

@@ -1,12 +1,13 @@
 package org.monailabel.engine.activelearning;
 
-import java.util.List;
-import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
+
+import java.util.List;
+import java.util.Optional;
 
 /**
  * MONAI Label's {@code last}: the alphabetically last image without a {@code final} label.
@@ -21,6 +22,8 @@ public class LastStrategy implements ActiveLearningStrategy {
     @Override
     public Optional<Sample> next(Datastore datastore, Params params) {
         List<String> unlabeled = datastore.unlabeledImageIds(Datastore.FINAL);
-        return unlabeled.isEmpty() ? Optional.empty() : Optional.of(new Sample(unlabeled.get(unlabeled.size() - 1), 1));
+        return unlabeled.isEmpty()
+                ? Optional.empty()
+                : Optional.of(new Sample(unlabeled.get(unlabeled.size() - 1), 1));
     }
 }

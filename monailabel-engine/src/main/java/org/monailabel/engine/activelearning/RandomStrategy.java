@@ -1,24 +1,25 @@
 package org.monailabel.engine.activelearning;
 
-import java.time.Clock;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.random.RandomGenerator;
-import java.util.function.Supplier;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
 
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
 /**
- * MONAI Label's {@code random}: a weighted random image without a {@code final} label, weighted
- * by the seconds since this strategy last handed it out (never handed out: weighted by the current
- * epoch seconds), so images not shown recently are preferred and two annotators rarely get the
- * same image. Unlike upstream, when every candidate was handed out within the current second (all
+ * MONAI Label's {@code random}: a weighted random image without a {@code final} label, weighted by
+ * the seconds since this strategy last handed it out (never handed out: weighted by the current
+ * epoch seconds), so images not shown recently are preferred and two annotators rarely get the same
+ * image. Unlike upstream, when every candidate was handed out within the current second (all
  * weights 0) it falls back to a uniform choice instead of failing. Thread-safe.
  */
 public class RandomStrategy implements ActiveLearningStrategy {

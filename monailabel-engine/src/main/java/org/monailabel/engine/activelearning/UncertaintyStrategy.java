@@ -1,12 +1,5 @@
 package org.monailabel.engine.activelearning;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
@@ -14,6 +7,14 @@ import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * MONAI Label's score-ranked strategies ({@code epistemic}, {@code tta}): among the images without
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public class UncertaintyStrategy implements ActiveLearningStrategy {
     private static final Logger logger = LoggerFactory.getLogger(UncertaintyStrategy.class);
+
     /** Upstream's default: hand-outs older than a day no longer count. */
     public static final long ONE_DAY = 24 * 60 * 60;
 
@@ -38,7 +40,8 @@ public class UncertaintyStrategy implements ActiveLearningStrategy {
      * @param key the image-info key of the score, higher meaning more worth labelling
      * @param reset seconds after which a hand-out no longer counts
      */
-    public UncertaintyStrategy(String name, String description, String key, long reset, Clock clock) {
+    public UncertaintyStrategy(
+            String name, String description, String key, long reset, Clock clock) {
         this.info = new ComponentInfo(name, description);
         this.key = Objects.requireNonNull(key, "key");
         this.reset = Math.max(0, reset);
@@ -70,8 +73,12 @@ public class UncertaintyStrategy implements ActiveLearningStrategy {
         long unscoredAge = -1;
         for (String id : candidates) {
             Long last = handedOut.get(id);
-            long age = last == null ? reset : Math.max(0, Math.min(reset, now - last)); // capped: a day ago = never
-            if (!(datastore.imageInfo(id).get(key) instanceof Number n) || Double.isNaN(n.doubleValue())) {
+            long age =
+                    last == null
+                            ? reset
+                            : Math.max(0, Math.min(reset, now - last)); // capped: a day ago = never
+            if (!(datastore.imageInfo(id).get(key) instanceof Number n)
+                    || Double.isNaN(n.doubleValue())) {
                 if (age > unscoredAge) {
                     unscored.clear();
                     unscoredAge = age;
@@ -90,7 +97,11 @@ public class UncertaintyStrategy implements ActiveLearningStrategy {
         }
         if (best == null) {
             String pick = unscored.get(ThreadLocalRandom.current().nextInt(unscored.size()));
-            logger.info("{}: no image has a '{}' score yet (run the scoring); chose '{}' at random", name(), key, pick);
+            logger.info(
+                    "{}: no image has a '{}' score yet (run the scoring); chose '{}' at random",
+                    name(),
+                    key,
+                    pick);
             return Optional.of(new Sample(pick, 0));
         }
         logger.debug("{}: chose '{}' with {} {}", name(), best, key, bestScore);

@@ -1,16 +1,17 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.ModelStores;
+import org.monailabel.api.error.AppException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.monailabel.api.AppConfig;
-import org.monailabel.api.AppContext;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.ModelStores;
-import org.monailabel.api.error.AppException;
 
 /**
  * What every app is opened with: the {@code --conf} settings, the datastore, the device, and the
@@ -25,7 +26,12 @@ import org.monailabel.api.error.AppException;
  * @param stores the model stores of each app by app name, filled on first use
  */
 public record AppEnvironment(
-        AppConfig config, Datastore datastore, String device, Path workDir, Path modelsDir, Map<String, ModelStores> stores) {
+        AppConfig config,
+        Datastore datastore,
+        String device,
+        Path workDir,
+        Path modelsDir,
+        Map<String, ModelStores> stores) {
     public AppEnvironment {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(datastore, "datastore");
@@ -36,7 +42,8 @@ public record AppEnvironment(
     }
 
     /** An environment whose apps get model stores made on first use and kept while it lives. */
-    public AppEnvironment(AppConfig config, Datastore datastore, String device, Path workDir, Path modelsDir) {
+    public AppEnvironment(
+            AppConfig config, Datastore datastore, String device, Path workDir, Path modelsDir) {
         this(config, datastore, device, workDir, modelsDir, new ConcurrentHashMap<>());
     }
 
@@ -61,7 +68,13 @@ public record AppEnvironment(
         } catch (IOException e) {
             throw new AppException("Could not create the model folder of app " + source.name(), e);
         }
-        return new AppContext(source.name(), source.appDir(), modelDir, config, datastore, device,
+        return new AppContext(
+                source.name(),
+                source.appDir(),
+                modelDir,
+                config,
+                datastore,
+                device,
                 modelStores(source.name()));
     }
 }

@@ -44,10 +44,16 @@ public final class AppFolderScanner {
         StringBuilder fingerprint = new StringBuilder();
         for (Path jar : jars) {
             BasicFileAttributes attributes = Files.readAttributes(jar, BasicFileAttributes.class);
-            fingerprint.append(jar.getFileName()).append(':').append(attributes.size()).append(':')
-                    .append(attributes.lastModifiedTime().toMillis()).append(';');
+            fingerprint
+                    .append(jar.getFileName())
+                    .append(':')
+                    .append(attributes.size())
+                    .append(':')
+                    .append(attributes.lastModifiedTime().toMillis())
+                    .append(';');
         }
-        return new AppSource(name, sourceName, appDir, jars, Optional.empty(), fingerprint.toString());
+        return new AppSource(
+                name, sourceName, appDir, jars, Optional.empty(), fingerprint.toString());
     }
 
     private static List<Path> jarsIn(Path dir) throws IOException {
@@ -62,7 +68,9 @@ public final class AppFolderScanner {
 
     private static boolean isJar(Path p) {
         String n = p.getFileName().toString();
-        return n.toLowerCase(Locale.ROOT).endsWith(".jar") && n.length() > 4 && Files.isRegularFile(p);
+        return n.toLowerCase(Locale.ROOT).endsWith(".jar")
+                && n.length() > 4
+                && Files.isRegularFile(p);
     }
 
     private static List<Path> list(Path dir) throws IOException {

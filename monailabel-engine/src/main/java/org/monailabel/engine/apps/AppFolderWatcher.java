@@ -1,5 +1,8 @@
 package org.monailabel.engine.apps;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +13,6 @@ import java.util.SortedMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the {@link AppRegistry} in step with an apps folder. {@link #loadAll()} loads what is there
@@ -19,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * then polls the folder: a new or changed app is (re)loaded once its jars' sizes and modification
  * times were the same in two polls in a row (so a jar still being copied is not loaded half-way),
  * and an app whose jars are gone is unloaded; after such a change, apps refused for a name clash
- * are tried again (the app they clashed with may be gone). Polling rather than a {@code WatchService}: it works
- * the same on every file system, including network mounts, and a 1 s poll costs one directory
- * listing.
+ * are tried again (the app they clashed with may be gone). Polling rather than a {@code
+ * WatchService}: it works the same on every file system, including network mounts, and a 1 s poll
+ * costs one directory listing.
  */
 public final class AppFolderWatcher implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(AppFolderWatcher.class);
@@ -67,11 +68,13 @@ public final class AppFolderWatcher implements AutoCloseable {
         if (executor != null) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "monailabel-apps-watcher");
-            t.setDaemon(true);
-            return t;
-        });
+        executor =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "monailabel-apps-watcher");
+                            t.setDaemon(true);
+                            return t;
+                        });
         long millis = interval.toMillis();
         executor.scheduleWithFixedDelay(this::pollSafely, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -82,10 +85,13 @@ public final class AppFolderWatcher implements AutoCloseable {
         boolean changed = false;
         for (AppSource source : sources.values()) {
             String fingerprint = source.fingerprint();
-            if (fingerprint.equals(applied.get(source.name())) || !fingerprint.equals(lastSeen.get(source.name()))) {
+            if (fingerprint.equals(applied.get(source.name()))
+                    || !fingerprint.equals(lastSeen.get(source.name()))) {
                 continue; // unchanged, or still changing
             }
-            logger.info("App {} {} in the apps folder", source.name(),
+            logger.info(
+                    "App {} {} in the apps folder",
+                    source.name(),
                     applied.containsKey(source.name()) ? "changed" : "appeared");
             registry.load(source);
             applied.put(source.name(), fingerprint);
@@ -105,7 +111,9 @@ public final class AppFolderWatcher implements AutoCloseable {
         lastSeen = fingerprints(sources);
     }
 
-    /** After a change, an app refused for a name clash may fit: the app it clashed with may be gone. */
+    /**
+     * After a change, an app refused for a name clash may fit: the app it clashed with may be gone.
+     */
     private void retryRefused(SortedMap<String, AppSource> sources) {
         for (String name : registry.refusedForClash()) {
             AppSource source = sources.get(name);

@@ -1,5 +1,10 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.api.AppComponent;
+import org.monailabel.api.error.AppException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -15,10 +20,6 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.jar.JarFile;
-import org.monailabel.api.AppComponent;
-import org.monailabel.api.error.AppException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns an {@link AppSource} into a {@link LoadedApp}: copies the jars to a shadow folder, checks
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AppLoader {
     private static final Logger logger = LoggerFactory.getLogger(AppLoader.class);
-    private static final int MAX_ERRORS_PER_KIND = 100; // a broken service file must not loop forever
+    private static final int MAX_ERRORS_PER_KIND =
+            100; // a broken service file must not loop forever
 
     /** A discovered app and what went wrong while discovering it (empty when nothing did). */
     record Discovery(LoadedApp app, List<String> errors) {}
@@ -69,7 +71,8 @@ final class AppLoader {
         try {
             return ShadowCopy.create(shadowRoot, source.name(), source.jars());
         } catch (IOException e) {
-            throw new AppException("Could not copy " + source.sourceName() + ": " + e.getMessage(), e);
+            throw new AppException(
+                    "Could not copy " + source.sourceName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,7 +82,8 @@ final class AppLoader {
                 jarFile.getManifest(); // opening reads the central directory, this the manifest
             } catch (IOException e) {
                 String where = source.jars().size() == 1 ? "" : " of " + source.sourceName();
-                throw new AppException(jar.getFileName() + where + " is not a valid jar: " + e.getMessage(), e);
+                throw new AppException(
+                        jar.getFileName() + where + " is not a valid jar: " + e.getMessage(), e);
             }
         }
     }
@@ -97,7 +101,8 @@ final class AppLoader {
         return urls;
     }
 
-    private List<AppTask> discoverAll(AppSource source, ClassLoader loader, boolean ownOnly, List<String> errors) {
+    private List<AppTask> discoverAll(
+            AppSource source, ClassLoader loader, boolean ownOnly, List<String> errors) {
         List<AppTask> tasks = new ArrayList<>();
         for (TaskKind<?> kind : TaskKind.ALL) {
             discover(kind, source, loader, ownOnly, tasks, errors);
@@ -106,9 +111,14 @@ final class AppLoader {
     }
 
     private <T extends AppComponent> void discover(
-            TaskKind<T> kind, AppSource source, ClassLoader loader, boolean ownOnly, List<AppTask> tasks,
+            TaskKind<T> kind,
+            AppSource source,
+            ClassLoader loader,
+            boolean ownOnly,
+            List<AppTask> tasks,
             List<String> errors) {
-        Iterator<ServiceLoader.Provider<T>> it = ServiceLoader.load(kind.type(), loader).stream().iterator();
+        Iterator<ServiceLoader.Provider<T>> it =
+                ServiceLoader.load(kind.type(), loader).stream().iterator();
         Set<String> names = new HashSet<>();
         int failures = 0;
         while (failures < MAX_ERRORS_PER_KIND) {
@@ -131,11 +141,21 @@ final class AppLoader {
                 Object info = ContextLoader.with(loader, () -> kind.infoOf(component));
                 String name = ContextLoader.with(loader, component::name);
                 if (!names.add(name)) {
-                    errors.add("Two " + kind.label() + "s named '" + name + "' in " + source.sourceName());
+                    errors.add(
+                            "Two "
+                                    + kind.label()
+                                    + "s named '"
+                                    + name
+                                    + "' in "
+                                    + source.sourceName());
                 } else if (selection.serves(kind, name)) {
                     tasks.add(new AppTask(kind, name, component, info));
                 } else {
-                    logger.debug("{} '{}' of app {} not selected by --conf models", kind.label(), name, source.name());
+                    logger.debug(
+                            "{} '{}' of app {} not selected by --conf models",
+                            kind.label(),
+                            name,
+                            source.name());
                 }
             } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
                 failures++;
@@ -144,13 +164,16 @@ final class AppLoader {
         }
     }
 
-    private static void record(List<String> errors, AppSource source, TaskKind<?> kind, Throwable e) {
+    private static void record(
+            List<String> errors, AppSource source, TaskKind<?> kind, Throwable e) {
         logger.warn("Skipping a {} in {}: {}", kind.label(), source.sourceName(), describe(e));
         errors.add(kind.label() + ": " + describe(e));
     }
 
-    private static void record(List<String> errors, AppSource source, TaskKind<?> kind, Throwable e, String type) {
-        logger.warn("Skipping {} {} in {}: {}", kind.label(), type, source.sourceName(), describe(e));
+    private static void record(
+            List<String> errors, AppSource source, TaskKind<?> kind, Throwable e, String type) {
+        logger.warn(
+                "Skipping {} {} in {}: {}", kind.label(), type, source.sourceName(), describe(e));
         errors.add(kind.label() + " " + type + ": " + describe(e));
     }
 

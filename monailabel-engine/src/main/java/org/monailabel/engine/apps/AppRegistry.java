@@ -1,15 +1,5 @@
 package org.monailabel.engine.apps;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.AppComponent;
 import org.monailabel.api.ComponentInfo;
@@ -23,16 +13,27 @@ import org.monailabel.api.error.NotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
 /**
- * The tasks of all loaded apps, served together and looked up by kind and name. Loading,
- * replacing and unloading an app are serialized; lookups are lock-free reads of an immutable
- * snapshot, and hand out {@link Lease}s that keep the app version open while a call is in flight.
+ * The tasks of all loaded apps, served together and looked up by kind and name. Loading, replacing
+ * and unloading an app are serialized; lookups are lock-free reads of an immutable snapshot, and
+ * hand out {@link Lease}s that keep the app version open while a call is in flight.
  *
  * <p>A new version is discovered and opened before it is published, and the version it replaces is
  * retired only after publication: requests in flight finish on the old instances, which are closed
  * when the last lease is released. An app that fails (unreadable jar, broken provider, name clash,
- * {@code open} that throws) is logged at warn and kept as a FAILED {@link AppStatus}; the others are
- * not affected.
+ * {@code open} that throws) is logged at warn and kept as a FAILED {@link AppStatus}; the others
+ * are not affected.
  */
 public final class AppRegistry implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(AppRegistry.class);
@@ -40,7 +41,9 @@ public final class AppRegistry implements AutoCloseable {
     private record Entry(LoadedApp app, AppTask task) {}
 
     private record Snapshot(
-            Map<String, LoadedApp> apps, Map<String, AppStatus> statuses, Map<TaskKind<?>, Map<String, Entry>> index) {
+            Map<String, LoadedApp> apps,
+            Map<String, AppStatus> statuses,
+            Map<TaskKind<?>, Map<String, Entry>> index) {
         static final Snapshot EMPTY = of(Map.of(), Map.of());
 
         static Snapshot of(Map<String, LoadedApp> apps, Map<String, AppStatus> statuses) {
@@ -51,8 +54,10 @@ public final class AppRegistry implements AutoCloseable {
                     index.get(task.kind()).put(task.name(), new Entry(app, task));
                 }
             }
-            return new Snapshot(Collections.unmodifiableMap(new TreeMap<>(apps)),
-                    Collections.unmodifiableMap(new TreeMap<>(statuses)), index);
+            return new Snapshot(
+                    Collections.unmodifiableMap(new TreeMap<>(apps)),
+                    Collections.unmodifiableMap(new TreeMap<>(statuses)),
+                    index);
         }
     }
 
@@ -73,7 +78,8 @@ public final class AppRegistry implements AutoCloseable {
     public AppRegistry(AppEnvironment environment, ClassLoader host) {
         this.environment = Objects.requireNonNull(environment, "environment");
         this.selection = ModelSelection.of(environment.config());
-        this.loader = new AppLoader(new FilteringClassLoader(host), environment.shadowRoot(), selection);
+        this.loader =
+                new AppLoader(new FilteringClassLoader(host), environment.shadowRoot(), selection);
         ShadowCopy.deleteLeftovers(environment.shadowRoot());
     }
 
@@ -94,9 +100,10 @@ public final class AppRegistry implements AutoCloseable {
                 return fail(source, e.getMessage(), List.of());
             }
             LoadedApp app = discovery.app();
-            Optional<String> problem = discovery.errors().isEmpty()
-                    ? findClash(app)
-                    : Optional.of(String.join("; ", discovery.errors()));
+            Optional<String> problem =
+                    discovery.errors().isEmpty()
+                            ? findClash(app)
+                            : Optional.of(String.join("; ", discovery.errors()));
             refusedForClash.remove(source.name());
             if (problem.isPresent() && discovery.errors().isEmpty()) {
                 refusedForClash.add(source.name());
@@ -114,12 +121,18 @@ public final class AppRegistry implements AutoCloseable {
             }
             AppStatus status = AppStatus.loaded(source, app.taskNames());
             publish(source.name(), Optional.of(app), status);
-            logger.info("App {} loaded from {}: {}", source.name(), source.sourceName(), app.taskNames());
+            logger.info(
+                    "App {} loaded from {}: {}",
+                    source.name(),
+                    source.sourceName(),
+                    app.taskNames());
             return status;
         }
     }
 
-    /** Unloads an app (its tasks close once the leases in flight are released); false if unknown. */
+    /**
+     * Unloads an app (its tasks close once the leases in flight are released); false if unknown.
+     */
     public boolean unload(String appName) {
         synchronized (lock) {
             if (!snapshot.statuses().containsKey(appName)) {
@@ -193,8 +206,11 @@ public final class AppRegistry implements AutoCloseable {
     /** What is served, as {@code /info/} lists it. */
     public AppsInfo info() {
         Snapshot s = snapshot;
-        return new AppsInfo(infos(s, TaskKind.MODEL, ModelInfo.class), infos(s, TaskKind.TRAINER, TrainerInfo.class),
-                infos(s, TaskKind.STRATEGY, ComponentInfo.class), infos(s, TaskKind.SCORING, ComponentInfo.class),
+        return new AppsInfo(
+                infos(s, TaskKind.MODEL, ModelInfo.class),
+                infos(s, TaskKind.TRAINER, TrainerInfo.class),
+                infos(s, TaskKind.STRATEGY, ComponentInfo.class),
+                infos(s, TaskKind.SCORING, ComponentInfo.class),
                 List.copyOf(s.statuses().values()));
     }
 
@@ -205,13 +221,18 @@ public final class AppRegistry implements AutoCloseable {
         }
     }
 
-    /** Logs a warning for each name in {@code --conf models} that no loaded model or trainer has. */
+    /**
+     * Logs a warning for each name in {@code --conf models} that no loaded model or trainer has.
+     */
     public void warnUnmatchedSelection() {
         Set<String> served = new HashSet<>(names(TaskKind.MODEL));
         served.addAll(names(TaskKind.TRAINER));
         for (String name : selection.names()) {
             if (!served.contains(name)) {
-                logger.warn("--conf models names '{}', but no loaded app has a model or trainer of that name", name);
+                logger.warn(
+                        "--conf models names '{}', but no loaded app has a model or trainer of that"
+                            + " name",
+                        name);
             }
         }
     }
@@ -235,8 +256,14 @@ public final class AppRegistry implements AutoCloseable {
         for (AppTask task : app.tasks()) {
             Entry other = snapshot.index().get(task.kind()).get(task.name());
             if (other != null && !other.app().name().equals(app.name())) {
-                clashes.add(task.kind().label() + " '" + task.name() + "' of " + app.source().sourceName()
-                        + " clashes with the one of " + other.app().source().sourceName());
+                clashes.add(
+                        task.kind().label()
+                                + " '"
+                                + task.name()
+                                + "' of "
+                                + app.source().sourceName()
+                                + " clashes with the one of "
+                                + other.app().source().sourceName());
             }
         }
         return clashes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", clashes));

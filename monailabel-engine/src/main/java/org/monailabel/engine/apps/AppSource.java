@@ -35,7 +35,10 @@ public record AppSource(
         Objects.requireNonNull(fingerprint, "fingerprint");
     }
 
-    /** The apps found by {@link java.util.ServiceLoader} in {@code loader}, seen as one app named {@code classpath}. */
+    /**
+     * The apps found by {@link java.util.ServiceLoader} in {@code loader}, seen as one app named
+     * {@code classpath}.
+     */
     public static AppSource classpath(ClassLoader loader, Path appDir) {
         return new AppSource(CLASSPATH, CLASSPATH, appDir, List.of(), Optional.of(loader), "");
     }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param error why it failed, for a FAILED app
  * @param tasks the names of the tasks it provides (those discovered, for a FAILED app)
  */
-public record AppStatus(String name, String source, AppState state, Optional<String> error, List<String> tasks) {
+public record AppStatus(
+        String name, String source, AppState state, Optional<String> error, List<String> tasks) {
     public AppStatus {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
@@ -23,10 +24,12 @@ public record AppStatus(String name, String source, AppState state, Optional<Str
     }
 
     static AppStatus loaded(AppSource source, List<String> tasks) {
-        return new AppStatus(source.name(), source.sourceName(), AppState.LOADED, Optional.empty(), tasks);
+        return new AppStatus(
+                source.name(), source.sourceName(), AppState.LOADED, Optional.empty(), tasks);
     }
 
     static AppStatus failed(AppSource source, String error, List<String> tasks) {
-        return new AppStatus(source.name(), source.sourceName(), AppState.FAILED, Optional.of(error), tasks);
+        return new AppStatus(
+                source.name(), source.sourceName(), AppState.FAILED, Optional.of(error), tasks);
     }
 }

@@ -8,15 +8,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The parent of every app's class loader: it shows the platform classes and, from the host
- * loader, only the packages apps share with the server (the API, the engine, DJL, SLF4J). The rest
- * of the host class path (Undertow, Gson, picocli, logback, ...) stays hidden, so an app cannot
- * come to depend on the server's libraries, and the shared types (and PyTorch's native library,
- * which loads only once per process) stay identical across apps.
+ * The parent of every app's class loader: it shows the platform classes and, from the host loader,
+ * only the packages apps share with the server (the API, the engine, DJL, SLF4J). The rest of the
+ * host class path (Undertow, Gson, picocli, logback, ...) stays hidden, so an app cannot come to
+ * depend on the server's libraries, and the shared types (and PyTorch's native library, which loads
+ * only once per process) stay identical across apps.
  *
- * <p>Resources pass through from the host, except the service files of monailabel's own
- * interfaces ({@code META-INF/services/org.monailabel.*}): an app sees only its own tasks.
- * Thread-safe.
+ * <p>Resources pass through from the host, except the service files of monailabel's own interfaces
+ * ({@code META-INF/services/org.monailabel.*}): an app sees only its own tasks. Thread-safe.
  */
 public final class FilteringClassLoader extends ClassLoader {
     /** Package prefixes an app sees from the host. */

@@ -1,14 +1,15 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.api.AppComponent;
+
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.monailabel.api.AppComponent;
 
 /**
- * A task borrowed from the {@link AppRegistry} for one call. While a lease is open, the app
- * version it came from stays open even if the jar is replaced or deleted; closing the last lease of
- * a retired version closes its tasks and class loader.
+ * A task borrowed from the {@link AppRegistry} for one call. While a lease is open, the app version
+ * it came from stays open even if the jar is replaced or deleted; closing the last lease of a
+ * retired version closes its tasks and class loader.
  *
  * <pre>{@code
  * try (Lease<InferenceTask> lease = registry.inference("segmentation")) {
@@ -16,7 +17,8 @@ import org.monailabel.api.AppComponent;
  * }
  * }</pre>
  *
- * <p>{@link #close()} is idempotent. A lease may be used from any thread, but is meant for one call.
+ * <p>{@link #close()} is idempotent. A lease may be used from any thread, but is meant for one
+ * call.
  *
  * @param <T> the kind of task
  */

@@ -1,5 +1,10 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.api.AppContext;
+import org.monailabel.api.error.AppException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
@@ -8,16 +13,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.monailabel.api.AppContext;
-import org.monailabel.api.error.AppException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One version of an app: its class loader, its shadow copies and its tasks. Reference-counted:
- * the registry holds one reference while the version is published and every {@link Lease} one
- * more; when the last is released, the tasks are closed, then the class loader, then the shadow
- * files are deleted. Thread-safe.
+ * One version of an app: its class loader, its shadow copies and its tasks. Reference-counted: the
+ * registry holds one reference while the version is published and every {@link Lease} one more;
+ * when the last is released, the tasks are closed, then the class loader, then the shadow files are
+ * deleted. Thread-safe.
  */
 final class LoadedApp {
     private static final Logger logger = LoggerFactory.getLogger(LoadedApp.class);
@@ -30,7 +31,11 @@ final class LoadedApp {
     private final AtomicInteger references = new AtomicInteger(1);
     private final AtomicBoolean retired = new AtomicBoolean();
 
-    LoadedApp(AppSource source, ClassLoader loader, Optional<ShadowCopy> shadow, List<AppTask> tasks) {
+    LoadedApp(
+            AppSource source,
+            ClassLoader loader,
+            Optional<ShadowCopy> shadow,
+            List<AppTask> tasks) {
         this.source = Objects.requireNonNull(source, "source");
         this.loader = Objects.requireNonNull(loader, "loader");
         this.shadow = Objects.requireNonNull(shadow, "shadow");
@@ -64,17 +69,26 @@ final class LoadedApp {
     void open(AppContext context) {
         for (AppTask task : tasks) {
             try {
-                ContextLoader.with(loader, () -> {
-                    task.component().open(context);
-                    return null;
-                });
+                ContextLoader.with(
+                        loader,
+                        () -> {
+                            task.component().open(context);
+                            return null;
+                        });
                 synchronized (opened) {
                     opened.add(task);
                 }
             } catch (IOException | RuntimeException | LinkageError e) {
                 closeTasks();
-                throw new AppException(task.kind().label() + " '" + task.name() + "' of " + source.sourceName()
-                        + " failed to open: " + AppLoader.describe(e), e);
+                throw new AppException(
+                        task.kind().label()
+                                + " '"
+                                + task.name()
+                                + "' of "
+                                + source.sourceName()
+                                + " failed to open: "
+                                + AppLoader.describe(e),
+                        e);
             }
         }
     }
@@ -119,7 +133,10 @@ final class LoadedApp {
         logger.info("App {} ({}) unloaded", name(), source.sourceName());
     }
 
-    /** Closes the opened tasks in reverse order; a failing close is logged and does not stop the rest. */
+    /**
+     * Closes the opened tasks in reverse order; a failing close is logged and does not stop the
+     * rest.
+     */
     private void closeTasks() {
         List<AppTask> toClose;
         synchronized (opened) {
@@ -129,13 +146,20 @@ final class LoadedApp {
         for (int i = toClose.size() - 1; i >= 0; i--) {
             AppTask task = toClose.get(i);
             try {
-                ContextLoader.with(loader, () -> {
-                    task.component().close();
-                    return null;
-                });
+                ContextLoader.with(
+                        loader,
+                        () -> {
+                            task.component().close();
+                            return null;
+                        });
             } catch (RuntimeException | LinkageError e) {
-                logger.warn("{} '{}' of app {} failed to close: {}", task.kind().label(), task.name(), name(),
-                        e.toString(), e);
+                logger.warn(
+                        "{} '{}' of app {} failed to close: {}",
+                        task.kind().label(),
+                        task.name(),
+                        name(),
+                        e.toString(),
+                        e);
             }
         }
     }

@@ -1,14 +1,14 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.api.AppConfig;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.monailabel.api.AppConfig;
 
 /**
- * Which inference tasks and trainers are served, from {@code --conf models a,b} as in MONAI
- * Label: absent or {@code all} selects everything. Strategies and scoring methods are always
- * served.
+ * Which inference tasks and trainers are served, from {@code --conf models a,b} as in MONAI Label:
+ * absent or {@code all} selects everything. Strategies and scoring methods are always served.
  */
 final class ModelSelection {
     private final Set<String> names; // empty = all

@@ -1,5 +1,8 @@
 package org.monailabel.engine.apps;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -12,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Private copies of an app's jars, loaded instead of the originals so that an operator can replace
@@ -36,7 +37,8 @@ final class ShadowCopy {
     /** Copies {@code jars} into a new folder {@code <root>/<app>-<n>-<random>}. */
     static ShadowCopy create(Path root, String appName, List<Path> jars) throws IOException {
         Files.createDirectories(root);
-        Path dir = Files.createTempDirectory(root, appName + "-" + SEQUENCE.incrementAndGet() + "-");
+        Path dir =
+                Files.createTempDirectory(root, appName + "-" + SEQUENCE.incrementAndGet() + "-");
         List<Path> copies = new ArrayList<>(jars.size());
         try {
             for (Path jar : jars) {
@@ -87,21 +89,25 @@ final class ShadowCopy {
         if (!Files.exists(root)) {
             return;
         }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
+        Files.walkFileTree(
+                root,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                            throws IOException {
+                        Files.delete(file);
+                        return FileVisitResult.CONTINUE;
+                    }
 
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException e)
+                            throws IOException {
+                        if (e != null) {
+                            throw e;
+                        }
+                        Files.delete(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
     }
 }

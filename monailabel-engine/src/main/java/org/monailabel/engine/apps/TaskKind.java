@@ -1,13 +1,14 @@
 package org.monailabel.engine.apps;
 
-import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.AppComponent;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ScoringMethod;
 import org.monailabel.api.TrainTask;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A kind of app component: its service interface, what {@code /info/} lists for it and the word
@@ -19,11 +20,15 @@ public final class TaskKind<T extends AppComponent> {
     /** Inference tasks ({@code models} in {@code /info/}). */
     public static final TaskKind<InferenceTask> MODEL =
             new TaskKind<>("Model", InferenceTask.class, InferenceTask::info);
+
     /** Trainers ({@code trainers}). */
-    public static final TaskKind<TrainTask> TRAINER = new TaskKind<>("Trainer", TrainTask.class, TrainTask::info);
+    public static final TaskKind<TrainTask> TRAINER =
+            new TaskKind<>("Trainer", TrainTask.class, TrainTask::info);
+
     /** Active-learning strategies ({@code strategies}). */
     public static final TaskKind<ActiveLearningStrategy> STRATEGY =
             new TaskKind<>("Strategy", ActiveLearningStrategy.class, ActiveLearningStrategy::info);
+
     /** Scoring methods ({@code scoring}). */
     public static final TaskKind<ScoringMethod> SCORING =
             new TaskKind<>("Scoring method", ScoringMethod.class, ScoringMethod::info);
@@ -51,7 +56,9 @@ public final class TaskKind<T extends AppComponent> {
         return type;
     }
 
-    /** Calls the component's {@code info()} (app code): a ModelInfo, TrainerInfo or ComponentInfo. */
+    /**
+     * Calls the component's {@code info()} (app code): a ModelInfo, TrainerInfo or ComponentInfo.
+     */
     Object infoOf(AppComponent component) {
         return Objects.requireNonNull(info.apply(type.cast(component)), "info()");
     }

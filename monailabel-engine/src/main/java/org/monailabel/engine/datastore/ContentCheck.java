@@ -1,5 +1,10 @@
 package org.monailabel.engine.datastore;
 
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nrrd.NrrdReader;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +16,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nrrd.NrrdReader;
 
 /**
  * Refuses images and labels whose content does not match their extension (docs/rest-api.md §1.8),
@@ -23,9 +24,9 @@ import org.monailabel.engine.io.nrrd.NrrdReader;
  * stream, NIfTI {@code sizeof_hdr} and magic, NRRD magic). DICOM needs its {@code DICM} preamble.
  * Other extensions (XML, PNG, raw {@code .bin}) pass as they are.
  *
- * <p>{@link LocalDatastore} runs it on every image and label it is given; the HTTP layer runs it
- * on session uploads and inference inputs. The file is only read: nothing is created next to it,
- * so it may lie in a read-only folder. Stateless and thread-safe.
+ * <p>{@link LocalDatastore} runs it on every image and label it is given; the HTTP layer runs it on
+ * session uploads and inference inputs. The file is only read: nothing is created next to it, so it
+ * may lie in a read-only folder. Stateless and thread-safe.
  *
  * <pre>{@code
  * ContentCheck.check(upload, "spleen_10.nii.gz", "Image"); // InvalidInputException if not NIfTI
@@ -34,6 +35,7 @@ import org.monailabel.engine.io.nrrd.NrrdReader;
 public final class ContentCheck {
     /** Files up to this size are decoded completely. */
     public static final long FULL_READ_LIMIT = 256L * 1024 * 1024;
+
     private static final ReadOptions READ = new ReadOptions(1L << 30);
 
     private ContentCheck() {}
@@ -41,9 +43,12 @@ public final class ContentCheck {
     /**
      * Checks {@code file} against the extension of {@code clientName}.
      *
-     * @param clientName the client's name for the file (a path is fine: only its last component counts)
-     * @param what how the message names the file: {@code Image}, {@code Label}, {@code Session}, ...
-     * @throws InvalidInputException if the file is empty or its content is not what the extension says
+     * @param clientName the client's name for the file (a path is fine: only its last component
+     *     counts)
+     * @param what how the message names the file: {@code Image}, {@code Label}, {@code Session},
+     *     ...
+     * @throws InvalidInputException if the file is empty or its content is not what the extension
+     *     says
      * @throws IOException if the file cannot be read
      */
     public static void check(Path file, String clientName, String what) throws IOException {
@@ -62,7 +67,8 @@ public final class ContentCheck {
             return;
         }
         if (size <= FULL_READ_LIMIT) {
-            // from a stream: the codecs choose by content (NIfTI sniffs gzip), not by the name of the file
+            // from a stream: the codecs choose by content (NIfTI sniffs gzip), not by the name of
+            // the file
             try (InputStream in = Files.newInputStream(file)) {
                 try {
                     if (nifti) {
@@ -71,8 +77,12 @@ public final class ContentCheck {
                         new NrrdReader(READ).read(in, size);
                     }
                 } catch (IOException e) {
-                    throw new InvalidInputException(what + " file is not a valid " + (nifti ? "NIfTI" : "NRRD")
-                            + " image: " + e.getMessage());
+                    throw new InvalidInputException(
+                            what
+                                    + " file is not a valid "
+                                    + (nifti ? "NIfTI" : "NRRD")
+                                    + " image: "
+                                    + e.getMessage());
                 }
             }
             return;
@@ -80,7 +90,8 @@ public final class ContentCheck {
         try (InputStream in = open(file, name.endsWith(".gz"))) {
             byte[] head = in.readNBytes(352);
             if (nifti ? !isNiftiHeader(head) : !startsWith(head, "NRRD000")) {
-                throw new InvalidInputException(what + " file is not a valid " + (nifti ? "NIfTI" : "NRRD") + " image");
+                throw new InvalidInputException(
+                        what + " file is not a valid " + (nifti ? "NIfTI" : "NRRD") + " image");
             }
         } catch (ZipException e) {
             throw new InvalidInputException(what + " file is not gzip-compressed as its name says");
@@ -112,8 +123,10 @@ public final class ContentCheck {
     private static void checkDicom(Path file, String what) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(132);
-            if (head.length < 132 || !new String(head, 128, 4, StandardCharsets.ISO_8859_1).equals("DICM")) {
-                throw new InvalidInputException(what + " file is not a DICOM file (no DICM preamble)");
+            if (head.length < 132
+                    || !new String(head, 128, 4, StandardCharsets.ISO_8859_1).equals("DICM")) {
+                throw new InvalidInputException(
+                        what + " file is not a DICOM file (no DICM preamble)");
             }
         }
     }

@@ -3,6 +3,10 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -13,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory {@code datastore_v2.json} model: the top-level keys (kept verbatim, unknown ones
@@ -32,8 +34,10 @@ final class DatastoreIndex {
     private static final Logger logger = LoggerFactory.getLogger(DatastoreIndex.class);
 
     private final JsonObject header;
-    private final ConcurrentSkipListMap<String, ObjectEntry> objects = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, ObjectEntry> objects =
+            new ConcurrentSkipListMap<>();
     private final Map<String, JsonElement> foreign = new LinkedHashMap<>();
+
     /** Which id owns each file name ({@code name} for images, {@code tag/name} for labels). */
     private final Map<String, String> owners = new ConcurrentHashMap<>();
 
@@ -55,10 +59,14 @@ final class DatastoreIndex {
         defaultString(root, "labels_dir", DEFAULT_LABELS_DIR);
         JsonElement objects = root.get(OBJECTS);
         for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
-            header.add(entry.getKey(), entry.getKey().equals(OBJECTS) ? new JsonObject() : entry.getValue());
+            header.add(
+                    entry.getKey(),
+                    entry.getKey().equals(OBJECTS) ? new JsonObject() : entry.getValue());
         }
         if (!header.has(OBJECTS)) {
-            header.add(OBJECTS, new JsonObject()); // an empty object now, so that the key keeps its position
+            header.add(
+                    OBJECTS,
+                    new JsonObject()); // an empty object now, so that the key keeps its position
         }
         DatastoreIndex index = new DatastoreIndex(header);
         if (objects != null && objects.isJsonObject()) {
@@ -73,7 +81,9 @@ final class DatastoreIndex {
         if (Ids.isValid(id) && value.isJsonObject()) {
             put(ObjectEntry.of(id, value.getAsJsonObject()));
         } else {
-            logger.warn("Keeping object {} of the index as is: its id or shape is not usable", new JsonPrimitive(id));
+            logger.warn(
+                    "Keeping object {} of the index as is: its id or shape is not usable",
+                    new JsonPrimitive(id));
             foreign.put(id, value);
         }
     }
@@ -153,14 +163,20 @@ final class DatastoreIndex {
         return objects.size();
     }
 
-    /** A consistent copy for a snapshot (call under the index lock): header, foreign objects, entries. */
+    /**
+     * A consistent copy for a snapshot (call under the index lock): header, foreign objects,
+     * entries.
+     */
     Copy copy() {
-        return new Copy(header.deepCopy(), new LinkedHashMap<>(foreign), new ArrayList<>(objects.values()));
+        return new Copy(
+                header.deepCopy(), new LinkedHashMap<>(foreign), new ArrayList<>(objects.values()));
     }
 
     /** A frozen view of the index, serialised outside the lock. */
     record Copy(JsonObject header, Map<String, JsonElement> foreign, List<ObjectEntry> entries) {
-        /** The whole {@code datastore_v2.json} tree (shares the entries' trees: do not change it). */
+        /**
+         * The whole {@code datastore_v2.json} tree (shares the entries' trees: do not change it).
+         */
         JsonObject toJson() {
             JsonObject root = new JsonObject();
             for (Map.Entry<String, JsonElement> entry : header.entrySet()) {

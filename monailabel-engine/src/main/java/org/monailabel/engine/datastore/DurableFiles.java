@@ -1,8 +1,12 @@
 package org.monailabel.engine.datastore;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -16,15 +20,12 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Optional;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Crash-safe file writes: the data goes to a hidden temporary file in the target folder (written,
  * or a file handed over renamed there), is synced, atomically renamed over the target, and the
- * folder is synced. After a crash the target holds
- * either the old or the new content, never a part; a leftover temporary file is hidden and
- * removed by {@link #deleteTemporaryFiles}.
+ * folder is synced. After a crash the target holds either the old or the new content, never a part;
+ * a leftover temporary file is hidden and removed by {@link #deleteTemporaryFiles}.
  */
 final class DurableFiles {
     /** Prefix of our temporary files; hidden so that MONAI Label and our scans ignore them. */
@@ -32,7 +33,9 @@ final class DurableFiles {
 
     private static final Logger logger = LoggerFactory.getLogger(DurableFiles.class);
 
-    /** Writes data into a stream; lets {@link #write} take lambdas that throw {@link IOException}. */
+    /**
+     * Writes data into a stream; lets {@link #write} take lambdas that throw {@link IOException}.
+     */
     @FunctionalInterface
     interface Writer {
         void writeTo(OutputStream out) throws IOException;
@@ -46,7 +49,8 @@ final class DurableFiles {
      */
     static Path prepare(Path source, Path dir) throws IOException {
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                 long size = in.size();
                 long done = 0;
@@ -66,10 +70,10 @@ final class DurableFiles {
     /**
      * Renames {@code source} to a new temporary file in {@code dir} and syncs it, as {@link
      * #prepare} would have written it: the caller renames it into place or gives it back with
-     * {@link #giveBack}. The file gets the permissions (and group) of a file newly created in {@code
-     * dir}, not the ones it had (an upload spooled by {@link Files#createTempFile} is private to its
-     * owner). Empty, with {@code source} untouched, if {@code dir} is on another file system or
-     * {@code source} is not a regular file (a symbolic link is copied, not moved).
+     * {@link #giveBack}. The file gets the permissions (and group) of a file newly created in
+     * {@code dir}, not the ones it had (an upload spooled by {@link Files#createTempFile} is
+     * private to its owner). Empty, with {@code source} untouched, if {@code dir} is on another
+     * file system or {@code source} is not a regular file (a symbolic link is copied, not moved).
      */
     static Optional<Path> adopt(Path source, Path dir) throws IOException {
         if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
@@ -79,7 +83,11 @@ final class DurableFiles {
         Files.createFile(temp); // takes the name, and shows which permissions a new file gets here
         Optional<PosixFileAttributes> fresh = posixAttributes(temp);
         try {
-            Files.move(source, temp, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    source,
+                    temp,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.deleteIfExists(temp);
             return Optional.empty();
@@ -89,12 +97,16 @@ final class DurableFiles {
         }
         try {
             if (fresh.isPresent()) {
-                PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+                PosixFileAttributeView view =
+                        Files.getFileAttributeView(temp, PosixFileAttributeView.class);
                 view.setPermissions(fresh.get().permissions());
                 try {
                     view.setGroup(fresh.get().group());
                 } catch (IOException e) {
-                    logger.debug("Cannot give {} the group of its folder: {}", temp.getFileName(), e.toString());
+                    logger.debug(
+                            "Cannot give {} the group of its folder: {}",
+                            temp.getFileName(),
+                            e.toString());
                 }
             }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -128,7 +140,8 @@ final class DurableFiles {
     }
 
     private static Optional<PosixFileAttributes> posixAttributes(Path file) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(file, PosixFileAttributeView.class);
         return view == null ? Optional.empty() : Optional.of(view.readAttributes());
     }
 
@@ -137,13 +150,19 @@ final class DurableFiles {
         Path dir = target.getParent();
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
+            try (FileChannel channel =
+                            FileChannel.open(
+                                    temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    OutputStream out = Channels.newOutputStream(channel)) {
                 writer.writeTo(out);
                 out.flush();
                 channel.force(true);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    temp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -165,7 +184,8 @@ final class DurableFiles {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
-            // Some platforms (Windows) cannot open a directory; the rename is then as durable as it gets.
+            // Some platforms (Windows) cannot open a directory; the rename is then as durable as it
+            // gets.
             if (!System.getProperty("os.name", "").startsWith("Windows")) {
                 throw e;
             }
@@ -184,7 +204,8 @@ final class DurableFiles {
     static void deleteTemporaryFiles(Path dir) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
             for (Path file : files) {
-                logger.info("Removing temporary file {} left by an earlier crash", file.getFileName());
+                logger.info(
+                        "Removing temporary file {} left by an earlier crash", file.getFileName());
                 Files.deleteIfExists(file);
             }
         } catch (NoSuchFileException e) {

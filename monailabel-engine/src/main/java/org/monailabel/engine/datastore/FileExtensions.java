@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * File extensions as MONAI Label determines them (docs/rest-api.md §4.9), shared by the
- * datastore and the HTTP layer.
+ * File extensions as MONAI Label determines them (docs/rest-api.md §4.9), shared by the datastore
+ * and the HTTP layer.
  *
  * <p>A name's extension is the last entry of {@link #RECOGNISED} that the name ends with ({@code
  * x.nii.gz} → {@code .nii.gz}, {@code x.seg.nrrd} → {@code .nrrd}); otherwise its last dot-suffix
@@ -38,14 +38,18 @@ public final class FileExtensions {
             return recognised.get();
         }
         int dot = name.lastIndexOf('.');
-        if (dot <= 0 || !hasStem(name, dot) || name.length() - dot > MAX_SUFFIX_LENGTH
+        if (dot <= 0
+                || !hasStem(name, dot)
+                || name.length() - dot > MAX_SUFFIX_LENGTH
                 || dot == name.length() - 1) {
             return "";
         }
         return name.substring(dot);
     }
 
-    /** The recognised extension {@code name} ends with, if any (the last match in the list wins). */
+    /**
+     * The recognised extension {@code name} ends with, if any (the last match in the list wins).
+     */
     public static Optional<String> recognisedExtension(String name) {
         for (int i = RECOGNISED.size() - 1; i >= 0; i--) {
             String ext = RECOGNISED.get(i);
@@ -64,10 +68,14 @@ public final class FileExtensions {
         if (fileName.startsWith(".")) {
             return Optional.empty();
         }
-        return recognisedExtension(fileName).map(ext -> fileName.substring(0, fileName.length() - ext.length()));
+        return recognisedExtension(fileName)
+                .map(ext -> fileName.substring(0, fileName.length() - ext.length()));
     }
 
-    /** Whether some non-dot character precedes {@code end} (a name such as {@code .nii} has no stem). */
+    /**
+     * Whether some non-dot character precedes {@code end} (a name such as {@code .nii} has no
+     * stem).
+     */
     private static boolean hasStem(String name, int end) {
         for (int i = 0; i < end; i++) {
             if (name.charAt(i) != '.') {

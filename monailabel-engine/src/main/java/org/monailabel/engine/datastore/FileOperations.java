@@ -1,6 +1,15 @@
 package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonObject;
+
+import org.monailabel.api.Datastore.Transfer;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.monailabel.api.Datastore.Transfer;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.json.JsonTrees;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is checked
@@ -37,7 +39,12 @@ final class FileOperations {
     private final Path labelsDir;
     private final boolean checkContent;
 
-    FileOperations(PersistentIndex store, OperationLocks locks, Path studies, Path imagesDir, Path labelsDir,
+    FileOperations(
+            PersistentIndex store,
+            OperationLocks locks,
+            Path studies,
+            Path imagesDir,
+            Path labelsDir,
             boolean checkContent) {
         this.store = store;
         this.checkContent = checkContent;
@@ -54,10 +61,17 @@ final class FileOperations {
     /** Atomically replaces the entry of an existing image with {@code change(entry)}. */
     void change(String imageId, UnaryOperator<ObjectEntry> change) throws IOException {
         Ids.checkImageId(imageId);
-        store.update(imageId, current -> Optional.of(change.apply(current.orElseThrow(() -> notFound(imageId)))));
+        store.update(
+                imageId,
+                current -> Optional.of(change.apply(current.orElseThrow(() -> notFound(imageId)))));
     }
 
-    String addImage(String imageId, Path source, String sourceName, Map<String, Object> info, Transfer transfer)
+    String addImage(
+            String imageId,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
             throws IOException {
         Ids.checkImageId(imageId);
         Objects.requireNonNull(source, "source");
@@ -69,13 +83,29 @@ final class FileOperations {
         try (OperationLocks.Guard guard = locks.operation(imageId, "/" + fileName)) {
             checkOwner(store.index().imageOwner(fileName), imageId, fileName);
             Staged staged = stage(source, imagesDir, transfer);
-            List<Path> replaced = store.index().get(imageId).map(ObjectEntry::imageFileName)
-                    .filter(name -> !name.equals(fileName)).map(imagesDir::resolve).stream().toList();
+            List<Path> replaced =
+                    store
+                            .index()
+                            .get(imageId)
+                            .map(ObjectEntry::imageFileName)
+                            .filter(name -> !name.equals(fileName))
+                            .map(imagesDir::resolve)
+                            .stream()
+                            .toList();
             try {
-                store.update(imageId, current -> Optional.of(current.map(entry -> entry.withImage(ext, imageInfo))
-                        .orElseGet(() -> ObjectEntry.create(imageId, ext, imageInfo))),
+                store.update(
+                        imageId,
+                        current ->
+                                Optional.of(
+                                        current.map(entry -> entry.withImage(ext, imageInfo))
+                                                .orElseGet(
+                                                        () ->
+                                                                ObjectEntry.create(
+                                                                        imageId, ext, imageInfo))),
                         new PersistentIndex.FileChanges(
-                                List.of(new PersistentIndex.Move(staged.temp(), imagesDir.resolve(fileName))),
+                                List.of(
+                                        new PersistentIndex.Move(
+                                                staged.temp(), imagesDir.resolve(fileName))),
                                 replaced));
             } finally {
                 staged.discard(); // only if the move did not happen
@@ -90,15 +120,22 @@ final class FileOperations {
         try (OperationLocks.Guard guard = locks.operation(imageId)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             for (String tag : entry.labelTags()) {
-                DurableFiles.delete(labelsDir.resolve(tag).resolve(entry.labelFileName(tag).orElseThrow()));
+                DurableFiles.delete(
+                        labelsDir.resolve(tag).resolve(entry.labelFileName(tag).orElseThrow()));
             }
             DurableFiles.delete(imagesDir.resolve(entry.imageFileName()));
             store.update(imageId, current -> Optional.empty());
         }
     }
 
-    String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
-            Transfer transfer) throws IOException {
+    String saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
         Ids.checkImageId(imageId);
         Ids.checkTag(tag);
         Objects.requireNonNull(source, "source");
@@ -114,13 +151,25 @@ final class FileOperations {
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
             DurableFiles.createDirectory(dir);
             Staged staged = stage(source, dir, transfer);
-            List<Path> replaced = entry.labelFileName(tag).filter(name -> !name.equals(fileName))
-                    .map(dir::resolve).stream().toList();
+            List<Path> replaced =
+                    entry
+                            .labelFileName(tag)
+                            .filter(name -> !name.equals(fileName))
+                            .map(dir::resolve)
+                            .stream()
+                            .toList();
             try {
-                store.update(imageId, current -> Optional.of(
-                        current.orElseThrow(() -> notFound(imageId)).withLabel(tag, ext, labelInfo)),
+                store.update(
+                        imageId,
+                        current ->
+                                Optional.of(
+                                        current.orElseThrow(() -> notFound(imageId))
+                                                .withLabel(tag, ext, labelInfo)),
                         new PersistentIndex.FileChanges(
-                                List.of(new PersistentIndex.Move(staged.temp(), dir.resolve(fileName))), replaced));
+                                List.of(
+                                        new PersistentIndex.Move(
+                                                staged.temp(), dir.resolve(fileName))),
+                                replaced));
             } finally {
                 staged.discard(); // only if the move did not happen
             }
@@ -150,7 +199,8 @@ final class FileOperations {
     void deleteReplacedFiles() throws IOException {
         for (Path file : store.replayedDeletes()) {
             if (!namedByIndex(file) && DurableFiles.delete(file)) {
-                logger.info("Deleted replaced file {} left by an earlier crash", file.getFileName());
+                logger.info(
+                        "Deleted replaced file {} left by an earlier crash", file.getFileName());
             }
         }
     }
@@ -168,8 +218,8 @@ final class FileOperations {
     }
 
     /**
-     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed file
-     * that may be indexed. Events of our own writes (indexed files, in place) need none.
+     * Whether a file event may need a reconcile: an indexed file that vanished, or an unindexed
+     * file that may be indexed. Events of our own writes (indexed files, in place) need none.
      */
     boolean mayChangeIndex(Path dir, String name) {
         Optional<String> owner;
@@ -185,14 +235,17 @@ final class FileOperations {
     }
 
     /**
-     * Checks the content against the extension (unless disabled) and refuses to move a file out
-     * of the datastore's own folders, before any lock is taken: decoding may take a while.
+     * Checks the content against the extension (unless disabled) and refuses to move a file out of
+     * the datastore's own folders, before any lock is taken: decoding may take a while.
      */
-    private void checkSource(Path source, String sourceName, Transfer transfer, String what) throws IOException {
+    private void checkSource(Path source, String sourceName, Transfer transfer, String what)
+            throws IOException {
         if (transfer == Transfer.MOVE) {
             Path parent = source.toAbsolutePath().normalize().getParent();
-            if (parent != null && (parent.equals(imagesDir) || labelsDir.equals(parent.getParent()))) {
-                throw new InvalidInputException(what + " file to move is in the datastore's own folder; copy it");
+            if (parent != null
+                    && (parent.equals(imagesDir) || labelsDir.equals(parent.getParent()))) {
+                throw new InvalidInputException(
+                        what + " file to move is in the datastore's own folder; copy it");
             }
         }
         if (checkContent) {
@@ -200,7 +253,10 @@ final class FileOperations {
         }
     }
 
-    /** Puts the source into a synced temporary file in {@code dir}: renamed there if it may be, else copied. */
+    /**
+     * Puts the source into a synced temporary file in {@code dir}: renamed there if it may be, else
+     * copied.
+     */
     private static Staged stage(Path source, Path dir, Transfer transfer) throws IOException {
         if (transfer == Transfer.MOVE) {
             Optional<Path> adopted = DurableFiles.adopt(source, dir);
@@ -232,7 +288,8 @@ final class FileOperations {
                 try {
                     Files.deleteIfExists(source);
                 } catch (IOException e) {
-                    logger.warn("Stored a copy of {} but cannot delete it: {}", source, e.toString());
+                    logger.warn(
+                            "Stored a copy of {} but cannot delete it: {}", source, e.toString());
                 }
             }
         }
@@ -247,16 +304,20 @@ final class FileOperations {
 
     private static void checkOwner(Optional<String> owner, String imageId, String fileName) {
         if (owner.isPresent() && !owner.get().equals(imageId)) {
-            throw new ConflictException("File name '" + fileName + "' is already used by image '" + owner.get() + "'");
+            throw new ConflictException(
+                    "File name '" + fileName + "' is already used by image '" + owner.get() + "'");
         }
     }
 
     /** Refuses names that are too long or that would overwrite the datastore's own files. */
     private String checkImageFileName(String fileName) {
         Ids.checkFileName(fileName);
-        if (imagesDir.equals(studies) && (fileName.startsWith(PersistentIndex.FILE_NAME)
-                || studies.resolve(fileName).equals(labelsDir) || labelsDir.startsWith(studies.resolve(fileName)))) {
-            throw new InvalidInputException("Image file name '" + fileName + "' is reserved by the datastore");
+        if (imagesDir.equals(studies)
+                && (fileName.startsWith(PersistentIndex.FILE_NAME)
+                        || studies.resolve(fileName).equals(labelsDir)
+                        || labelsDir.startsWith(studies.resolve(fileName)))) {
+            throw new InvalidInputException(
+                    "Image file name '" + fileName + "' is reserved by the datastore");
         }
         return fileName;
     }

@@ -1,5 +1,9 @@
 package org.monailabel.engine.datastore;
 
+import org.monailabel.api.error.ConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -7,9 +11,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import org.monailabel.api.error.ConflictException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The exclusive lock on {@code <studies>/.lock} that keeps a second datastore (in this or another
@@ -37,8 +38,11 @@ final class FolderLock implements AutoCloseable {
      * @throws ConflictException if the folder is already locked
      */
     static FolderLock acquire(Path studies) throws IOException {
-        FileChannel channel = FileChannel.open(studies.resolve(FILE_NAME), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(
+                        studies.resolve(FILE_NAME),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -50,8 +54,10 @@ final class FolderLock implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new ConflictException("The datastore folder " + studies
-                    + " is already in use by another datastore (another server process?)");
+            throw new ConflictException(
+                    "The datastore folder "
+                            + studies
+                            + " is already in use by another datastore (another server process?)");
         }
         return new FolderLock(Optional.of(channel));
     }
@@ -59,12 +65,13 @@ final class FolderLock implements AutoCloseable {
     /** Releases the lock (closing the channel does). */
     @Override
     public void close() {
-        channel.ifPresent(open -> {
-            try {
-                open.close();
-            } catch (IOException e) {
-                logger.warn("Releasing the datastore folder lock failed: {}", e.toString());
-            }
-        });
+        channel.ifPresent(
+                open -> {
+                    try {
+                        open.close();
+                    } catch (IOException e) {
+                        logger.warn("Releasing the datastore folder lock failed: {}", e.toString());
+                    }
+                });
     }
 }

@@ -1,5 +1,8 @@
 package org.monailabel.engine.datastore;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
@@ -14,15 +17,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Notices files copied into (or deleted from) the studies folder while the server runs: a {@link
  * WatchService} on the images folder, the labels folder and every tag folder triggers a debounced
  * reconcile; a periodic rescan catches what the watch service misses (network file systems,
- * overflow). Reconciles run on the datastore's background executor; {@link #close} stops the
- * watch thread, the caller shuts the executor down.
+ * overflow). Reconciles run on the datastore's background executor; {@link #close} stops the watch
+ * thread, the caller shuts the executor down.
  */
 final class FolderWatcher implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(FolderWatcher.class);
@@ -42,8 +43,14 @@ final class FolderWatcher implements AutoCloseable {
         boolean mayChangeIndex(Path dir, String name);
     }
 
-    private FolderWatcher(Path imagesDir, Path labelsDir, Runnable reconcile, Filter filter,
-            ScheduledExecutorService executor, Duration debounce) throws IOException {
+    private FolderWatcher(
+            Path imagesDir,
+            Path labelsDir,
+            Runnable reconcile,
+            Filter filter,
+            ScheduledExecutorService executor,
+            Duration debounce)
+            throws IOException {
         this.labelsDir = labelsDir;
         this.reconcile = reconcile;
         this.filter = filter;
@@ -58,13 +65,22 @@ final class FolderWatcher implements AutoCloseable {
      * Starts watching; {@code reconcile} runs on {@code executor} after changes that pass {@code
      * filter} and every {@code rescan}.
      */
-    static FolderWatcher start(Path imagesDir, Path labelsDir, Runnable reconcile, Filter filter,
-            ScheduledExecutorService executor, Duration debounce, Duration rescan) throws IOException {
-        FolderWatcher watcher = new FolderWatcher(imagesDir, labelsDir, reconcile, filter, executor, debounce);
+    static FolderWatcher start(
+            Path imagesDir,
+            Path labelsDir,
+            Runnable reconcile,
+            Filter filter,
+            ScheduledExecutorService executor,
+            Duration debounce,
+            Duration rescan)
+            throws IOException {
+        FolderWatcher watcher =
+                new FolderWatcher(imagesDir, labelsDir, reconcile, filter, executor, debounce);
         try {
             watcher.register(imagesDir);
             watcher.register(labelsDir);
-            try (DirectoryStream<Path> tags = Files.newDirectoryStream(labelsDir, Files::isDirectory)) {
+            try (DirectoryStream<Path> tags =
+                    Files.newDirectoryStream(labelsDir, Files::isDirectory)) {
                 for (Path tag : tags) {
                     watcher.register(tag);
                 }
@@ -80,7 +96,10 @@ final class FolderWatcher implements AutoCloseable {
     }
 
     private void register(Path dir) throws IOException {
-        dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+        dir.register(
+                watchService,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE,
                 StandardWatchEventKinds.ENTRY_MODIFY);
     }
 
@@ -114,7 +133,9 @@ final class FolderWatcher implements AutoCloseable {
             return false; // our temporary files, journal, lock; hidden files are never indexed
         }
         Path child = dir.resolve(name);
-        if (dir.equals(labelsDir) && event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(child)) {
+        if (dir.equals(labelsDir)
+                && event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                && Files.isDirectory(child)) {
             try {
                 register(child);
             } catch (IOException e) {
@@ -130,10 +151,13 @@ final class FolderWatcher implements AutoCloseable {
     private void schedule() {
         if (pending.compareAndSet(false, true)) {
             try {
-                executor.schedule(() -> {
-                    pending.set(false);
-                    reconcile.run();
-                }, debounce.toMillis(), TimeUnit.MILLISECONDS);
+                executor.schedule(
+                        () -> {
+                            pending.set(false);
+                            reconcile.run();
+                        },
+                        debounce.toMillis(),
+                        TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 pending.set(false); // shutting down
             }

@@ -1,8 +1,9 @@
 package org.monailabel.engine.datastore;
 
+import org.monailabel.api.error.InvalidInputException;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Validates image ids and label tags before they become file names. Refused: empty, {@code /},
@@ -26,20 +27,25 @@ final class Ids {
     /** Refuses a stored file name {@code <id><ext>} that is too long for the file system. */
     static String checkFileName(String fileName) {
         if (fileName.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw new InvalidInputException("File name is longer than " + MAX_NAME_BYTES + " bytes");
+            throw new InvalidInputException(
+                    "File name is longer than " + MAX_NAME_BYTES + " bytes");
         }
         return fileName;
     }
 
-    /** Whether {@code value} is acceptable as an id or tag (used for ids read from existing files). */
+    /**
+     * Whether {@code value} is acceptable as an id or tag (used for ids read from existing files).
+     */
     static boolean isValid(String value) {
         return problem(value).isEmpty();
     }
 
     private static String check(String what, String value) {
-        problem(value).ifPresent(problem -> {
-            throw new InvalidInputException(what + " " + problem);
-        });
+        problem(value)
+                .ifPresent(
+                        problem -> {
+                            throw new InvalidInputException(what + " " + problem);
+                        });
         return value;
     }
 

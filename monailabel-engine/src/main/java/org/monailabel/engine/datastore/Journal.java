@@ -3,6 +3,13 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,10 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.engine.json.JsonTrees;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The append-only journal of index changes, in numbered hidden segment files {@code
@@ -29,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each record is one line {@code <length>:<crc32 hex>:<json>\n} where the JSON (compact, UTF-8,
  * {@code length} bytes) is a whole-entry change, {@code {"op":"set","id":...,"object":{...}}} or
  * {@code {"op":"remove","id":...}}. Records are idempotent, so replaying a segment twice is
- * harmless. Every append is synced before it returns (except advisory ones); a torn last line (a crash mid-append) fails
- * its length or CRC check and is ignored with everything after it in that segment.
+ * harmless. Every append is synced before it returns (except advisory ones); a torn last line (a
+ * crash mid-append) fails its length or CRC check and is ignored with everything after it in that
+ * segment.
  *
  * <p>Not thread-safe: the datastore calls it under its index lock.
  */
@@ -84,8 +88,11 @@ final class Journal implements AutoCloseable {
         while (pos < data.length) {
             Optional<Record> record = Record.parse(data, pos);
             if (record.isEmpty()) {
-                logger.warn("Ignoring a torn or corrupt record at byte {} of {} ({} bytes left)", pos,
-                        segmentFile.getFileName(), data.length - pos);
+                logger.warn(
+                        "Ignoring a torn or corrupt record at byte {} of {} ({} bytes left)",
+                        pos,
+                        segmentFile.getFileName(),
+                        data.length - pos);
                 break;
             }
             sink.accept(record.get().json());
@@ -100,15 +107,19 @@ final class Journal implements AutoCloseable {
         append(records, true);
     }
 
-    /** Appends records; syncs them unless {@code sync} is false (advisory records, see PersistentIndex). */
+    /**
+     * Appends records; syncs them unless {@code sync} is false (advisory records, see
+     * PersistentIndex).
+     */
     void append(List<JsonObject> records, boolean sync) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (JsonObject record : records) {
             byte[] json = JsonTrees.toCompactString(record).getBytes(StandardCharsets.UTF_8);
             CRC32 crc = new CRC32();
             crc.update(json);
-            bytes.writeBytes((json.length + ":" + String.format("%08x", crc.getValue()) + ":")
-                    .getBytes(StandardCharsets.US_ASCII));
+            bytes.writeBytes(
+                    (json.length + ":" + String.format("%08x", crc.getValue()) + ":")
+                            .getBytes(StandardCharsets.US_ASCII));
             bytes.writeBytes(json);
             bytes.write('\n');
         }
@@ -171,8 +182,12 @@ final class Journal implements AutoCloseable {
     }
 
     private FileChannel openSegment(long n) throws IOException {
-        FileChannel opened = FileChannel.open(dir.resolve(PREFIX + n), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel opened =
+                FileChannel.open(
+                        dir.resolve(PREFIX + n),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND);
         DurableFiles.syncDirectory(dir);
         return opened;
     }
@@ -201,7 +216,8 @@ final class Journal implements AutoCloseable {
                 if (crc.getValue() != expectedCrc) {
                     return Optional.empty();
                 }
-                JsonElement json = JsonTrees.parse(new String(data, start, length, StandardCharsets.UTF_8));
+                JsonElement json =
+                        JsonTrees.parse(new String(data, start, length, StandardCharsets.UTF_8));
                 return json.isJsonObject()
                         ? Optional.of(new Record(json.getAsJsonObject(), end + 1))
                         : Optional.empty();

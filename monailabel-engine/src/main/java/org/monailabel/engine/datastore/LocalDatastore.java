@@ -2,23 +2,7 @@ package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.monailabel.api.Datastore;
 import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.TrainingPair;
@@ -28,13 +12,32 @@ import org.monailabel.engine.json.JsonTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * A {@link Datastore} on a studies folder, compatible with MONAI Label's local datastore: images in
  * {@code <images_dir>/<id><ext>}, labels in {@code <labels_dir>/<tag>/<id><ext>}, the index in
  * {@code datastore_v2.json} (unknown keys preserved verbatim).
  *
- * <p>Images and labels are checked with {@link ContentCheck} before anything is stored (see
- * {@link Datastore}; {@link Options#contentCheck} turns it off). A source handed over with {@link
+ * <p>Images and labels are checked with {@link ContentCheck} before anything is stored (see {@link
+ * Datastore}; {@link Options#contentCheck} turns it off). A source handed over with {@link
  * Transfer#MOVE} is renamed, not copied, when it is on the studies' file system.
  *
  * <p>Crash-safe: files are written (or a handed-over file renamed) to a hidden temporary file,
@@ -44,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * readable index naming only complete files. Thread-safe; one instance per folder (an exclusive
  * lock on {@code <studies>/.lock}).
  *
- * <p>Re-adding an existing image id replaces its file and resets its info; its labels (entries
- * and info) are kept, since their files still exist. Upstream recreates them with fresh info.
+ * <p>Re-adding an existing image id replaces its file and resets its info; its labels (entries and
+ * info) are kept, since their files still exist. Upstream recreates them with fresh info.
  *
  * <pre>{@code
  * try (LocalDatastore datastore = LocalDatastore.open(Path.of("studies"))) {
@@ -59,16 +62,23 @@ public final class LocalDatastore implements Datastore {
     /**
      * How a datastore is opened.
      *
-     * @param readOnly no file is written (no lock, journal, snapshot or reconcile on disk); changes fail
+     * @param readOnly no file is written (no lock, journal, snapshot or reconcile on disk); changes
+     *     fail
      * @param watch notice files copied into the folder while running
      * @param snapshotDelay how often, at most, {@code datastore_v2.json} is rewritten while changed
      * @param watchDebounce delay between a folder event and the reconcile it triggers
      * @param rescanInterval period of the fallback rescan when watching
-     * @param contentCheck images and labels given to {@link #addImage} and {@link #saveLabel} are checked
-     *     with {@link ContentCheck} (off only for callers whose files are known to be good, or are not images)
+     * @param contentCheck images and labels given to {@link #addImage} and {@link #saveLabel} are
+     *     checked with {@link ContentCheck} (off only for callers whose files are known to be good,
+     *     or are not images)
      */
-    public record Options(boolean readOnly, boolean watch, Duration snapshotDelay, Duration watchDebounce,
-            Duration rescanInterval, boolean contentCheck) {
+    public record Options(
+            boolean readOnly,
+            boolean watch,
+            Duration snapshotDelay,
+            Duration watchDebounce,
+            Duration rescanInterval,
+            boolean contentCheck) {
         public Options {
             requirePositive(snapshotDelay, "snapshotDelay");
             requirePositive(watchDebounce, "watchDebounce");
@@ -77,24 +87,35 @@ public final class LocalDatastore implements Datastore {
 
         private static void requirePositive(Duration duration, String name) {
             if (Objects.requireNonNull(duration, name).toMillis() <= 0) {
-                throw new IllegalArgumentException(name + " must be at least 1 ms, got " + duration);
+                throw new IllegalArgumentException(
+                        name + " must be at least 1 ms, got " + duration);
             }
         }
 
-        /** Writable, watching, snapshot at most every second, 0.5 s debounce, rescan every 10 s, content checked. */
+        /**
+         * Writable, watching, snapshot at most every second, 0.5 s debounce, rescan every 10 s,
+         * content checked.
+         */
         public static Options defaults() {
-            return new Options(false, true, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(10),
+            return new Options(
+                    false,
+                    true,
+                    Duration.ofSeconds(1),
+                    Duration.ofMillis(500),
+                    Duration.ofSeconds(10),
                     true);
         }
 
         /** A copy with {@code readOnly} set. */
         public Options withReadOnly(boolean value) {
-            return new Options(value, watch, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
+            return new Options(
+                    value, watch, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
         }
 
         /** A copy with {@code watch} set. */
         public Options withWatch(boolean value) {
-            return new Options(readOnly, value, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
+            return new Options(
+                    readOnly, value, snapshotDelay, watchDebounce, rescanInterval, contentCheck);
         }
 
         /** A copy with another snapshot delay. */
@@ -109,7 +130,8 @@ public final class LocalDatastore implements Datastore {
 
         /** A copy with {@code contentCheck} set. */
         public Options withContentCheck(boolean value) {
-            return new Options(readOnly, watch, snapshotDelay, watchDebounce, rescanInterval, value);
+            return new Options(
+                    readOnly, watch, snapshotDelay, watchDebounce, rescanInterval, value);
         }
     }
 
@@ -126,7 +148,8 @@ public final class LocalDatastore implements Datastore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private Optional<FolderWatcher> watcher = Optional.empty();
 
-    private LocalDatastore(Path studies, Options options, FolderLock folderLock, PersistentIndex store) {
+    private LocalDatastore(
+            Path studies, Options options, FolderLock folderLock, PersistentIndex store) {
         this.studies = studies;
         this.options = options;
         this.folderLock = folderLock;
@@ -135,12 +158,17 @@ public final class LocalDatastore implements Datastore {
         this.imagesDir = studies.resolve(index.headerString("images_dir")).normalize();
         this.labelsDir = studies.resolve(index.headerString("labels_dir")).normalize();
         this.reconciler = new Reconciler(store, imagesDir, labelsDir);
-        this.files = new FileOperations(store, locks, studies, imagesDir, labelsDir, options.contentCheck());
-        this.background = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "datastore-background");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.files =
+                new FileOperations(
+                        store, locks, studies, imagesDir, labelsDir, options.contentCheck());
+        this.background =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "datastore-background");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
@@ -153,7 +181,8 @@ public final class LocalDatastore implements Datastore {
      * Opens (or creates) the datastore of a studies folder: loads the index, replays the journal of
      * an earlier crash and reconciles with the files.
      *
-     * @throws ConflictException if another datastore (in this or another process) has the folder open
+     * @throws ConflictException if another datastore (in this or another process) has the folder
+     *     open
      */
     public static LocalDatastore open(Path studies, Options options) throws IOException {
         Objects.requireNonNull(options, "options");
@@ -166,7 +195,9 @@ public final class LocalDatastore implements Datastore {
         FolderLock lock = options.readOnly() ? FolderLock.none() : FolderLock.acquire(dir);
         LocalDatastore datastore;
         try {
-            datastore = new LocalDatastore(dir, options, lock, PersistentIndex.open(dir, options.readOnly()));
+            datastore =
+                    new LocalDatastore(
+                            dir, options, lock, PersistentIndex.open(dir, options.readOnly()));
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -193,16 +224,31 @@ public final class LocalDatastore implements Datastore {
                 DurableFiles.deleteTemporaryFiles(labelsDir.resolve(tag));
             }
         }
-        if (options.watch()) { // before the first reconcile, so that no file copied meanwhile is missed
-            watcher = Optional.of(FolderWatcher.start(imagesDir, labelsDir, this::reconcileQuietly,
-                    files::mayChangeIndex, background, options.watchDebounce(), options.rescanInterval()));
+        if (options
+                .watch()) { // before the first reconcile, so that no file copied meanwhile is
+                            // missed
+            watcher =
+                    Optional.of(
+                            FolderWatcher.start(
+                                    imagesDir,
+                                    labelsDir,
+                                    this::reconcileQuietly,
+                                    files::mayChangeIndex,
+                                    background,
+                                    options.watchDebounce(),
+                                    options.rescanInterval()));
         }
         reconcile();
         store.snapshot();
         long period = options.snapshotDelay().toMillis();
-        background.scheduleWithFixedDelay(this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
-        logger.info("Opened datastore {} with {} images in {} ms{}", studies, store.index().size(),
-                (System.nanoTime() - begin) / 1_000_000, options.readOnly() ? " (read-only)" : "");
+        background.scheduleWithFixedDelay(
+                this::snapshotQuietly, period, period, TimeUnit.MILLISECONDS);
+        logger.info(
+                "Opened datastore {} with {} images in {} ms{}",
+                studies,
+                store.index().size(),
+                (System.nanoTime() - begin) / 1_000_000,
+                options.readOnly() ? " (read-only)" : "");
     }
 
     /** Re-reads the folders now and indexes what changed; returns the number of objects changed. */
@@ -224,8 +270,11 @@ public final class LocalDatastore implements Datastore {
         try {
             store.snapshot();
         } catch (IOException | RuntimeException e) {
-            logger.warn("Writing {} failed (changes are safe in the journal): {}", PersistentIndex.FILE_NAME,
-                    e.toString(), e);
+            logger.warn(
+                    "Writing {} failed (changes are safe in the journal): {}",
+                    PersistentIndex.FILE_NAME,
+                    e.toString(),
+                    e);
         }
     }
 
@@ -258,11 +307,14 @@ public final class LocalDatastore implements Datastore {
     public List<String> labeledImageIds(String tag) {
         Ids.checkTag(tag);
         List<String> ids = new ArrayList<>();
-        store.index().entries().forEach(entry -> {
-            if (entry.hasLabel(tag)) {
-                ids.add(entry.id());
-            }
-        });
+        store.index()
+                .entries()
+                .forEach(
+                        entry -> {
+                            if (entry.hasLabel(tag)) {
+                                ids.add(entry.id());
+                            }
+                        });
         return Collections.unmodifiableList(ids);
     }
 
@@ -270,11 +322,14 @@ public final class LocalDatastore implements Datastore {
     public List<String> unlabeledImageIds(String tag) {
         Ids.checkTag(tag);
         List<String> ids = new ArrayList<>();
-        store.index().entries().forEach(entry -> {
-            if (!entry.hasLabel(tag)) {
-                ids.add(entry.id());
-            }
-        });
+        store.index()
+                .entries()
+                .forEach(
+                        entry -> {
+                            if (!entry.hasLabel(tag)) {
+                                ids.add(entry.id());
+                            }
+                        });
         return Collections.unmodifiableList(ids);
     }
 
@@ -296,14 +351,19 @@ public final class LocalDatastore implements Datastore {
     @Override
     public Optional<Path> labelFile(String imageId, String tag) {
         Ids.checkTag(tag);
-        return entry(imageId).labelFileName(tag).map(name -> labelsDir.resolve(tag).resolve(name))
+        return entry(imageId)
+                .labelFileName(tag)
+                .map(name -> labelsDir.resolve(tag).resolve(name))
                 .filter(Files::isRegularFile);
     }
 
-    /** Reads the hand-out times from the index entries (memoized per entry): no per-image copy of the info. */
+    /**
+     * Reads the hand-out times from the index entries (memoized per entry): no per-image copy of
+     * the info.
+     */
     @Override
     public Map<String, Long> lastHandouts(String strategy) {
-        Map<String, Long> result = new java.util.HashMap<>();
+        Map<String, Long> result = new HashMap<>();
         for (ObjectEntry entry : store.index().entries()) {
             Long ts = entry.handouts().get(strategy);
             if (ts != null) {
@@ -332,16 +392,32 @@ public final class LocalDatastore implements Datastore {
     }
 
     @Override
-    public void updateLabelInfo(String imageId, String tag, Map<String, Object> info) throws IOException {
+    public void updateLabelInfo(String imageId, String tag, Map<String, Object> info)
+            throws IOException {
         checkWritable();
         Ids.checkTag(tag);
         JsonObject changes = JsonTrees.toJsonObject(Objects.requireNonNull(info, "info"));
-        files.change(imageId, entry -> entry.withLabelInfo(tag, merge(entry.labelInfo(tag).orElseThrow(
-                () -> new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found")), changes)));
+        files.change(
+                imageId,
+                entry ->
+                        entry.withLabelInfo(
+                                tag,
+                                merge(
+                                        entry.labelInfo(tag)
+                                                .orElseThrow(
+                                                        () ->
+                                                                new NotFoundException(
+                                                                        "Label '"
+                                                                                + imageId
+                                                                                + "' with tag '"
+                                                                                + tag
+                                                                                + "' not found")),
+                                        changes)));
     }
 
     @Override
-    public void recordSampleHandout(String imageId, String strategy, String clientId) throws IOException {
+    public void recordSampleHandout(String imageId, String strategy, String clientId)
+            throws IOException {
         checkWritable();
         Objects.requireNonNull(strategy, "strategy");
         JsonObject record = new JsonObject();
@@ -350,15 +426,19 @@ public final class LocalDatastore implements Datastore {
         Ids.checkImageId(imageId);
         // advisory: journaled without a sync of its own (a lost hand-out time only makes an image
         // look not handed out), so next-sample does not wait for the disk
-        store.updateAdvisory(imageId, entry -> {
-            JsonObject info = entry.imageInfo().deepCopy();
-            JsonElement strategies = info.get("strategy");
-            JsonObject merged = strategies != null && strategies.isJsonObject() ? strategies.getAsJsonObject()
-                    : new JsonObject();
-            merged.add(strategy, record);
-            info.add("strategy", merged);
-            return entry.withImageInfo(info);
-        });
+        store.updateAdvisory(
+                imageId,
+                entry -> {
+                    JsonObject info = entry.imageInfo().deepCopy();
+                    JsonElement strategies = info.get("strategy");
+                    JsonObject merged =
+                            strategies != null && strategies.isJsonObject()
+                                    ? strategies.getAsJsonObject()
+                                    : new JsonObject();
+                    merged.add(strategy, record);
+                    info.add("strategy", merged);
+                    return entry.withImageInfo(info);
+                });
     }
 
     private static JsonObject merge(JsonObject info, JsonObject changes) {
@@ -373,10 +453,17 @@ public final class LocalDatastore implements Datastore {
         return addImage(imageId, source, sourceName, info, Transfer.COPY);
     }
 
-    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    /**
+     * Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system.
+     */
     @Override
-    public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info,
-            Transfer transfer) throws IOException {
+    public String addImage(
+            String imageId,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
         checkWritable();
         return files.addImage(imageId, source, sourceName, info, transfer);
     }
@@ -388,15 +475,24 @@ public final class LocalDatastore implements Datastore {
     }
 
     @Override
-    public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+    public String saveLabel(
+            String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
             throws IOException {
         return saveLabel(imageId, tag, source, sourceName, info, Transfer.COPY);
     }
 
-    /** Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system. */
+    /**
+     * Renames a {@link Transfer#MOVE}d source into place when it is on the studies' file system.
+     */
     @Override
-    public String saveLabel(String imageId, String tag, Path source, String sourceName, Map<String, Object> info,
-            Transfer transfer) throws IOException {
+    public String saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
         checkWritable();
         return files.saveLabel(imageId, tag, source, sourceName, info, transfer);
     }
@@ -430,9 +526,16 @@ public final class LocalDatastore implements Datastore {
         Ids.checkTag(tag);
         List<TrainingPair> pairs = new ArrayList<>();
         for (ObjectEntry entry : store.index().entries()) {
-            entry.labelFileName(tag).ifPresent(name -> pairs.add(new TrainingPair(entry.id(),
-                    imagesDir.resolve(entry.imageFileName()), labelsDir.resolve(tag).resolve(name),
-                    JsonTrees.toJavaMap(entry.labelInfo(tag).orElseThrow()))));
+            entry.labelFileName(tag)
+                    .ifPresent(
+                            name ->
+                                    pairs.add(
+                                            new TrainingPair(
+                                                    entry.id(),
+                                                    imagesDir.resolve(entry.imageFileName()),
+                                                    labelsDir.resolve(tag).resolve(name),
+                                                    JsonTrees.toJavaMap(
+                                                            entry.labelInfo(tag).orElseThrow()))));
         }
         return Collections.unmodifiableList(pairs);
     }
@@ -469,8 +572,10 @@ public final class LocalDatastore implements Datastore {
         try (OperationLocks.Guard guard = locks.exclusive()) {
             store.close();
         } catch (IOException e) {
-            logger.error("Writing the final {} failed; the journal keeps the changes for the next start",
-                    PersistentIndex.FILE_NAME, e);
+            logger.error(
+                    "Writing the final {} failed; the journal keeps the changes for the next start",
+                    PersistentIndex.FILE_NAME,
+                    e);
         } finally {
             folderLock.close();
         }

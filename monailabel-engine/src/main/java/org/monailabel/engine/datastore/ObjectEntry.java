@@ -2,7 +2,10 @@ package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,7 +13,8 @@ import java.util.TreeSet;
 
 /**
  * One image of the index with its labels: the object's JSON exactly as MONAI Label stores it
- * ({@code {"image": {"ext", "info"}, "labels": {tag: {"ext", "info"}}, ...}}), unknown keys included.
+ * ({@code {"image": {"ext", "info"}, "labels": {tag: {"ext", "info"}}, ...}}), unknown keys
+ * included.
  *
  * <p>Immutable by convention: the tree is never changed after construction; every {@code with*}
  * method deep-copies it first. A snapshot can therefore copy references under the index lock and
@@ -26,7 +30,8 @@ final class ObjectEntry {
     private final JsonObject json;
     private final String imageExt;
     private final Set<String> tags;
-    private volatile Map<String, Long> handouts; // derived from the image info on first use (entries are immutable)
+    private volatile Map<String, Long>
+            handouts; // derived from the image info on first use (entries are immutable)
 
     private ObjectEntry(String id, JsonObject json) {
         this.id = id;
@@ -74,10 +79,11 @@ final class ObjectEntry {
     Map<String, Long> handouts() {
         Map<String, Long> h = handouts;
         if (h == null) {
-            Map<String, Long> m = new java.util.HashMap<>();
+            Map<String, Long> m = new HashMap<>();
             if (imageInfo().get("strategy") instanceof JsonObject strategies) {
-                for (Map.Entry<String, com.google.gson.JsonElement> e : strategies.entrySet()) {
-                    if (e.getValue() instanceof JsonObject record && record.get("ts") instanceof com.google.gson.JsonPrimitive ts
+                for (Map.Entry<String, JsonElement> e : strategies.entrySet()) {
+                    if (e.getValue() instanceof JsonObject record
+                            && record.get("ts") instanceof JsonPrimitive ts
                             && ts.isNumber()) {
                         m.put(e.getKey(), ts.getAsLong());
                     }
@@ -98,7 +104,9 @@ final class ObjectEntry {
     }
 
     Optional<String> labelExt(String tag) {
-        return hasLabel(tag) ? Optional.of(extOf(member(member(json, LABELS), tag))) : Optional.empty();
+        return hasLabel(tag)
+                ? Optional.of(extOf(member(member(json, LABELS), tag)))
+                : Optional.empty();
     }
 
     Optional<String> labelFileName(String tag) {
@@ -107,7 +115,9 @@ final class ObjectEntry {
 
     /** The label info; callers must not change it. */
     Optional<JsonObject> labelInfo(String tag) {
-        return hasLabel(tag) ? Optional.of(member(member(member(json, LABELS), tag), INFO)) : Optional.empty();
+        return hasLabel(tag)
+                ? Optional.of(member(member(member(json, LABELS), tag), INFO))
+                : Optional.empty();
     }
 
     /** This object with the image replaced (ext and info); labels and unknown keys are kept. */

@@ -6,10 +6,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Serialises the file operations of the datastore: an operation holds the shared side of one
- * read-write lock plus the striped locks of the keys it touches (its image id and the file name
- * it writes), so operations on different images copy files in parallel while two operations on
- * the same image or file name take turns. A reconcile holds the exclusive side and therefore never
- * sees a half-done operation.
+ * read-write lock plus the striped locks of the keys it touches (its image id and the file name it
+ * writes), so operations on different images copy files in parallel while two operations on the
+ * same image or file name take turns. A reconcile holds the exclusive side and therefore never sees
+ * a half-done operation.
  */
 final class OperationLocks {
     private static final int STRIPES = 64;
@@ -29,10 +29,16 @@ final class OperationLocks {
         void close();
     }
 
-    /** Locks for an operation touching {@code keys}; stripes are taken in index order (no deadlock). */
+    /**
+     * Locks for an operation touching {@code keys}; stripes are taken in index order (no deadlock).
+     */
     Guard operation(String... keys) {
-        int[] indexes = Arrays.stream(keys).mapToInt(key -> Math.floorMod(key.hashCode() * 0x9E3779B1, STRIPES))
-                .distinct().sorted().toArray();
+        int[] indexes =
+                Arrays.stream(keys)
+                        .mapToInt(key -> Math.floorMod(key.hashCode() * 0x9E3779B1, STRIPES))
+                        .distinct()
+                        .sorted()
+                        .toArray();
         files.readLock().lock();
         int locked = 0;
         try {

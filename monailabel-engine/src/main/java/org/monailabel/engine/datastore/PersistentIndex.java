@@ -3,6 +3,10 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.UnaryOperator;
 
 /**
  * The index and its persistence: a snapshot ({@code datastore_v2.json}, MONAI Label's file) plus
@@ -40,7 +43,8 @@ final class PersistentIndex implements AutoCloseable {
     private volatile boolean dirty;
     private List<Path> replayedDeletes = List.of();
 
-    private PersistentIndex(Path studies, DatastoreIndex index, Optional<Journal> journal, boolean dirty) {
+    private PersistentIndex(
+            Path studies, DatastoreIndex index, Optional<Journal> journal, boolean dirty) {
         this.studies = studies;
         this.index = index;
         this.journal = journal;
@@ -64,7 +68,10 @@ final class PersistentIndex implements AutoCloseable {
         for (Path segment : segments) {
             int records;
             try {
-                records = Journal.replay(segment, record -> replay(studies, index, record, readOnly, deletes));
+                records =
+                        Journal.replay(
+                                segment,
+                                record -> replay(studies, index, record, readOnly, deletes));
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
@@ -73,7 +80,10 @@ final class PersistentIndex implements AutoCloseable {
         }
         Optional<Journal> journal = Optional.empty();
         if (!readOnly) {
-            long next = segments.isEmpty() ? 1 : Journal.number(segments.get(segments.size() - 1)).orElseThrow() + 1;
+            long next =
+                    segments.isEmpty()
+                            ? 1
+                            : Journal.number(segments.get(segments.size() - 1)).orElseThrow() + 1;
             journal = Optional.of(Journal.start(studies, next));
         }
         PersistentIndex store = new PersistentIndex(studies, index, journal, dirty);
@@ -81,7 +91,11 @@ final class PersistentIndex implements AutoCloseable {
         return store;
     }
 
-    private static void replay(Path studies, DatastoreIndex index, JsonObject record, boolean readOnly,
+    private static void replay(
+            Path studies,
+            DatastoreIndex index,
+            JsonObject record,
+            boolean readOnly,
             List<Path> deletes) {
         String op = record.get("op").getAsString();
         String id = record.get("id").getAsString();
@@ -91,7 +105,10 @@ final class PersistentIndex implements AutoCloseable {
             }
             if (record.has("deletes")) {
                 record.getAsJsonArray("deletes")
-                        .forEach(path -> deletes.add(studies.resolve(path.getAsString()).normalize()));
+                        .forEach(
+                                path ->
+                                        deletes.add(
+                                                studies.resolve(path.getAsString()).normalize()));
             }
             index.put(ObjectEntry.of(id, record.getAsJsonObject("object")));
         } else if (op.equals("remove")) {
@@ -101,12 +118,19 @@ final class PersistentIndex implements AutoCloseable {
         }
     }
 
-    /** Finishes the moves of a record whose process died before doing them (temporary file still there). */
+    /**
+     * Finishes the moves of a record whose process died before doing them (temporary file still
+     * there).
+     */
     private static void redoMoves(Path studies, JsonArray moves) {
         for (JsonElement element : moves) {
-            Path from = studies.resolve(element.getAsJsonObject().get("from").getAsString()).normalize();
-            Path to = studies.resolve(element.getAsJsonObject().get("to").getAsString()).normalize();
-            if (Files.exists(from) && from.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)) {
+            Path from =
+                    studies.resolve(element.getAsJsonObject().get("from").getAsString())
+                            .normalize();
+            Path to =
+                    studies.resolve(element.getAsJsonObject().get("to").getAsString()).normalize();
+            if (Files.exists(from)
+                    && from.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)) {
                 try {
                     new Move(from, to).run();
                     logger.info("Finished moving {} into place after a crash", to.getFileName());
@@ -140,7 +164,8 @@ final class PersistentIndex implements AutoCloseable {
      * returns the new one (empty to remove it), which is journaled and applied. Returns the new
      * entry. Same as {@link #update(String, Function, FileChanges)} without file changes.
      */
-    Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change)
+    Optional<ObjectEntry> update(
+            String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change)
             throws IOException {
         return update(id, change, FileChanges.NONE);
     }
@@ -148,10 +173,10 @@ final class PersistentIndex implements AutoCloseable {
     /**
      * Atomically changes one object's index entry with a journal record that is written but not
      * synced: for advisory data (a sample hand-out time) whose loss in a power cut is harmless. A
-     * crash can only lose such records at the end of the journal, because every later synced
-     * record makes them durable too (a sync covers the whole file).
+     * crash can only lose such records at the end of the journal, because every later synced record
+     * makes them durable too (a sync covers the whole file).
      */
-    void updateAdvisory(String id, java.util.function.UnaryOperator<ObjectEntry> change) throws IOException {
+    void updateAdvisory(String id, UnaryOperator<ObjectEntry> change) throws IOException {
         lock.lock();
         try {
             ObjectEntry current = index.get(id).orElseThrow(() -> FileOperations.notFound(id));
@@ -168,14 +193,17 @@ final class PersistentIndex implements AutoCloseable {
 
     /**
      * Atomically changes one object and moves complete, synced temporary files into place. The
-     * journal record names the moves, and they happen under the lock right after it is synced:
-     * if the process dies in between, replay redoes the moves whose temporary file still exists.
-     * So the index never describes a file (its {@code info}) that is not the one in place, even
-     * when a file is replaced under the same name. Then the files the new entry no longer names are
+     * journal record names the moves, and they happen under the lock right after it is synced: if
+     * the process dies in between, replay redoes the moves whose temporary file still exists. So
+     * the index never describes a file (its {@code info}) that is not the one in place, even when a
+     * file is replaced under the same name. Then the files the new entry no longer names are
      * deleted (replay finishes that too). File changes apply only when the new entry is present.
      */
-    Optional<ObjectEntry> update(String id, Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change,
-            FileChanges files) throws IOException {
+    Optional<ObjectEntry> update(
+            String id,
+            Function<Optional<ObjectEntry>, Optional<ObjectEntry>> change,
+            FileChanges files)
+            throws IOException {
         lock.lock();
         try {
             Optional<ObjectEntry> current = index.get(id);
@@ -188,8 +216,10 @@ final class PersistentIndex implements AutoCloseable {
                     }
                 } catch (IOException e) {
                     // undo the record, so that replay does not apply it with the wrong file
-                    append(List.of(current.map(entry -> setRecord(entry, FileChanges.NONE))
-                            .orElseGet(() -> removeRecord(id))));
+                    append(
+                            List.of(
+                                    current.map(entry -> setRecord(entry, FileChanges.NONE))
+                                            .orElseGet(() -> removeRecord(id))));
                     throw e;
                 }
                 index.put(next.get());
@@ -197,7 +227,10 @@ final class PersistentIndex implements AutoCloseable {
                     try {
                         DurableFiles.delete(delete);
                     } catch (IOException e) {
-                        logger.warn("Cannot delete the replaced file {}: {}", delete.getFileName(), e.toString());
+                        logger.warn(
+                                "Cannot delete the replaced file {}: {}",
+                                delete.getFileName(),
+                                e.toString());
                     }
                 }
             } else if (current.isPresent()) {
@@ -265,7 +298,9 @@ final class PersistentIndex implements AutoCloseable {
         dirty = true;
     }
 
-    /** The file side of a change: temporary files to move into place, then replaced files to delete. */
+    /**
+     * The file side of a change: temporary files to move into place, then replaced files to delete.
+     */
     record FileChanges(List<Move> moves, List<Path> deletes) {
         static final FileChanges NONE = new FileChanges(List.of(), List.of());
     }
@@ -273,7 +308,8 @@ final class PersistentIndex implements AutoCloseable {
     /** Renames a complete temporary file over its target, durably. */
     record Move(Path from, Path to) {
         void run() throws IOException {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             DurableFiles.syncDirectory(to.getParent());
         }
     }
@@ -336,7 +372,8 @@ final class PersistentIndex implements AutoCloseable {
         snapshotLock.lock();
         lock.lock();
         try {
-            snapshot(); // ends with a snapshot and no journal, so MONAI Label can take over the folder
+            snapshot(); // ends with a snapshot and no journal, so MONAI Label can take over the
+                        // folder
             long last = journal.get().segment();
             journal.get().close();
             Files.deleteIfExists(studies.resolve(Journal.PREFIX + last));

@@ -1,6 +1,10 @@
 package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonObject;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Brings the index in line with the files, as MONAI Label does at start-up: drops objects whose
@@ -85,7 +87,8 @@ final class Reconciler {
         List<ObjectEntry> changed = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (ObjectEntry entry : index.entries()) {
-            if (!listing.images().contains(entry.imageFileName()) && !isFile(imagesDir, entry.imageFileName())) {
+            if (!listing.images().contains(entry.imageFileName())
+                    && !isFile(imagesDir, entry.imageFileName())) {
                 logger.info("Image file of '{}' is gone: dropping it from the index", entry.id());
                 removed.add(entry.id());
                 continue;
@@ -95,7 +98,10 @@ final class Reconciler {
                 String name = entry.labelFileName(tag).orElseThrow();
                 if (!listing.labels().getOrDefault(tag, Set.of()).contains(name)
                         && !isFile(labelsDir.resolve(tag), name)) {
-                    logger.info("Label file '{}' of '{}' is gone: dropping it from the index", tag, entry.id());
+                    logger.info(
+                            "Label file '{}' of '{}' is gone: dropping it from the index",
+                            tag,
+                            entry.id());
                     updated = updated.withoutLabel(tag);
                 }
             }
@@ -105,8 +111,11 @@ final class Reconciler {
         }
         for (String name : listing.images()) {
             Optional<String> id = FileExtensions.idOf(name);
-            if (id.isPresent() && Ids.isValid(id.get()) && index.get(id.get()).isEmpty()
-                    && index.imageOwner(name).isEmpty() && isFile(imagesDir, name)) {
+            if (id.isPresent()
+                    && Ids.isValid(id.get())
+                    && index.get(id.get()).isEmpty()
+                    && index.imageOwner(name).isEmpty()
+                    && isFile(imagesDir, name)) {
                 String ext = name.substring(id.get().length());
                 changed.add(ObjectEntry.create(id.get(), ext, defaultInfo(now, name)));
                 logger.debug("Indexing new image file '{}'", name);
@@ -123,13 +132,20 @@ final class Reconciler {
         store.applyAll(removed, new ArrayList<>(byId.values()));
         int count = removed.size() + byId.size();
         if (count > 0) {
-            logger.info("Reconciled the index with the files: {} objects changed, {} removed", byId.size(),
+            logger.info(
+                    "Reconciled the index with the files: {} objects changed, {} removed",
+                    byId.size(),
                     removed.size());
         }
         return count;
     }
 
-    private void addLabel(DatastoreIndex index, Map<String, ObjectEntry> byId, String tag, String name, long now) {
+    private void addLabel(
+            DatastoreIndex index,
+            Map<String, ObjectEntry> byId,
+            String tag,
+            String name,
+            long now) {
         Optional<String> id = FileExtensions.idOf(name);
         if (id.isEmpty() || index.labelOwner(tag, name).isPresent()) {
             return;

@@ -13,12 +13,12 @@
  *
  * <p>Durability: a file is checked against its extension ({@link
  * org.monailabel.engine.datastore.ContentCheck}), copied to a hidden temporary file (or, when
- * handed over on the same file system, renamed to one) and synced; then, under the index
- * lock, a journal record naming the new entry and the rename is synced, the file is renamed into
- * place and the folder synced. Replay redoes a rename whose temporary file survived a crash, so
- * the index and the files always agree. Journal lines are {@code <length>:<crc32>:<json>}; a torn
- * last line is ignored. The snapshot is rewritten in the background (at most once per {@code
- * snapshotDelay} while changed, and at close) and then the journal segments it covers are deleted.
+ * handed over on the same file system, renamed to one) and synced; then, under the index lock, a
+ * journal record naming the new entry and the rename is synced, the file is renamed into place and
+ * the folder synced. Replay redoes a rename whose temporary file survived a crash, so the index and
+ * the files always agree. Journal lines are {@code <length>:<crc32>:<json>}; a torn last line is
+ * ignored. The snapshot is rewritten in the background (at most once per {@code snapshotDelay}
+ * while changed, and at close) and then the journal segments it covers are deleted.
  *
  * <p>{@link org.monailabel.engine.datastore.FileExtensions} and {@link
  * org.monailabel.engine.datastore.ContentCheck} are public for the HTTP layer.

@@ -4,6 +4,11 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.util.cuda.CudaUtils;
+
+import org.monailabel.api.error.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -13,9 +18,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import org.monailabel.api.error.InvalidInputException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts DJL's PyTorch engine offline and maps device names ({@code auto}, {@code cpu}, {@code
@@ -24,18 +26,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class Devices {
     private static final Logger logger = LoggerFactory.getLogger(Devices.class);
+
     /** The system property that stops DJL from downloading anything at run time. */
     public static final String OFFLINE_PROPERTY = "ai.djl.offline";
 
-    private static final List<String> NATIVE_FLAVORS = nativeFlavors(Devices.class.getClassLoader());
+    private static final List<String> NATIVE_FLAVORS =
+            nativeFlavors(Devices.class.getClassLoader());
     private static boolean announced;
 
     private Devices() {}
 
     /**
      * The PyTorch engine, started with {@code ai.djl.offline=true} unless the property was set
-     * explicitly: the native library comes from the {@code pytorch-native-*} jar on the class
-     * path, never from the network.
+     * explicitly: the native library comes from the {@code pytorch-native-*} jar on the class path,
+     * never from the network.
      */
     public static synchronized Engine engine() {
         if (System.getProperty(OFFLINE_PROPERTY) == null) {
@@ -50,8 +54,8 @@ public final class Devices {
     }
 
     /**
-     * Number of GPUs the engine sees: none with the CPU build of PyTorch, which cannot use one
-     * (and whose probe only logs a warning where a CUDA runtime but no driver is installed).
+     * Number of GPUs the engine sees: none with the CPU build of PyTorch, which cannot use one (and
+     * whose probe only logs a warning where a CUDA runtime but no driver is installed).
      */
     public static int gpuCount() {
         Engine engine = engine();
@@ -81,27 +85,47 @@ public final class Devices {
         List<String> cuda = NATIVE_FLAVORS.stream().filter(f -> f.startsWith("cu")).toList();
         if (engine.hasCapability(StandardCapabilities.CUDA)) {
             int gpus = engine.getGpuCount();
-            StringBuilder b = new StringBuilder("PyTorch " + version + " (" + String.join(", ", cuda)
-                    + " build) with " + gpus + " GPU(s)");
+            StringBuilder b =
+                    new StringBuilder(
+                            "PyTorch "
+                                    + version
+                                    + " ("
+                                    + String.join(", ", cuda)
+                                    + " build) with "
+                                    + gpus
+                                    + " GPU(s)");
             for (int i = 0; i < gpus; i++) {
-                b.append(i == 0 ? ": " : ", ").append("cuda:").append(i).append(" compute capability ")
+                b.append(i == 0 ? ": " : ", ")
+                        .append("cuda:")
+                        .append(i)
+                        .append(" compute capability ")
                         .append(computeCapability(i));
             }
             return b.toString();
         }
         if (!cuda.isEmpty()) {
-            return "PyTorch " + version + " (" + String.join(", ", cuda) + " build) found no usable GPU and runs on"
-                    + " the CPU: DJL needs an NVIDIA driver and the CUDA runtime library (libcudart) to detect one"
-                    + " (see docs/cuda.md)";
+            return "PyTorch "
+                    + version
+                    + " ("
+                    + String.join(", ", cuda)
+                    + " build) found no usable GPU and runs on the CPU: DJL needs an NVIDIA driver"
+                    + " and the CUDA runtime library (libcudart) to detect one (see docs/cuda.md)";
         }
-        return "PyTorch " + version + " (" + (NATIVE_FLAVORS.isEmpty() ? "native library from PYTORCH_LIBRARY_PATH"
-                : String.join(", ", NATIVE_FLAVORS) + " build") + ") without CUDA: models run on the CPU";
+        return "PyTorch "
+                + version
+                + " ("
+                + (NATIVE_FLAVORS.isEmpty()
+                        ? "native library from PYTORCH_LIBRARY_PATH"
+                        : String.join(", ", NATIVE_FLAVORS) + " build")
+                + ") without CUDA: models run on the CPU";
     }
 
     private static String computeCapability(int gpu) {
         try {
             String cc = CudaUtils.getComputeCapability(gpu); // "86"
-            return cc.length() > 1 ? cc.substring(0, cc.length() - 1) + "." + cc.substring(cc.length() - 1) : cc;
+            return cc.length() > 1
+                    ? cc.substring(0, cc.length() - 1) + "." + cc.substring(cc.length() - 1)
+                    : cc;
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }
@@ -157,23 +181,34 @@ public final class Devices {
             }
         }
         if (index < 0) {
-            throw new InvalidInputException("Unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+            throw new InvalidInputException(
+                    "Unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
         }
         if (index >= gpus && cpuBuild()) {
-            throw new InvalidInputException("Device '" + name + "' is not available: this is the CPU build of PyTorch"
-                    + " (docs/cuda.md tells how to build the CUDA one)");
+            throw new InvalidInputException(
+                    "Device '"
+                            + name
+                            + "' is not available: this is the CPU build of PyTorch"
+                            + " (docs/cuda.md tells how to build the CUDA one)");
         }
         if (gpus == 0) {
-            throw new InvalidInputException("Device '" + name + "' is not available: PyTorch found no usable GPU"
-                    + " (docs/cuda.md lists what the CUDA build needs)");
+            throw new InvalidInputException(
+                    "Device '"
+                            + name
+                            + "' is not available: PyTorch found no usable GPU"
+                            + " (docs/cuda.md lists what the CUDA build needs)");
         }
         if (index >= gpus) {
-            throw new InvalidInputException("Device '" + name + "' is not available: " + gpus + " GPU(s) present");
+            throw new InvalidInputException(
+                    "Device '" + name + "' is not available: " + gpus + " GPU(s) present");
         }
         return Device.gpu(index);
     }
 
-    /** The canonical name of a device as apps see it in {@code AppContext}: {@code cpu} or {@code cuda:N}. */
+    /**
+     * The canonical name of a device as apps see it in {@code AppContext}: {@code cpu} or {@code
+     * cuda:N}.
+     */
     public static String nameOf(Device device) {
         return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
     }

@@ -1,25 +1,27 @@
 package org.monailabel.engine.inferer;
 
 import ai.djl.ndarray.NDArray;
+
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 
 /**
- * Merges window outputs straight into a label map, keeping only a slab of the output in memory.
- * The argmax of the blended average is the argmax of the weighted sums (the weights' sum is the
- * same for every channel of a voxel), so no counts are needed; and because windows arrive with
- * {@code axis} varying slowest, every slab before the current windows' start along that axis is
- * final and can be turned into labels and dropped. The buffer keeps the windows' C order (z
- * fastest) with the slab axis cut to the window length, so merging writes contiguously. Only the
- * differences to channel 0 are summed (channel 0 is then 0 everywhere), one buffer fewer: for a
- * two-class model a single one. Memory: (channels - 1) x roi-length slab of floats, plus one byte
- * per output voxel. Not thread-safe.
+ * Merges window outputs straight into a label map, keeping only a slab of the output in memory. The
+ * argmax of the blended average is the argmax of the weighted sums (the weights' sum is the same
+ * for every channel of a voxel), so no counts are needed; and because windows arrive with {@code
+ * axis} varying slowest, every slab before the current windows' start along that axis is final and
+ * can be turned into labels and dropped. The buffer keeps the windows' C order (z fastest) with the
+ * slab axis cut to the window length, so merging writes contiguously. Only the differences to
+ * channel 0 are summed (channel 0 is then 0 everywhere), one buffer fewer: for a two-class model a
+ * single one. Memory: (channels - 1) x roi-length slab of floats, plus one byte per output voxel.
+ * Not thread-safe.
  */
 final class ArgmaxMerger implements Merger<Volume> {
     private final WindowPlan plan;
@@ -48,29 +50,41 @@ final class ArgmaxMerger implements Merger<Volume> {
         sx = dims[1] * dims[2];
         long size = (long) dims[0] * dims[1] * dims[2];
         if (size * channels > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Merge buffer of " + size * channels + " values exceeds 2^31");
+            throw new IllegalArgumentException(
+                    "Merge buffer of " + size * channels + " values exceeds 2^31");
         }
         channelSize = (int) size;
         sums = new float[channelSize * Math.max(1, channels - 1)];
-        labels = Volume.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, plan.imageShape());
+        labels =
+                Volume.allocate(
+                        channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16,
+                        affine,
+                        plan.imageShape());
     }
 
-    /** Adds the window's channels 1.. as differences to channel 0, one channel on the heap at a time. */
+    /**
+     * Adds the window's channels 1.. as differences to channel 0, one channel on the heap at a
+     * time.
+     */
     @Override
     public void add(int[] start, NDArray window) {
         NDArray first = window.get(0);
         for (int ch = 1; ch < channels; ch++) {
             // a view of the tensor's own memory: no copy, and no Java array made in native code
             // (DJL's copying path crashes the JVM instead of throwing when the heap is full)
-            FloatBuffer difference = window.get(ch).sub(first).toByteBuffer(true).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            FloatBuffer difference =
+                    window.get(ch)
+                            .sub(first)
+                            .toByteBuffer(true)
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer();
             add(start, ch - 1, difference);
         }
     }
 
     /**
-     * Adds the difference {@code channel c - channel 0} of one window's output, {@code (rx, ry, rz)}
-     * in C order, for {@code c = ch + 1}.
+     * Adds the difference {@code channel c - channel 0} of one window's output, {@code (rx, ry,
+     * rz)} in C order, for {@code c = ch + 1}.
      */
     private void add(int[] start, int ch, FloatBuffer out) {
         if (start[axis] > lo) {
@@ -79,15 +93,22 @@ final class ArgmaxMerger implements Merger<Volume> {
         int[] local = start.clone();
         local[axis] -= lo;
         // rows of different x touch different buffer cells: merge them in parallel
-        IntStream.range(0, roi[0]).parallel().forEach(x -> {
-            for (int y = 0; y < roi[1]; y++) {
-                int w = (x * roi[1] + y) * roi[2];
-                int dst = ch * channelSize + (local[0] + x) * sx + (local[1] + y) * sy + local[2];
-                for (int z = 0; z < roi[2]; z++) {
-                    sums[dst + z] += out.get(w + z) * weights[w + z];
-                }
-            }
-        });
+        IntStream.range(0, roi[0])
+                .parallel()
+                .forEach(
+                        x -> {
+                            for (int y = 0; y < roi[1]; y++) {
+                                int w = (x * roi[1] + y) * roi[2];
+                                int dst =
+                                        ch * channelSize
+                                                + (local[0] + x) * sx
+                                                + (local[1] + y) * sy
+                                                + local[2];
+                                for (int z = 0; z < roi[2]; z++) {
+                                    sums[dst + z] += out.get(w + z) * weights[w + z];
+                                }
+                            }
+                        });
     }
 
     /** Finishes slabs before {@code newLo} and moves the buffer there. */
@@ -114,7 +135,9 @@ final class ArgmaxMerger implements Merger<Volume> {
         lo = newLo;
     }
 
-    /** Writes labels for absolute positions {@code [from, to)} along the axis (within the buffer). */
+    /**
+     * Writes labels for absolute positions {@code [from, to)} along the axis (within the buffer).
+     */
     private void finish(int from, int to) {
         int[] image = plan.imageShape();
         int[] pad = plan.padBefore();
@@ -127,28 +150,31 @@ final class ArgmaxMerger implements Merger<Volume> {
         int offX = axis == 0 ? lo : 0;
         int offY = axis == 1 ? lo : 0;
         int offZ = axis == 2 ? lo : 0;
-        IntStream.range(start[0], Math.max(start[0], end[0])).parallel().forEach(x -> {
-            for (int y = start[1]; y < end[1]; y++) {
-                for (int z = start[2]; z < end[2]; z++) {
-                    int i = (x - offX) * sx + (y - offY) * sy + z - offZ;
-                    int best = 0;
-                    float bestValue = 0; // channel 0 minus itself
-                    for (int ch = 1; ch < channels; ch++) {
-                        float v = sums[(ch - 1) * channelSize + i];
-                        if (v > bestValue) {
-                            best = ch;
-                            bestValue = v;
-                        }
-                    }
-                    long index = labels.index(x - pad[0], y - pad[1], z - pad[2]);
-                    if (bytes) {
-                        out.put((int) index, (byte) best);
-                    } else {
-                        out.putShort((int) index * 2, (short) best);
-                    }
-                }
-            }
-        });
+        IntStream.range(start[0], Math.max(start[0], end[0]))
+                .parallel()
+                .forEach(
+                        x -> {
+                            for (int y = start[1]; y < end[1]; y++) {
+                                for (int z = start[2]; z < end[2]; z++) {
+                                    int i = (x - offX) * sx + (y - offY) * sy + z - offZ;
+                                    int best = 0;
+                                    float bestValue = 0; // channel 0 minus itself
+                                    for (int ch = 1; ch < channels; ch++) {
+                                        float v = sums[(ch - 1) * channelSize + i];
+                                        if (v > bestValue) {
+                                            best = ch;
+                                            bestValue = v;
+                                        }
+                                    }
+                                    long index = labels.index(x - pad[0], y - pad[1], z - pad[2]);
+                                    if (bytes) {
+                                        out.put((int) index, (byte) best);
+                                    } else {
+                                        out.putShort((int) index * 2, (short) best);
+                                    }
+                                }
+                            }
+                        });
         finished = Math.max(finished, to);
     }
 

@@ -4,6 +4,8 @@ package org.monailabel.engine.inferer;
 public enum BlendMode {
     /** Every voxel of a window counts equally. */
     CONSTANT,
-    /** Voxels near a window's centre count more: a separable Gaussian of sigma {@code scale * roi}. */
+    /**
+     * Voxels near a window's centre count more: a separable Gaussian of sigma {@code scale * roi}.
+     */
     GAUSSIAN
 }

@@ -1,11 +1,16 @@
 package org.monailabel.engine.inferer;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A float array with a shape in C order (last index fastest), the layout of PyTorch tensors:
- * {@code (C, X, Y, Z)} for one image, where X is the volume's first (fastest in file order) axis.
+ * A float array with a shape in C order (last index fastest), the layout of PyTorch tensors: {@code
+ * (C, X, Y, Z)} for one image, where X is the volume's first (fastest in file order) axis.
  *
  * @param shape the sizes, slowest first
  * @param data the values; its length is the product of the shape
@@ -22,7 +27,13 @@ public record DenseArray(int[] shape, float[] data) {
             n *= d;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("Shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
+            throw new IllegalArgumentException(
+                    "Shape "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + n
+                            + " values, got "
+                            + data.length);
         }
     }
 
@@ -35,7 +46,7 @@ public record DenseArray(int[] shape, float[] data) {
      * A volume {@code (X, Y, Z[, C])} in file order as {@code (C, X, Y, Z)} in C order, as float
      * values (the layout MONAI models expect).
      */
-    public static DenseArray fromVolume(org.monailabel.api.image.Volume v) {
+    public static DenseArray fromVolume(Volume v) {
         int nx = v.sizeX();
         int ny = v.sizeY();
         int nz = v.sizeZ();
@@ -57,10 +68,10 @@ public record DenseArray(int[] shape, float[] data) {
     }
 
     /**
-     * This {@code (C, X, Y, Z)} array as a float32 volume in file order with the given affine;
-     * the channels become the fourth axis when there is more than one.
+     * This {@code (C, X, Y, Z)} array as a float32 volume in file order with the given affine; the
+     * channels become the fourth axis when there is more than one.
      */
-    public org.monailabel.api.image.Volume toVolume(org.monailabel.api.image.Affine affine) {
+    public Volume toVolume(Affine affine) {
         if (shape.length != 4) {
             throw new IllegalStateException("Expected (C, X, Y, Z), got " + Arrays.toString(shape));
         }
@@ -69,9 +80,8 @@ public record DenseArray(int[] shape, float[] data) {
         int ny = shape[2];
         int nz = shape[3];
         int[] volumeShape = c == 1 ? new int[] {nx, ny, nz} : new int[] {nx, ny, nz, c};
-        org.monailabel.api.image.Volume v = org.monailabel.api.image.Volume.allocate(
-                org.monailabel.api.image.VoxelType.FLOAT32, affine, volumeShape);
-        java.nio.FloatBuffer dst = v.data().asFloatBuffer();
+        Volume v = Volume.allocate(VoxelType.FLOAT32, affine, volumeShape);
+        FloatBuffer dst = v.data().asFloatBuffer();
         int i = 0;
         for (int ch = 0; ch < c; ch++) {
             int base = ch * nx * ny * nz;
@@ -93,7 +103,9 @@ public record DenseArray(int[] shape, float[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DenseArray a && Arrays.equals(shape, a.shape) && Arrays.equals(data, a.data);
+        return o instanceof DenseArray a
+                && Arrays.equals(shape, a.shape)
+                && Arrays.equals(data, a.data);
     }
 
     @Override

@@ -6,16 +6,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
+
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 
+import java.nio.ByteBuffer;
+
 /**
  * {@link ArgmaxMerger}'s twin that keeps the merge buffer on the network's device (a GPU): window
- * outputs never leave the device; only finished slabs come back, as one byte per voxel. The
- * buffer belongs to the request's manager; per-window and per-slab arrays live in the caller's
- * scope. Not thread-safe.
+ * outputs never leave the device; only finished slabs come back, as one byte per voxel. The buffer
+ * belongs to the request's manager; per-window and per-slab arrays live in the caller's scope. Not
+ * thread-safe.
  */
 final class DeviceArgmaxMerger implements Merger<Volume> {
     private final WindowPlan plan;
@@ -28,7 +30,8 @@ final class DeviceArgmaxMerger implements Merger<Volume> {
     private int lo;
     private int finished;
 
-    DeviceArgmaxMerger(WindowPlan plan, int channels, float[] importance, Affine affine, NDManager request) {
+    DeviceArgmaxMerger(
+            WindowPlan plan, int channels, float[] importance, Affine affine, NDManager request) {
         if (channels > 256) {
             throw new IllegalArgumentException("Device merging supports up to 256 channels");
         }
@@ -51,7 +54,9 @@ final class DeviceArgmaxMerger implements Merger<Volume> {
         scope.tempAttachAll(sums, weights);
     }
 
-    /** Adds one window's output {@code (C, rx, ry, rz)} (after {@link #attachTo} for this scope). */
+    /**
+     * Adds one window's output {@code (C, rx, ry, rz)} (after {@link #attachTo} for this scope).
+     */
     @Override
     public void add(int[] start, NDArray window) {
         if (start[axis] > lo) {
@@ -59,10 +64,12 @@ final class DeviceArgmaxMerger implements Merger<Volume> {
         }
         int[] local = start.clone();
         local[axis] -= lo;
-        NDIndex index = new NDIndex().addAllDim()
-                .addSliceDim(local[0], local[0] + roi[0])
-                .addSliceDim(local[1], local[1] + roi[1])
-                .addSliceDim(local[2], local[2] + roi[2]);
+        NDIndex index =
+                new NDIndex()
+                        .addAllDim()
+                        .addSliceDim(local[0], local[0] + roi[0])
+                        .addSliceDim(local[1], local[1] + roi[1])
+                        .addSliceDim(local[2], local[2] + roi[2]);
         sums.set(index, sums.get(index).add(window.mul(weights)));
     }
 
@@ -94,8 +101,12 @@ final class DeviceArgmaxMerger implements Merger<Volume> {
         int a0 = Math.max(Math.max(from, finished), pad[axis]);
         int a1 = Math.min(to, pad[axis] + image[axis]);
         if (a1 > a0) {
-            ByteBuffer best = sums.get(slab(a0 - lo, a1 - lo)).argMax(0).toType(DataType.UINT8, false)
-                    .toDevice(Device.cpu(), false).toByteBuffer(true);
+            ByteBuffer best =
+                    sums.get(slab(a0 - lo, a1 - lo))
+                            .argMax(0)
+                            .toType(DataType.UINT8, false)
+                            .toDevice(Device.cpu(), false)
+                            .toByteBuffer(true);
             int[] s = dims.clone();
             s[axis] = a1 - a0;
             int[] shift = new int[3];
@@ -107,7 +118,12 @@ final class DeviceArgmaxMerger implements Merger<Volume> {
                     int iy = y + shift[1] - pad[1];
                     for (int z = 0; z < s[2]; z++, i++) {
                         int iz = z + shift[2] - pad[2];
-                        if (ix >= 0 && iy >= 0 && iz >= 0 && ix < image[0] && iy < image[1] && iz < image[2]) {
+                        if (ix >= 0
+                                && iy >= 0
+                                && iz >= 0
+                                && ix < image[0]
+                                && iy < image[1]
+                                && iz < image[2]) {
                             labels.set(labels.index(ix, iy, iz), best.get(i) & 0xFF);
                         }
                     }

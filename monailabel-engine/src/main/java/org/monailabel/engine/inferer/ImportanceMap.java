@@ -1,11 +1,13 @@
 package org.monailabel.engine.inferer;
 
+import java.util.Arrays;
+
 /**
  * The weight of each voxel of a window when windows are merged, as MONAI's {@code
- * compute_importance_map}: ones for {@link BlendMode#CONSTANT}; for {@link BlendMode#GAUSSIAN}
- * the product over axes of {@code exp(-x^2 / (2 sigma^2))} with {@code x} measured from the
- * window's centre, {@code (roi - 1) / 2}, and {@code sigma = sigmaScale * roi}, clamped below at
- * {@code max(min, 1e-3)} so that no voxel gets zero weight.
+ * compute_importance_map}: ones for {@link BlendMode#CONSTANT}; for {@link BlendMode#GAUSSIAN} the
+ * product over axes of {@code exp(-x^2 / (2 sigma^2))} with {@code x} measured from the window's
+ * centre, {@code (roi - 1) / 2}, and {@code sigma = sigmaScale * roi}, clamped below at {@code
+ * max(min, 1e-3)} so that no voxel gets zero weight.
  */
 public final class ImportanceMap {
     private ImportanceMap() {}
@@ -15,7 +17,7 @@ public final class ImportanceMap {
         int n = roi[0] * roi[1] * roi[2];
         float[] map = new float[n];
         if (mode == BlendMode.CONSTANT) {
-            java.util.Arrays.fill(map, 1f);
+            Arrays.fill(map, 1f);
             return map;
         }
         float[][] axes = new float[3][];

@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 /**
  * Blends the outputs of a sliding window's windows, added one at a time in the plan's order, into
  * one result: the averaged output ({@link WindowMerger}) or the label map of its argmax, with the
- * buffer on the heap ({@link ArgmaxMerger}) or on the network's device ({@link DeviceArgmaxMerger}).
- * The result covers the unpadded image. One per inference; not thread-safe.
+ * buffer on the heap ({@link ArgmaxMerger}) or on the network's device ({@link
+ * DeviceArgmaxMerger}). The result covers the unpadded image. One per inference; not thread-safe.
  *
  * @param <R> what the merged windows become
  */

@@ -6,21 +6,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
 
 /**
- * MONAI's {@code sliding_window_inference}: runs a network over overlapping windows of an image
- * and blends their outputs. The padded image is uploaded to the predictor's device once; each
- * batch of windows runs in its own {@link NDManager} scope, so native memory stays flat however
- * many windows there are; a merger blends the outputs, on the heap or on the device. Immutable;
- * {@link #run} is thread-safe as long as each thread brings its own network handle.
+ * MONAI's {@code sliding_window_inference}: runs a network over overlapping windows of an image and
+ * blends their outputs. The padded image is uploaded to the predictor's device once; each batch of
+ * windows runs in its own {@link NDManager} scope, so native memory stays flat however many windows
+ * there are; a merger blends the outputs, on the heap or on the device. Immutable; {@link #run} is
+ * thread-safe as long as each thread brings its own network handle.
  */
 public final class SlidingWindowInferer {
     private final int[] roi;
@@ -37,7 +39,8 @@ public final class SlidingWindowInferer {
      * @param mode how overlapping outputs are weighted
      * @param sigmaScale Gaussian sigma as a fraction of the window size (MONAI's default 0.125)
      */
-    public SlidingWindowInferer(int[] roi, double overlap, int batchSize, BlendMode mode, double sigmaScale) {
+    public SlidingWindowInferer(
+            int[] roi, double overlap, int batchSize, BlendMode mode, double sigmaScale) {
         this.roi = roi.clone();
         this.overlap = overlap;
         this.batchSize = batchSize;
@@ -60,42 +63,49 @@ public final class SlidingWindowInferer {
      * @param affine the label map's affine (that of the input grid)
      * @return {@code uint8} labels in file order (int16 beyond 256 channels)
      */
-    public Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
-            Affine affine) {
+    public Volume runToLabels(
+            DenseArray input, WindowFunction network, NDManager manager, Affine affine) {
         return runToLabels(input, network, manager, affine, manager.getDevice().isGpu());
     }
 
     /**
-     * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, Affine)},
-     * choosing where the merge buffer lives: on the network's device ({@code onDevice}: outputs
-     * never leave it) or on the heap.
+     * As {@link #runToLabels(DenseArray, WindowFunction, NDManager, Affine)}, choosing where the
+     * merge buffer lives: on the network's device ({@code onDevice}: outputs never leave it) or on
+     * the heap.
      */
-    public Volume runToLabels(DenseArray input, WindowFunction network, NDManager manager,
-            Affine affine, boolean onDevice) {
+    public Volume runToLabels(
+            DenseArray input,
+            WindowFunction network,
+            NDManager manager,
+            Affine affine,
+            boolean onDevice) {
         int[] shape = input.shape();
         try (NDManager request = manager.newSubManager()) {
-            NDArray image = request.create(input.data(), new Shape(1, shape[0], shape[1], shape[2], shape[3]));
+            NDArray image =
+                    request.create(
+                            input.data(), new Shape(1, shape[0], shape[1], shape[2], shape[3]));
             input = null; // the heap copy can go: the device holds the image now
             return runToLabels(image, network, affine, onDevice);
         }
     }
 
     /**
-     * Runs the network over an image already on the device, {@code (1, C, X, Y, Z)}, and returns the
-     * label map. Arrays made on the way live in sub-managers of the image's manager and are freed
-     * before this returns; the image itself stays the caller's.
+     * Runs the network over an image already on the device, {@code (1, C, X, Y, Z)}, and returns
+     * the label map. Arrays made on the way live in sub-managers of the image's manager and are
+     * freed before this returns; the image itself stays the caller's.
      *
      * @param onDevice whether the merge buffer stays on the device (native memory; the default in
      *     the segmentation pipeline) or on the heap
      */
-    public Volume runToLabels(NDArray image, WindowFunction network,
-            Affine affine, boolean onDevice) {
+    public Volume runToLabels(
+            NDArray image, WindowFunction network, Affine affine, boolean onDevice) {
         long[] s = image.getShape().getShape();
         if (s.length != 5 || s[0] != 1) {
             throw new IllegalArgumentException("Expected (1, C, X, Y, Z), got " + image.getShape());
         }
         int[] spatial = {(int) s[2], (int) s[3], (int) s[4]};
-        WindowPlan plan = WindowPlan.of(spatial, roi, overlap, WindowPlan.longestAxis(spatial, roi, overlap));
+        WindowPlan plan =
+                WindowPlan.of(spatial, roi, overlap, WindowPlan.longestAxis(spatial, roi, overlap));
         int[] p = plan.paddedShape();
         int[] before = plan.padBefore();
         try (NDManager request = image.getManager().newSubManager()) {
@@ -103,24 +113,36 @@ public final class SlidingWindowInferer {
             if (!Arrays.equals(p, spatial)) {
                 request.tempAttachAll(image);
                 volume = request.zeros(new Shape(1, s[1], p[0], p[1], p[2]), image.getDataType());
-                volume.set(new NDIndex().addAllDim().addAllDim()
-                        .addSliceDim(before[0], before[0] + spatial[0])
-                        .addSliceDim(before[1], before[1] + spatial[1])
-                        .addSliceDim(before[2], before[2] + spatial[2]), image);
+                volume.set(
+                        new NDIndex()
+                                .addAllDim()
+                                .addAllDim()
+                                .addSliceDim(before[0], before[0] + spatial[0])
+                                .addSliceDim(before[1], before[1] + spatial[1])
+                                .addSliceDim(before[2], before[2] + spatial[2]),
+                        image);
             }
-            IntFunction<Merger<Volume>> merger = channels -> onDevice
-                    ? new DeviceArgmaxMerger(plan, channels, importance, affine, request)
-                    : new ArgmaxMerger(plan, channels, importance, affine);
+            IntFunction<Merger<Volume>> merger =
+                    channels ->
+                            onDevice
+                                    ? new DeviceArgmaxMerger(
+                                            plan, channels, importance, affine, request)
+                                    : new ArgmaxMerger(plan, channels, importance, affine);
             return merge(volume, volume != image, plan, network, request, merger);
         }
     }
 
     /**
      * Runs the network over every window of the padded {@code volume}, one scope per batch, and
-     * merges the outputs with the merger made for the network's channel count. The padded volume
-     * is closed before the result is made when it is {@code ours}.
+     * merges the outputs with the merger made for the network's channel count. The padded volume is
+     * closed before the result is made when it is {@code ours}.
      */
-    private <R> R merge(NDArray volume, boolean ours, WindowPlan plan, WindowFunction network, NDManager request,
+    private <R> R merge(
+            NDArray volume,
+            boolean ours,
+            WindowPlan plan,
+            WindowFunction network,
+            NDManager request,
             IntFunction<Merger<R>> mergerFor) {
         Merger<R> merger = null;
         for (List<int[]> batch : plan.batches(batchSize)) {
@@ -149,20 +171,30 @@ public final class SlidingWindowInferer {
     private NDArray crops(NDArray volume, List<int[]> batch) {
         List<NDArray> crops = new ArrayList<>(batch.size());
         for (int[] s : batch) {
-            crops.add(volume.get(new NDIndex().addAllDim().addAllDim()
-                    .addSliceDim(s[0], s[0] + roi[0])
-                    .addSliceDim(s[1], s[1] + roi[1])
-                    .addSliceDim(s[2], s[2] + roi[2])));
+            crops.add(
+                    volume.get(
+                            new NDIndex()
+                                    .addAllDim()
+                                    .addAllDim()
+                                    .addSliceDim(s[0], s[0] + roi[0])
+                                    .addSliceDim(s[1], s[1] + roi[1])
+                                    .addSliceDim(s[2], s[2] + roi[2])));
         }
         return crops.size() == 1 ? crops.get(0) : NDArrays.concat(new NDList(crops), 0);
     }
 
     private void checkOutput(NDArray logits, int windows) {
         long[] outShape = logits.getShape().getShape();
-        if (outShape.length != 5 || outShape[0] != windows || outShape[2] != roi[0] || outShape[3] != roi[1]
+        if (outShape.length != 5
+                || outShape[0] != windows
+                || outShape[2] != roi[0]
+                || outShape[3] != roi[1]
                 || outShape[4] != roi[2]) {
-            throw new InferenceFailedException("Network output " + logits.getShape()
-                    + " does not match its windows " + Arrays.toString(roi));
+            throw new InferenceFailedException(
+                    "Network output "
+                            + logits.getShape()
+                            + " does not match its windows "
+                            + Arrays.toString(roi));
         }
     }
 
@@ -183,14 +215,17 @@ public final class SlidingWindowInferer {
     public DenseArray run(DenseArray input, WindowFunction network, NDManager manager) {
         int[] shape = input.shape();
         if (shape.length != 4) {
-            throw new IllegalArgumentException("Expected (C, X, Y, Z), got " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "Expected (C, X, Y, Z), got " + Arrays.toString(shape));
         }
         WindowPlan plan = plan(new int[] {shape[1], shape[2], shape[3]});
         DenseArray padded = plan.pad(input);
         int[] p = plan.paddedShape();
         try (NDManager request = manager.newSubManager()) {
-            NDArray volume = request.create(padded.data(), new Shape(1, shape[0], p[0], p[1], p[2]));
-            IntFunction<Merger<DenseArray>> merger = channels -> new WindowMerger(plan, channels, importance);
+            NDArray volume =
+                    request.create(padded.data(), new Shape(1, shape[0], p[0], p[1], p[2]));
+            IntFunction<Merger<DenseArray>> merger =
+                    channels -> new WindowMerger(plan, channels, importance);
             return merge(volume, true, plan, network, request, merger);
         }
     }

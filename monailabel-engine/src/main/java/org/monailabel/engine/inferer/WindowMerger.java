@@ -23,8 +23,12 @@ final class WindowMerger implements Merger<DenseArray> {
         this.weights = importance;
         long voxels = (long) shape[0] * shape[1] * shape[2];
         if (voxels * channels > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Output of " + channels + " channels over " + voxels
-                    + " voxels exceeds 2^31 values");
+            throw new IllegalArgumentException(
+                    "Output of "
+                            + channels
+                            + " channels over "
+                            + voxels
+                            + " voxels exceeds 2^31 values");
         }
         this.sums = new float[(int) voxels * channels];
         this.counts = new float[(int) voxels];

@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * Where the windows of a sliding-window inference go, exactly as MONAI's {@code
- * sliding_window_inference} places them: an image smaller than the ROI is padded symmetrically
- * (the extra voxel after), the scan interval is {@code int(roi * (1 - overlap))} (the whole ROI
- * where it spans the padded image), windows are placed at multiples of the interval and the last
- * one is pulled back to end at the border. Pure Java, immutable.
+ * sliding_window_inference} places them: an image smaller than the ROI is padded symmetrically (the
+ * extra voxel after), the scan interval is {@code int(roi * (1 - overlap))} (the whole ROI where it
+ * spans the padded image), windows are placed at multiples of the interval and the last one is
+ * pulled back to end at the border. Pure Java, immutable.
  */
 public final class WindowPlan {
     private final int[] imageShape;
@@ -21,7 +21,13 @@ public final class WindowPlan {
     private final List<int[]> starts;
     private final int slowestAxis;
 
-    private WindowPlan(int[] imageShape, int[] roi, int[] paddedShape, int[] padBefore, int[] interval, List<int[]> starts,
+    private WindowPlan(
+            int[] imageShape,
+            int[] roi,
+            int[] paddedShape,
+            int[] padBefore,
+            int[] interval,
+            List<int[]> starts,
             int slowestAxis) {
         this.slowestAxis = slowestAxis;
         this.imageShape = imageShape;
@@ -58,12 +64,16 @@ public final class WindowPlan {
         List<List<Integer>> axisStarts = new ArrayList<>();
         for (int a = 0; a < 3; a++) {
             if (roi[a] < 1 || imageShape[a] < 1) {
-                throw new IllegalArgumentException("ROI and image sizes must be positive: roi " + Arrays.toString(roi)
-                        + ", image " + Arrays.toString(imageShape));
+                throw new IllegalArgumentException(
+                        "ROI and image sizes must be positive: roi "
+                                + Arrays.toString(roi)
+                                + ", image "
+                                + Arrays.toString(imageShape));
             }
             padded[a] = Math.max(imageShape[a], roi[a]);
             before[a] = (padded[a] - imageShape[a]) / 2;
-            interval[a] = roi[a] == padded[a] ? roi[a] : Math.max(1, (int) (roi[a] * (1 - overlap)));
+            interval[a] =
+                    roi[a] == padded[a] ? roi[a] : Math.max(1, (int) (roi[a] * (1 - overlap)));
             List<Integer> s = new ArrayList<>();
             for (int i = 0; ; i++) {
                 int start = i * interval[a];
@@ -90,8 +100,14 @@ public final class WindowPlan {
                 }
             }
         }
-        return new WindowPlan(imageShape.clone(), roi.clone(), padded, before, interval,
-                Collections.unmodifiableList(starts), slowestAxis);
+        return new WindowPlan(
+                imageShape.clone(),
+                roi.clone(),
+                padded,
+                before,
+                interval,
+                Collections.unmodifiableList(starts),
+                slowestAxis);
     }
 
     public int[] imageShape() {
@@ -121,7 +137,9 @@ public final class WindowPlan {
         return slowestAxis;
     }
 
-    /** The axis with the most window positions (ties: the later axis), best for streaming merges. */
+    /**
+     * The axis with the most window positions (ties: the later axis), best for streaming merges.
+     */
     public static int longestAxis(int[] imageShape, int[] roi, double overlap) {
         WindowPlan p = of(imageShape, roi, overlap);
         int best = 0;
@@ -137,7 +155,10 @@ public final class WindowPlan {
         return best;
     }
 
-    /** Window start corners in padded coordinates, {@link #slowestAxis()} slowest (MONAI's order by default). */
+    /**
+     * Window start corners in padded coordinates, {@link #slowestAxis()} slowest (MONAI's order by
+     * default).
+     */
     public List<int[]> starts() {
         return starts;
     }
@@ -166,8 +187,12 @@ public final class WindowPlan {
             for (int x = 0; x < imageShape[0]; x++) {
                 for (int y = 0; y < imageShape[1]; y++) {
                     int src = ((ch * imageShape[0] + x) * imageShape[1] + y) * imageShape[2];
-                    int dst = ((ch * paddedShape[0] + x + padBefore[0]) * paddedShape[1] + y + padBefore[1])
-                            * paddedShape[2] + padBefore[2];
+                    int dst =
+                            ((ch * paddedShape[0] + x + padBefore[0]) * paddedShape[1]
+                                                    + y
+                                                    + padBefore[1])
+                                            * paddedShape[2]
+                                    + padBefore[2];
                     System.arraycopy(in, src, out, dst, imageShape[2]);
                 }
             }
@@ -187,8 +212,12 @@ public final class WindowPlan {
             for (int x = 0; x < imageShape[0]; x++) {
                 for (int y = 0; y < imageShape[1]; y++) {
                     int dst = ((ch * imageShape[0] + x) * imageShape[1] + y) * imageShape[2];
-                    int src = ((ch * paddedShape[0] + x + padBefore[0]) * paddedShape[1] + y + padBefore[1])
-                            * paddedShape[2] + padBefore[2];
+                    int src =
+                            ((ch * paddedShape[0] + x + padBefore[0]) * paddedShape[1]
+                                                    + y
+                                                    + padBefore[1])
+                                            * paddedShape[2]
+                                    + padBefore[2];
                     System.arraycopy(in, src, out, dst, imageShape[2]);
                 }
             }

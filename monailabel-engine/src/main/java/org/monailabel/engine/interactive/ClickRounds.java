@@ -1,12 +1,14 @@
 package org.monailabel.engine.interactive;
 
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.nets.UNetConfig;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import org.monailabel.engine.model.ModelCard;
 
 /**
  * The simulated user of {@link InteractiveTrainer}: training samples with their first clicks,
@@ -27,7 +29,8 @@ final class ClickRounds {
      * @param clicks per guidance channel, crop voxels
      * @param automatic no clicks at all (DeepEdit's automatic mode)
      */
-    record State(int[] size, float[] image, byte[] truth, List<List<int[]>> clicks, boolean automatic) {}
+    record State(
+            int[] size, float[] image, byte[] truth, List<List<int[]>> clicks, boolean automatic) {}
 
     private final InteractiveTrainer.Kind kind;
     private final InteractiveTrainer.Settings settings;
@@ -38,18 +41,24 @@ final class ClickRounds {
     private final String[] names;
 
     /**
-     * @param settings the run's settings ({@code auto_probability}, {@code jitter}, {@code val_clicks})
+     * @param settings the run's settings ({@code auto_probability}, {@code jitter}, {@code
+     *     val_clicks})
      * @param size the crops' size on the network grid
      * @param pad the intensity outside the image
      */
-    ClickRounds(InteractiveTrainer.Kind kind, ModelCard card, InteractiveTrainer.Settings settings, int[] size,
+    ClickRounds(
+            InteractiveTrainer.Kind kind,
+            ModelCard card,
+            InteractiveTrainer.Settings settings,
+            int[] size,
             float pad) {
         this.kind = kind;
         this.settings = settings;
         this.size = size.clone();
         this.pad = pad;
-        this.labels = card.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        this.divisor = org.monailabel.engine.nets.UNetConfig.fromMap(card.hyperparameters()).divisor();
+        this.labels =
+                card.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        this.divisor = UNetConfig.fromMap(card.hyperparameters()).divisor();
         this.names = new String[labels];
         card.labels().forEach((n, v) -> names[v] = n);
     }
@@ -61,14 +70,27 @@ final class ClickRounds {
             int value = present.get(random.nextInt(present.size()));
             int[] click = first(study, value, random);
             int j = settings.jitter();
-            int[] centre = {click[0] + jitterOf(j, random), click[1] + jitterOf(j, random), click[2] + jitterOf(j, random)};
+            int[] centre = {
+                click[0] + jitterOf(j, random),
+                click[1] + jitterOf(j, random),
+                click[2] + jitterOf(j, random)
+            };
             CropBox box = CropBox.around(List.of(centre), study.shape(), size);
             byte[] truth = binary(box.crop(study.label(), study.shape()), value);
-            List<List<int[]>> clicks = List.of(new ArrayList<>(List.of(box.toBox(click))), new ArrayList<>());
-            return new State(size, jitter(box.crop(study.image(), study.shape(), pad), random), truth, clicks, false);
+            List<List<int[]>> clicks =
+                    List.of(new ArrayList<>(List.of(box.toBox(click))), new ArrayList<>());
+            return new State(
+                    size,
+                    jitter(box.crop(study.image(), study.shape(), pad), random),
+                    truth,
+                    clicks,
+                    false);
         }
-        int[] centre = {random.nextInt(study.shape()[0]), random.nextInt(study.shape()[1]),
-            random.nextInt(study.shape()[2])};
+        int[] centre = {
+            random.nextInt(study.shape()[0]),
+            random.nextInt(study.shape()[1]),
+            random.nextInt(study.shape()[2])
+        };
         CropBox box = CropBox.around(List.of(centre), study.shape(), size);
         byte[] truth = box.crop(study.label(), study.shape());
         boolean automatic = random.nextDouble() < settings.autoProbability();
@@ -78,10 +100,17 @@ final class ClickRounds {
                 ClickSimulator.sample(binary(truth, l), size, random).ifPresent(clicks.get(l)::add);
             }
         }
-        return new State(size, jitter(box.crop(study.image(), study.shape(), pad), random), truth, clicks, automatic);
+        return new State(
+                size,
+                jitter(box.crop(study.image(), study.shape(), pad), random),
+                truth,
+                clicks,
+                automatic);
     }
 
-    /** {@code rounds} rounds of corrective clicks on the batch (automatic samples stay as they are). */
+    /**
+     * {@code rounds} rounds of corrective clicks on the batch (automatic samples stay as they are).
+     */
     void simulate(List<State> states, int rounds, Random random, Net net) {
         for (int r = 0; r < rounds; r++) {
             if (states.stream().allMatch(State::automatic)) {
@@ -126,9 +155,15 @@ final class ClickRounds {
                 for (int value : study.boxes().keySet()) {
                     int[] click = first(study, value, null);
                     CropBox box = CropBox.around(List.of(click), study.shape(), size);
-                    State s = new State(size, box.crop(study.image(), study.shape(), pad),
-                            binary(box.crop(study.label(), study.shape()), value),
-                            List.of(new ArrayList<>(List.of(box.toBox(click))), new ArrayList<>()), false);
+                    State s =
+                            new State(
+                                    size,
+                                    box.crop(study.image(), study.shape(), pad),
+                                    binary(box.crop(study.label(), study.shape()), value),
+                                    List.of(
+                                            new ArrayList<>(List.of(box.toBox(click))),
+                                            new ArrayList<>()),
+                                    false);
                     for (int k = 1; k <= settings.valClicks(); k++) {
                         byte[] prediction = predict(s, net);
                         double dice = dice(prediction, s.truth(), 1);
@@ -144,10 +179,17 @@ final class ClickRounds {
             } else {
                 CropBox box = DeepEditTask.wholeVolume(study.shape(), divisor);
                 byte[] truth = box.crop(study.label(), study.shape());
-                State s = new State(box.size(), box.crop(study.image(), study.shape(), pad), truth, emptyLists(), false);
+                State s =
+                        new State(
+                                box.size(),
+                                box.crop(study.image(), study.shape(), pad),
+                                truth,
+                                emptyLists(),
+                                false);
                 byte[] automatic = predict(s, net);
                 for (int l = 0; l < labels; l++) {
-                    ClickSimulator.deepest(binary(truth, l), box.size()).ifPresent(s.clicks().get(l)::add);
+                    ClickSimulator.deepest(binary(truth, l), box.size())
+                            .ifPresent(s.clicks().get(l)::add);
                 }
                 byte[] clicked = predict(s, net);
                 for (int l = 1; l < labels; l++) {
@@ -167,7 +209,8 @@ final class ClickRounds {
 
     private byte[] predict(State s, Net net) {
         int voxels = s.size()[0] * s.size()[1] * s.size()[2];
-        return predictionOf(net.apply(inputs(List.of(s), 1 + channels(), voxels), 1, s.size()), 0, voxels);
+        return predictionOf(
+                net.apply(inputs(List.of(s), 1 + channels(), voxels), 1, s.size()), 0, voxels);
     }
 
     private int channels() {
@@ -176,7 +219,8 @@ final class ClickRounds {
 
     private void addClicks(State s, byte[] prediction, Random random) {
         if (kind == InteractiveTrainer.Kind.DEEPGROW) {
-            Optional<ClickSimulator.Click> click = ClickSimulator.next(s.truth(), prediction, s.size(), random);
+            Optional<ClickSimulator.Click> click =
+                    ClickSimulator.next(s.truth(), prediction, s.size(), random);
             click.ifPresent(c -> s.clicks().get(c.positive() ? 0 : 1).add(c.point()));
             return;
         }
@@ -190,8 +234,10 @@ final class ClickRounds {
                 }
             }
             if (any) {
-                Optional<int[]> p = random == null ? ClickSimulator.deepest(missed, s.size())
-                        : ClickSimulator.sample(missed, s.size(), random);
+                Optional<int[]> p =
+                        random == null
+                                ? ClickSimulator.deepest(missed, s.size())
+                                : ClickSimulator.sample(missed, s.size(), random);
                 p.ifPresent(s.clicks().get(l)::add);
             }
         }
@@ -204,12 +250,18 @@ final class ClickRounds {
         return InteractiveTask.argmax(one, k, voxels);
     }
 
-    /** A first click inside structure {@code value}: drawn, or the deepest voxel without a generator. */
+    /**
+     * A first click inside structure {@code value}: drawn, or the deepest voxel without a
+     * generator.
+     */
     private static int[] first(Study study, int value, Random random) {
         CropBox box = study.box(value);
         byte[] region = binary(box.crop(study.label(), study.shape()), value);
-        int[] p = (random == null ? ClickSimulator.deepest(region, box.size())
-                : ClickSimulator.sample(region, box.size(), random)).orElseThrow();
+        int[] p =
+                (random == null
+                                ? ClickSimulator.deepest(region, box.size())
+                                : ClickSimulator.sample(region, box.size(), random))
+                        .orElseThrow();
         int[] s = box.start();
         return new int[] {p[0] + s[0], p[1] + s[1], p[2] + s[2]};
     }

@@ -52,8 +52,11 @@ public final class ClickSimulator {
                                     int px = x + step * dx;
                                     int py = y + step * dy;
                                     int pz = z + step * dz;
-                                    int n = px < 0 || py < 0 || pz < 0 || px >= nx || py >= ny || pz >= nz ? 0
-                                            : d[(px * ny + py) * nz + pz];
+                                    int n =
+                                            px < 0 || py < 0 || pz < 0 || px >= nx || py >= ny
+                                                            || pz >= nz
+                                                    ? 0
+                                                    : d[(px * ny + py) * nz + pz];
                                     best = Math.min(best, n + 1);
                                 }
                             }
@@ -71,7 +74,10 @@ public final class ClickSimulator {
         return pick(region, shape, random);
     }
 
-    /** The region's voxel farthest from its border (the first of equals); empty if the region is empty. */
+    /**
+     * The region's voxel farthest from its border (the first of equals); empty if the region is
+     * empty.
+     */
     public static Optional<int[]> deepest(byte[] region, int[] shape) {
         return pick(region, shape, null);
     }
@@ -97,9 +103,12 @@ public final class ClickSimulator {
         if (hi[0] < 0) {
             return Optional.empty();
         }
-        // the bounding box plus one voxel (outside the array counts as outside the region either way)
+        // the bounding box plus one voxel (outside the array counts as outside the region either
+        // way)
         int[] start = {lo[0] - 1, lo[1] - 1, lo[2] - 1};
-        CropBox box = new CropBox(start, new int[] {hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3});
+        CropBox box =
+                new CropBox(
+                        start, new int[] {hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3});
         int[] size = box.size();
         int[] d = distance(box.crop(region, shape), size);
         int chosen = -1;
@@ -135,7 +144,8 @@ public final class ClickSimulator {
      *
      * @param random the generator to draw with, or null for the deepest voxel
      */
-    public static Optional<Click> next(byte[] truth, byte[] prediction, int[] shape, Random random) {
+    public static Optional<Click> next(
+            byte[] truth, byte[] prediction, int[] shape, Random random) {
         byte[] fn = new byte[truth.length];
         byte[] fp = new byte[truth.length];
         long nFn = 0;
@@ -162,6 +172,8 @@ public final class ClickSimulator {
 
     /** The voxel coordinates of a C-order index. */
     static int[] point(int index, int[] shape) {
-        return new int[] {index / (shape[1] * shape[2]), index / shape[2] % shape[1], index % shape[2]};
+        return new int[] {
+            index / (shape[1] * shape[2]), index / shape[2] % shape[1], index % shape[2]
+        };
     }
 }

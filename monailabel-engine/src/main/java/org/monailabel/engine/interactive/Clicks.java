@@ -1,23 +1,27 @@
 package org.monailabel.engine.interactive;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * Clicks as 3D Slicer sends them (docs/rest-api.md §6.1): lists of {@code [i, j, k]} voxel indices of the
- * input image (not mm), checked against the image's shape so that a click outside the volume is a
- * clear 400 instead of a silent crop. Stateless.
+ * Clicks as 3D Slicer sends them (docs/rest-api.md §6.1): lists of {@code [i, j, k]} voxel indices
+ * of the input image (not mm), checked against the image's shape so that a click outside the volume
+ * is a clear 400 instead of a silent crop. Stateless.
  */
 public final class Clicks {
     /** Parameter: positive clicks of a DeepGrow request. */
     public static final String FOREGROUND = "foreground";
+
     /** Parameter: negative clicks of a DeepGrow request. */
     public static final String BACKGROUND = "background";
+
     /** Parameter: the k index of the slice a 2-D model works on. */
     public static final String SLICE = "slice";
+
     /** Parameter: the name of the segment being edited. */
     public static final String LABEL = "label";
 
@@ -33,13 +37,27 @@ public final class Clicks {
         List<int[]> out = new ArrayList<>(points.size());
         for (int[] p : points) {
             if (p.length != 3) {
-                throw new InvalidInputException("Click " + Arrays.toString(p) + " in '" + key
-                        + "' must be a voxel index [i, j, k]");
+                throw new InvalidInputException(
+                        "Click "
+                                + Arrays.toString(p)
+                                + " in '"
+                                + key
+                                + "' must be a voxel index [i, j, k]");
             }
             for (int a = 0; a < 3; a++) {
                 if (p[a] < 0 || p[a] >= shape[a]) {
-                    throw new InvalidInputException("Click " + Arrays.toString(p) + " in '" + key
-                            + "' is outside the image of " + shape[0] + "x" + shape[1] + "x" + shape[2] + " voxels");
+                    throw new InvalidInputException(
+                            "Click "
+                                    + Arrays.toString(p)
+                                    + " in '"
+                                    + key
+                                    + "' is outside the image of "
+                                    + shape[0]
+                                    + "x"
+                                    + shape[1]
+                                    + "x"
+                                    + shape[2]
+                                    + " voxels");
                 }
             }
             out.add(p.clone());
@@ -54,11 +72,13 @@ public final class Clicks {
      */
     public static int slice(Params params, int[] shape) {
         if (!params.has(SLICE)) {
-            throw new InvalidInputException("This model works on one slice: send 'slice' (the k index)");
+            throw new InvalidInputException(
+                    "This model works on one slice: send 'slice' (the k index)");
         }
         int k = params.getInt(SLICE, -1);
         if (k < 0 || k >= shape[2]) {
-            throw new InvalidInputException("Slice " + k + " is outside the image's 0.." + (shape[2] - 1));
+            throw new InvalidInputException(
+                    "Slice " + k + " is outside the image's 0.." + (shape[2] - 1));
         }
         return k;
     }
@@ -73,14 +93,16 @@ public final class Clicks {
         int[][] whole = {{0, 0, 0}, shape.clone()};
         Object v = params.get("roi").orElse(List.of());
         if (!(v instanceof List<?> list)) {
-            throw new InvalidInputException("Parameter 'roi' must be [i_min, i_max, j_min, j_max, k_min, k_max]");
+            throw new InvalidInputException(
+                    "Parameter 'roi' must be [i_min, i_max, j_min, j_max, k_min, k_max]");
         }
         if (list.isEmpty()) {
             return whole;
         }
         if (list.size() != 6 || !list.stream().allMatch(Number.class::isInstance)) {
-            throw new InvalidInputException("Parameter 'roi' must be [i_min, i_max, j_min, j_max, k_min, k_max], got "
-                    + list);
+            throw new InvalidInputException(
+                    "Parameter 'roi' must be [i_min, i_max, j_min, j_max, k_min, k_max], got "
+                            + list);
         }
         int[] start = new int[3];
         int[] end = new int[3];
@@ -90,7 +112,8 @@ public final class Clicks {
             start[a] = Math.max(0, Math.min(lo, hi));
             end[a] = Math.min(shape[a], Math.max(lo, hi) + 1);
             if (start[a] >= end[a]) {
-                throw new InvalidInputException("Parameter 'roi' " + list + " lies outside the image");
+                throw new InvalidInputException(
+                        "Parameter 'roi' " + list + " lies outside the image");
             }
         }
         return new int[][] {start, end};

@@ -1,11 +1,14 @@
 package org.monailabel.engine.interactive;
 
-import java.util.Arrays;
-import java.util.List;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.transform.Grid;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A fixed-size box on the network grid (the pre-processed image) around the clicks, how DeepGrow
@@ -56,8 +59,10 @@ public record CropBox(int[] start, int[] size) {
                 hi = Math.max(hi, c[a]);
             }
             int s = (lo + hi) / 2 - size[a] / 2;
-            start[a] = gridShape[a] >= size[a] ? Math.max(0, Math.min(s, gridShape[a] - size[a]))
-                    : -((size[a] - gridShape[a]) / 2);
+            start[a] =
+                    gridShape[a] >= size[a]
+                            ? Math.max(0, Math.min(s, gridShape[a] - size[a]))
+                            : -((size[a] - gridShape[a]) / 2);
         }
         return new CropBox(start, size);
     }
@@ -127,34 +132,50 @@ public record CropBox(int[] start, int[] size) {
         int[] in = input.shape();
         int[] g = network.shape();
         Volume out = Volume.allocate(VoxelType.UINT8, input.affine(), in);
-        java.nio.ByteBuffer dst = out.data();
-        Affine t = network.affine().inverse().multiply(input.affine()); // input voxel -> network voxel
+        ByteBuffer dst = out.data();
+        Affine t =
+                network.affine().inverse().multiply(input.affine()); // input voxel -> network voxel
         int[][] range = inputRange(t.inverse(), in, g);
         int k0 = slice >= 0 ? Math.max(range[0][2], slice) : range[0][2];
         int k1 = slice >= 0 ? Math.min(range[1][2], slice + 1) : range[1][2];
         int[] lo = {Math.max(0, start[0]), Math.max(0, start[1]), Math.max(0, start[2])};
-        int[] hi = {Math.min(g[0], start[0] + size[0]), Math.min(g[1], start[1] + size[1]),
-            Math.min(g[2], start[2] + size[2])};
-        java.util.stream.IntStream.range(k0, Math.max(k0, k1)).parallel().forEach(k -> {
-            for (int j = range[0][1]; j < range[1][1]; j++) {
-                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
-                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
-                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
-                int rowOut = in[0] * (j + in[1] * k);
-                for (int i = range[0][0]; i < range[1][0]; i++) {
-                    int x = clamp((int) Math.rint(bx + t.get(0, 0) * i), g[0]);
-                    int y = clamp((int) Math.rint(by + t.get(1, 0) * i), g[1]);
-                    int z = clamp((int) Math.rint(bz + t.get(2, 0) * i), g[2]);
-                    if (x < lo[0] || y < lo[1] || z < lo[2] || x >= hi[0] || y >= hi[1] || z >= hi[2]) {
-                        continue;
-                    }
-                    byte v = mask[((x - start[0]) * size[1] + (y - start[1])) * size[2] + (z - start[2])];
-                    if (v != 0) {
-                        dst.put(rowOut + i, v);
-                    }
-                }
-            }
-        });
+        int[] hi = {
+            Math.min(g[0], start[0] + size[0]),
+            Math.min(g[1], start[1] + size[1]),
+            Math.min(g[2], start[2] + size[2])
+        };
+        IntStream.range(k0, Math.max(k0, k1))
+                .parallel()
+                .forEach(
+                        k -> {
+                            for (int j = range[0][1]; j < range[1][1]; j++) {
+                                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
+                                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
+                                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
+                                int rowOut = in[0] * (j + in[1] * k);
+                                for (int i = range[0][0]; i < range[1][0]; i++) {
+                                    int x = clamp((int) Math.rint(bx + t.get(0, 0) * i), g[0]);
+                                    int y = clamp((int) Math.rint(by + t.get(1, 0) * i), g[1]);
+                                    int z = clamp((int) Math.rint(bz + t.get(2, 0) * i), g[2]);
+                                    if (x < lo[0]
+                                            || y < lo[1]
+                                            || z < lo[2]
+                                            || x >= hi[0]
+                                            || y >= hi[1]
+                                            || z >= hi[2]) {
+                                        continue;
+                                    }
+                                    byte v =
+                                            mask[
+                                                    ((x - start[0]) * size[1] + (y - start[1]))
+                                                                    * size[2]
+                                                            + (z - start[2])];
+                                    if (v != 0) {
+                                        dst.put(rowOut + i, v);
+                                    }
+                                }
+                            }
+                        });
         return out;
     }
 
@@ -163,8 +184,8 @@ public record CropBox(int[] start, int[] size) {
     }
 
     /**
-     * The input voxels (a box, end exclusive, clamped to the image) whose nearest network voxel
-     * can lie in this box: the box's corners, widened by half a voxel, mapped onto the input grid;
+     * The input voxels (a box, end exclusive, clamped to the image) whose nearest network voxel can
+     * lie in this box: the box's corners, widened by half a voxel, mapped onto the input grid;
      * where the box reaches the network grid's edge, everything beyond it clamps into the box, so
      * that side is widened without limit.
      */
@@ -176,11 +197,18 @@ public record CropBox(int[] start, int[] size) {
             lo[a] = start[a] <= 0 ? -far : start[a] - 0.5;
             hi[a] = start[a] + size[a] >= g[a] ? far : start[a] + size[a] - 0.5;
         }
-        double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
-        double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] min = {
+            Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY
+        };
+        double[] max = {
+            Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY
+        };
         for (int n = 0; n < 8; n++) {
-            double[] p = networkToInput.apply((n & 1) == 0 ? lo[0] : hi[0], (n & 2) == 0 ? lo[1] : hi[1],
-                    (n & 4) == 0 ? lo[2] : hi[2]);
+            double[] p =
+                    networkToInput.apply(
+                            (n & 1) == 0 ? lo[0] : hi[0],
+                            (n & 2) == 0 ? lo[1] : hi[1],
+                            (n & 4) == 0 ? lo[2] : hi[2]);
             for (int a = 0; a < 3; a++) {
                 min[a] = Math.min(min[a], p[a]);
                 max[a] = Math.max(max[a], p[a]);
@@ -196,7 +224,9 @@ public record CropBox(int[] start, int[] size) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CropBox b && Arrays.equals(start, b.start) && Arrays.equals(size, b.size);
+        return o instanceof CropBox b
+                && Arrays.equals(start, b.start)
+                && Arrays.equals(size, b.size);
     }
 
     @Override

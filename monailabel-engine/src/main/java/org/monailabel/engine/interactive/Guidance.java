@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * Guidance channels from clicks, as MONAI's {@code AddGuidanceSignal} makes them: each click is a
  * Gaussian of {@code sigma} voxels with peak 1, and a channel is the voxel-wise maximum of its
- * clicks' Gaussians (so it stays in [0, 1] however many clicks there are). Only the cube of +-3 sigma
- * around each click is touched, so a click costs the same on a 64^3 crop and on a whole volume.
- * Arrays are C order {@code (X, Y, Z)}, the network layout. Stateless.
+ * clicks' Gaussians (so it stays in [0, 1] however many clicks there are). Only the cube of +-3
+ * sigma around each click is touched, so a click costs the same on a 64^3 crop and on a whole
+ * volume. Arrays are C order {@code (X, Y, Z)}, the network layout. Stateless.
  */
 public final class Guidance {
     /** The default smoothing, in voxels of the network grid. */
@@ -22,7 +22,8 @@ public final class Guidance {
      * @param points clicks in the channel's voxel coordinates; clicks outside still reach in by
      *     their tails
      */
-    public static void add(float[] channel, int offset, int[] shape, List<int[]> points, double sigma) {
+    public static void add(
+            float[] channel, int offset, int[] shape, List<int[]> points, double sigma) {
         int radius = (int) Math.ceil(3 * sigma);
         double inv = 1 / (2 * sigma * sigma);
         float[] g = new float[radius + 1];
@@ -53,10 +54,11 @@ public final class Guidance {
     }
 
     /**
-     * A network input: the image followed by one guidance channel per click list, C order {@code
-     * (1 + clicks.size(), X, Y, Z)}.
+     * A network input: the image followed by one guidance channel per click list, C order {@code (1
+     * + clicks.size(), X, Y, Z)}.
      */
-    public static float[] stack(float[] image, int[] shape, List<List<int[]>> clicks, double sigma) {
+    public static float[] stack(
+            float[] image, int[] shape, List<List<int[]>> clicks, double sigma) {
         int n = shape[0] * shape[1] * shape[2];
         float[] input = new float[n * (1 + clicks.size())];
         System.arraycopy(image, 0, input, 0, n);

@@ -3,12 +3,7 @@ package org.monailabel.engine.interactive;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
+
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
@@ -28,14 +23,22 @@ import org.monailabel.engine.segmentation.InferenceWorkers;
 import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What DeepGrow and DeepEdit share: a model served from its store like a segmentation model
- * (a {@link ServedModel}: bundled first version, swap when a trainer publishes), a bounded worker
- * pool of its own ({@code infer_threads} workers: under {@link org.monailabel.engine.MonaiLabel}
- * its {@link org.monailabel.engine.InferenceLimits}, used on its own 2 workers and 8 waiting, since
- * clicks are short), and the cache of pre-processed images ({@code --conf
- * interactive_cache_mb}, default 1024, and {@code interactive_cache_ttl} seconds, default 300).
+ * What DeepGrow and DeepEdit share: a model served from its store like a segmentation model (a
+ * {@link ServedModel}: bundled first version, swap when a trainer publishes), a bounded worker pool
+ * of its own ({@code infer_threads} workers: under {@link org.monailabel.engine.MonaiLabel} its
+ * {@link org.monailabel.engine.InferenceLimits}, used on its own 2 workers and 8 waiting, since
+ * clicks are short), and the cache of pre-processed images ({@code --conf interactive_cache_mb},
+ * default 1024, and {@code interactive_cache_ttl} seconds, default 300).
  */
 public abstract class InteractiveTask implements InferenceTask, ServesModel {
     private final String name;
@@ -46,9 +49,13 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
     private PreparedImages cache;
 
     /** The label image of one click and the label names to report with it. */
-    protected record Result(Volume label, Map<String, Integer> labelNames, Map<String, Object> extra) {}
+    protected record Result(
+            Volume label, Map<String, Integer> labelNames, Map<String, Object> extra) {}
 
-    /** @param labels label name to index as the model produces them (the card's labels win once loaded) */
+    /**
+     * @param labels label name to index as the model produces them (the card's labels win once
+     *     loaded)
+     */
     protected InteractiveTask(String name, String description, Map<String, Integer> labels) {
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
@@ -61,41 +68,61 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
      */
     @Override
     public ModelInfo info() {
-        return new ModelInfo(name, ModelType.SEGMENTATION, ServedModel.labels(served, declaredLabels), 3, description,
+        return new ModelInfo(
+                name,
+                ModelType.SEGMENTATION,
+                ServedModel.labels(served, declaredLabels),
+                3,
+                description,
                 Map.of());
     }
 
     /**
-     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
-     * A task that serves another model's weights names that model (deepgrow_2d serves
-     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default. A
+     * task that serves another model's weights names that model (deepgrow_2d serves deepgrow_3d's),
+     * so that training, uploads and {@code /model/{name}} all reach the one store.
      */
     protected String storeName() {
         return name;
     }
 
     /**
-     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
-     * is the older way to serve another folder (which must be directly under the app's model
-     * folder); prefer {@link #storeName()}.
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it is
+     * the older way to serve another folder (which must be directly under the app's model folder);
+     * prefer {@link #storeName()}.
      */
     protected Path cardFile(AppContext context) {
         return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
     }
 
-    /** A model the app ships as class-path resources, installed when the store has none (none by default). */
+    /**
+     * A model the app ships as class-path resources, installed when the store has none (none by
+     * default).
+     */
     protected Optional<String> bundledModel() {
         return Optional.empty();
     }
 
     @Override
     public void open(AppContext context) throws IOException {
-        served = ServedModel.open(name, context.models().forFolder(cardFile(context).getParent()), context.device(),
-                bundledModel(), getClass());
-        cache = new PreparedImages((long) context.config().getInt("interactive_cache_mb", 1024) << 20,
-                context.config().getInt("interactive_cache_ttl", 300), System::nanoTime);
-        workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 2),
-                context.config().getInt("infer_queue", 8), () -> served.loaded().orElse(null));
+        served =
+                ServedModel.open(
+                        name,
+                        context.models().forFolder(cardFile(context).getParent()),
+                        context.device(),
+                        bundledModel(),
+                        getClass());
+        cache =
+                new PreparedImages(
+                        (long) context.config().getInt("interactive_cache_mb", 1024) << 20,
+                        context.config().getInt("interactive_cache_ttl", 300),
+                        System::nanoTime);
+        workers =
+                new InferenceWorkers(
+                        name,
+                        context.config().getInt("infer_threads", 2),
+                        context.config().getInt("infer_queue", 8),
+                        () -> served.loaded().orElse(null));
     }
 
     /** The model this task serves; empty before {@code open}. */
@@ -129,38 +156,56 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
         Params params = request.params();
         String label = params.getString(Clicks.LABEL, "").trim();
         if (!label.isEmpty() && !modelLabels().containsKey(label)) {
-            throw new InvalidInputException("Model '" + name + "' does not know the label '" + label
-                    + "' (it knows " + modelLabels().keySet() + ")");
+            throw new InvalidInputException(
+                    "Model '"
+                            + name
+                            + "' does not know the label '"
+                            + label
+                            + "' (it knows "
+                            + modelLabels().keySet()
+                            + ")");
         }
         String identity = request.imageId().orElse(request.image().toAbsolutePath().toString());
-        return workers.run((network, loaded) -> {
-            Latencies latencies = new Latencies();
-            PreparedImages.Entry image = cache.get(identity, request.image(), loaded.card());
-            latencies.mark("pre");
-            Result result = run(image, params, network, loaded, latencies);
-            Volume label1 = restrictToRoi(result.label(), params);
-            Path file = ResultFiles.write(label1.withMetadata(Map.of("labels", result.labelNames())), request.image(),
-                    params, request.workDir());
-            latencies.mark("write");
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("label_names", result.labelNames());
-            json.put("latencies", latencies.toMap());
-            json.put("model_version", loaded.card().version());
-            json.putAll(result.extra());
-            return new InferenceResult(Optional.of(file), json);
-        });
+        return workers.run(
+                (network, loaded) -> {
+                    Latencies latencies = new Latencies();
+                    PreparedImages.Entry image =
+                            cache.get(identity, request.image(), loaded.card());
+                    latencies.mark("pre");
+                    Result result = run(image, params, network, loaded, latencies);
+                    Volume label1 = restrictToRoi(result.label(), params);
+                    Path file =
+                            ResultFiles.write(
+                                    label1.withMetadata(Map.of("labels", result.labelNames())),
+                                    request.image(),
+                                    params,
+                                    request.workDir());
+                    latencies.mark("write");
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("label_names", result.labelNames());
+                    json.put("latencies", latencies.toMap());
+                    json.put("model_version", loaded.card().version());
+                    json.putAll(result.extra());
+                    return new InferenceResult(Optional.of(file), json);
+                });
     }
 
     /**
-     * One click's work on a prepared image: guidance, network, paste-back onto the input grid.
-     * Runs on a worker thread with that thread's network.
+     * One click's work on a prepared image: guidance, network, paste-back onto the input grid. Runs
+     * on a worker thread with that thread's network.
      */
-    protected abstract Result run(PreparedImages.Entry image, Params params, Network network, LoadedModel model,
+    protected abstract Result run(
+            PreparedImages.Entry image,
+            Params params,
+            Network network,
+            LoadedModel model,
             Latencies latencies);
 
     /** Logits of one input {@code (1, C, X, Y, Z)} as a flat C-order array {@code (K, X, Y, Z)}. */
-    protected static float[] forward(Network network, LoadedModel model, float[] input, int channels, int[] size) {
-        try (NDManager manager = NDManager.newBaseManager(model.model().getNDManager().getDevice())) {
+    protected static float[] forward(
+            Network network, LoadedModel model, float[] input, int channels, int[] size) {
+        try (NDManager manager =
+                NDManager.newBaseManager(model.model().getNDManager().getDevice())) {
             NDArray x = manager.create(input, new Shape(1, channels, size[0], size[1], size[2]));
             return network.forward(x, false).toFloatArray();
         }
@@ -201,15 +246,20 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
     private static Volume restrictToRoi(Volume label, Params params) {
         int[] shape = label.shape();
         int[][] roi = Clicks.roi(params, shape);
-        if (java.util.Arrays.equals(roi[0], new int[3]) && java.util.Arrays.equals(roi[1], shape)) {
+        if (Arrays.equals(roi[0], new int[3]) && Arrays.equals(roi[1], shape)) {
             return label;
         }
-        java.nio.ByteBuffer data = label.data();
+        ByteBuffer data = label.data();
         for (int k = 0; k < shape[2]; k++) {
             for (int j = 0; j < shape[1]; j++) {
                 for (int i = 0; i < shape[0]; i++) {
-                    boolean inside = i >= roi[0][0] && i < roi[1][0] && j >= roi[0][1] && j < roi[1][1]
-                            && k >= roi[0][2] && k < roi[1][2];
+                    boolean inside =
+                            i >= roi[0][0]
+                                    && i < roi[1][0]
+                                    && j >= roi[0][1]
+                                    && j < roi[1][1]
+                                    && k >= roi[0][2]
+                                    && k < roi[1][2];
                     if (!inside) {
                         data.put(i + shape[0] * (j + shape[1] * k), (byte) 0);
                     }

@@ -1,5 +1,11 @@
 package org.monailabel.engine.interactive;
 
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.segmentation.SegmentationPipeline;
+import org.monailabel.engine.transform.Grid;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,19 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.segmentation.SegmentationPipeline;
-import org.monailabel.engine.transform.Grid;
 
 /**
  * What does not change between clicks: images pre-processed as a model card says (reoriented to
- * RAS, resampled to the card's spacing, windowed), kept in memory so that a click on the same
- * image only runs the network and the paste-back. Entries are keyed by the image (its datastore id,
- * else its path), the file's modification time and size, and the card's pre-processing, so an
- * image replaced on disk is prepared again. Bounded by bytes (least recently used first out) and by
- * a time-to-live since last use. Thread-safe; two first clicks on the same image at once may both
+ * RAS, resampled to the card's spacing, windowed), kept in memory so that a click on the same image
+ * only runs the network and the paste-back. Entries are keyed by the image (its datastore id, else
+ * its path), the file's modification time and size, and the card's pre-processing, so an image
+ * replaced on disk is prepared again. Bounded by bytes (least recently used first out) and by a
+ * time-to-live since last use. Thread-safe; two first clicks on the same image at once may both
  * prepare it (the second result replaces the first), which costs time, never correctness.
  */
 public final class PreparedImages {
@@ -61,8 +62,15 @@ public final class PreparedImages {
 
     /** The key of an image file for a card: identity, modification time, size, pre-processing. */
     public static String key(String identity, Path file, ModelCard card) throws IOException {
-        return identity + "|" + Files.getLastModifiedTime(file).toMillis() + "|" + Files.size(file) + "|"
-                + Arrays.toString(card.spacing()) + "|" + card.intensity();
+        return identity
+                + "|"
+                + Files.getLastModifiedTime(file).toMillis()
+                + "|"
+                + Files.size(file)
+                + "|"
+                + Arrays.toString(card.spacing())
+                + "|"
+                + card.intensity();
     }
 
     /**
@@ -126,6 +134,7 @@ public final class PreparedImages {
 
     /** Hits, misses, entries and bytes kept. */
     public synchronized Map<String, Long> counters() {
-        return Map.of("hits", hits, "misses", misses, "entries", (long) entries.size(), "bytes", bytes);
+        return Map.of(
+                "hits", hits, "misses", misses, "entries", (long) entries.size(), "bytes", bytes);
     }
 }

@@ -1,8 +1,9 @@
 package org.monailabel.engine.interactive;
 
+import org.monailabel.engine.train.TrainingData;
+
 import java.util.Map;
 import java.util.TreeMap;
-import org.monailabel.engine.train.TrainingData;
 
 /**
  * A pre-processed study for interactive training: image and label on the network grid (C order)
@@ -42,6 +43,8 @@ record Study(String id, int[] shape, float[] image, byte[] label, Map<Integer, i
     /** The structure of label {@code value} cut to its bounding box, and where that box starts. */
     CropBox box(int value) {
         int[][] b = boxes.get(value);
-        return new CropBox(b[0], new int[] {b[1][0] - b[0][0] + 1, b[1][1] - b[0][1] + 1, b[1][2] - b[0][2] + 1});
+        return new CropBox(
+                b[0],
+                new int[] {b[1][0] - b[0][0] + 1, b[1][1] - b[0][1] + 1, b[1][2] - b[0][2] + 1});
     }
 }

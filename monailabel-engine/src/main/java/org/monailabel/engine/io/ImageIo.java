@@ -1,5 +1,11 @@
 package org.monailabel.engine.io;
 
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
+import org.monailabel.engine.io.nrrd.NrrdReader;
+import org.monailabel.engine.io.nrrd.NrrdWriter;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -8,11 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
-import org.monailabel.engine.io.nrrd.NrrdReader;
-import org.monailabel.engine.io.nrrd.NrrdWriter;
 
 /**
  * Reads and writes images choosing the codec by file name: {@code .nii}, {@code .nii.gz} (NIfTI),
@@ -35,7 +36,10 @@ public final class ImageIo {
 
     /** The format of a file name, if known. */
     public static Optional<Format> formatOf(Path path) {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                path.getFileName() == null
+                        ? ""
+                        : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
             return Optional.of(Format.NIFTI);
         }
@@ -53,7 +57,8 @@ public final class ImageIo {
     /**
      * Reads an image.
      *
-     * @throws InvalidImageException if the file is not a valid image or its name has no known extension
+     * @throws InvalidImageException if the file is not a valid image or its name has no known
+     *     extension
      * @throws IOException if the file cannot be read
      */
     public static Volume read(Path path, ReadOptions options) throws IOException {
@@ -72,9 +77,13 @@ public final class ImageIo {
      *     which is read-only)
      */
     public static void write(Volume volume, Path path, WriteOptions options) throws IOException {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                path.getFileName() == null
+                        ? ""
+                        : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".nhdr")) {
-            throw new InvalidImageException("Writing detached NRRD (.nhdr) is not supported; use .nrrd");
+            throw new InvalidImageException(
+                    "Writing detached NRRD (.nhdr) is not supported; use .nrrd");
         }
         Format format = format(path);
         Path dir = path.toAbsolutePath().getParent();
@@ -94,14 +103,21 @@ public final class ImageIo {
                     default -> throw new AssertionError(format);
                 }
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
     private static Format format(Path path) throws InvalidImageException {
-        return formatOf(path).orElseThrow(() -> new InvalidImageException("Unknown image file extension: '"
-                + path.getFileName() + "' (expected .nii, .nii.gz, .nrrd, .seg.nrrd or .nhdr)"));
+        return formatOf(path)
+                .orElseThrow(
+                        () ->
+                                new InvalidImageException(
+                                        "Unknown image file extension: '"
+                                                + path.getFileName()
+                                                + "' (expected .nii, .nii.gz, .nrrd, .seg.nrrd or"
+                                                + " .nhdr)"));
     }
 }

@@ -17,11 +17,11 @@ import java.util.zip.Deflater;
 
 /**
  * A gzip writer that deflates fixed-size blocks on several threads, like {@code pigz}. Each block
- * is a raw deflate stream primed with the previous block's last 32 KiB as dictionary and ended
- * with a sync flush (the last one with a final block), so the blocks concatenate into a single
- * valid gzip member that any gzip reader (zlib, Python's {@code gzip}, nibabel, ITK) accepts. The
- * CRC is computed on the caller's thread as data arrives. With one thread everything runs on the
- * caller's thread. Not thread-safe; closing closes the underlying stream.
+ * is a raw deflate stream primed with the previous block's last 32 KiB as dictionary and ended with
+ * a sync flush (the last one with a final block), so the blocks concatenate into a single valid
+ * gzip member that any gzip reader (zlib, Python's {@code gzip}, nibabel, ITK) accepts. The CRC is
+ * computed on the caller's thread as data arrives. With one thread everything runs on the caller's
+ * thread. Not thread-safe; closing closes the underlying stream.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
     private static final int BLOCK = 1 << 20;
@@ -47,17 +47,25 @@ public final class ParallelGzipOutputStream extends OutputStream {
      */
     public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
         if (level < 0 || level > 9 || threads < 1) {
-            throw new IllegalArgumentException("Bad gzip level " + level + " or threads " + threads);
+            throw new IllegalArgumentException(
+                    "Bad gzip level " + level + " or threads " + threads);
         }
-        // magic, CM = deflate, no flags, no mtime, XFL 0, OS = 255 (unknown); before the pool exists
+        // magic, CM = deflate, no flags, no mtime, XFL 0, OS = 255 (unknown); before the pool
+        // exists
         out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
         this.out = out;
         this.level = level;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gzip-" + POOL_COUNT.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool =
+                threads == 1
+                        ? null
+                        : Executors.newFixedThreadPool(
+                                threads,
+                                r -> {
+                                    Thread t =
+                                            new Thread(r, "gzip-" + POOL_COUNT.incrementAndGet());
+                                    t.setDaemon(true);
+                                    return t;
+                                });
         this.maxInFlight = 2 * threads;
     }
 

@@ -5,7 +5,8 @@ package org.monailabel.engine.io;
  *
  * @param maxVoxelBytes the largest amount of voxel data (bytes, after decompression) a reader
  *     allocates; a header promising more is rejected with an {@link InvalidImageException} before
- *     any allocation. At most {@link #DEFAULT_MAX_VOXEL_BYTES}, the limit of one {@code ByteBuffer}.
+ *     any allocation. At most {@link #DEFAULT_MAX_VOXEL_BYTES}, the limit of one {@code
+ *     ByteBuffer}.
  */
 public record ReadOptions(long maxVoxelBytes) {
     /** The largest array the JVM can allocate: a little under 2 GiB. */
@@ -13,8 +14,11 @@ public record ReadOptions(long maxVoxelBytes) {
 
     public ReadOptions {
         if (maxVoxelBytes < 1 || maxVoxelBytes > DEFAULT_MAX_VOXEL_BYTES) {
-            throw new IllegalArgumentException("maxVoxelBytes must be in [1, " + DEFAULT_MAX_VOXEL_BYTES
-                    + "], got " + maxVoxelBytes);
+            throw new IllegalArgumentException(
+                    "maxVoxelBytes must be in [1, "
+                            + DEFAULT_MAX_VOXEL_BYTES
+                            + "], got "
+                            + maxVoxelBytes);
         }
     }
 

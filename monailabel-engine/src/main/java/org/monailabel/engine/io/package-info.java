@@ -15,7 +15,8 @@
  * <p>Metadata keys: {@code format} ({@code nifti1}, {@code nifti2}, {@code nrrd}); NIfTI: {@code
  * nifti.*} header fields; NRRD: {@code nrrd.space}, {@code nrrd.keyvalues}; Slicer segmentations:
  * {@code labels} (name to value) and {@code segments} (see {@link
- * org.monailabel.engine.io.nrrd.SlicerSegments}). Writers read {@code labels} for {@code .seg.nrrd}.
+ * org.monailabel.engine.io.nrrd.SlicerSegments}). Writers read {@code labels} for {@code
+ * .seg.nrrd}.
  *
  * <p>Known differences from nibabel: metres and micrometres in {@code xyzt_units} are converted to
  * mm; {@code vox_offset} 0 is rejected; scaled data is float32 for raw types up to 16 bits (values

@@ -1,9 +1,14 @@
 package org.monailabel.engine.jobs;
 
+import org.monailabel.api.JobControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.monailabel.api.JobControl;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One background job and its record: MONAI Label's task object ({@code id}, {@code status}, {@code
@@ -23,9 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Job implements JobControl {
     private static final Logger logger = LoggerFactory.getLogger(Job.class);
+
     /** How many log lines {@code details} keeps, as upstream. */
     public static final int MAX_DETAILS = 20;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final String id;
     private final String name;
@@ -42,7 +47,7 @@ public final class Job implements JobControl {
     Job(String id, String name, Map<String, Object> request) {
         this.id = Objects.requireNonNull(id, "id");
         this.name = Objects.requireNonNull(name, "name");
-        this.request = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(request));
+        this.request = Collections.unmodifiableMap(new LinkedHashMap<>(request));
         this.startTs = now();
     }
 

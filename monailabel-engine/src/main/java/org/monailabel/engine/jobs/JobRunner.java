@@ -1,5 +1,13 @@
 package org.monailabel.engine.jobs;
 
+import org.monailabel.api.JobControl;
+import org.monailabel.api.error.AlreadyRunningException;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.MonaiLabelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,13 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.monailabel.api.JobControl;
-import org.monailabel.api.error.AlreadyRunningException;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.MonaiLabelException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Runs background jobs of one kind (training, scoring, batch inference) one at a time on its own
@@ -35,7 +36,9 @@ import org.slf4j.MDC;
 public final class JobRunner implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(JobRunner.class);
 
-    /** The work of a job; it polls {@link JobControl#stopRequested()} and returns promptly once set. */
+    /**
+     * The work of a job; it polls {@link JobControl#stopRequested()} and returns promptly once set.
+     */
     @FunctionalInterface
     public interface Work {
         Map<String, Object> run(JobControl control) throws Exception;
@@ -57,11 +60,13 @@ public final class JobRunner implements AutoCloseable {
             throw new IllegalArgumentException("maxHistory must be at least 1");
         }
         this.maxHistory = maxHistory;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, kind + "-job");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, kind + "-job");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     /**
@@ -72,7 +77,8 @@ public final class JobRunner implements AutoCloseable {
      * @param enqueue wait behind a job in progress instead of refusing
      * @throws AlreadyRunningException if a job is queued or running and {@code enqueue} is false
      */
-    public synchronized Job submit(String name, Map<String, Object> request, boolean enqueue, Work work) {
+    public synchronized Job submit(
+            String name, Map<String, Object> request, boolean enqueue, Work work) {
         Objects.requireNonNull(work, "work");
         if (closed) {
             throw new ConflictException("The server is shutting down");
@@ -95,7 +101,8 @@ public final class JobRunner implements AutoCloseable {
         MDC.put("job", job.id());
         try {
             if (job.stopRequested()) {
-                job.finish(JobStatus.STOPPED, null, capitalized() + " job stopped before it started");
+                job.finish(
+                        JobStatus.STOPPED, null, capitalized() + " job stopped before it started");
                 return;
             }
             job.started();
@@ -109,11 +116,16 @@ public final class JobRunner implements AutoCloseable {
                 }
             } catch (MonaiLabelException e) {
                 logger.warn("{} job {} failed: {}", kind, job.id(), e.getMessage());
-                job.finish(job.stopRequested() ? JobStatus.STOPPED : JobStatus.ERROR, null,
+                job.finish(
+                        job.stopRequested() ? JobStatus.STOPPED : JobStatus.ERROR,
+                        null,
                         "Failed: " + e.getMessage());
             } catch (Exception | LinkageError e) {
                 logger.error("{} job {} failed", kind, job.id(), e);
-                job.finish(job.stopRequested() ? JobStatus.STOPPED : JobStatus.ERROR, null, "Failed: " + e);
+                job.finish(
+                        job.stopRequested() ? JobStatus.STOPPED : JobStatus.ERROR,
+                        null,
+                        "Failed: " + e);
             }
         } finally {
             MDC.clear();
@@ -170,7 +182,11 @@ public final class JobRunner implements AutoCloseable {
             return target; // marked STOPPED when its turn comes
         }
         if (!target.get().awaitEnd(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-            logger.warn("{} job {} did not stop within {} s", kind, target.get().id(), wait.toSeconds());
+            logger.warn(
+                    "{} job {} did not stop within {} s",
+                    kind,
+                    target.get().id(),
+                    wait.toSeconds());
         }
         return target;
     }

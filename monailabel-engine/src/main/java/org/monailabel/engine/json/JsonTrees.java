@@ -9,6 +9,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+
+import org.monailabel.api.error.InvalidInputException;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -16,7 +19,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Converts between Gson trees and plain JDK values without losing number text.
@@ -25,16 +27,17 @@ import org.monailabel.api.error.InvalidInputException;
  * back exactly the text it was read from ({@code 1733700000} stays an integer). Code that must
  * preserve unknown keys verbatim therefore keeps {@link JsonObject}s and converts only at the API
  * boundary: {@link #toJava} gives {@code Long} for integral numbers that fit, {@code Double}
- * otherwise, {@code List}, {@code LinkedHashMap}, {@code Boolean}, {@code String} and {@code
- * null}; {@link #toJson} goes back. Stateless and thread-safe.
+ * otherwise, {@code List}, {@code LinkedHashMap}, {@code Boolean}, {@code String} and {@code null};
+ * {@link #toJson} goes back. Stateless and thread-safe.
  */
 public final class JsonTrees {
     /** Pretty printing with a 2-space indent, as MONAI Label writes its files; no HTML escaping. */
-    public static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
-            .create();
+    public static final Gson PRETTY =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     /** Compact single-line output; no HTML escaping. */
-    public static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+    public static final Gson COMPACT =
+            new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private JsonTrees() {}
 
@@ -97,7 +100,9 @@ public final class JsonTrees {
     }
 
     private static Object toJavaNumber(Number number) {
-        if (number instanceof Long || number instanceof Integer || number instanceof Short
+        if (number instanceof Long
+                || number instanceof Integer
+                || number instanceof Short
                 || number instanceof Byte) {
             return number.longValue();
         }
@@ -130,8 +135,8 @@ public final class JsonTrees {
 
     /**
      * A JSON tree for a JDK value: {@code Map} (keys turned into strings), {@code Collection} or
-     * array, {@code Number}, {@code Boolean}, {@code CharSequence}, {@code Character}, {@code null},
-     * or a {@link JsonElement} (deep-copied).
+     * array, {@code Number}, {@code Boolean}, {@code CharSequence}, {@code Character}, {@code
+     * null}, or a {@link JsonElement} (deep-copied).
      *
      * @throws InvalidInputException for other types and for non-finite numbers
      */
@@ -166,7 +171,8 @@ public final class JsonTrees {
         if (value instanceof CharSequence || value instanceof Character) {
             return new JsonPrimitive(value.toString());
         }
-        throw new InvalidInputException("Unsupported JSON value type " + value.getClass().getSimpleName());
+        throw new InvalidInputException(
+                "Unsupported JSON value type " + value.getClass().getSimpleName());
     }
 
     /** A JSON object for a JDK map; see {@link #toJson}. */
@@ -186,8 +192,12 @@ public final class JsonTrees {
             }
             return new JsonPrimitive(d);
         }
-        if (number instanceof Long || number instanceof Integer || number instanceof Short
-                || number instanceof Byte || number instanceof BigInteger || number instanceof BigDecimal) {
+        if (number instanceof Long
+                || number instanceof Integer
+                || number instanceof Short
+                || number instanceof Byte
+                || number instanceof BigInteger
+                || number instanceof BigDecimal) {
             return new JsonPrimitive(number);
         }
         return toJsonNumber(Double.valueOf(number.doubleValue())); // other Number types

@@ -5,6 +5,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.inferer.BlendMode;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,16 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.inferer.BlendMode;
 
 /**
- * Imports a TorchScript model, on its own or from a MONAI bundle folder, as a served model with
- * its own card. From a bundle it reads the label names from {@code configs/metadata.json}
- * ({@code network_data_format.outputs.pred.channel_def}) and, where {@code configs/inference.json}
- * states them as plain numbers, the spacing ({@code Spacingd.pixdim}), the intensity window
- * ({@code ScaleIntensityRanged}) and the sliding-window settings ({@code SlidingWindowInferer});
- * everything else comes from the given defaults.
+ * Imports a TorchScript model, on its own or from a MONAI bundle folder, as a served model with its
+ * own card. From a bundle it reads the label names from {@code configs/metadata.json} ({@code
+ * network_data_format.outputs.pred.channel_def}) and, where {@code configs/inference.json} states
+ * them as plain numbers, the spacing ({@code Spacingd.pixdim}), the intensity window ({@code
+ * ScaleIntensityRanged}) and the sliding-window settings ({@code SlidingWindowInferer}); everything
+ * else comes from the given defaults.
  */
 public final class BundleImport {
     private BundleImport() {}
@@ -39,7 +41,8 @@ public final class BundleImport {
      * @param defaults the card to start from (name, labels, spacing, window, ROI...); its network
      *     and weights are replaced
      */
-    public static ModelCard importModel(Path source, ModelCard defaults, Path targetDir) throws IOException {
+    public static ModelCard importModel(Path source, ModelCard defaults, Path targetDir)
+            throws IOException {
         Path weights;
         ModelCard card = defaults;
         if (Files.isDirectory(source)) {
@@ -51,13 +54,29 @@ public final class BundleImport {
         } else {
             weights = source;
         }
-        card = new ModelCard(card.name(), card.version(), "torchscript", Map.of(), "model.ts", card.labels(),
-                card.spacing(), card.intensity(), card.roiSize(), card.overlap(), card.swBatchSize(), card.blend(),
-                Map.of("imported_from", source.getFileName().toString()));
+        card =
+                new ModelCard(
+                        card.name(),
+                        card.version(),
+                        "torchscript",
+                        Map.of(),
+                        "model.ts",
+                        card.labels(),
+                        card.spacing(),
+                        card.intensity(),
+                        card.roiSize(),
+                        card.overlap(),
+                        card.swBatchSize(),
+                        card.blend(),
+                        Map.of("imported_from", source.getFileName().toString()));
         Files.createDirectories(targetDir);
         Path tmp = targetDir.resolve(".model.ts.tmp");
         Files.copy(weights, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, targetDir.resolve("model.ts"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                targetDir.resolve("model.ts"),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         card.write(targetDir.resolve(ModelCard.FILE_NAME));
         return card;
     }
@@ -81,41 +100,74 @@ public final class BundleImport {
                 String target = o.get("_target_").getAsString();
                 if (target.endsWith("Spacingd") || target.endsWith("Spacing")) {
                     spacing = numbers(o.get("pixdim"), 3).orElse(spacing);
-                } else if (target.endsWith("ScaleIntensityRanged") || target.endsWith("ScaleIntensityRange")) {
+                } else if (target.endsWith("ScaleIntensityRanged")
+                        || target.endsWith("ScaleIntensityRange")) {
                     Optional<double[]> v = numbers(o, "a_min", "a_max", "b_min", "b_max");
                     if (v.isPresent()) {
                         double[] w = v.get();
-                        boolean clip = !o.has("clip") || !o.get("clip").isJsonPrimitive() || o.get("clip").getAsBoolean();
+                        boolean clip =
+                                !o.has("clip")
+                                        || !o.get("clip").isJsonPrimitive()
+                                        || o.get("clip").getAsBoolean();
                         window = new IntensityWindow(w[0], w[1], w[2], w[3], clip, false, -1, 1);
                     }
                 } else if (target.endsWith("SlidingWindowInferer")) {
-                    roi = numbers(o.get("roi_size"), 3).map(d -> new int[] {(int) d[0], (int) d[1], (int) d[2]}).orElse(roi);
+                    roi =
+                            numbers(o.get("roi_size"), 3)
+                                    .map(d -> new int[] {(int) d[0], (int) d[1], (int) d[2]})
+                                    .orElse(roi);
                     overlap = number(o.get("overlap")).orElse(overlap);
                     batch = number(o.get("sw_batch_size")).map(Double::intValue).orElse(batch);
                     if (o.has("mode") && o.get("mode").isJsonPrimitive()) {
-                        blend = "gaussian".equalsIgnoreCase(o.get("mode").getAsString()) ? BlendMode.GAUSSIAN : BlendMode.CONSTANT;
+                        blend =
+                                "gaussian".equalsIgnoreCase(o.get("mode").getAsString())
+                                        ? BlendMode.GAUSSIAN
+                                        : BlendMode.CONSTANT;
                     }
                 }
             }
         }
-        return new ModelCard(defaults.name(), defaults.version(), defaults.network(), defaults.hyperparameters(),
-                defaults.weights(), labels, spacing, window, roi, overlap, batch, blend, defaults.provenance());
+        return new ModelCard(
+                defaults.name(),
+                defaults.version(),
+                defaults.network(),
+                defaults.hyperparameters(),
+                defaults.weights(),
+                labels,
+                spacing,
+                window,
+                roi,
+                overlap,
+                batch,
+                blend,
+                defaults.provenance());
     }
 
     private static JsonElement parse(Path file) throws IOException {
         try {
             return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
         } catch (JsonParseException e) {
-            throw new InvalidInputException("Bundle file " + file.getFileName() + " is not valid JSON", e);
+            throw new InvalidInputException(
+                    "Bundle file " + file.getFileName() + " is not valid JSON", e);
         }
     }
 
     private static Optional<Map<String, Integer>> labelsFrom(JsonElement metadata) {
         try {
-            JsonObject channelDef = metadata.getAsJsonObject().getAsJsonObject("network_data_format")
-                    .getAsJsonObject("outputs").getAsJsonObject("pred").getAsJsonObject("channel_def");
+            JsonObject channelDef =
+                    metadata.getAsJsonObject()
+                            .getAsJsonObject("network_data_format")
+                            .getAsJsonObject("outputs")
+                            .getAsJsonObject("pred")
+                            .getAsJsonObject("channel_def");
             Map<Integer, String> byIndex = new TreeMap<>();
-            channelDef.entrySet().forEach(e -> byIndex.put(Integer.parseInt(e.getKey().trim()), e.getValue().getAsString()));
+            channelDef
+                    .entrySet()
+                    .forEach(
+                            e ->
+                                    byIndex.put(
+                                            Integer.parseInt(e.getKey().trim()),
+                                            e.getValue().getAsString()));
             Map<String, Integer> labels = new LinkedHashMap<>();
             byIndex.forEach((i, n) -> labels.put(n, i));
             return labels.isEmpty() ? Optional.empty() : Optional.of(labels);
@@ -145,7 +197,8 @@ public final class BundleImport {
 
     private static Optional<Double> number(JsonElement e) {
         return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()
-                ? Optional.of(e.getAsDouble()) : Optional.empty();
+                ? Optional.of(e.getAsDouble())
+                : Optional.empty();
     }
 
     private static Optional<double[]> numbers(JsonElement e, int n) {

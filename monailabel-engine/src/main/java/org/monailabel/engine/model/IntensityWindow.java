@@ -1,6 +1,10 @@
 package org.monailabel.engine.model;
 
+import ai.djl.ndarray.NDArray;
+
+import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The intensity pre-processing of a model card: MONAI's {@code ScaleIntensityRange(aMin, aMax,
@@ -9,11 +13,19 @@ import java.util.Map;
  *
  * @param rescale whether to rescale afterwards to {@code [minv, maxv]}
  */
-public record IntensityWindow(double aMin, double aMax, double bMin, double bMax, boolean clip, boolean rescale,
-        double minv, double maxv) {
+public record IntensityWindow(
+        double aMin,
+        double aMax,
+        double bMin,
+        double bMax,
+        boolean clip,
+        boolean rescale,
+        double minv,
+        double maxv) {
     public IntensityWindow {
         if (!(Double.isFinite(aMin) && Double.isFinite(aMax)) || aMin == aMax) {
-            throw new IllegalArgumentException("Intensity window must be two different finite values: " + aMin + ".." + aMax);
+            throw new IllegalArgumentException(
+                    "Intensity window must be two different finite values: " + aMin + ".." + aMax);
         }
     }
 
@@ -24,21 +36,33 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
 
     /** The same on a float array, in place (for the memory-lean pipeline). */
     public void applyInPlace(float[] v) {
-        applyInPlace(java.nio.FloatBuffer.wrap(v));
+        applyInPlace(FloatBuffer.wrap(v));
     }
 
     /** The same on the first {@code limit()} floats of a buffer, in place, in parallel. */
-    public void applyInPlace(java.nio.FloatBuffer v) {
+    public void applyInPlace(FloatBuffer v) {
         float[] range = windowInPlace(v, v.limit());
         if (rescale) {
             int n = v.limit();
             double low = range[0];
             double width = (double) range[1] - range[0];
-            chunks(n).forEach(c -> {
-                for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-                    v.put(i, width == 0 ? (float) minv : (float) ((v.get(i) - low) / width * (maxv - minv) + minv));
-                }
-            });
+            chunks(n)
+                    .forEach(
+                            c -> {
+                                for (int i = c * CHUNK, end = Math.min(n, i + CHUNK);
+                                        i < end;
+                                        i++) {
+                                    v.put(
+                                            i,
+                                            width == 0
+                                                    ? (float) minv
+                                                    : (float)
+                                                            ((v.get(i) - low)
+                                                                            / width
+                                                                            * (maxv - minv)
+                                                                    + minv));
+                                }
+                            });
         }
     }
 
@@ -46,26 +70,29 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
      * The first step only (the window, clipped), in place on the first {@code n} floats, in
      * parallel.
      *
-     * @return the smallest and largest value after windowing, for {@link #rescale(ai.djl.ndarray.NDArray, float, float)}
+     * @return the smallest and largest value after windowing, for {@link
+     *     #rescale(ai.djl.ndarray.NDArray, float, float)}
      */
-    public float[] windowInPlace(java.nio.FloatBuffer v, int n) {
+    public float[] windowInPlace(FloatBuffer v, int n) {
         double scale = (bMax - bMin) / (aMax - aMin);
         double lo = Math.min(bMin, bMax);
         double hi = Math.max(bMin, bMax);
         int chunks = (n + CHUNK - 1) / CHUNK;
         float[][] ranges = new float[chunks][];
-        chunks(n).forEach(c -> {
-            float min = Float.POSITIVE_INFINITY;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-                double y = (v.get(i) - aMin) * scale + bMin;
-                float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
-                v.put(i, f);
-                min = Math.min(min, f);
-                max = Math.max(max, f);
-            }
-            ranges[c] = new float[] {min, max};
-        });
+        chunks(n)
+                .forEach(
+                        c -> {
+                            float min = Float.POSITIVE_INFINITY;
+                            float max = Float.NEGATIVE_INFINITY;
+                            for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+                                double y = (v.get(i) - aMin) * scale + bMin;
+                                float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
+                                v.put(i, f);
+                                min = Math.min(min, f);
+                                max = Math.max(max, f);
+                            }
+                            ranges[c] = new float[] {min, max};
+                        });
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (float[] r : ranges) {
@@ -76,10 +103,10 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
     }
 
     /**
-     * The second step (rescale of the windowed range {@code [min, max]} to {@code [minv, maxv]})
-     * on a tensor, in place; nothing when {@link #rescale()} is off.
+     * The second step (rescale of the windowed range {@code [min, max]} to {@code [minv, maxv]}) on
+     * a tensor, in place; nothing when {@link #rescale()} is off.
      */
-    public void rescale(ai.djl.ndarray.NDArray windowed, float min, float max) {
+    public void rescale(NDArray windowed, float min, float max) {
         if (!rescale) {
             return;
         }
@@ -93,19 +120,26 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
 
     private static final int CHUNK = 1 << 20;
 
-    private static java.util.stream.IntStream chunks(int n) {
-        return java.util.stream.IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel();
+    private static IntStream chunks(int n) {
+        return IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel();
     }
 
     Map<String, Object> toMap() {
-        return Map.of("a_min", aMin, "a_max", aMax, "b_min", bMin, "b_max", bMax, "clip", clip,
-                "rescale", rescale, "minv", minv, "maxv", maxv);
+        return Map.of(
+                "a_min", aMin, "a_max", aMax, "b_min", bMin, "b_max", bMax, "clip", clip, "rescale",
+                rescale, "minv", minv, "maxv", maxv);
     }
 
     static IntensityWindow fromMap(Map<String, ?> m) {
-        return new IntensityWindow(num(m, "a_min", null), num(m, "a_max", null), num(m, "b_min", 0.0),
-                num(m, "b_max", 1.0), !Boolean.FALSE.equals(m.get("clip")), Boolean.TRUE.equals(m.get("rescale")),
-                num(m, "minv", -1.0), num(m, "maxv", 1.0));
+        return new IntensityWindow(
+                num(m, "a_min", null),
+                num(m, "a_max", null),
+                num(m, "b_min", 0.0),
+                num(m, "b_max", 1.0),
+                !Boolean.FALSE.equals(m.get("clip")),
+                Boolean.TRUE.equals(m.get("rescale")),
+                num(m, "minv", -1.0),
+                num(m, "maxv", 1.0));
     }
 
     private static double num(Map<String, ?> m, String key, Double fallback) {
@@ -116,6 +150,7 @@ public record IntensityWindow(double aMin, double aMax, double bMin, double bMax
         if (v == null && fallback != null) {
             return fallback;
         }
-        throw new IllegalArgumentException("Model card intensity '" + key + "' must be a number, got " + v);
+        throw new IllegalArgumentException(
+                "Model card intensity '" + key + "' must be a number, got " + v);
     }
 }

@@ -9,10 +9,20 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.nets.McDropout;
+import org.monailabel.engine.nets.UNet;
+import org.monailabel.engine.nets.UNetConfig;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -26,14 +36,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.djl.Devices;
-import org.monailabel.engine.nets.McDropout;
-import org.monailabel.engine.nets.UNet;
-import org.monailabel.engine.nets.UNetConfig;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model loaded from its card: our DJL {@link UNet} with saved parameters, or any TorchScript
@@ -44,7 +51,7 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelCard card;
     private final Model model;
     private final Block block; // our network, or null for TorchScript
-    private final java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger(1);
+    private final AtomicInteger references = new AtomicInteger(1);
 
     private LoadedModel(ModelCard card, Model model, Block block) {
         this.card = card;
@@ -62,29 +69,40 @@ public final class LoadedModel implements AutoCloseable {
         ModelCard card = ModelCard.read(cardFile);
         Path weights = cardFile.toAbsolutePath().resolveSibling(card.weights());
         if (!Files.isRegularFile(weights)) {
-            throw new NoSuchFileException("Weights '" + card.weights() + "' of model '" + card.name() + "' are missing");
+            throw new NoSuchFileException(
+                    "Weights '" + card.weights() + "' of model '" + card.name() + "' are missing");
         }
         Devices.engine();
         return switch (card.network()) {
             case "unet" -> loadUNet(card, weights, device);
             case "torchscript" -> loadTorchScript(card, weights, device);
-            default -> throw new InvalidInputException("Model card '" + card.name() + "' names an unknown network '"
-                    + card.network() + "' (known: unet, torchscript)");
+            default ->
+                    throw new InvalidInputException(
+                            "Model card '"
+                                    + card.name()
+                                    + "' names an unknown network '"
+                                    + card.network()
+                                    + "' (known: unet, torchscript)");
         };
     }
 
-    private static LoadedModel loadUNet(ModelCard card, Path weights, Device device) throws IOException {
+    private static LoadedModel loadUNet(ModelCard card, Path weights, Device device)
+            throws IOException {
         UNetConfig config;
         try {
             config = UNetConfig.fromMap(card.hyperparameters());
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("Model card '" + card.name() + "': " + e.getMessage(), e);
+            throw new InvalidInputException(
+                    "Model card '" + card.name() + "': " + e.getMessage(), e);
         }
         Model model = Model.newInstance(card.name(), device);
         try {
             Block block = UNet.build(config);
             int d = config.divisor();
-            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, config.inChannels(), d, d, d));
+            block.initialize(
+                    model.getNDManager(),
+                    DataType.FLOAT32,
+                    new Shape(1, config.inChannels(), d, d, d));
             Map<String, Shape> expected = parameterShapes(block);
             try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
                 block.loadParameters(model.getNDManager(), new DataInputStream(in));
@@ -94,14 +112,17 @@ public final class LoadedModel implements AutoCloseable {
             return new LoadedModel(card, model, block);
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
-            throw new InvalidInputException("Weights of model '" + card.name() + "' do not fit its card: " + e.getMessage(), e);
+            throw new InvalidInputException(
+                    "Weights of model '" + card.name() + "' do not fit its card: " + e.getMessage(),
+                    e);
         }
     }
 
     /** Each parameter's shape, by its path in the block tree. */
     private static Map<String, Shape> parameterShapes(Block block) {
-        Map<String, Shape> shapes = new java.util.LinkedHashMap<>();
-        block.getParameters().forEach(p -> shapes.put(p.getKey(), p.getValue().getArray().getShape()));
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        block.getParameters()
+                .forEach(p -> shapes.put(p.getKey(), p.getValue().getArray().getShape()));
         return shapes;
     }
 
@@ -109,24 +130,32 @@ public final class LoadedModel implements AutoCloseable {
      * DJL's {@code loadParameters} checks the parameter names but takes each array's shape from the
      * file, so weights of a wider or narrower network would load and fail only at inference.
      */
-    private static void checkShapes(Map<String, Shape> expected, Map<String, Shape> loaded) throws MalformedModelException {
+    private static void checkShapes(Map<String, Shape> expected, Map<String, Shape> loaded)
+            throws MalformedModelException {
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
             Shape actual = loaded.get(e.getKey());
             if (!e.getValue().equals(actual)) {
-                throw new MalformedModelException("parameter '" + e.getKey() + "' has shape " + actual
-                        + ", the card's network needs " + e.getValue());
+                throw new MalformedModelException(
+                        "parameter '"
+                                + e.getKey()
+                                + "' has shape "
+                                + actual
+                                + ", the card's network needs "
+                                + e.getValue());
             }
         }
     }
 
-    private static LoadedModel loadTorchScript(ModelCard card, Path weights, Device device) throws IOException {
+    private static LoadedModel loadTorchScript(ModelCard card, Path weights, Device device)
+            throws IOException {
         Model model = Model.newInstance(card.name(), device, "PyTorch");
         try {
             model.load(weights);
             return new LoadedModel(card, model, null);
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
-            throw new InvalidInputException("'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(), e);
+            throw new InvalidInputException(
+                    "'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(), e);
         }
     }
 
@@ -139,8 +168,9 @@ public final class LoadedModel implements AutoCloseable {
         Path weights = dir.resolve(card.weights());
         Path tmp = dir.resolve("." + card.weights() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-            if (block instanceof ai.djl.pytorch.engine.PtSymbolBlock module) {
-                ai.djl.pytorch.jni.JniUtils.writeModule(module, out, false); // a plain TorchScript file, as torch.jit.save
+            if (block instanceof PtSymbolBlock module) {
+                JniUtils.writeModule(
+                        module, out, false); // a plain TorchScript file, as torch.jit.save
             } else {
                 block.saveParameters(new DataOutputStream(out));
             }
@@ -148,7 +178,8 @@ public final class LoadedModel implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
-        Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         card.write(dir.resolve(ModelCard.FILE_NAME));
     }
 
@@ -163,7 +194,9 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Whether Monte-Carlo dropout is possible (a DJL network with dropout). */
     public boolean supportsMonteCarlo() {
-        return block != null && card.hyperparameters().get("dropout") instanceof Number n && n.doubleValue() > 0;
+        return block != null
+                && card.hyperparameters().get("dropout") instanceof Number n
+                && n.doubleValue() > 0;
     }
 
     /** A network handle for the calling thread. */
@@ -175,12 +208,17 @@ public final class LoadedModel implements AutoCloseable {
                 try {
                     if (monteCarlo && block != null) {
                         ParameterStore store = new ParameterStore(batch.getManager(), false);
-                        return block.forward(store, new NDList(batch), false,
-                                new PairList<>(Map.of(McDropout.MC_DROPOUT, true))).singletonOrThrow();
+                        return block.forward(
+                                        store,
+                                        new NDList(batch),
+                                        false,
+                                        new PairList<>(Map.of(McDropout.MC_DROPOUT, true)))
+                                .singletonOrThrow();
                     }
                     return predictor.predict(new NDList(batch)).singletonOrThrow();
                 } catch (TranslateException e) {
-                    throw new InferenceFailedException("Model '" + card.name() + "' failed: " + rootMessage(e), e);
+                    throw new InferenceFailedException(
+                            "Model '" + card.name() + "' failed: " + rootMessage(e), e);
                 }
             }
 
@@ -237,5 +275,5 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean retired = new AtomicBoolean();
 }

@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
+
+import org.monailabel.engine.inferer.BlendMode;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,15 +17,15 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.monailabel.engine.inferer.BlendMode;
 
 /**
- * What a saved model is and how to run it, stored as JSON beside its weights: the network kind
- * and hyper-parameters, the label names and indices, the pre-processing (target spacing,
- * intensity window) and sliding-window settings, a version and the training provenance. Loading
- * a model needs nothing but its card: a new card never needs code changes.
+ * What a saved model is and how to run it, stored as JSON beside its weights: the network kind and
+ * hyper-parameters, the label names and indices, the pre-processing (target spacing, intensity
+ * window) and sliding-window settings, a version and the training provenance. Loading a model needs
+ * nothing but its card: a new card never needs code changes.
  *
  * @param name model name
  * @param version increasing version number (0 for an imported model)
@@ -39,14 +42,28 @@ import org.monailabel.engine.inferer.BlendMode;
  * @param provenance free-form: when, from what and how it was trained
  */
 public record ModelCard(
-        String name, int version, String network, Map<String, Object> hyperparameters, String weights,
-        Map<String, Integer> labels, double[] spacing, IntensityWindow intensity, int[] roiSize, double overlap,
-        int swBatchSize, BlendMode blend, Map<String, Object> provenance) {
+        String name,
+        int version,
+        String network,
+        Map<String, Object> hyperparameters,
+        String weights,
+        Map<String, Integer> labels,
+        double[] spacing,
+        IntensityWindow intensity,
+        int[] roiSize,
+        double overlap,
+        int swBatchSize,
+        BlendMode blend,
+        Map<String, Object> provenance) {
     /** The card's file name beside the weights. */
     public static final String FILE_NAME = "model.json";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
+    private static final Gson GSON =
+            new GsonBuilder()
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
+                    .create();
 
     public ModelCard {
         Objects.requireNonNull(name, "name");
@@ -59,24 +76,42 @@ public record ModelCard(
         provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         spacing = spacing.clone();
         roiSize = roiSize.clone();
-        if (spacing.length != 3 || roiSize.length != 3 || Arrays.stream(roiSize).anyMatch(r -> r < 1)) {
-            throw new IllegalArgumentException("Model card needs 3 spacings and 3 positive ROI sizes");
+        if (spacing.length != 3
+                || roiSize.length != 3
+                || Arrays.stream(roiSize).anyMatch(r -> r < 1)) {
+            throw new IllegalArgumentException(
+                    "Model card needs 3 spacings and 3 positive ROI sizes");
         }
         if (weights.contains("/") || weights.contains("\\") || weights.contains("..")) {
-            throw new IllegalArgumentException("Model card weights must be a file name beside the card: " + weights);
+            throw new IllegalArgumentException(
+                    "Model card weights must be a file name beside the card: " + weights);
         }
     }
 
     /** This card with another version and provenance (for a newly trained model). */
     public ModelCard withVersion(int newVersion, Map<String, Object> newProvenance) {
-        return new ModelCard(name, newVersion, network, hyperparameters, weights, labels, spacing, intensity, roiSize,
-                overlap, swBatchSize, blend, newProvenance);
+        return new ModelCard(
+                name,
+                newVersion,
+                network,
+                hyperparameters,
+                weights,
+                labels,
+                spacing,
+                intensity,
+                roiSize,
+                overlap,
+                swBatchSize,
+                blend,
+                newProvenance);
     }
 
     /** Label names to values without {@code background}, in value order (what clients show). */
     public Map<String, Integer> foregroundLabels() {
         Map<String, Integer> m = new LinkedHashMap<>();
-        labels.entrySet().stream().filter(e -> e.getValue() != 0).sorted(Map.Entry.comparingByValue())
+        labels.entrySet().stream()
+                .filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.comparingByValue())
                 .forEach(e -> m.put(e.getKey(), e.getValue()));
         return m;
     }
@@ -105,7 +140,7 @@ public record ModelCard(
         m.put("roi_size", Arrays.stream(roiSize).boxed().toList());
         m.put("overlap", overlap);
         m.put("sw_batch_size", swBatchSize);
-        m.put("blend", blend.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("blend", blend.name().toLowerCase(Locale.ROOT));
         m.put("provenance", provenance);
         return m;
     }
@@ -125,9 +160,14 @@ public record ModelCard(
     public static ModelCard read(Path file) throws IOException {
         Map<String, Object> m;
         try {
-            m = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), new TypeToken<Map<String, Object>>() {}.getType());
+            m =
+                    GSON.fromJson(
+                            Files.readString(file, StandardCharsets.UTF_8),
+                            new TypeToken<Map<String, Object>>() {}.getType());
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("Model card " + file.getFileName() + " is not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Model card " + file.getFileName() + " is not valid JSON: " + e.getMessage(),
+                    e);
         }
         if (m == null) {
             throw new IllegalArgumentException("Model card " + file.getFileName() + " is empty");
@@ -139,20 +179,33 @@ public record ModelCard(
     public static ModelCard fromMap(Map<String, ?> m) {
         Map<String, ?> net = map(m, "network");
         Map<String, Integer> labels = new LinkedHashMap<>();
-        map(m, "labels").forEach((k, v) -> {
-            if (!(v instanceof Number n)) {
-                throw new IllegalArgumentException("Model card label '" + k + "' must have an integer value");
-            }
-            labels.put(k, n.intValue());
-        });
+        map(m, "labels")
+                .forEach(
+                        (k, v) -> {
+                            if (!(v instanceof Number n)) {
+                                throw new IllegalArgumentException(
+                                        "Model card label '" + k + "' must have an integer value");
+                            }
+                            labels.put(k, n.intValue());
+                        });
         return new ModelCard(
-                string(m, "name"), m.get("version") instanceof Number n ? n.intValue() : 0,
-                string(net, "kind"), castMap(net.get("hyperparameters") == null ? Map.of() : map(net, "hyperparameters")),
-                string(m, "weights"), labels, doubles(m, "spacing"),
-                IntensityWindow.fromMap(map(m, "intensity")), ints(m, "roi_size"),
+                string(m, "name"),
+                m.get("version") instanceof Number n ? n.intValue() : 0,
+                string(net, "kind"),
+                castMap(
+                        net.get("hyperparameters") == null
+                                ? Map.of()
+                                : map(net, "hyperparameters")),
+                string(m, "weights"),
+                labels,
+                doubles(m, "spacing"),
+                IntensityWindow.fromMap(map(m, "intensity")),
+                ints(m, "roi_size"),
                 m.get("overlap") instanceof Number o ? o.doubleValue() : 0.25,
                 m.get("sw_batch_size") instanceof Number b ? b.intValue() : 1,
-                BlendMode.valueOf(String.valueOf(m.get("blend") == null ? "constant" : m.get("blend")).toUpperCase(java.util.Locale.ROOT)),
+                BlendMode.valueOf(
+                        String.valueOf(m.get("blend") == null ? "constant" : m.get("blend"))
+                                .toUpperCase(Locale.ROOT)),
                 m.get("provenance") == null ? Map.of() : castMap(map(m, "provenance")));
     }
 

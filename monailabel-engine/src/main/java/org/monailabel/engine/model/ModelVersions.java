@@ -1,7 +1,13 @@
 package org.monailabel.engine.model;
 
+import ai.djl.Device;
 import ai.djl.nn.Block;
+
+import org.monailabel.api.ModelStore;
+import org.monailabel.api.error.NotFoundException;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +18,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.monailabel.api.ModelStore;
-import org.monailabel.api.error.NotFoundException;
 
 /**
  * The published versions of a model in its folder: {@code versions/v<N>/} holds each version's
  * weights and card, and the folder itself holds the current one (what a {@code SegmentationTask}
  * serves). Publishing writes the version folder, then installs it as current (weights renamed into
  * place first, the card last, so a reader never sees a card naming weights that are not there),
- * then keeps only the newest {@code keep} versions. Any kept version can be rolled back to, and
- * the current one can be moved aside ({@link #unpublish}). Not thread-safe: one trainer (or one
- * upload) publishes at a time.
+ * then keeps only the newest {@code keep} versions. Any kept version can be rolled back to, and the
+ * current one can be moved aside ({@link #unpublish}). Not thread-safe: one trainer (or one upload)
+ * publishes at a time.
  */
 public final class ModelVersions {
     private static final String VERSIONS = "versions";
@@ -45,8 +49,8 @@ public final class ModelVersions {
     }
 
     /**
-     * Versions in a store's folder: every change of the current version is announced to the
-     * store's subscribers (the task serving the model swaps to it).
+     * Versions in a store's folder: every change of the current version is announced to the store's
+     * subscribers (the task serving the model swaps to it).
      *
      * @param keep how many versions to keep (at least 1)
      */
@@ -71,10 +75,10 @@ public final class ModelVersions {
 
     /**
      * Publishes ready-made weights (a model an app ships, an imported file) as {@code card}'s
-     * version and makes it current; the weights are written to a temporary file, synced and
-     * renamed before the card.
+     * version and makes it current; the weights are written to a temporary file, synced and renamed
+     * before the card.
      */
-    public void publish(ModelCard card, java.io.InputStream weights) throws IOException {
+    public void publish(ModelCard card, InputStream weights) throws IOException {
         install(stage(card, weights));
         prune();
     }
@@ -85,13 +89,14 @@ public final class ModelVersions {
      * every parameter fits the network the card describes), and only then made current. Weights
      * that do not load leave nothing behind and nothing changes.
      *
-     * @throws org.monailabel.api.error.InvalidInputException if the weights do not load with the card
+     * @throws org.monailabel.api.error.InvalidInputException if the weights do not load with the
+     *     card
      */
-    public void publishVerified(ModelCard card, java.io.InputStream weights) throws IOException {
+    public void publishVerified(ModelCard card, InputStream weights) throws IOException {
         Path dir = stage(card, weights);
         boolean loads = false;
         try {
-            LoadedModel.load(dir.resolve(ModelCard.FILE_NAME), ai.djl.Device.cpu()).close();
+            LoadedModel.load(dir.resolve(ModelCard.FILE_NAME), Device.cpu()).close();
             loads = true;
         } finally {
             if (!loads) {
@@ -103,9 +108,9 @@ public final class ModelVersions {
     }
 
     /**
-     * Moves the current card and weights aside as {@code <file><suffix>} (the card first, so that no
-     * reader sees a card whose weights are gone). The model then has no current version; the kept
-     * versions stay, so {@link #rollback} or a new publish brings one back.
+     * Moves the current card and weights aside as {@code <file><suffix>} (the card first, so that
+     * no reader sees a card whose weights are gone). The model then has no current version; the
+     * kept versions stay, so {@link #rollback} or a new publish brings one back.
      *
      * @return false if there was no current version
      */
@@ -115,11 +120,17 @@ public final class ModelVersions {
             return false;
         }
         ModelCard card = ModelCard.read(cardFile);
-        Files.move(cardFile, cardFile.resolveSibling(ModelCard.FILE_NAME + suffix), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                cardFile,
+                cardFile.resolveSibling(ModelCard.FILE_NAME + suffix),
+                StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
         Path weights = folder.resolve(card.weights());
         if (Files.exists(weights)) {
-            Files.move(weights, weights.resolveSibling(card.weights() + suffix), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    weights,
+                    weights.resolveSibling(card.weights() + suffix),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         }
         announce();
@@ -143,8 +154,11 @@ public final class ModelVersions {
         }
         List<Integer> versions = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root)) {
-            dirs.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d{1,9}"))
-                    .map(n -> Integer.parseInt(n.substring(1))).sorted().forEach(versions::add);
+            dirs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("v\\d{1,9}"))
+                    .map(n -> Integer.parseInt(n.substring(1)))
+                    .sorted()
+                    .forEach(versions::add);
         }
         return versions;
     }
@@ -152,7 +166,9 @@ public final class ModelVersions {
     /** The current version, if any. */
     public Optional<Integer> current() throws IOException {
         Path card = folder.resolve(ModelCard.FILE_NAME);
-        return Files.isRegularFile(card) ? Optional.of(ModelCard.read(card).version()) : Optional.empty();
+        return Files.isRegularFile(card)
+                ? Optional.of(ModelCard.read(card).version())
+                : Optional.empty();
     }
 
     /** The number a new version gets: one more than the current and every kept version. */
@@ -181,7 +197,7 @@ public final class ModelVersions {
     }
 
     /** Writes {@code card}'s version folder (weights synced and renamed before the card). */
-    private Path stage(ModelCard card, java.io.InputStream weights) throws IOException {
+    private Path stage(ModelCard card, InputStream weights) throws IOException {
         Path dir = versionDir(card.version());
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + card.weights() + ".tmp");
@@ -189,7 +205,11 @@ public final class ModelVersions {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
-        Files.move(tmp, dir.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                dir.resolve(card.weights()),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         card.write(dir.resolve(ModelCard.FILE_NAME));
         return dir;
     }
@@ -205,7 +225,10 @@ public final class ModelVersions {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
-        Files.move(tmp, folder.resolve(card.weights()), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                folder.resolve(card.weights()),
+                StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
         card.write(folder.resolve(ModelCard.FILE_NAME));
         announce();

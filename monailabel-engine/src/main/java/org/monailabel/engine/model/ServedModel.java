@@ -1,7 +1,15 @@
 package org.monailabel.engine.model;
 
 import ai.djl.Device;
+
 import com.google.gson.Gson;
+
+import org.monailabel.api.ModelStore;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.engine.djl.Devices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,19 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.monailabel.api.ModelStore;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.engine.djl.Devices;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The model a task serves from its {@link ModelStore}: the current version's card and weights,
  * loaded on the task's device, swapped when the store announces a change. A publish (a trainer, an
  * upload, a rollback) only marks the model stale; the next request loads the new version, and
- * requests in flight finish on the old one, which is closed after them. When the current version
- * is removed ({@code DELETE /model/{name}}) the model stops being served the same way. A task
- * composes one; it does not look at the folder on every request. Thread-safe.
+ * requests in flight finish on the old one, which is closed after them. When the current version is
+ * removed ({@code DELETE /model/{name}}) the model stops being served the same way. A task composes
+ * one; it does not look at the folder on every request. Thread-safe.
  */
 public final class ServedModel implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ServedModel.class);
@@ -56,8 +59,13 @@ public final class ServedModel implements AutoCloseable {
      *     example {@code /models/segmentation/}), read with {@code resources}
      * @param resources the class whose loader finds the bundled model (the app's task)
      */
-    public static ServedModel open(String name, ModelStore store, String device, Optional<String> bundled,
-            Class<?> resources) throws IOException {
+    public static ServedModel open(
+            String name,
+            ModelStore store,
+            String device,
+            Optional<String> bundled,
+            Class<?> resources)
+            throws IOException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(store, "store");
         ServedModel served = new ServedModel(name, store, Devices.resolve(device));
@@ -66,7 +74,9 @@ public final class ServedModel implements AutoCloseable {
                 served.installBundled(bundled.get(), resources);
             }
             if (!served.refresh()) {
-                logger.warn("Model '{}' has no weights yet ({} is missing): it answers once trained", name,
+                logger.warn(
+                        "Model '{}' has no weights yet ({} is missing): it answers once trained",
+                        name,
                         served.card);
             }
         } catch (IOException | RuntimeException e) {
@@ -82,7 +92,9 @@ public final class ServedModel implements AutoCloseable {
      */
     public static Map<String, Integer> foreground(Map<String, Integer> labels) {
         Map<String, Integer> foreground = new LinkedHashMap<>();
-        labels.entrySet().stream().filter(e -> e.getValue() != 0).sorted(Map.Entry.comparingByValue())
+        labels.entrySet().stream()
+                .filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.comparingByValue())
                 .forEach(e -> foreground.put(e.getKey(), e.getValue()));
         return foreground;
     }
@@ -93,7 +105,8 @@ public final class ServedModel implements AutoCloseable {
      * @param served the task's served model, null before {@code open}
      */
     public static Map<String, Integer> labels(ServedModel served, Map<String, Integer> declared) {
-        return served == null ? declared
+        return served == null
+                ? declared
                 : served.loaded().map(m -> m.card().foregroundLabels()).orElse(declared);
     }
 
@@ -121,7 +134,10 @@ public final class ServedModel implements AutoCloseable {
         }
     }
 
-    /** What is loaded now, without looking for a newer version (for {@code /info/}, which must be cheap). */
+    /**
+     * What is loaded now, without looking for a newer version (for {@code /info/}, which must be
+     * cheap).
+     */
     public Optional<LoadedModel> loaded() {
         return Optional.ofNullable(model);
     }
@@ -137,7 +153,8 @@ public final class ServedModel implements AutoCloseable {
 
     /** The error of a model without weights. */
     public static ConflictException noWeights(String name) {
-        return new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
+        return new ConflictException(
+                "Model '" + name + "' has no trained weights yet: train it first");
     }
 
     /**
@@ -152,7 +169,8 @@ public final class ServedModel implements AutoCloseable {
                 LoadedModel old = model;
                 model = null;
                 old.close(); // closes once the requests holding it are done
-                logger.info("Model '{}' v{} unpublished: no longer served", name, old.card().version());
+                logger.info(
+                        "Model '{}' v{} unpublished: no longer served", name, old.card().version());
             }
             return false;
         }
@@ -168,7 +186,11 @@ public final class ServedModel implements AutoCloseable {
         if (old != null) {
             old.close(); // closes once the requests holding it are done
         }
-        logger.info("Model '{}' v{} loaded on {}", name, loaded.card().version(), Devices.nameOf(device));
+        logger.info(
+                "Model '{}' v{} loaded on {}",
+                name,
+                loaded.card().version(),
+                Devices.nameOf(device));
         return true;
     }
 
@@ -181,16 +203,29 @@ public final class ServedModel implements AutoCloseable {
                 logger.warn("Model '{}': no bundled model at {}", name, prefix);
                 return;
             }
-            bundled = ModelCard.fromMap(new Gson().fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                    Map.class));
+            bundled =
+                    ModelCard.fromMap(
+                            new Gson()
+                                    .fromJson(
+                                            new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                                            Map.class));
         }
         try (InputStream in = resources.getResourceAsStream(prefix + bundled.weights())) {
             if (in == null) {
-                throw new IOException("Bundled model '" + name + "' lacks its weights " + prefix + bundled.weights());
+                throw new IOException(
+                        "Bundled model '"
+                                + name
+                                + "' lacks its weights "
+                                + prefix
+                                + bundled.weights());
             }
             new ModelVersions(store, Integer.MAX_VALUE).publish(bundled, in);
         }
-        logger.info("Model '{}': installed the bundled v{} into {}", name, bundled.version(), store.folder());
+        logger.info(
+                "Model '{}': installed the bundled v{} into {}",
+                name,
+                bundled.version(),
+                store.folder());
     }
 
     /** Stops listening to the store and closes the model once the requests holding it are done. */

@@ -8,8 +8,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Dropout that also works at inference time when asked: active while training, and when the
- * forward call's parameters contain {@link #MC_DROPOUT} = {@code true} (Monte-Carlo dropout for
+ * Dropout that also works at inference time when asked: active while training, and when the forward
+ * call's parameters contain {@link #MC_DROPOUT} = {@code true} (Monte-Carlo dropout for
  * uncertainty), while batch normalisation stays in eval mode.
  */
 public final class McDropout extends AbstractBlock {
@@ -23,8 +23,13 @@ public final class McDropout extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        boolean active = training || (params != null && Boolean.TRUE.equals(params.get(MC_DROPOUT)));
+    protected NDList forwardInternal(
+            ParameterStore store,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        boolean active =
+                training || (params != null && Boolean.TRUE.equals(params.get(MC_DROPOUT)));
         if (!active || rate == 0) {
             return inputs;
         }

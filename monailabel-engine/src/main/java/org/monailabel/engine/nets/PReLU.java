@@ -14,16 +14,22 @@ final class PReLU extends AbstractBlock {
     private final Parameter alpha;
 
     PReLU() {
-        alpha = addParameter(Parameter.builder()
-                .setName("alpha")
-                .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(1))
-                .optInitializer(new ConstantInitializer(0.25f))
-                .build());
+        alpha =
+                addParameter(
+                        Parameter.builder()
+                                .setName("alpha")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optShape(new Shape(1))
+                                .optInitializer(new ConstantInitializer(0.25f))
+                                .build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = store.getValue(alpha, x.getDevice(), training);
         return new NDList(x.maximum(0).add(x.minimum(0).mul(a)));

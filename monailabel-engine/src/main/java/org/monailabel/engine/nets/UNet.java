@@ -9,14 +9,15 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.BatchNorm;
+
 import java.util.List;
 
 /**
  * MONAI's {@code UNet} built from DJL blocks: per level a down-sampling residual unit, a skip
- * connection (concatenation) around the deeper levels, and an up-sampling unit; residual units
- * of {@code numResUnits} convolutions, each followed by norm, dropout and activation (MONAI's
- * "NDA" order). Up-sampling is a learned 2x2x2 stride-2 transposed convolution, computed as a
- * 1x1x1 convolution to 8x the channels followed by a voxel shuffle (DJL's PyTorch engine has no
+ * connection (concatenation) around the deeper levels, and an up-sampling unit; residual units of
+ * {@code numResUnits} convolutions, each followed by norm, dropout and activation (MONAI's "NDA"
+ * order). Up-sampling is a learned 2x2x2 stride-2 transposed convolution, computed as a 1x1x1
+ * convolution to 8x the channels followed by a voxel shuffle (DJL's PyTorch engine has no
  * transposed convolution; the two are the same operator).
  */
 public final class UNet {
@@ -41,13 +42,21 @@ public final class UNet {
             upIn = c + ch[depth + 1];
         }
         Block down = residualOrConv(cfg, in, c, stride, false);
-        Block skip = new ParallelBlock(list -> new NDList(NDArrays.concat(
-                new NDList(list.get(0).singletonOrThrow(), list.get(1).singletonOrThrow()), 1)),
-                List.of(new LambdaBlock(x -> x, "identity"), sub));
+        Block skip =
+                new ParallelBlock(
+                        list ->
+                                new NDList(
+                                        NDArrays.concat(
+                                                new NDList(
+                                                        list.get(0).singletonOrThrow(),
+                                                        list.get(1).singletonOrThrow()),
+                                                1)),
+                        List.of(new LambdaBlock(x -> x, "identity"), sub));
         return new Chain().add(down).add(skip).add(up(cfg, upIn, out, stride, top));
     }
 
-    private static Block residualOrConv(UNetConfig cfg, int in, int out, int stride, boolean lastConvOnly) {
+    private static Block residualOrConv(
+            UNetConfig cfg, int in, int out, int stride, boolean lastConvOnly) {
         if (cfg.numResUnits() == 0) {
             return convUnit(cfg, in, out, stride, 3, lastConvOnly);
         }
@@ -55,7 +64,8 @@ public final class UNet {
     }
 
     /** MONAI's ResidualUnit: {@code subunits} conv units plus a residual path, summed. */
-    private static Block residualUnit(UNetConfig cfg, int in, int out, int stride, int subunits, boolean lastConvOnly) {
+    private static Block residualUnit(
+            UNetConfig cfg, int in, int out, int stride, int subunits, boolean lastConvOnly) {
         Chain conv = new Chain();
         int channels = in;
         int s = stride;
@@ -71,21 +81,28 @@ public final class UNet {
         } else {
             residual = new LambdaBlock(x -> x, "identity");
         }
-        return new ParallelBlock(list -> new NDList(list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow())),
+        return new ParallelBlock(
+                list ->
+                        new NDList(
+                                list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow())),
                 List.of(conv, residual));
     }
 
     /** MONAI's Convolution: conv, then norm, dropout, activation unless {@code convOnly}. */
-    private static Block convUnit(UNetConfig cfg, int in, int out, int stride, int kernel, boolean convOnly) {
+    private static Block convUnit(
+            UNetConfig cfg, int in, int out, int stride, int kernel, boolean convOnly) {
         Chain unit = new Chain().add(conv3d(out, kernel, stride, (kernel - 1) / 2));
         return convOnly ? unit : addNormDropoutAct(cfg, unit);
     }
 
-    /** The up-sampling layer: 2x learned up-sampling (or a stride-1 conv), then one residual conv. */
+    /**
+     * The up-sampling layer: 2x learned up-sampling (or a stride-1 conv), then one residual conv.
+     */
     private static Block up(UNetConfig cfg, int in, int out, int stride, boolean top) {
         Chain conv = new Chain();
         if (stride == 2) {
-            conv.add(conv3d(out * 8, 1, 1, 0)).add(LambdaBlock.singleton(UNet::voxelShuffle, "voxelShuffle"));
+            conv.add(conv3d(out * 8, 1, 1, 0))
+                    .add(LambdaBlock.singleton(UNet::voxelShuffle, "voxelShuffle"));
         } else {
             conv.add(conv3d(out, 3, 1, 1));
         }
@@ -99,9 +116,15 @@ public final class UNet {
 
     private static Chain addNormDropoutAct(UNetConfig cfg, Chain block) {
         switch (cfg.norm()) {
-            case BATCH -> block.add(BatchNorm.builder().optAxis(1).optEpsilon(1e-5f).optMomentum(0.9f).build());
+            case BATCH ->
+                    block.add(
+                            BatchNorm.builder()
+                                    .optAxis(1)
+                                    .optEpsilon(1e-5f)
+                                    .optMomentum(0.9f)
+                                    .build());
             case INSTANCE -> block.add(new InstanceNorm());
-            case NONE -> { }
+            case NONE -> {}
         }
         if (cfg.dropout() > 0) {
             block.add(new McDropout((float) cfg.dropout()));

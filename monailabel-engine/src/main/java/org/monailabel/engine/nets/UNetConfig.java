@@ -21,7 +21,13 @@ import java.util.Objects;
  * @param dropout dropout rate after each normalisation (Monte-Carlo dropout uses it at inference)
  */
 public record UNetConfig(
-        int inChannels, int outChannels, int[] channels, int[] strides, int numResUnits, Norm norm, Activation act,
+        int inChannels,
+        int outChannels,
+        int[] channels,
+        int[] strides,
+        int numResUnits,
+        Norm norm,
+        Activation act,
         double dropout) {
     public UNetConfig {
         Objects.requireNonNull(norm, "norm");
@@ -29,24 +35,39 @@ public record UNetConfig(
         channels = channels.clone();
         strides = strides.clone();
         if (inChannels < 1 || outChannels < 1) {
-            throw new IllegalArgumentException("UNet needs at least one input and one output channel");
+            throw new IllegalArgumentException(
+                    "UNet needs at least one input and one output channel");
         }
         if (channels.length < 2 || strides.length != channels.length - 1) {
-            throw new IllegalArgumentException("UNet needs at least 2 levels and one stride fewer than channels: channels "
-                    + Arrays.toString(channels) + ", strides " + Arrays.toString(strides));
+            throw new IllegalArgumentException(
+                    "UNet needs at least 2 levels and one stride fewer than channels: channels "
+                            + Arrays.toString(channels)
+                            + ", strides "
+                            + Arrays.toString(strides));
         }
-        if (Arrays.stream(channels).anyMatch(c -> c < 1) || Arrays.stream(strides).anyMatch(s -> s != 1 && s != 2)) {
+        if (Arrays.stream(channels).anyMatch(c -> c < 1)
+                || Arrays.stream(strides).anyMatch(s -> s != 1 && s != 2)) {
             throw new IllegalArgumentException("UNet channels must be positive and strides 1 or 2");
         }
         if (numResUnits < 0 || !(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("UNet numResUnits must be >= 0 and dropout in [0, 1)");
+            throw new IllegalArgumentException(
+                    "UNet numResUnits must be >= 0 and dropout in [0, 1)");
         }
     }
 
-    /** MONAI Label's spleen network: channels 16..256, strides 2, two residual units, batch norm. */
+    /**
+     * MONAI Label's spleen network: channels 16..256, strides 2, two residual units, batch norm.
+     */
     public static UNetConfig spleen(int inChannels, int outChannels) {
-        return new UNetConfig(inChannels, outChannels, new int[] {16, 32, 64, 128, 256}, new int[] {2, 2, 2, 2}, 2,
-                Norm.BATCH, Activation.PRELU, 0);
+        return new UNetConfig(
+                inChannels,
+                outChannels,
+                new int[] {16, 32, 64, 128, 256},
+                new int[] {2, 2, 2, 2},
+                2,
+                Norm.BATCH,
+                Activation.PRELU,
+                0);
     }
 
     /** The product of the strides: input sizes must be multiples of it. */
@@ -75,8 +96,11 @@ public record UNetConfig(
      */
     public static UNetConfig fromMap(Map<String, ?> m) {
         return new UNetConfig(
-                intOf(m, "in_channels", null), intOf(m, "out_channels", null),
-                ints(m, "channels"), ints(m, "strides"), intOf(m, "num_res_units", 2),
+                intOf(m, "in_channels", null),
+                intOf(m, "out_channels", null),
+                ints(m, "channels"),
+                ints(m, "strides"),
+                intOf(m, "num_res_units", 2),
                 Norm.valueOf(string(m, "norm", "batch").toUpperCase(Locale.ROOT)),
                 Activation.valueOf(string(m, "act", "prelu").toUpperCase(Locale.ROOT)),
                 m.get("dropout") instanceof Number n ? n.doubleValue() : 0);
@@ -90,7 +114,8 @@ public record UNetConfig(
         if (v == null && fallback != null) {
             return fallback;
         }
-        throw new IllegalArgumentException("UNet hyper-parameter '" + key + "' must be an integer, got " + v);
+        throw new IllegalArgumentException(
+                "UNet hyper-parameter '" + key + "' must be an integer, got " + v);
     }
 
     private static String string(Map<String, ?> m, String key, String fallback) {
@@ -100,12 +125,14 @@ public record UNetConfig(
 
     private static int[] ints(Map<String, ?> m, String key) {
         if (!(m.get(key) instanceof List<?> list)) {
-            throw new IllegalArgumentException("UNet hyper-parameter '" + key + "' must be a list of integers");
+            throw new IllegalArgumentException(
+                    "UNet hyper-parameter '" + key + "' must be a list of integers");
         }
         int[] out = new int[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Number n)) {
-                throw new IllegalArgumentException("UNet hyper-parameter '" + key + "' must be a list of integers");
+                throw new IllegalArgumentException(
+                        "UNet hyper-parameter '" + key + "' must be a list of integers");
             }
             out[i] = n.intValue();
         }
@@ -114,15 +141,28 @@ public record UNetConfig(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UNetConfig c && inChannels == c.inChannels && outChannels == c.outChannels
-                && Arrays.equals(channels, c.channels) && Arrays.equals(strides, c.strides)
-                && numResUnits == c.numResUnits && norm == c.norm && act == c.act && dropout == c.dropout;
+        return o instanceof UNetConfig c
+                && inChannels == c.inChannels
+                && outChannels == c.outChannels
+                && Arrays.equals(channels, c.channels)
+                && Arrays.equals(strides, c.strides)
+                && numResUnits == c.numResUnits
+                && norm == c.norm
+                && act == c.act
+                && dropout == c.dropout;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inChannels, outChannels, Arrays.hashCode(channels), Arrays.hashCode(strides), numResUnits,
-                norm, act, dropout);
+        return Objects.hash(
+                inChannels,
+                outChannels,
+                Arrays.hashCode(channels),
+                Arrays.hashCode(strides),
+                numResUnits,
+                norm,
+                act,
+                dropout);
     }
 
     @Override

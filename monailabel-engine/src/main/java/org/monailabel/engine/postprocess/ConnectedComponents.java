@@ -1,9 +1,12 @@
 package org.monailabel.engine.postprocess;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Connected components of a 3-D mask in linear time (one union-find pass over the voxels, with
- * path halving), with 6- or 26-connectivity. Masks are {@code boolean} per voxel in file order
- * (x fastest).
+ * Connected components of a 3-D mask in linear time (one union-find pass over the voxels, with path
+ * halving), with 6- or 26-connectivity. Masks are {@code boolean} per voxel in file order (x
+ * fastest).
  */
 public final class ConnectedComponents {
     /** Which neighbours touch. */
@@ -134,7 +137,7 @@ public final class ConnectedComponents {
         if (c == Connectivity.SIX) {
             return new int[][] {{-1, 0, 0}, {0, -1, 0}, {0, 0, -1}};
         }
-        java.util.List<int[]> list = new java.util.ArrayList<>();
+        List<int[]> list = new ArrayList<>();
         for (int dz = -1; dz <= 0; dz++) {
             for (int dy = -1; dy <= 1; dy++) {
                 for (int dx = -1; dx <= 1; dx++) {

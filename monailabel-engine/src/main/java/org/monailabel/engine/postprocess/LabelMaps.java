@@ -1,10 +1,11 @@
 package org.monailabel.engine.postprocess;
 
-import java.util.Collection;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.DenseArray;
+
+import java.util.Collection;
 
 /**
  * From network output to a label map: softmax or sigmoid, argmax over channels, and per-label
@@ -15,8 +16,8 @@ public final class LabelMaps {
 
     /**
      * The index of the largest channel per voxel of {@code (C, X, Y, Z)} logits or probabilities
-     * (softmax does not change it), as a {@code uint8} (up to 255 channels) or {@code int16}
-     * volume in file order.
+     * (softmax does not change it), as a {@code uint8} (up to 255 channels) or {@code int16} volume
+     * in file order.
      */
     public static Volume argmax(DenseArray scores, Affine affine) {
         int[] s = scores.shape();
@@ -26,7 +27,8 @@ public final class LabelMaps {
         int nz = s[3];
         int voxels = nx * ny * nz;
         float[] d = scores.data();
-        Volume out = Volume.allocate(c <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, nx, ny, nz);
+        Volume out =
+                Volume.allocate(c <= 256 ? VoxelType.UINT8 : VoxelType.INT16, affine, nx, ny, nz);
         int i = 0;
         for (int x = 0; x < nx; x++) {
             for (int y = 0; y < ny; y++) {
@@ -83,10 +85,12 @@ public final class LabelMaps {
     }
 
     /**
-     * Keeps, for each of the given label values, only its largest connected component; other
-     * voxels of that label become background. Returns a new volume of the same type.
+     * Keeps, for each of the given label values, only its largest connected component; other voxels
+     * of that label become background. Returns a new volume of the same type.
      */
-    public static Volume keepLargestComponent(Volume labels, Collection<Integer> values,
+    public static Volume keepLargestComponent(
+            Volume labels,
+            Collection<Integer> values,
             ConnectedComponents.Connectivity connectivity) {
         Volume out = copy(labels);
         int[] shape = labels.shape();
@@ -123,7 +127,9 @@ public final class LabelMaps {
         if (labels.type() == type) {
             return labels;
         }
-        Volume out = Volume.allocate(type, labels.affine(), labels.shape()).withMetadata(labels.metadata());
+        Volume out =
+                Volume.allocate(type, labels.affine(), labels.shape())
+                        .withMetadata(labels.metadata());
         long n = labels.voxelCount();
         for (long i = 0; i < n; i++) {
             out.set(i, labels.get(i));

@@ -58,23 +58,59 @@ final class Anatomy {
         double a = bodyA;
         double b = bodyB;
         double lungZ = 165 + 20 * r.nextDouble();
-        lungRight = new Blob(new double[] {0.45 * a, -0.05 * b, lungZ}, new double[] {0.36 * a, 0.7 * b, 115},
-                0.1 * r.nextGaussian(), 0.08, r.split());
-        lungLeft = new Blob(new double[] {-0.45 * a, -0.05 * b, lungZ + 10}, new double[] {0.34 * a, 0.68 * b, 115},
-                0.1 * r.nextGaussian(), 0.08, r.split());
+        lungRight =
+                new Blob(
+                        new double[] {0.45 * a, -0.05 * b, lungZ},
+                        new double[] {0.36 * a, 0.7 * b, 115},
+                        0.1 * r.nextGaussian(),
+                        0.08,
+                        r.split());
+        lungLeft =
+                new Blob(
+                        new double[] {-0.45 * a, -0.05 * b, lungZ + 10},
+                        new double[] {0.34 * a, 0.68 * b, 115},
+                        0.1 * r.nextGaussian(),
+                        0.08,
+                        r.split());
         double liverZ = 35 + 15 * r.nextDouble();
-        liver = new Blob(new double[] {0.33 * a, 0.08 * b, liverZ},
-                new double[] {0.5 * a * (0.9 + 0.2 * r.nextDouble()), 0.72 * b, 68 + 14 * r.nextDouble()},
-                -0.25 + 0.2 * r.nextGaussian(), 0.18, r.split());
-        spleen = new Blob(new double[] {-0.55 * a, -0.3 * b, liverZ + 15 + 10 * r.nextDouble()},
-                new double[] {0.2 * a * (0.85 + 0.3 * r.nextDouble()), 0.45 * b, 45 + 12 * r.nextDouble()},
-                0.6 + 0.2 * r.nextGaussian(), 0.2, r.split());
+        liver =
+                new Blob(
+                        new double[] {0.33 * a, 0.08 * b, liverZ},
+                        new double[] {
+                            0.5 * a * (0.9 + 0.2 * r.nextDouble()),
+                            0.72 * b,
+                            68 + 14 * r.nextDouble()
+                        },
+                        -0.25 + 0.2 * r.nextGaussian(),
+                        0.18,
+                        r.split());
+        spleen =
+                new Blob(
+                        new double[] {-0.55 * a, -0.3 * b, liverZ + 15 + 10 * r.nextDouble()},
+                        new double[] {
+                            0.2 * a * (0.85 + 0.3 * r.nextDouble()),
+                            0.45 * b,
+                            45 + 12 * r.nextDouble()
+                        },
+                        0.6 + 0.2 * r.nextGaussian(),
+                        0.2,
+                        r.split());
         double kidneyZ = -25 + 20 * r.nextDouble();
         double[] kidneyAxes = {28 * f, 32 * f, 52 + 8 * r.nextDouble()};
-        kidneyLeft = new Blob(new double[] {-0.42 * a, -0.42 * b, kidneyZ + 10}, kidneyAxes,
-                0.35 + 0.1 * r.nextGaussian(), 0.12, r.split());
-        kidneyRight = new Blob(new double[] {0.42 * a, -0.42 * b, kidneyZ - 5}, kidneyAxes,
-                -0.35 + 0.1 * r.nextGaussian(), 0.12, r.split());
+        kidneyLeft =
+                new Blob(
+                        new double[] {-0.42 * a, -0.42 * b, kidneyZ + 10},
+                        kidneyAxes,
+                        0.35 + 0.1 * r.nextGaussian(),
+                        0.12,
+                        r.split());
+        kidneyRight =
+                new Blob(
+                        new double[] {0.42 * a, -0.42 * b, kidneyZ - 5},
+                        kidneyAxes,
+                        -0.35 + 0.1 * r.nextGaussian(),
+                        0.12,
+                        r.split());
         spineY = -0.5 * b;
         vertebraRadius = 17 * f;
         vertebraPeriod = 30 * f;
@@ -99,9 +135,11 @@ final class Anatomy {
             return AIR; // outside the largest outline the wobble can make: skip the trigonometry
         }
         double theta = Math.atan2(y, x);
-        double edge = 1 + bodyWobble[0] * Math.cos(2 * theta + bodyWobble[1])
-                + bodyWobble[2] * Math.cos(3 * theta + bodyWobble[3])
-                + bodyWobble[4] * Math.cos(4 * theta + bodyWobble[5]);
+        double edge =
+                1
+                        + bodyWobble[0] * Math.cos(2 * theta + bodyWobble[1])
+                        + bodyWobble[2] * Math.cos(3 * theta + bodyWobble[3])
+                        + bodyWobble[4] * Math.cos(4 * theta + bodyWobble[5]);
         edge *= 1 + 0.04 * Math.sin(z / 70);
         if (rho >= edge) {
             return AIR;
@@ -146,17 +184,26 @@ final class Anatomy {
 
     private Tissue kidney(Blob kidney, double x, double y, double z, double tex, int label) {
         double depth = kidney.depth(x, y, z);
-        double hu = depth > 0.55 ? 25 + 8 * tex : huKidney + 10 * tex; // renal sinus inside the cortex
+        double hu =
+                depth > 0.55 ? 25 + 8 * tex : huKidney + 10 * tex; // renal sinus inside the cortex
         return new Tissue(hu, label);
     }
 
-    /** Vertebral bodies with cortical rims, neural arches and spinous processes; discs unlabelled. */
+    /**
+     * Vertebral bodies with cortical rims, neural arches and spinous processes; discs unlabelled.
+     */
     private Tissue spine(double x, double y, double z, double tex) {
         double dy = y - spineY;
-        if (Math.abs(x) > vertebraRadius * 1.6 || dy > vertebraRadius || dy < -3.6 * vertebraRadius) {
+        if (Math.abs(x) > vertebraRadius * 1.6
+                || dy > vertebraRadius
+                || dy < -3.6 * vertebraRadius) {
             return null;
         }
-        double phase = Math.floorMod((long) Math.floor((z + vertebraPhase) * 16), (long) (vertebraPeriod * 16)) / 16.0;
+        double phase =
+                Math.floorMod(
+                                (long) Math.floor((z + vertebraPhase) * 16),
+                                (long) (vertebraPeriod * 16))
+                        / 16.0;
         boolean disc = phase < 7;
         double r = Math.sqrt(x * x + dy * dy);
         if (r < vertebraRadius) {

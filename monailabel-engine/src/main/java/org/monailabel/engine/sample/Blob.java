@@ -29,7 +29,12 @@ final class Blob {
      * @param angle rotation about z, radians
      * @param amplitude how far the surface moves, as a fraction of the half-axes (0 = an ellipsoid)
      */
-    Blob(double[] centre, double[] halfAxes, double angle, double amplitude, SplittableRandom random) {
+    Blob(
+            double[] centre,
+            double[] halfAxes,
+            double angle,
+            double amplitude,
+            SplittableRandom random) {
         cx = centre[0];
         cy = centre[1];
         cz = centre[2];
@@ -54,7 +59,12 @@ final class Blob {
 
     /** Whether the world point lies in the axis-aligned box around the shape (a cheap pre-test). */
     boolean mayContain(double x, double y, double z) {
-        return x >= min[0] && x <= max[0] && y >= min[1] && y <= max[1] && z >= min[2] && z <= max[2];
+        return x >= min[0]
+                && x <= max[0]
+                && y >= min[1]
+                && y <= max[1]
+                && z >= min[2]
+                && z <= max[2];
     }
 
     /**

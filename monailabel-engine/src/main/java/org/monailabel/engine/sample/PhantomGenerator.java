@@ -1,15 +1,17 @@
 package org.monailabel.engine.sample;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 
 /**
  * Deterministic CT-like phantoms in Hounsfield units with exact ground truth: a body outline with
@@ -30,7 +32,8 @@ public final class PhantomGenerator {
     private static final double[] SLICE_SPACINGS = {1.5, 2.0, 2.5, 3.0, 5.0};
 
     /**
-     * A phantom study: an {@code int16} CT and its {@code uint8} label map on exactly the same grid.
+     * A phantom study: an {@code int16} CT and its {@code uint8} label map on exactly the same
+     * grid.
      */
     public record Phantom(String id, Volume image, Volume label) {
         public Phantom {
@@ -49,12 +52,12 @@ public final class PhantomGenerator {
         m.put("kidney_left", Anatomy.KIDNEY_LEFT);
         m.put("kidney_right", Anatomy.KIDNEY_RIGHT);
         m.put("spine", Anatomy.SPINE);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /**
-     * A phantom with a layout chosen from the seed: about 256x256 in-plane at 1.3 to 1.8 mm,
-     * slices of 1.5 to 5 mm covering 250 to 320 mm, in one of the {@link StorageOrder}s.
+     * A phantom with a layout chosen from the seed: about 256x256 in-plane at 1.3 to 1.8 mm, slices
+     * of 1.5 to 5 mm covering 250 to 320 mm, in one of the {@link StorageOrder}s.
      */
     public static Phantom generate(String id, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -64,11 +67,17 @@ public final class PhantomGenerator {
         int slices = (int) Math.round((250 + 70 * r.nextDouble()) / slice);
         StorageOrder order = StorageOrder.values()[r.nextInt(StorageOrder.values().length)];
         int rows = order == StorageOrder.PLS ? inPlane - 32 : inPlane;
-        return render(id, seed, new int[] {inPlane, rows, slices}, new double[] {pixel, pixel, slice}, order);
+        return render(
+                id,
+                seed,
+                new int[] {inPlane, rows, slices},
+                new double[] {pixel, pixel, slice},
+                order);
     }
 
     /** A phantom on a chosen grid: shape and spacing per voxel axis, centred on the anatomy. */
-    public static Phantom render(String id, long seed, int[] shape, double[] spacing, StorageOrder order) {
+    public static Phantom render(
+            String id, long seed, int[] shape, double[] spacing, StorageOrder order) {
         Affine affine = order.affine(shape, spacing);
         return render(id, seed, shape, affine);
     }
@@ -89,28 +98,46 @@ public final class PhantomGenerator {
         double[] di = delta(affine, 1, 0, 0);
         double[] dj = delta(affine, 0, 1, 0);
         double[] dk = delta(affine, 0, 0, 1);
-        IntStream.range(0, shape[2]).parallel().forEach(k -> {
-            SplittableRandom noise = new SplittableRandom(ValueNoise.mix(seed * 31 + k));
-            int slice = k * nx * ny;
-            for (int j = 0; j < ny; j++) {
-                double x0 = origin[0] + j * dj[0] + k * dk[0];
-                double y0 = origin[1] + j * dj[1] + k * dk[1];
-                double z0 = origin[2] + j * dj[2] + k * dk[2];
-                for (int i = 0; i < nx; i++) {
-                    Anatomy.Tissue t = anatomy.at(x0 + i * di[0], y0 + i * di[1], z0 + i * di[2]);
-                    double value = t.hu() + (t.hu() > -990 ? anatomy.noiseSigma * noise.nextGaussian() : 3 * noise.nextGaussian());
-                    int index = slice + j * nx + i;
-                    hu.putShort(index * 2, (short) Math.max(-1024, Math.min(3071, Math.round(value))));
-                    lab.put(index, (byte) t.label());
-                }
-            }
-        });
+        IntStream.range(0, shape[2])
+                .parallel()
+                .forEach(
+                        k -> {
+                            SplittableRandom noise =
+                                    new SplittableRandom(ValueNoise.mix(seed * 31 + k));
+                            int slice = k * nx * ny;
+                            for (int j = 0; j < ny; j++) {
+                                double x0 = origin[0] + j * dj[0] + k * dk[0];
+                                double y0 = origin[1] + j * dj[1] + k * dk[1];
+                                double z0 = origin[2] + j * dj[2] + k * dk[2];
+                                for (int i = 0; i < nx; i++) {
+                                    Anatomy.Tissue t =
+                                            anatomy.at(
+                                                    x0 + i * di[0], y0 + i * di[1], z0 + i * di[2]);
+                                    double value =
+                                            t.hu()
+                                                    + (t.hu() > -990
+                                                            ? anatomy.noiseSigma
+                                                                    * noise.nextGaussian()
+                                                            : 3 * noise.nextGaussian());
+                                    int index = slice + j * nx + i;
+                                    hu.putShort(
+                                            index * 2,
+                                            (short)
+                                                    Math.max(
+                                                            -1024,
+                                                            Math.min(3071, Math.round(value))));
+                                    lab.put(index, (byte) t.label());
+                                }
+                            }
+                        });
         return new Phantom(id, image, label);
     }
 
     private static double[] delta(Affine a, int i, int j, int k) {
-        return new double[] {a.get(0, 0) * i + a.get(0, 1) * j + a.get(0, 2) * k,
+        return new double[] {
+            a.get(0, 0) * i + a.get(0, 1) * j + a.get(0, 2) * k,
             a.get(1, 0) * i + a.get(1, 1) * j + a.get(1, 2) * k,
-            a.get(2, 0) * i + a.get(2, 1) * j + a.get(2, 2) * k};
+            a.get(2, 0) * i + a.get(2, 1) * j + a.get(2, 2) * k
+        };
     }
 }

@@ -1,6 +1,13 @@
 package org.monailabel.engine.sample;
 
 import com.google.gson.GsonBuilder;
+
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.sample.PhantomGenerator.Phantom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.sample.PhantomGenerator.Phantom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes a ready studies folder of phantom CTs: {@code DIR/<id>.nii.gz} images, {@code
@@ -32,6 +34,7 @@ public final class SampleStudies {
 
     /** The ground-truth sub-folder. */
     public static final String GROUND_TRUTH = "ground_truth";
+
     /** The label table in the ground-truth folder. */
     public static final String LABELS_FILE = "labels.json";
 
@@ -61,11 +64,13 @@ public final class SampleStudies {
         Files.createDirectories(truth);
         WriteOptions options = WriteOptions.defaults().withGzipLevel(1);
         List<String> ids = new ArrayList<>();
-        ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "phantom-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService writer =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "phantom-writer");
+                            t.setDaemon(true);
+                            return t;
+                        });
         long start = System.nanoTime();
         try {
             CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
@@ -73,14 +78,19 @@ public final class SampleStudies {
                 String id = id(i);
                 Phantom p = PhantomGenerator.generate(id, seed + i);
                 previous.get();
-                previous = CompletableFuture.runAsync(() -> {
-                    try {
-                        ImageIo.write(p.image(), dir.resolve(id + ".nii.gz"), options);
-                        ImageIo.write(p.label(), truth.resolve(id + ".nii.gz"), options);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, writer);
+                previous =
+                        CompletableFuture.runAsync(
+                                () -> {
+                                    try {
+                                        ImageIo.write(
+                                                p.image(), dir.resolve(id + ".nii.gz"), options);
+                                        ImageIo.write(
+                                                p.label(), truth.resolve(id + ".nii.gz"), options);
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                },
+                                writer);
                 ids.add(id);
             }
             previous.get();
@@ -97,11 +107,17 @@ public final class SampleStudies {
         }
         Path labels = truth.resolve(LABELS_FILE);
         Path tmp = truth.resolve("." + LABELS_FILE + ".tmp");
-        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(PhantomGenerator.LABELS),
+        Files.writeString(
+                tmp,
+                new GsonBuilder().setPrettyPrinting().create().toJson(PhantomGenerator.LABELS),
                 StandardCharsets.UTF_8);
-        Files.move(tmp, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        logger.info("Generated {} phantom studies in {} ({} s)", count, dir, String.format(Locale.ROOT, "%.1f",
-                (System.nanoTime() - start) / 1e9));
+        Files.move(
+                tmp, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        logger.info(
+                "Generated {} phantom studies in {} ({} s)",
+                count,
+                dir,
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
         return ids;
     }
 }

@@ -35,7 +35,8 @@ public enum StorageOrder {
         }
         m[15] = 1;
         Affine linear = Affine.of(m);
-        double[] centre = linear.apply((shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0, (shape[2] - 1) / 2.0);
+        double[] centre =
+                linear.apply((shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0, (shape[2] - 1) / 2.0);
         return linear.withTranslation(-centre[0], -centre[1], -centre[2]);
     }
 }

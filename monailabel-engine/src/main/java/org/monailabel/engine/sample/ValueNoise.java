@@ -32,7 +32,11 @@ final class ValueNoise {
     }
 
     private double lattice(long x, long y, long z) {
-        long h = seed ^ (x * 0x9E3779B97F4A7C15L) ^ (y * 0xC2B2AE3D27D4EB4FL) ^ (z * 0x165667B19E3779F9L);
+        long h =
+                seed
+                        ^ (x * 0x9E3779B97F4A7C15L)
+                        ^ (y * 0xC2B2AE3D27D4EB4FL)
+                        ^ (z * 0x165667B19E3779F9L);
         h = mix(h);
         return (h >>> 11) * 0x1.0p-53 * 2 - 1;
     }

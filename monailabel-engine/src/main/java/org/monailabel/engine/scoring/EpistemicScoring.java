@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class EpistemicScoring extends UncertaintyScoring {
     private static final Logger logger = LoggerFactory.getLogger(EpistemicScoring.class);
+
     /** The image-info key the {@code epistemic} strategy ranks by (MONAI Label's). */
     public static final String SCORE_KEY = "epistemic_entropy";
+
     /** The request parameter for the number of passes (MONAI Label's). */
     public static final String SIMULATION_SIZE = "simulation_size";
 
@@ -39,13 +41,18 @@ public abstract class EpistemicScoring extends UncertaintyScoring {
 
     /** Scores model {@code modelName} as {@code <modelName>_epistemic} with 5 passes. */
     protected EpistemicScoring(String modelName) {
-        this(modelName + "_epistemic", "Compute initial score based on dropout - " + modelName, modelName, 5);
+        this(
+                modelName + "_epistemic",
+                "Compute initial score based on dropout - " + modelName,
+                modelName,
+                5);
     }
 
     /**
      * @param simulationSize passes per image unless the request says otherwise (at least 2)
      */
-    protected EpistemicScoring(String name, String description, String modelName, int simulationSize) {
+    protected EpistemicScoring(
+            String name, String description, String modelName, int simulationSize) {
         super(name, description, modelName, "epistemic");
         this.simulationSize = Math.max(2, simulationSize);
     }
@@ -59,7 +66,10 @@ public abstract class EpistemicScoring extends UncertaintyScoring {
     int passes(Params params) {
         int n = params.getInt(SIMULATION_SIZE, simulationSize);
         if (n < 2) {
-            logger.warn("{}: simulation_size {} raised to 2: the spread of one pass is meaningless", name(), n);
+            logger.warn(
+                    "{}: simulation_size {} raised to 2: the spread of one pass is meaningless",
+                    name(),
+                    n);
         }
         return Math.max(2, n);
     }
@@ -67,8 +77,13 @@ public abstract class EpistemicScoring extends UncertaintyScoring {
     @Override
     void check(LoadedModel model, JobControl control) {
         if (!model.supportsMonteCarlo()) {
-            String line = name() + ": model '" + modelName() + "' has no dropout (or is TorchScript): every pass gives "
-                    + "the same prediction, so the variance is 0 and the entropy is that of one prediction";
+            String line =
+                    name()
+                            + ": model '"
+                            + modelName()
+                            + "' has no dropout (or is TorchScript): every pass gives the same"
+                            + " prediction, so the variance is 0 and the entropy is that of one"
+                            + " prediction";
             logger.warn(line);
             control.log(line);
         }

@@ -38,12 +38,13 @@ final class PassStatistics {
     /**
      * Adds one pass.
      *
-     * @param logits the network's blended output {@code (C, X, Y, Z)} in C order; overwritten
-     *     with probabilities (softmax over channels, or the sigmoid of a single channel)
+     * @param logits the network's blended output {@code (C, X, Y, Z)} in C order; overwritten with
+     *     probabilities (softmax over channels, or the sigmoid of a single channel)
      */
     void add(float[] logits) {
         if (logits.length != Math.max(1, channels) * voxels) {
-            throw new IllegalArgumentException("Expected " + channels + " x " + voxels + " values, got " + logits.length);
+            throw new IllegalArgumentException(
+                    "Expected " + channels + " x " + voxels + " values, got " + logits.length);
         }
         if (passes == volumes.length) {
             throw new IllegalStateException("Already " + passes + " passes");
@@ -57,7 +58,8 @@ final class PassStatistics {
             boolean isForeground = false;
             for (int c = 0; c < fg; c++) {
                 float p = logits[(channels == 1 ? 0 : c + 1) * voxels + v];
-                isForeground |= p > background; // argmax is a foreground channel (ties go to background)
+                isForeground |=
+                        p > background; // argmax is a foreground channel (ties go to background)
                 int i = c * voxels + v;
                 float delta = p - mean[i];
                 mean[i] += delta / passes;
@@ -111,8 +113,12 @@ final class PassStatistics {
         double meanVolume = Arrays.stream(v).average().orElse(0);
         double sq = Arrays.stream(v).mapToDouble(x -> (x - meanVolume) * (x - meanVolume)).sum();
         double vvc = meanVolume == 0 ? 0 : Math.sqrt(sq / passes) / meanVolume;
-        return new Uncertainty(region == 0 ? 0 : entropy / region, region == 0 ? 0 : variance / region, vvc,
-                region, passes);
+        return new Uncertainty(
+                region == 0 ? 0 : entropy / region,
+                region == 0 ? 0 : variance / region,
+                vvc,
+                region,
+                passes);
     }
 
     /**

@@ -5,26 +5,28 @@ import org.monailabel.engine.inferer.DenseArray;
 
 /**
  * Test-time augmentation scoring: the served model runs on {@code num_samples} mirrored copies of
- * each image without a {@code final} label (default 5 of the 8 combinations of flips along the
- * RAS axes, the unflipped image first), each output is mirrored back, and their disagreement is
- * stored in the image info: {@code tta_vvc} (what the {@code tta} strategy ranks by, MONAI Label's
- * key: the volume variation coefficient of Wang et al., standard deviation over mean of the
- * predicted foreground volume of each copy), {@code tta_variance} (the mean per-voxel variance of
- * the foreground probabilities across copies over the predicted foreground), {@code tta_entropy},
+ * each image without a {@code final} label (default 5 of the 8 combinations of flips along the RAS
+ * axes, the unflipped image first), each output is mirrored back, and their disagreement is stored
+ * in the image info: {@code tta_vvc} (what the {@code tta} strategy ranks by, MONAI Label's key:
+ * the volume variation coefficient of Wang et al., standard deviation over mean of the predicted
+ * foreground volume of each copy), {@code tta_variance} (the mean per-voxel variance of the
+ * foreground probabilities across copies over the predicted foreground), {@code tta_entropy},
  * {@code tta_ts} and {@code tta_version}. Works with any model (no dropout needed); images already
- * scored with the same model version are skipped. Apps subclass it with a no-arg constructor
- * naming the model, as {@link EpistemicScoring}.
+ * scored with the same model version are skipped. Apps subclass it with a no-arg constructor naming
+ * the model, as {@link EpistemicScoring}.
  */
 public abstract class TtaScoring extends UncertaintyScoring {
     /** The image-info key the {@code tta} strategy ranks by (MONAI Label's). */
     public static final String SCORE_KEY = "tta_vvc";
+
     /** The request parameter for the number of augmented copies (MONAI Label's). */
     public static final String NUM_SAMPLES = "num_samples";
 
     /** Flips along x, y, z of each pass: all 8 combinations, fewest flips first. */
     private static final boolean[][] FLIPS = {
         {false, false, false}, {true, false, false}, {false, true, false}, {false, false, true},
-        {true, true, false}, {true, false, true}, {false, true, true}, {true, true, true}};
+        {true, true, false}, {true, false, true}, {false, true, true}, {true, true, true}
+    };
 
     private final int numSamples;
 

@@ -1,5 +1,14 @@
 package org.monailabel.engine.segmentation;
 
+import org.monailabel.api.error.BusyException;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.Network;
+import org.slf4j.MDC;
+
+import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,19 +20,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.monailabel.api.error.BusyException;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.error.MonaiLabelException;
-import org.monailabel.engine.model.LoadedModel;
-import org.monailabel.engine.model.Network;
-import org.slf4j.MDC;
 
 /**
  * A bounded executor for one model: a fixed number of worker threads, each owning its own {@link
- * Network} handle (DJL predictors are not thread-safe, and native arrays never cross threads),
- * and a bounded queue; when it is full a request fails at once with {@link BusyException} instead
- * of piling up in memory. When the model source returns another model (a new version), each worker
+ * Network} handle (DJL predictors are not thread-safe, and native arrays never cross threads), and
+ * a bounded queue; when it is full a request fails at once with {@link BusyException} instead of
+ * piling up in memory. When the model source returns another model (a new version), each worker
  * replaces its handle before its next job; jobs already running finish on the old model.
  */
 public final class InferenceWorkers implements AutoCloseable {
@@ -49,25 +51,35 @@ public final class InferenceWorkers implements AutoCloseable {
      * @param queueCapacity requests that may wait beyond those running
      * @param model the current model (called by workers before each job)
      */
-    public InferenceWorkers(String name, int threads, int queueCapacity, Supplier<LoadedModel> model) {
+    public InferenceWorkers(
+            String name, int threads, int queueCapacity, Supplier<LoadedModel> model) {
         this.name = Objects.requireNonNull(name, "name");
         this.model = Objects.requireNonNull(model, "model");
         AtomicInteger count = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, queueCapacity)), r -> {
-                    Thread t = new Thread(() -> {
-                        try {
-                            r.run();
-                        } finally {
-                            Handle h = handles.get();
-                            if (h != null) {
-                                h.network().close();
-                            }
-                        }
-                    }, "infer-" + name + "-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.executor =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        0,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(Math.max(1, queueCapacity)),
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            () -> {
+                                                try {
+                                                    r.run();
+                                                } finally {
+                                                    Handle h = handles.get();
+                                                    if (h != null) {
+                                                        h.network().close();
+                                                    }
+                                                }
+                                            },
+                                            "infer-" + name + "-" + count.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     /**
@@ -75,31 +87,38 @@ public final class InferenceWorkers implements AutoCloseable {
      *
      * @throws BusyException if the queue is full
      */
-    public <T> T run(Job<T> job) throws java.io.IOException {
+    public <T> T run(Job<T> job) throws IOException {
         Map<String, String> mdc = MDC.getCopyOfContextMap();
         Future<T> future;
         try {
-            future = executor.submit(() -> {
-                if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                }
-                try {
-                    LoadedModel pinned = pin();
-                    RUNNING.incrementAndGet();
-                    try {
-                        Handle h = handle(pinned);
-                        return job.run(h.network(), h.model());
-                    } finally {
-                        pinned.release();
-                        RUNNING.decrementAndGet();
-                    }
-                } finally {
-                    MDC.clear();
-                }
-            });
+            future =
+                    executor.submit(
+                            () -> {
+                                if (mdc != null) {
+                                    MDC.setContextMap(mdc);
+                                }
+                                try {
+                                    LoadedModel pinned = pin();
+                                    RUNNING.incrementAndGet();
+                                    try {
+                                        Handle h = handle(pinned);
+                                        return job.run(h.network(), h.model());
+                                    } finally {
+                                        pinned.release();
+                                        RUNNING.decrementAndGet();
+                                    }
+                                } finally {
+                                    MDC.clear();
+                                }
+                            });
         } catch (RejectedExecutionException e) {
-            throw new BusyException("Model '" + name + "' is busy: " + executor.getQueue().size()
-                    + " requests are waiting; try again shortly", 2);
+            throw new BusyException(
+                    "Model '"
+                            + name
+                            + "' is busy: "
+                            + executor.getQueue().size()
+                            + " requests are waiting; try again shortly",
+                    2);
         }
         try {
             return future.get();
@@ -114,11 +133,12 @@ public final class InferenceWorkers implements AutoCloseable {
             if (cause instanceof MonaiLabelException m) {
                 throw m;
             }
-            if (cause instanceof java.io.IOException io) {
+            if (cause instanceof IOException io) {
                 throw io;
             }
             if (cause instanceof OutOfMemoryError) {
-                throw new InferenceFailedException("Model '" + name + "' ran out of memory on this image", cause);
+                throw new InferenceFailedException(
+                        "Model '" + name + "' ran out of memory on this image", cause);
             }
             throw new InferenceFailedException("Model '" + name + "' failed: " + cause, cause);
         }
@@ -142,7 +162,8 @@ public final class InferenceWorkers implements AutoCloseable {
         while (true) {
             LoadedModel current = model.get();
             if (current == null) {
-                throw new ConflictException("Model '" + name + "' has no trained weights yet: train it first");
+                throw new ConflictException(
+                        "Model '" + name + "' has no trained weights yet: train it first");
             }
             if (current.retain()) {
                 return current;

@@ -3,7 +3,10 @@ package org.monailabel.engine.segmentation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Per-stage wall-clock times of one request, reported in seconds as MONAI Label does. Not thread-safe. */
+/**
+ * Per-stage wall-clock times of one request, reported in seconds as MONAI Label does. Not
+ * thread-safe.
+ */
 public final class Latencies {
     private final long start = System.nanoTime();
     private long last = start;

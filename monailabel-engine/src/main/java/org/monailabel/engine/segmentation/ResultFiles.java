@@ -1,10 +1,5 @@
 package org.monailabel.engine.segmentation;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
@@ -12,6 +7,12 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.postprocess.LabelMaps;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes a result label as the client asked: {@code result_extension} ({@code .nii.gz}, {@code
@@ -31,23 +32,33 @@ public final class ResultFiles {
     }
 
     /** Writes the label into {@code workDir} and returns the file. */
-    public static Path write(Volume label, Path input, Params params, Path workDir) throws IOException {
-        String ext = params.getString("result_extension", extensionOf(input)).trim().toLowerCase(Locale.ROOT);
+    public static Path write(Volume label, Path input, Params params, Path workDir)
+            throws IOException {
+        String ext =
+                params.getString("result_extension", extensionOf(input))
+                        .trim()
+                        .toLowerCase(Locale.ROOT);
         if (!ext.startsWith(".")) {
             ext = "." + ext;
         }
         if (!EXTENSIONS.contains(ext)) {
-            throw new InvalidInputException("Unsupported result_extension '" + ext + "' (use one of " + EXTENSIONS + ")");
+            throw new InvalidInputException(
+                    "Unsupported result_extension '" + ext + "' (use one of " + EXTENSIONS + ")");
         }
         VoxelType type;
         try {
-            type = VoxelType.fromName(params.getString("result_dtype", "uint8").trim().toLowerCase(Locale.ROOT));
+            type =
+                    VoxelType.fromName(
+                            params.getString("result_dtype", "uint8")
+                                    .trim()
+                                    .toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("Unsupported result_dtype: " + e.getMessage());
         }
         Volume typed = LabelMaps.cast(label, type).withMetadata(label.metadata());
         Path out = Files.createTempFile(workDir, "label_", ext);
-        WriteOptions options = WriteOptions.defaults().withNrrdGzip(params.getBoolean("result_compress", true));
+        WriteOptions options =
+                WriteOptions.defaults().withNrrdGzip(params.getBoolean("result_compress", true));
         ImageIo.write(typed, out, options);
         return out;
     }

@@ -3,14 +3,12 @@ package org.monailabel.engine.segmentation;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.index.NDIndex;
-import java.lang.ref.Reference;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.util.Collection;
-import java.util.Map;
+
+import com.sun.management.OperatingSystemMXBean;
+
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
@@ -27,54 +25,78 @@ import org.monailabel.engine.transform.Orientation;
 import org.monailabel.engine.transform.Resample;
 import org.monailabel.engine.transform.Spacing;
 
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Collection;
+import java.util.Map;
+
 /**
  * One automatic segmentation, as MONAI Label's radiology app does it: reorient to RAS, resample to
- * the card's spacing, window the intensities, sliding-window inference, argmax (and optionally
- * the largest connected component per label), then the inverse of every spatial step with
+ * the card's spacing, window the intensities, sliding-window inference, argmax (and optionally the
+ * largest connected component per label), then the inverse of every spatial step with
  * nearest-neighbour resampling, so that the label lands exactly on the input's grid and affine.
  * Stateless; runs on the calling (worker) thread with that thread's network.
  */
 public final class SegmentationPipeline {
     /** Parameter: keep only the largest connected component of each label (26-connectivity). */
     public static final String LARGEST_CC = "largest_cc";
+
     /** Parameter: fill enclosed holes of each label. */
     public static final String FILL_HOLES = "fill_holes";
-    /** Bytes of network activations assumed per window voxel (a 3-D UNet keeps tens of channels). */
+
+    /**
+     * Bytes of network activations assumed per window voxel (a 3-D UNet keeps tens of channels).
+     */
     static final long ACTIVATION_BYTES_PER_VOXEL = 256;
 
     private SegmentationPipeline() {}
 
     /**
-     * Segments an image. The image is read once into the resampled network input and then
-     * dropped; the caller should not keep a reference to it either, so that the heap holds at
-     * most the image and the network input at once. The model's output never exists whole: it
-     * is merged slab by slab into the label map.
+     * Segments an image. The image is read once into the resampled network input and then dropped;
+     * the caller should not keep a reference to it either, so that the heap holds at most the image
+     * and the network input at once. The model's output never exists whole: it is merged slab by
+     * slab into the label map.
      *
      * @return the label map on the input grid, of {@code uint8} model label indices
      */
-    public static Volume run(Volume image, ModelCard card, Network network, Device device, Params params,
+    public static Volume run(
+            Volume image,
+            ModelCard card,
+            Network network,
+            Device device,
+            Params params,
             Latencies latencies) {
         check(image);
         checkWindows(card);
         int[] shape = image.shape();
         Affine affine = image.affine();
         Grid grid = plan(image, card);
-        SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
-                card.blend(), 0.125);
+        SlidingWindowInferer inferer =
+                new SlidingWindowInferer(
+                        card.roiSize(), card.overlap(), card.swBatchSize(), card.blend(), 0.125);
         Volume labels;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray tensor = toDevice(image, grid, card.intensity(), manager, 1 << 22);
             image = null; // only its geometry is needed from here on
             latencies.mark("pre");
-            // on a GPU the merge buffer stays on the device; on the CPU merging on the heap is faster
-            labels = inferer.runToLabels(tensor, batch -> network.forward(batch, false), grid.affine(),
-                    device.isGpu());
+            // on a GPU the merge buffer stays on the device; on the CPU merging on the heap is
+            // faster
+            labels =
+                    inferer.runToLabels(
+                            tensor,
+                            batch -> network.forward(batch, false),
+                            grid.affine(),
+                            device.isGpu());
         }
         latencies.mark("infer");
 
         if (params.getBoolean(LARGEST_CC, false)) {
             Collection<Integer> values = card.foregroundLabels().values();
-            labels = LabelMaps.keepLargestComponent(labels, values, ConnectedComponents.Connectivity.TWENTY_SIX);
+            labels =
+                    LabelMaps.keepLargestComponent(
+                            labels, values, ConnectedComponents.Connectivity.TWENTY_SIX);
         }
         if (params.getBoolean(FILL_HOLES, false)) {
             labels = LabelMaps.fillHoles(labels, card.foregroundLabels().values());
@@ -82,21 +104,25 @@ public final class SegmentationPipeline {
         latencies.mark("post");
 
         // the inverse of orientation and spacing at once: nearest neighbour onto the stored grid
-        Volume restored = Resample.resampleLabels(labels, new Grid(new int[] {shape[0], shape[1], shape[2]}, affine));
+        Volume restored =
+                Resample.resampleLabels(
+                        labels, new Grid(new int[] {shape[0], shape[1], shape[2]}, affine));
         latencies.mark("invert");
         return restored.withMetadata(Map.of("labels", card.foregroundLabels()));
     }
 
     /**
-     * The network input on the device, {@code (1, 1, X, Y, Z)}: resampled and windowed slab by
-     * slab through a small direct buffer, so neither the heap nor a second native copy ever holds
-     * the whole input; the final rescale runs on the device.
+     * The network input on the device, {@code (1, 1, X, Y, Z)}: resampled and windowed slab by slab
+     * through a small direct buffer, so neither the heap nor a second native copy ever holds the
+     * whole input; the final rescale runs on the device.
      */
-    static NDArray toDevice(Volume image, Grid grid, IntensityWindow window, NDManager manager, int chunkValues) {
+    static NDArray toDevice(
+            Volume image, Grid grid, IntensityWindow window, NDManager manager, int chunkValues) {
         int[] g = grid.shape();
         NDArray tensor = manager.create(new Shape(1, 1, g[0], g[1], g[2]), DataType.FLOAT32);
         int plane = g[1] * g[2];
-        int slab = Math.max(1, Math.min(g[0], chunkValues / plane)); // 4 Mi values: 16 MiB at a time
+        int slab =
+                Math.max(1, Math.min(g[0], chunkValues / plane)); // 4 Mi values: 16 MiB at a time
         ByteBuffer chunk = manager.allocateDirect(slab * plane * 4);
         FloatBuffer floats = chunk.asFloatBuffer();
         float min = Float.POSITIVE_INFINITY;
@@ -107,7 +133,8 @@ public final class SegmentationPipeline {
             float[] range = window.windowInPlace(floats, n * plane);
             min = Math.min(min, range[0]);
             max = Math.max(max, range[1]);
-            try (NDArray part = manager.create(chunk, new Shape(1, 1, n, g[1], g[2]), DataType.FLOAT32)) {
+            try (NDArray part =
+                    manager.create(chunk, new Shape(1, 1, n, g[1], g[2]), DataType.FLOAT32)) {
                 tensor.set(new NDIndex().addAllDim().addAllDim().addSliceDim(x0, x0 + n), part);
             }
         }
@@ -121,11 +148,15 @@ public final class SegmentationPipeline {
         return plan(image, card);
     }
 
-    /** The grid the network sees: the image reoriented to RAS and resampled to the card's spacing. */
+    /**
+     * The grid the network sees: the image reoriented to RAS and resampled to the card's spacing.
+     */
     private static Grid plan(Volume image, ModelCard card) {
         int[] shape = image.shape();
         Orientation toRas = Orientation.toRas(image.affine());
-        Grid grid = new Spacing(card.spacing()).plan(toRas.apply(shape), toRas.apply(image.affine(), shape));
+        Grid grid =
+                new Spacing(card.spacing())
+                        .plan(toRas.apply(shape), toRas.apply(image.affine(), shape));
         checkSize(grid.shape(), card.labels().size());
         return grid;
     }
@@ -154,19 +185,27 @@ public final class SegmentationPipeline {
      */
     static void checkWindows(ModelCard card) {
         int[] roi = card.roiSize();
-        long needed = (long) roi[0] * roi[1] * roi[2] * card.swBatchSize() * ACTIVATION_BYTES_PER_VOXEL;
+        long needed =
+                (long) roi[0] * roi[1] * roi[2] * card.swBatchSize() * ACTIVATION_BYTES_PER_VOXEL;
         long physical = physicalMemory();
         if (needed > physical) {
-            throw new InferenceFailedException(String.format("Model '%s': a sliding window of %dx%dx%d voxels, %d per "
-                    + "batch, needs about %d GiB for the network; this machine has %d GiB. Use a smaller roi_size or "
-                    + "sw_batch_size in its model card", card.name(), roi[0], roi[1], roi[2], card.swBatchSize(),
-                    needed >> 30, physical >> 30));
+            throw new InferenceFailedException(
+                    String.format(
+                            "Model '%s': a sliding window of %dx%dx%d voxels, %d per batch, needs"
+                                + " about %d GiB for the network; this machine has %d GiB. Use a"
+                                + " smaller roi_size or sw_batch_size in its model card",
+                            card.name(),
+                            roi[0],
+                            roi[1],
+                            roi[2],
+                            card.swBatchSize(),
+                            needed >> 30,
+                            physical >> 30));
         }
     }
 
     private static long physicalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }
         return Long.MAX_VALUE;
@@ -174,20 +213,27 @@ public final class SegmentationPipeline {
 
     private static void check(Volume image) {
         if (image.sizeZ() == 1) {
-            throw new InvalidInputException("Image is 2-D (" + image.sizeX() + "x" + image.sizeY()
-                    + "); this model needs a 3-D volume");
+            throw new InvalidInputException(
+                    "Image is 2-D ("
+                            + image.sizeX()
+                            + "x"
+                            + image.sizeY()
+                            + "); this model needs a 3-D volume");
         }
         if (image.channels() > 1) {
-            throw new InvalidInputException("Image has " + image.channels() + " channels; this model needs one");
+            throw new InvalidInputException(
+                    "Image has " + image.channels() + " channels; this model needs one");
         }
         if (!image.affine().isInvertible()) {
-            throw new InvalidInputException("Image geometry is degenerate (its affine cannot be inverted)");
+            throw new InvalidInputException(
+                    "Image geometry is degenerate (its affine cannot be inverted)");
         }
         if (image.type().isFloatingPoint()) {
             long n = image.voxelCount();
             for (long i = 0; i < n; i++) {
                 if (!Double.isFinite(image.get(i))) {
-                    throw new InvalidInputException("Image contains NaN or infinite voxels (first at index " + i + ")");
+                    throw new InvalidInputException(
+                            "Image contains NaN or infinite voxels (first at index " + i + ")");
                 }
             }
         }
@@ -200,8 +246,11 @@ public final class SegmentationPipeline {
     private static void checkSize(int[] grid, int channels) {
         long voxels = (long) grid[0] * grid[1] * grid[2];
         if (voxels * 4 > Integer.MAX_VALUE || voxels * Math.max(2, channels) > Integer.MAX_VALUE) {
-            throw new InvalidInputException(String.format("Image too large for this model: %dx%dx%d voxels after "
-                    + "resampling to %s mm", grid[0], grid[1], grid[2], "the model's spacing"));
+            throw new InvalidInputException(
+                    String.format(
+                            "Image too large for this model: %dx%dx%d voxels after "
+                                    + "resampling to %s mm",
+                            grid[0], grid[1], grid[2], "the model's spacing"));
         }
     }
 }

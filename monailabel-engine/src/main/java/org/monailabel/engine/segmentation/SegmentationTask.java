@@ -1,11 +1,5 @@
 package org.monailabel.engine.segmentation;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
@@ -20,6 +14,13 @@ import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ServedModel;
 import org.monailabel.engine.model.ServesModel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An automatic segmentation model served from its {@link ModelStore} ({@code
@@ -39,8 +40,8 @@ public class SegmentationTask implements InferenceTask, ServesModel {
     private InferenceWorkers workers;
 
     /**
-     * @param labels label name to index as the model is expected to produce them (shown before
-     *     the model is loaded; the card's labels win once it is)
+     * @param labels label name to index as the model is expected to produce them (shown before the
+     *     model is loaded; the card's labels win once it is)
      */
     protected SegmentationTask(String name, String description, Map<String, Integer> labels) {
         this.name = Objects.requireNonNull(name, "name");
@@ -53,23 +54,28 @@ public class SegmentationTask implements InferenceTask, ServesModel {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(SegmentationPipeline.LARGEST_CC, false);
         config.put(SegmentationPipeline.FILL_HOLES, false);
-        return new ModelInfo(name, ModelType.SEGMENTATION, ServedModel.labels(served, declaredLabels), 3, description,
+        return new ModelInfo(
+                name,
+                ModelType.SEGMENTATION,
+                ServedModel.labels(served, declaredLabels),
+                3,
+                description,
                 config);
     }
 
     /**
-     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default.
-     * A task that serves another model's weights names that model (deepgrow_2d serves
-     * deepgrow_3d's), so that training, uploads and {@code /model/{name}} all reach the one store.
+     * The model folder (and so the {@link ModelStore}) this task serves: its own name by default. A
+     * task that serves another model's weights names that model (deepgrow_2d serves deepgrow_3d's),
+     * so that training, uploads and {@code /model/{name}} all reach the one store.
      */
     protected String storeName() {
         return name;
     }
 
     /**
-     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it
-     * is the older way to serve another folder (which must be directly under the app's model
-     * folder); prefer {@link #storeName()}.
+     * Where this model's card lives: {@code <modelDir>/<storeName()>/model.json}. Overriding it is
+     * the older way to serve another folder (which must be directly under the app's model folder);
+     * prefer {@link #storeName()}.
      */
     protected Path cardFile(AppContext context) {
         return context.modelStore(storeName()).folder().resolve(ModelCard.FILE_NAME);
@@ -77,9 +83,8 @@ public class SegmentationTask implements InferenceTask, ServesModel {
 
     /**
      * A model the app ships as class-path resources (a folder holding {@code model.json} and the
-     * weights it names, for example {@code /models/segmentation/}), published into the model
-     * folder when the folder has no model yet, so the app segments from its first start. None by
-     * default.
+     * weights it names, for example {@code /models/segmentation/}), published into the model folder
+     * when the folder has no model yet, so the app segments from its first start. None by default.
      */
     protected Optional<String> bundledModel() {
         return Optional.empty();
@@ -87,10 +92,19 @@ public class SegmentationTask implements InferenceTask, ServesModel {
 
     @Override
     public void open(AppContext context) throws IOException {
-        served = ServedModel.open(name, context.models().forFolder(cardFile(context).getParent()), context.device(),
-                bundledModel(), getClass());
-        workers = new InferenceWorkers(name, context.config().getInt("infer_threads", 1),
-                context.config().getInt("infer_queue", 4), () -> served.loaded().orElse(null));
+        served =
+                ServedModel.open(
+                        name,
+                        context.models().forFolder(cardFile(context).getParent()),
+                        context.device(),
+                        bundledModel(),
+                        getClass());
+        workers =
+                new InferenceWorkers(
+                        name,
+                        context.config().getInt("infer_threads", 1),
+                        context.config().getInt("infer_queue", 4),
+                        () -> served.loaded().orElse(null));
     }
 
     /** The model this task serves (its store, the loaded version); empty before {@code open}. */
@@ -121,18 +135,26 @@ public class SegmentationTask implements InferenceTask, ServesModel {
     public InferenceResult infer(InferenceRequest request) throws IOException {
         served.require(); // loads a version the store announced
         Params params = request.params();
-        return workers.run((network, loaded) -> {
-            Latencies latencies = new Latencies();
-            Volume label = SegmentationPipeline.run(ImageIo.read(request.image()), loaded.card(), network,
-                    served.device(), params, latencies);
-            Path file = ResultFiles.write(label, request.image(), params, request.workDir());
-            latencies.mark("write");
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("label_names", loaded.card().foregroundLabels());
-            json.put("latencies", latencies.toMap());
-            json.put("model_version", loaded.card().version());
-            return new InferenceResult(Optional.of(file), json);
-        });
+        return workers.run(
+                (network, loaded) -> {
+                    Latencies latencies = new Latencies();
+                    Volume label =
+                            SegmentationPipeline.run(
+                                    ImageIo.read(request.image()),
+                                    loaded.card(),
+                                    network,
+                                    served.device(),
+                                    params,
+                                    latencies);
+                    Path file =
+                            ResultFiles.write(label, request.image(), params, request.workDir());
+                    latencies.mark("write");
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("label_names", loaded.card().foregroundLabels());
+                    json.put("latencies", latencies.toMap());
+                    json.put("model_version", loaded.card().version());
+                    return new InferenceResult(Optional.of(file), json);
+                });
     }
 
     @Override

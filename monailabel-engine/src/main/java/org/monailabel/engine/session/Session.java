@@ -1,6 +1,7 @@
 package org.monailabel.engine.session;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,12 +19,18 @@ import java.util.Objects;
  * @param expirySeconds seconds after the last access when the session is purged
  */
 public record Session(
-        String id, Path dir, Path image, Map<String, Object> meta, long createTs, long lastAccessTs, long expirySeconds) {
+        String id,
+        Path dir,
+        Path image,
+        Map<String, Object> meta,
+        long createTs,
+        long lastAccessTs,
+        long expirySeconds) {
     public Session {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(image, "image");
-        meta = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+        meta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
     }
 
     /** Whether the session has expired at {@code nowSeconds}. */

@@ -1,5 +1,10 @@
 package org.monailabel.engine.session;
 
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.datastore.FileExtensions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,15 +21,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.datastore.FileExtensions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sessions in a folder of their own ({@code <root>/<uuid>/}), kept in memory: a server restart
- * forgets them and deletes their folders. Only ids this store generated (UUIDs) are ever turned into
- * paths. Thread-safe.
+ * forgets them and deletes their folders. Only ids this store generated (UUIDs) are ever turned
+ * into paths. Thread-safe.
  */
 public final class SessionStore implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(SessionStore.class);
@@ -69,9 +70,11 @@ public final class SessionStore implements AutoCloseable {
     /**
      * Creates a session from uploaded files (moved into it).
      *
-     * @param expirySeconds requested expiry; 0 or less means the default, more than the maximum is capped
+     * @param expirySeconds requested expiry; 0 or less means the default, more than the maximum is
+     *     capped
      */
-    public Session create(List<Upload> files, Map<String, Object> meta, long expirySeconds) throws IOException {
+    public Session create(List<Upload> files, Map<String, Object> meta, long expirySeconds)
+            throws IOException {
         if (files.isEmpty()) {
             throw new InvalidInputException("A session needs at least one file part 'files'");
         }
@@ -94,7 +97,10 @@ public final class SessionStore implements AutoCloseable {
                 image = files.size() == 1 ? target : dir;
                 i++;
             }
-            long expiry = expirySeconds <= 0 ? defaultExpiry.toSeconds() : Math.min(expirySeconds, maxExpiry.toSeconds());
+            long expiry =
+                    expirySeconds <= 0
+                            ? defaultExpiry.toSeconds()
+                            : Math.min(expirySeconds, maxExpiry.toSeconds());
             long now = Instant.now().getEpochSecond();
             Session session = new Session(id, dir, image, meta, now, now, expiry);
             sessions.put(id, session);
@@ -165,13 +171,15 @@ public final class SessionStore implements AutoCloseable {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            walk.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

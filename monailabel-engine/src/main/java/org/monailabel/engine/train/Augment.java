@@ -6,10 +6,10 @@ import java.util.Random;
 
 /**
  * Training augmentation on {@code (X, Y, Z)} C-order float arrays (the network layout), every
- * random choice drawn from the given {@link Random}, so that a seeded run repeats exactly:
- * MONAI's {@code RandCropByPosNegLabel} (crops centred on foreground or background voxels in a
- * chosen ratio), random flips along each axis, random 90-degree rotations in the first two axes
- * (square crops only), and random intensity shift and scale. Stateless and thread-safe.
+ * random choice drawn from the given {@link Random}, so that a seeded run repeats exactly: MONAI's
+ * {@code RandCropByPosNegLabel} (crops centred on foreground or background voxels in a chosen
+ * ratio), random flips along each axis, random 90-degree rotations in the first two axes (square
+ * crops only), and random intensity shift and scale. Stateless and thread-safe.
  */
 public final class Augment {
     private Augment() {}
@@ -18,13 +18,20 @@ public final class Augment {
     public record Patch(int[] size, float[] image, float[] label) {}
 
     /**
-     * Crops {@code count} patches of {@code size} (the image is padded with its minimum, the
-     * label with 0, where it is smaller): each centred on a random foreground voxel (label > 0)
-     * with probability {@code pos / (pos + neg)}, else on a background voxel; centres are
-     * pulled in so that patches stay inside the image, as MONAI does.
+     * Crops {@code count} patches of {@code size} (the image is padded with its minimum, the label
+     * with 0, where it is smaller): each centred on a random foreground voxel (label > 0) with
+     * probability {@code pos / (pos + neg)}, else on a background voxel; centres are pulled in so
+     * that patches stay inside the image, as MONAI does.
      */
-    public static List<Patch> cropByPosNeg(float[] image, float[] label, int[] shape, int[] size, double pos, double neg,
-            int count, Random random) {
+    public static List<Patch> cropByPosNeg(
+            float[] image,
+            float[] label,
+            int[] shape,
+            int[] size,
+            double pos,
+            double neg,
+            int count,
+            Random random) {
         byte[] indices = new byte[label.length];
         for (int i = 0; i < label.length; i++) {
             indices[i] = (byte) label[i];
@@ -32,9 +39,19 @@ public final class Augment {
         return cropByPosNeg(image, indices, shape, size, pos, neg, count, random);
     }
 
-    /** As {@link #cropByPosNeg(float[], float[], int[], int[], double, double, int, Random)}, labels as bytes 0..255. */
-    public static List<Patch> cropByPosNeg(float[] image, byte[] label, int[] shape, int[] size, double pos, double neg,
-            int count, Random random) {
+    /**
+     * As {@link #cropByPosNeg(float[], float[], int[], int[], double, double, int, Random)}, labels
+     * as bytes 0..255.
+     */
+    public static List<Patch> cropByPosNeg(
+            float[] image,
+            byte[] label,
+            int[] shape,
+            int[] size,
+            double pos,
+            double neg,
+            int count,
+            Random random) {
         int n = shape[0] * shape[1] * shape[2];
         int foregroundCount = 0;
         for (int i = 0; i < n; i++) {
@@ -56,19 +73,30 @@ public final class Augment {
         List<Patch> patches = new ArrayList<>(count);
         for (int k = 0; k < count; k++) {
             boolean wantForeground = random.nextDouble() < pos / (pos + neg);
-            int[] pool = wantForeground && foreground.length > 0 || background.length == 0 ? foreground : background;
+            int[] pool =
+                    wantForeground && foreground.length > 0 || background.length == 0
+                            ? foreground
+                            : background;
             int centre = pool.length == 0 ? n / 2 : pool[random.nextInt(pool.length)];
-            int[] c = {centre / (shape[1] * shape[2]), (centre / shape[2]) % shape[1], centre % shape[2]};
+            int[] c = {
+                centre / (shape[1] * shape[2]), (centre / shape[2]) % shape[1], centre % shape[2]
+            };
             int[] start = new int[3];
             for (int a = 0; a < 3; a++) {
                 int s = c[a] - size[a] / 2;
                 if (shape[a] >= size[a]) {
                     start[a] = Math.max(0, Math.min(s, shape[a] - size[a]));
                 } else {
-                    start[a] = -((size[a] - shape[a]) / 2); // smaller than the patch: centre it, pad around
+                    start[a] =
+                            -((size[a] - shape[a])
+                                    / 2); // smaller than the patch: centre it, pad around
                 }
             }
-            patches.add(new Patch(size.clone(), crop(image, shape, start, size, min), cropLabel(label, shape, start, size)));
+            patches.add(
+                    new Patch(
+                            size.clone(),
+                            crop(image, shape, start, size, min),
+                            cropLabel(label, shape, start, size)));
         }
         return patches;
     }
@@ -82,7 +110,13 @@ public final class Augment {
                 int sy = start[1] + y;
                 for (int z = 0; z < size[2]; z++, o++) {
                     int sz = start[2] + z;
-                    boolean inside = sx >= 0 && sy >= 0 && sz >= 0 && sx < shape[0] && sy < shape[1] && sz < shape[2];
+                    boolean inside =
+                            sx >= 0
+                                    && sy >= 0
+                                    && sz >= 0
+                                    && sx < shape[0]
+                                    && sy < shape[1]
+                                    && sz < shape[2];
                     out[o] = inside ? v[(sx * shape[1] + sy) * shape[2] + sz] & 0xff : 0;
                 }
             }
@@ -99,7 +133,13 @@ public final class Augment {
                 int sy = start[1] + y;
                 for (int z = 0; z < size[2]; z++, o++) {
                     int sz = start[2] + z;
-                    boolean inside = sx >= 0 && sy >= 0 && sz >= 0 && sx < shape[0] && sy < shape[1] && sz < shape[2];
+                    boolean inside =
+                            sx >= 0
+                                    && sy >= 0
+                                    && sz >= 0
+                                    && sx < shape[0]
+                                    && sy < shape[1]
+                                    && sz < shape[2];
                     out[o] = inside ? v[(sx * shape[1] + sy) * shape[2] + sz] : fill;
                 }
             }
@@ -125,7 +165,9 @@ public final class Augment {
         if (p <= 0 && !rotate) {
             return patch;
         }
-        boolean[] flip = {random.nextDouble() < p, random.nextDouble() < p, random.nextDouble() < p};
+        boolean[] flip = {
+            random.nextDouble() < p, random.nextDouble() < p, random.nextDouble() < p
+        };
         int turns = rotate && s[0] == s[1] ? random.nextInt(4) : 0;
         float[] image = new float[patch.image().length];
         float[] label = new float[patch.label().length];

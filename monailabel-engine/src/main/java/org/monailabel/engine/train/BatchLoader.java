@@ -1,5 +1,8 @@
 package org.monailabel.engine.train;
 
+import org.monailabel.api.TrainingPair;
+import org.monailabel.engine.model.ModelCard;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,15 +11,13 @@ import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.engine.model.ModelCard;
 
 /**
  * Prepares training batches on its own thread while the network trains: per epoch, {@code
  * samplesPerImage} crops of every training image (centred on foreground or background with equal
- * odds), taken from the bounded {@link PreparedCache}, flipped, rotated and
- * intensity-jittered, shuffled and grouped into batches, all from one seeded generator, so a run
- * repeats exactly. A bounded queue keeps at most a few batches ahead. Closing stops the thread.
+ * odds), taken from the bounded {@link PreparedCache}, flipped, rotated and intensity-jittered,
+ * shuffled and grouped into batches, all from one seeded generator, so a run repeats exactly. A
+ * bounded queue keeps at most a few batches ahead. Closing stops the thread.
  */
 final class BatchLoader implements AutoCloseable {
     /**
@@ -36,12 +37,29 @@ final class BatchLoader implements AutoCloseable {
     private volatile Throwable failure;
     private long waitNanos;
 
-    BatchLoader(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
-            int samplesPerImage, Augmentation augmentation, long seed) {
+    BatchLoader(
+            List<TrainingPair> train,
+            PreparedCache cache,
+            ModelCard card,
+            int[] size,
+            int batch,
+            int samplesPerImage,
+            Augmentation augmentation,
+            long seed) {
         this.perEpoch = Math.max(1, (train.size() * samplesPerImage + batch - 1) / batch);
-        this.thread = new Thread(() -> produce(train, cache, card, size, batch, samplesPerImage, augmentation,
-                new Random(seed)),
-                "train-loader");
+        this.thread =
+                new Thread(
+                        () ->
+                                produce(
+                                        train,
+                                        cache,
+                                        card,
+                                        size,
+                                        batch,
+                                        samplesPerImage,
+                                        augmentation,
+                                        new Random(seed)),
+                        "train-loader");
         thread.setDaemon(true);
         thread.start();
     }
@@ -72,8 +90,15 @@ final class BatchLoader implements AutoCloseable {
         return waitNanos / 1e9;
     }
 
-    private void produce(List<TrainingPair> train, PreparedCache cache, ModelCard card, int[] size, int batch,
-            int samplesPerImage, Augmentation a, Random random) {
+    private void produce(
+            List<TrainingPair> train,
+            PreparedCache cache,
+            ModelCard card,
+            int[] size,
+            int batch,
+            int samplesPerImage,
+            Augmentation a,
+            Random random) {
         int voxels = size[0] * size[1] * size[2];
         // Patches wait in a small shuffle pool, so an epoch never holds all its crops at once
         // (100 studies x 4 crops of 96^3 would be 2.8 GB) and batches still mix studies.
@@ -91,10 +116,21 @@ final class BatchLoader implements AutoCloseable {
                         while (pool.size() < poolSize) {
                             TrainingPair pair = order.get(next++ % order.size());
                             TrainingData.Sample s = cache.get(pair, card);
-                            for (Augment.Patch p : Augment.cropByPosNeg(s.image(), s.label(), s.shape(), size, 1, 1,
-                                    samplesPerImage, random)) {
-                                Augment.Patch moved = Augment.flipAndRotate(p, a.flipProb(), a.rotate90(), random);
-                                pool.add(Augment.shiftAndScale(moved, a.shift(), a.scale(), random));
+                            for (Augment.Patch p :
+                                    Augment.cropByPosNeg(
+                                            s.image(),
+                                            s.label(),
+                                            s.shape(),
+                                            size,
+                                            1,
+                                            1,
+                                            samplesPerImage,
+                                            random)) {
+                                Augment.Patch moved =
+                                        Augment.flipAndRotate(
+                                                p, a.flipProb(), a.rotate90(), random);
+                                pool.add(
+                                        Augment.shiftAndScale(moved, a.shift(), a.scale(), random));
                             }
                         }
                         Augment.Patch p = pool.remove(random.nextInt(pool.size()));

@@ -31,7 +31,8 @@ public final class DiceCeLoss extends Loss {
         NDArray g = channelsFirst(target, channels);
         NDArray intersection = p.mul(g).sum(new int[] {1});
         NDArray denominator = p.square().sum(new int[] {1}).add(g.square().sum(new int[] {1}));
-        NDArray dice = intersection.mul(2).add(SMOOTH).div(denominator.add(SMOOTH)).neg().add(1).mean();
+        NDArray dice =
+                intersection.mul(2).add(SMOOTH).div(denominator.add(SMOOTH)).neg().add(1).mean();
         long voxels = logits.getShape().size() / channels;
         NDArray crossEntropy = target.mul(logits.logSoftmax(1)).sum().neg().div(voxels);
         return dice.add(crossEntropy);

@@ -1,17 +1,19 @@
 package org.monailabel.engine.train;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Maps the voxel values of a saved label onto a model's label indices. Clients describe their
- * values in the label's {@code label_info} ({@code [{"name": "spleen", "idx": 1}, ...]}, 3D
- * Slicer numbering segments 1..N in its own order); values are matched to the model's labels by
- * name. Values whose name the model does not know, and values not described, become background.
- * Without {@code label_info} the values are taken to be the model's indices already. Immutable.
+ * values in the label's {@code label_info} ({@code [{"name": "spleen", "idx": 1}, ...]}, 3D Slicer
+ * numbering segments 1..N in its own order); values are matched to the model's labels by name.
+ * Values whose name the model does not know, and values not described, become background. Without
+ * {@code label_info} the values are taken to be the model's indices already. Immutable.
  */
 public final class LabelMapping {
     private final Map<Integer, Integer> valueToIndex;
@@ -33,7 +35,8 @@ public final class LabelMapping {
         }
         Map<Integer, Integer> map = new HashMap<>();
         for (Object e : entries) {
-            if (e instanceof Map<?, ?> entry && entry.get("name") instanceof String name
+            if (e instanceof Map<?, ?> entry
+                    && entry.get("name") instanceof String name
                     && (entry.get("idx") instanceof Number || entry.get("id") instanceof Number)) {
                 Number value = entry.get("idx") instanceof Number n ? n : (Number) entry.get("id");
                 Integer index = modelLabels.get(name);
@@ -58,7 +61,7 @@ public final class LabelMapping {
         Volume out = Volume.allocate(VoxelType.UINT8, label.affine(), label.shape());
         long n = label.voxelCount();
         Map<Integer, Integer> cache = new HashMap<>();
-        java.nio.ByteBuffer dst = out.data();
+        ByteBuffer dst = out.data();
         for (long i = 0; i < n; i++) {
             int value = (int) label.get(i);
             int index = cache.computeIfAbsent(value, this::indexOf);

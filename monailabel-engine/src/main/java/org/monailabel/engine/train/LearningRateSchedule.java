@@ -1,14 +1,17 @@
 package org.monailabel.engine.train;
 
 import ai.djl.training.tracker.Tracker;
+
+import org.monailabel.api.error.InvalidInputException;
+
 import java.util.function.DoubleSupplier;
 
 /**
- * The learning rate over a run: a linear warm-up over the first updates, then a cosine decay
- * from the base rate down to {@code base * finalFraction} as training progresses, or a constant
- * rate. Progress is the larger of updates done over the planned total and, when the run has a
- * time budget, the share of that budget used, so a run cut short by its budget still ends on a
- * small rate. Thread-safe.
+ * The learning rate over a run: a linear warm-up over the first updates, then a cosine decay from
+ * the base rate down to {@code base * finalFraction} as training progresses, or a constant rate.
+ * Progress is the larger of updates done over the planned total and, when the run has a time
+ * budget, the share of that budget used, so a run cut short by its budget still ends on a small
+ * rate. Thread-safe.
  */
 public final class LearningRateSchedule implements Tracker {
     /** The schedules a trainer can be asked for ({@code lr_schedule}). */
@@ -22,7 +25,7 @@ public final class LearningRateSchedule implements Tracker {
                     return k;
                 }
             }
-            throw new org.monailabel.api.error.InvalidInputException(
+            throw new InvalidInputException(
                     "Unknown lr_schedule '" + s + "': use cosine or constant");
         }
     }
@@ -38,7 +41,12 @@ public final class LearningRateSchedule implements Tracker {
      * @param totalUpdates the planned optimizer steps of the run
      * @param timeProgress the share of the run's time budget used, 0 without a budget
      */
-    public LearningRateSchedule(Kind kind, float base, float finalFraction, int warmup, long totalUpdates,
+    public LearningRateSchedule(
+            Kind kind,
+            float base,
+            float finalFraction,
+            int warmup,
+            long totalUpdates,
             DoubleSupplier timeProgress) {
         this.kind = kind;
         this.base = base;

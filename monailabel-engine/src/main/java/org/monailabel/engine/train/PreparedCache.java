@@ -1,5 +1,9 @@
 package org.monailabel.engine.train;
 
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.image.Affine;
+import org.monailabel.engine.model.ModelCard;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,19 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.image.Affine;
-import org.monailabel.engine.model.ModelCard;
 
 /**
- * The pre-processed training studies, bounded in memory: the most recently used samples stay on
- * the heap up to a byte budget, and every sample is also kept in a disk cache (raw floats, written
- * by temporary file and rename), from which an evicted sample comes back in a fraction of the time
- * a new pre-processing would take. A sample's key hashes everything its content depends on (the
- * image and label files' paths, sizes and modification times, the label info, and the card's
- * labels, spacing and intensity window), so a changed label or a different model never reads a
- * stale entry, and a later training run reuses the entries of the studies that did not change.
- * Thread-safe.
+ * The pre-processed training studies, bounded in memory: the most recently used samples stay on the
+ * heap up to a byte budget, and every sample is also kept in a disk cache (raw floats, written by
+ * temporary file and rename), from which an evicted sample comes back in a fraction of the time a
+ * new pre-processing would take. A sample's key hashes everything its content depends on (the image
+ * and label files' paths, sizes and modification times, the label info, and the card's labels,
+ * spacing and intensity window), so a changed label or a different model never reads a stale entry,
+ * and a later training run reuses the entries of the studies that did not change. Thread-safe.
  */
 public final class PreparedCache {
     private static final int MAGIC = 0x4d4c5331; // "MLS1"
@@ -38,7 +38,8 @@ public final class PreparedCache {
 
     private final Path dir;
     private final long budget;
-    private final LinkedHashMap<String, TrainingData.Sample> memory = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<String, TrainingData.Sample> memory =
+            new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
     private long memoryHits;
     private long diskReads;
@@ -65,7 +66,9 @@ public final class PreparedCache {
         parts.put("spacing", Arrays.toString(card.spacing()));
         parts.put("intensity", card.intensity().toString());
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(parts.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(parts.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -73,7 +76,11 @@ public final class PreparedCache {
     }
 
     private static String fileStamp(Path file) throws IOException {
-        return file.toAbsolutePath() + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+        return file.toAbsolutePath()
+                + ":"
+                + Files.size(file)
+                + ":"
+                + Files.getLastModifiedTime(file).toMillis();
     }
 
     /**
@@ -117,7 +124,9 @@ public final class PreparedCache {
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(SUFFIX) && !keep.contains(name.substring(0, name.length() - SUFFIX.length()))
+                if (name.endsWith(SUFFIX)
+                                && !keep.contains(
+                                        name.substring(0, name.length() - SUFFIX.length()))
                         || name.endsWith(".tmp")) {
                     Files.deleteIfExists(f);
                 }
@@ -129,7 +138,15 @@ public final class PreparedCache {
 
     /** Counters: memory hits, disk reads, pre-processings, bytes on the heap. */
     public synchronized Map<String, Long> counters() {
-        return Map.of("memory_hits", memoryHits, "disk_reads", diskReads, "prepared", prepared, "heap_bytes", bytes);
+        return Map.of(
+                "memory_hits",
+                memoryHits,
+                "disk_reads",
+                diskReads,
+                "prepared",
+                prepared,
+                "heap_bytes",
+                bytes);
     }
 
     private void remember(String key, TrainingData.Sample s) {
@@ -156,10 +173,17 @@ public final class PreparedCache {
 
     private static void write(Path file, TrainingData.Sample s) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + "." + Thread.currentThread().getId() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer header = ByteBuffer.allocate(4 + 3 * 4 + 16 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        Path tmp =
+                file.resolveSibling(
+                        file.getFileName() + "." + Thread.currentThread().getId() + ".tmp");
+        try (FileChannel ch =
+                FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            ByteBuffer header =
+                    ByteBuffer.allocate(4 + 3 * 4 + 16 * 8).order(ByteOrder.LITTLE_ENDIAN);
             header.putInt(MAGIC);
             for (int d : s.shape()) {
                 header.putInt(d);
@@ -195,7 +219,8 @@ public final class PreparedCache {
 
     private static TrainingData.Sample read(Path file, String imageId) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(4 + 3 * 4 + 16 * 8).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer header =
+                    ByteBuffer.allocate(4 + 3 * 4 + 16 * 8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, header);
             header.flip();
             if (header.getInt() != MAGIC) {
@@ -203,7 +228,10 @@ public final class PreparedCache {
             }
             int[] shape = {header.getInt(), header.getInt(), header.getInt()};
             long n = (long) shape[0] * shape[1] * shape[2];
-            if (shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0 || n > Integer.MAX_VALUE
+            if (shape[0] <= 0
+                    || shape[1] <= 0
+                    || shape[2] <= 0
+                    || n > Integer.MAX_VALUE
                     || ch.size() != header.capacity() + n * 5) {
                 throw new IOException("Truncated training cache entry: " + file);
             }

@@ -8,11 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+
 import org.monailabel.api.AppContext;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
@@ -28,19 +24,25 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
 
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
 /**
- * Trains a segmentation model from the datastore's {@code final} labels: studies pre-processed
- * once into a bounded {@link PreparedCache} (heap LRU over a disk cache in the model directory),
- * random crops balanced between foreground and background ({@code num_samples} per study and
- * epoch) with optional flips and rotations ({@code flip_prob}, {@code rotate90}; off by default
- * because they swap left and right organs) and intensity jitter, all from one seeded generator;
- * batches prepared on a loader thread; Dice + cross-entropy, Adam with a warm-up and cosine decay
- * ({@code lr_schedule}); validation Dice with sliding-window inference every {@code val_interval}
- * epochs; the best model published atomically as a new version into the folder the {@code
- * SegmentationTask} of the same name serves from; early stopping, a time budget ({@code
- * max_train_minutes}), and a stop request honoured within one iteration. Fine-tunes the published
- * version ({@code pretrained}, also a TorchScript one) or starts from the template card. Apps
- * subclass it with a no-arg constructor.
+ * Trains a segmentation model from the datastore's {@code final} labels: studies pre-processed once
+ * into a bounded {@link PreparedCache} (heap LRU over a disk cache in the model directory), random
+ * crops balanced between foreground and background ({@code num_samples} per study and epoch) with
+ * optional flips and rotations ({@code flip_prob}, {@code rotate90}; off by default because they
+ * swap left and right organs) and intensity jitter, all from one seeded generator; batches prepared
+ * on a loader thread; Dice + cross-entropy, Adam with a warm-up and cosine decay ({@code
+ * lr_schedule}); validation Dice with sliding-window inference every {@code val_interval} epochs;
+ * the best model published atomically as a new version into the folder the {@code SegmentationTask}
+ * of the same name serves from; early stopping, a time budget ({@code max_train_minutes}), and a
+ * stop request honoured within one iteration. Fine-tunes the published version ({@code pretrained},
+ * also a TorchScript one) or starts from the template card. Apps subclass it with a no-arg
+ * constructor.
  */
 public class SegmentationTrainer implements TrainTask {
     /** The human-readable log of the training runs, beside the published model. */
@@ -65,21 +67,42 @@ public class SegmentationTrainer implements TrainTask {
      * @param earlyStopPatience {@code early_stop_patience}: epochs without a better validation Dice
      *     before the run stops; 0 or less for never
      */
-    public record Settings(TrainSettings train, double flipProb, boolean rotate90, int earlyStopPatience) {
+    public record Settings(
+            TrainSettings train, double flipProb, boolean rotate90, int earlyStopPatience) {
         public Settings {
             Objects.requireNonNull(train, "train");
         }
 
         /** The built-in defaults. */
         public static Settings defaults() {
-            return new Settings(new TrainSettings(50, 0.2, 1, 2, 4, 96, 1e-4, LearningRateSchedule.Kind.COSINE, 20, 0,
-                    true, 0, 5, TrainSettings.defaultCacheMegabytes()), 0.0, false, -1);
+            return new Settings(
+                    new TrainSettings(
+                            50,
+                            0.2,
+                            1,
+                            2,
+                            4,
+                            96,
+                            1e-4,
+                            LearningRateSchedule.Kind.COSINE,
+                            20,
+                            0,
+                            true,
+                            0,
+                            5,
+                            TrainSettings.defaultCacheMegabytes()),
+                    0.0,
+                    false,
+                    -1);
         }
 
         /** These settings with those the request sets instead. */
         public Settings merge(Params request) {
-            return new Settings(train.merge(request), request.getDouble("flip_prob", flipProb),
-                    request.getBoolean("rotate90", rotate90), request.getInt("early_stop_patience", earlyStopPatience));
+            return new Settings(
+                    train.merge(request),
+                    request.getDouble("flip_prob", flipProb),
+                    request.getBoolean("rotate90", rotate90),
+                    request.getInt("early_stop_patience", earlyStopPatience));
         }
 
         /** The settings as {@code /info/} shows them. */
@@ -97,7 +120,8 @@ public class SegmentationTrainer implements TrainTask {
         private void checkRunnable() {
             if (train.cropSize() < 16 || train.batchSize() > 64 || train.maxEpochs() < 1) {
                 throw new InvalidInputException(
-                        "crop_size must be at least 16, train_batch_size at most 64 and max_epochs at least 1");
+                        "crop_size must be at least 16, train_batch_size at most 64 and max_epochs"
+                            + " at least 1");
             }
         }
     }
@@ -111,20 +135,25 @@ public class SegmentationTrainer implements TrainTask {
      *     crop_size}), shown in {@code /info/} and used when a request does not set them
      * @throws IllegalStateException for a key the trainer does not have
      */
-    protected SegmentationTrainer(String name, String description, ModelCard template, Map<String, Object> defaults) {
+    protected SegmentationTrainer(
+            String name, String description, ModelCard template, Map<String, Object> defaults) {
         this.support = new TrainerSupport(name, template);
         this.description = Objects.requireNonNull(description, "description");
         this.template = template;
         Settings builtIn = Settings.defaults();
-        this.defaults = builtIn.merge(TrainSettings.overrides(name, defaults, builtIn.config().keySet()));
+        this.defaults =
+                builtIn.merge(TrainSettings.overrides(name, defaults, builtIn.config().keySet()));
     }
 
     @Override
     public TrainerInfo info() {
-        return new TrainerInfo(support.name(), description, defaults.config(), template.foregroundLabels());
+        return new TrainerInfo(
+                support.name(), description, defaults.config(), template.foregroundLabels());
     }
 
-    /** The settings of a run with these request parameters: the request over the trainer's defaults. */
+    /**
+     * The settings of a run with these request parameters: the request over the trainer's defaults.
+     */
     public Settings settings(Params request) {
         return defaults.merge(request);
     }
@@ -150,10 +179,12 @@ public class SegmentationTrainer implements TrainTask {
         try (Model model = newModel(start);
                 BatchLoader loader = run.newLoader()) {
             long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
-            LearningRateSchedule lr = TrainerSupport.learningRate(t, start.fineTune(), totalUpdates, run.progress);
+            LearningRateSchedule lr =
+                    TrainerSupport.learningRate(t, start.fineTune(), totalUpdates, run.progress);
             try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
                 if (!run.torchScript) {
-                    trainer.initialize(new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
+                    trainer.initialize(
+                            new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
                 }
                 run.epochs(trainer, loader, model.getBlock(), lr);
             }
@@ -162,32 +193,47 @@ public class SegmentationTrainer implements TrainTask {
     }
 
     /** Pre-processes every study (or finds it in the cache) before the first epoch. */
-    private TrainerSupport.TrainingSet prepare(TrainSettings settings, TrainerSupport.Start start, JobControl control)
+    private TrainerSupport.TrainingSet prepare(
+            TrainSettings settings, TrainerSupport.Start start, JobControl control)
             throws IOException {
         TrainerSupport.TrainingSet studies = support.trainingSet(settings);
         long startNanos = System.nanoTime();
         studies.prepareAll(start.card(), control, (pair, sample) -> {});
-        control.log(String.format("Training '%s' on %d images, validating on %d, %s; studies ready in %.1f s %s",
-                support.name(), studies.split().train().size(), studies.split().validation().size(),
-                start.fineTune() ? "fine-tuning v" + start.card().version() : "from scratch",
-                (System.nanoTime() - startNanos) / 1e9, studies.cache().counters()));
+        control.log(
+                String.format(
+                        "Training '%s' on %d images, validating on %d, %s; studies ready in %.1f s"
+                            + " %s",
+                        support.name(),
+                        studies.split().train().size(),
+                        studies.split().validation().size(),
+                        start.fineTune()
+                                ? "fine-tuning v" + start.card().version()
+                                : "from scratch",
+                        (System.nanoTime() - startNanos) / 1e9,
+                        studies.cache().counters()));
         return studies;
     }
 
-    /** The network to train: the published TorchScript module, or a U-Net with the published weights if any. */
+    /**
+     * The network to train: the published TorchScript module, or a U-Net with the published weights
+     * if any.
+     */
     private Model newModel(TrainerSupport.Start start) throws IOException {
         ModelCard card = start.card();
         if (isTorchScript(card)) {
             return support.loadTrainableTorchScript(card);
         }
-        return support.newModel(UNet.build(UNetConfig.fromMap(card.hyperparameters())), card, start.fineTune());
+        return support.newModel(
+                UNet.build(UNetConfig.fromMap(card.hyperparameters())), card, start.fineTune());
     }
 
     private static boolean isTorchScript(ModelCard card) {
         return "torchscript".equals(card.network());
     }
 
-    /** One run: what it trains on, its progress, the versions it published and where its time went. */
+    /**
+     * One run: what it trains on, its progress, the versions it published and where its time went.
+     */
     private final class Run {
         final Settings settings;
         final ModelCard card;
@@ -198,8 +244,10 @@ public class SegmentationTrainer implements TrainTask {
         final int outChannels;
         final int[] size;
         final TrainingRun progress;
+
         /** The newest version number in use; the next published version is one more. */
         int version;
+
         int servedVersion;
         int lastEpochIterations;
         long stepNanos;
@@ -208,7 +256,11 @@ public class SegmentationTrainer implements TrainTask {
         double loaderWait;
         int epoch;
 
-        Run(Settings settings, TrainerSupport.Start start, TrainerSupport.TrainingSet studies, JobControl control)
+        Run(
+                Settings settings,
+                TrainerSupport.Start start,
+                TrainerSupport.TrainingSet studies,
+                JobControl control)
                 throws IOException {
             this.settings = settings;
             this.card = start.card();
@@ -217,12 +269,20 @@ public class SegmentationTrainer implements TrainTask {
             this.control = control;
             this.torchScript = isTorchScript(card);
             if (torchScript && !start.fineTune()) {
-                throw new TrainingFailedException("Model '" + support.name() + "' is a TorchScript model: it can be "
-                        + "fine-tuned from its published weights (pretrained=true), not trained from scratch");
+                throw new TrainingFailedException(
+                        "Model '"
+                                + support.name()
+                                + "' is a TorchScript model: it can be fine-tuned from its"
+                                + " published weights (pretrained=true), not trained from scratch");
             }
-            this.outChannels = torchScript
-                    ? card.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1
-                    : UNetConfig.fromMap(card.hyperparameters()).outChannels();
+            this.outChannels =
+                    torchScript
+                            ? card.labels().values().stream()
+                                            .mapToInt(Integer::intValue)
+                                            .max()
+                                            .orElse(0)
+                                    + 1
+                            : UNetConfig.fromMap(card.hyperparameters()).outChannels();
             int crop = settings.train().cropSize();
             this.size = new int[] {crop, crop, crop};
             this.version = support.newestVersion(card);
@@ -233,12 +293,21 @@ public class SegmentationTrainer implements TrainTask {
         /** The training crops of every epoch, prepared on the loader's thread. */
         BatchLoader newLoader() {
             TrainSettings t = settings.train();
-            return new BatchLoader(split.train(), cache, card, size, t.batchSize(), t.numSamples(),
-                    new BatchLoader.Augmentation(settings.flipProb(), settings.rotate90(), 0.1, 0.1), t.seed());
+            return new BatchLoader(
+                    split.train(),
+                    cache,
+                    card,
+                    size,
+                    t.batchSize(),
+                    t.numSamples(),
+                    new BatchLoader.Augmentation(
+                            settings.flipProb(), settings.rotate90(), 0.1, 0.1),
+                    t.seed());
         }
 
         /** The epochs until the last, a stop, the time budget, early stopping or a failed epoch. */
-        void epochs(Trainer trainer, BatchLoader loader, Block block, LearningRateSchedule lr) throws IOException {
+        void epochs(Trainer trainer, BatchLoader loader, Block block, LearningRateSchedule lr)
+                throws IOException {
             int maxEpochs = progress.maxEpochs();
             boolean stopped = false;
             for (epoch = 1; epoch <= maxEpochs && !stopped; epoch++) {
@@ -263,37 +332,59 @@ public class SegmentationTrainer implements TrainTask {
                 // a stop request skips validation: the user gets the job back within one iteration,
                 // and the best model published so far stays what is served
                 if (!control.stopRequested()
-                        && (epoch % settings.train().valInterval() == 0 || epoch == maxEpochs || outOfTime)) {
+                        && (epoch % settings.train().valInterval() == 0
+                                || epoch == maxEpochs
+                                || outOfTime)) {
                     stopped = validateAndPublish(trainer, block, row);
                 }
                 progress.addEpoch(row);
-                control.log(String.format("Epoch %d/%d: loss %.4f%s", epoch, maxEpochs, loss,
-                        row.containsKey("metric") ? String.format(", Dice %.4f", (double) row.get("metric")) : ""));
+                control.log(
+                        String.format(
+                                "Epoch %d/%d: loss %.4f%s",
+                                epoch,
+                                maxEpochs,
+                                loss,
+                                row.containsKey("metric")
+                                        ? String.format(", Dice %.4f", (double) row.get("metric"))
+                                        : ""));
                 support.report(control, progress, epoch, false);
                 if (outOfTime) {
-                    control.log(String.format("Time budget of %.1f minutes used", settings.train().maxTrainMinutes()));
+                    control.log(
+                            String.format(
+                                    "Time budget of %.1f minutes used",
+                                    settings.train().maxTrainMinutes()));
                     stopped = true;
                 }
                 stopped |= control.stopRequested();
             }
         }
 
-        /** One epoch: the loader's batches through forward, loss, backward and an optimizer step. */
+        /**
+         * One epoch: the loader's batches through forward, loss, backward and an optimizer step.
+         */
         private double trainEpoch(Trainer trainer, BatchLoader loader) throws InterruptedException {
             int batch = settings.train().batchSize();
             double total = 0;
             int iterations = 0;
             lastEpochIterations = 0;
-            for (int i = 0; i < loader.batchesPerEpoch() && !control.stopRequested()
-                    && System.nanoTime() < progress.deadline(); i++) {
+            for (int i = 0;
+                    i < loader.batchesPerEpoch()
+                            && !control.stopRequested()
+                            && System.nanoTime() < progress.deadline();
+                    i++) {
                 BatchLoader.Batch b = loader.next();
                 long t0 = System.nanoTime();
                 try (NDManager scope = trainer.getManager().newSubManager()) {
-                    NDArray x = scope.create(b.images(), new Shape(batch, 1, size[0], size[1], size[2]));
-                    NDArray y = scope.create(b.labels(), new Shape(batch, 1, size[0], size[1], size[2]));
+                    NDArray x =
+                            scope.create(
+                                    b.images(), new Shape(batch, 1, size[0], size[1], size[2]));
+                    NDArray y =
+                            scope.create(
+                                    b.labels(), new Shape(batch, 1, size[0], size[1], size[2]));
                     try (GradientCollector collector = trainer.newGradientCollector()) {
                         NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
-                        NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(prediction));
+                        NDArray loss =
+                                trainer.getLoss().evaluate(new NDList(y), new NDList(prediction));
                         collector.backward(loss);
                         total += loss.getFloat();
                     }
@@ -312,16 +403,27 @@ public class SegmentationTrainer implements TrainTask {
          *
          * @return whether to stop early: no better Dice for {@code early_stop_patience} epochs
          */
-        private boolean validateAndPublish(Trainer trainer, Block block, Map<String, Object> row) throws IOException {
+        private boolean validateAndPublish(Trainer trainer, Block block, Map<String, Object> row)
+                throws IOException {
             long v0 = System.nanoTime();
-            double dice = validate(trainer, split.validation().isEmpty() ? split.train() : split.validation());
+            double dice =
+                    validate(
+                            trainer,
+                            split.validation().isEmpty() ? split.train() : split.validation());
             validationNanos += System.nanoTime() - v0;
             row.put("metric", dice);
             int patience = settings.earlyStopPatience();
             if (progress.improves(dice, epoch)) {
                 version++;
                 servedVersion = version;
-                support.publishBest(card, block, version, progress, split, settings.train().keepVersions(), Map.of());
+                support.publishBest(
+                        card,
+                        block,
+                        version,
+                        progress,
+                        split,
+                        settings.train().keepVersions(),
+                        Map.of());
             } else if (patience > 0 && epoch - progress.bestEpoch() >= patience) {
                 control.log("Early stop: no better validation Dice for " + patience + " epochs");
                 return true;
@@ -329,10 +431,18 @@ public class SegmentationTrainer implements TrainTask {
             return false;
         }
 
-        /** Mean Dice over the foreground labels of the validation images (sliding window, eval mode). */
+        /**
+         * Mean Dice over the foreground labels of the validation images (sliding window, eval
+         * mode).
+         */
         private double validate(Trainer trainer, List<TrainingPair> validation) throws IOException {
-            SlidingWindowInferer inferer = new SlidingWindowInferer(card.roiSize(), card.overlap(), card.swBatchSize(),
-                    card.blend(), 0.125);
+            SlidingWindowInferer inferer =
+                    new SlidingWindowInferer(
+                            card.roiSize(),
+                            card.overlap(),
+                            card.swBatchSize(),
+                            card.blend(),
+                            0.125);
             double sum = 0;
             int count = 0;
             for (TrainingPair pair : validation) {
@@ -340,9 +450,14 @@ public class SegmentationTrainer implements TrainTask {
                 int[] shape = s.shape();
                 Volume predicted;
                 try (NDManager scope = trainer.getManager().newSubManager()) {
-                    predicted = inferer.runToLabels(new DenseArray(new int[] {1, shape[0], shape[1], shape[2]},
-                            s.image()), b -> trainer.evaluate(new NDList(b)).singletonOrThrow(), scope, s.affine(),
-                            false);
+                    predicted =
+                            inferer.runToLabels(
+                                    new DenseArray(
+                                            new int[] {1, shape[0], shape[1], shape[2]}, s.image()),
+                                    b -> trainer.evaluate(new NDList(b)).singletonOrThrow(),
+                                    scope,
+                                    s.affine(),
+                                    false);
                 }
                 float[] prediction = DenseArray.fromVolume(predicted).data();
                 for (int label = 1; label < outChannels; label++) {
@@ -365,14 +480,19 @@ public class SegmentationTrainer implements TrainTask {
             return count == 0 ? 0 : sum / count;
         }
 
-        /** The final statistics, where the run's time went, the version served and whether it was stopped. */
+        /**
+         * The final statistics, where the run's time went, the version served and whether it was
+         * stopped.
+         */
         Map<String, Object> result() throws IOException {
             int maxEpochs = progress.maxEpochs();
-            Map<String, Object> result = new LinkedHashMap<>(support.report(control, progress,
-                    Math.min(epoch, maxEpochs), true));
+            Map<String, Object> result =
+                    new LinkedHashMap<>(
+                            support.report(control, progress, Math.min(epoch, maxEpochs), true));
             double seconds = progress.seconds();
             result.put("loader_wait_share", seconds > 0 ? loaderWait / seconds : 0);
-            // forward, loss, backward and optimizer step over the wall time spent training (validation excluded)
+            // forward, loss, backward and optimizer step over the wall time spent training
+            // (validation excluded)
             double training = seconds - validationNanos / 1e9;
             result.put("step_share", training > 0 ? stepNanos / 1e9 / training : 0);
             result.put("validation_share", seconds > 0 ? validationNanos / 1e9 / seconds : 0);

@@ -1,18 +1,19 @@
 package org.monailabel.engine.train;
 
+import org.monailabel.api.Params;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.monailabel.api.Params;
 
 /**
  * The settings every trainer has, typed: part of a trainer kind's settings record ({@link
- * SegmentationTrainer.Settings}, {@code InteractiveTrainer.Settings}), whose built-in defaults,
- * app overrides and requests merged over them are all instances. {@link #merge} reads a request
- * over these values; {@link #putSampling}, {@link #putOptimizer} and {@link #putRun} write them as
+ * SegmentationTrainer.Settings}, {@code InteractiveTrainer.Settings}), whose built-in defaults, app
+ * overrides and requests merged over them are all instances. {@link #merge} reads a request over
+ * these values; {@link #putSampling}, {@link #putOptimizer} and {@link #putRun} write them as
  * {@code /info/} shows them, in that order, with the kind's own settings in between. Values a run
  * cannot use are raised to the nearest usable one: {@code val_interval}, {@code train_batch_size}
  * and {@code num_samples} to 1.
@@ -26,16 +27,29 @@ import org.monailabel.api.Params;
  * @param learningRate {@code learning_rate}: Adam's base rate
  * @param lrSchedule {@code lr_schedule}: how the rate changes over the run; {@code /info/} lists
  *     the choices, this one first
- * @param warmupIterations {@code warmup_iterations}: updates of linear warm-up (none when fine-tuning)
+ * @param warmupIterations {@code warmup_iterations}: updates of linear warm-up (none when
+ *     fine-tuning)
  * @param maxTrainMinutes {@code max_train_minutes}: the run's time budget; 0 for none
  * @param pretrained {@code pretrained}: fine-tune the published version when there is one
  * @param seed {@code seed}: the seed of every random choice of the run
  * @param keepVersions {@code keep_versions}: published versions to keep
  * @param cacheMemoryMb {@code cache_memory_mb}: heap for pre-processed studies
  */
-public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int batchSize, int numSamples,
-        int cropSize, double learningRate, LearningRateSchedule.Kind lrSchedule, int warmupIterations,
-        double maxTrainMinutes, boolean pretrained, int seed, int keepVersions, int cacheMemoryMb) {
+public record TrainSettings(
+        int maxEpochs,
+        double valSplit,
+        int valInterval,
+        int batchSize,
+        int numSamples,
+        int cropSize,
+        double learningRate,
+        LearningRateSchedule.Kind lrSchedule,
+        int warmupIterations,
+        double maxTrainMinutes,
+        boolean pretrained,
+        int seed,
+        int keepVersions,
+        int cacheMemoryMb) {
     public TrainSettings {
         valInterval = Math.max(1, valInterval);
         batchSize = Math.max(1, batchSize);
@@ -50,15 +64,22 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
 
     /** These settings with those the request sets instead. */
     public TrainSettings merge(Params request) {
-        return new TrainSettings(request.getInt("max_epochs", maxEpochs), request.getDouble("val_split", valSplit),
-                request.getInt("val_interval", valInterval), request.getInt("train_batch_size", batchSize),
-                request.getInt("num_samples", numSamples), request.getInt("crop_size", cropSize),
+        return new TrainSettings(
+                request.getInt("max_epochs", maxEpochs),
+                request.getDouble("val_split", valSplit),
+                request.getInt("val_interval", valInterval),
+                request.getInt("train_batch_size", batchSize),
+                request.getInt("num_samples", numSamples),
+                request.getInt("crop_size", cropSize),
                 request.getDouble("learning_rate", learningRate),
-                request.has("lr_schedule") ? LearningRateSchedule.Kind.parse(request.getString("lr_schedule", ""))
+                request.has("lr_schedule")
+                        ? LearningRateSchedule.Kind.parse(request.getString("lr_schedule", ""))
                         : lrSchedule,
                 request.getInt("warmup_iterations", warmupIterations),
-                request.getDouble("max_train_minutes", maxTrainMinutes), request.getBoolean("pretrained", pretrained),
-                request.getInt("seed", seed), request.getInt("keep_versions", keepVersions),
+                request.getDouble("max_train_minutes", maxTrainMinutes),
+                request.getBoolean("pretrained", pretrained),
+                request.getInt("seed", seed),
+                request.getInt("keep_versions", keepVersions),
                 request.getInt("cache_memory_mb", cacheMemoryMb));
     }
 
@@ -72,7 +93,10 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
         config.put("crop_size", cropSize);
     }
 
-    /** Writes the optimizer's settings and the time budget: {@code learning_rate} to {@code max_train_minutes}. */
+    /**
+     * Writes the optimizer's settings and the time budget: {@code learning_rate} to {@code
+     * max_train_minutes}.
+     */
     public void putOptimizer(Map<String, Object> config) {
         config.put("learning_rate", learningRate);
         List<String> schedules = new ArrayList<>(List.of(name(lrSchedule)));
@@ -86,7 +110,9 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
         config.put("max_train_minutes", wholeAsInteger(maxTrainMinutes));
     }
 
-    /** Writes where the run starts and what it keeps: {@code pretrained} to {@code cache_memory_mb}. */
+    /**
+     * Writes where the run starts and what it keeps: {@code pretrained} to {@code cache_memory_mb}.
+     */
     public void putRun(Map<String, Object> config) {
         config.put("pretrained", pretrained);
         config.put("seed", seed);
@@ -94,9 +120,14 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
         config.put("cache_memory_mb", cacheMemoryMb);
     }
 
-    /** A whole number as an {@code Integer} (no budget shows as {@code 0}, not {@code 0.0}), others as they are. */
+    /**
+     * A whole number as an {@code Integer} (no budget shows as {@code 0}, not {@code 0.0}), others
+     * as they are.
+     */
     private static Object wholeAsInteger(double value) {
-        return value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE ? (Object) (int) value : value;
+        return value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE
+                ? (Object) (int) value
+                : value;
     }
 
     private static String name(LearningRateSchedule.Kind kind) {
@@ -104,8 +135,8 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
     }
 
     /**
-     * An app's overrides of a trainer's defaults as request parameters (a list stands for its
-     * first element, as in a request merged over {@code /info/}).
+     * An app's overrides of a trainer's defaults as request parameters (a list stands for its first
+     * element, as in a request merged over {@code /info/}).
      *
      * @param known the keys the trainer has
      * @throws IllegalStateException for a key the trainer does not have
@@ -113,7 +144,8 @@ public record TrainSettings(int maxEpochs, double valSplit, int valInterval, int
     public static Params overrides(String trainer, Map<String, ?> values, Set<String> known) {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalStateException("Trainer '" + trainer + "': unknown config key '" + key + "'");
+                throw new IllegalStateException(
+                        "Trainer '" + trainer + "': unknown config key '" + key + "'");
             }
         }
         return Params.empty().withDefaults(values);

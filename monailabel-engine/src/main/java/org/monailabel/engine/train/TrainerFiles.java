@@ -1,16 +1,17 @@
 package org.monailabel.engine.train;
 
-import java.nio.file.Path;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.ModelStore;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 
+import java.nio.file.Path;
+
 /**
  * Where a trainer's files are: the store of the model it trains (its folder holds the published
  * card and weights, the kept versions, the stats file and the log), and the folder of its
- * pre-processed studies. {@link #of} is the one place that says where those are; everything else
- * a trainer reads or writes goes through the methods here.
+ * pre-processed studies. {@link #of} is the one place that says where those are; everything else a
+ * trainer reads or writes goes through the methods here.
  *
  * @param store the model's store, shared with the task of the same name that serves it
  * @param cacheFolder the disk cache of the studies as pre-processed for training
@@ -26,7 +27,8 @@ record TrainerFiles(ModelStore store, Path cacheFolder) {
 
     /** The files of the trainer of model {@code name} in an app: the app's store of that model. */
     static TrainerFiles of(AppContext context, String name) {
-        return new TrainerFiles(context.modelStore(name), context.modelDir().resolve(CACHE_FOLDER).resolve(name));
+        return new TrainerFiles(
+                context.modelStore(name), context.modelDir().resolve(CACHE_FOLDER).resolve(name));
     }
 
     /** The model's folder ({@code <modelDir>/<name>}). */

@@ -8,9 +8,20 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+
+import org.monailabel.api.AppContext;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.TrainingFailedException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.model.ModelCard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -29,19 +40,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.monailabel.api.AppContext;
-import org.monailabel.api.JobControl;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.error.TrainingFailedException;
-import org.monailabel.engine.djl.Devices;
-import org.monailabel.engine.model.ModelCard;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * What the segmentation and interactive trainers share, held by each for the model it trains:
- * the app's context and device, the card a run starts from, the studies pre-processed into a
- * {@link PreparedCache}, the network with the published weights loaded, Adam with a {@link
+ * What the segmentation and interactive trainers share, held by each for the model it trains: the
+ * app's context and device, the card a run starts from, the studies pre-processed into a {@link
+ * PreparedCache}, the network with the published weights loaded, Adam with a {@link
  * LearningRateSchedule} on {@link DiceCeLoss}, publishing the best version, and the stats and log
  * files. Every file of the model is reached through here (see {@link TrainerFiles}). The server
  * runs one training job at a time; {@link #stats} may be read from any thread.
@@ -98,7 +101,10 @@ public final class TrainerSupport {
      */
     public record Start(ModelCard card, boolean fineTune) {}
 
-    /** Fine-tunes the published version when {@code pretrained} and there is one; else starts from the template. */
+    /**
+     * Fine-tunes the published version when {@code pretrained} and there is one; else starts from
+     * the template.
+     */
     public Start start(boolean pretrained) throws IOException {
         Path published = files.publishedCard();
         boolean fineTune = pretrained && Files.exists(published);
@@ -112,12 +118,17 @@ public final class TrainerSupport {
      * @param split those trained on and those validated on
      * @param cache the studies pre-processed, bounded on the heap, spilled to disk
      */
-    public record TrainingSet(List<TrainingPair> pairs, TrainingData.Split split, PreparedCache cache) {
+    public record TrainingSet(
+            List<TrainingPair> pairs, TrainingData.Split split, PreparedCache cache) {
         /**
          * Pre-processes every study up front (or finds it in the cache), handing each to {@code
-         * each}, until a stop is requested; a complete pass drops what other runs left in the cache.
+         * each}, until a stop is requested; a complete pass drops what other runs left in the
+         * cache.
          */
-        public void prepareAll(ModelCard card, JobControl control, BiConsumer<TrainingPair, TrainingData.Sample> each)
+        public void prepareAll(
+                ModelCard card,
+                JobControl control,
+                BiConsumer<TrainingPair, TrainingData.Sample> each)
                 throws IOException {
             Set<String> keys = new HashSet<>();
             for (TrainingPair pair : pairs) {
@@ -143,10 +154,12 @@ public final class TrainerSupport {
     public TrainingSet trainingSet(TrainSettings settings) throws IOException {
         List<TrainingPair> pairs = TrainingData.pairs(context.datastore());
         if (pairs.isEmpty()) {
-            throw new TrainingFailedException("Model '" + name + "' has no images with a final label to train on");
+            throw new TrainingFailedException(
+                    "Model '" + name + "' has no images with a final label to train on");
         }
         TrainingData.Split split = TrainingData.split(pairs, settings.valSplit(), settings.seed());
-        PreparedCache cache = new PreparedCache(files.cacheFolder(), (long) settings.cacheMemoryMb() << 20);
+        PreparedCache cache =
+                new PreparedCache(files.cacheFolder(), (long) settings.cacheMemoryMb() << 20);
         return new TrainingSet(pairs, split, cache);
     }
 
@@ -180,7 +193,8 @@ public final class TrainerSupport {
 
     /**
      * A published TorchScript model loaded with its parameters trainable (DJL's PyTorch engine
-     * trains a TorchScript module's parameters; the fine-tuned module is saved as TorchScript again).
+     * trains a TorchScript module's parameters; the fine-tuned module is saved as TorchScript
+     * again).
      */
     public Model loadTrainableTorchScript(ModelCard card) throws IOException {
         Model model = Model.newInstance(name, device, "PyTorch");
@@ -189,39 +203,47 @@ public final class TrainerSupport {
             return model;
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
-            throw new TrainingFailedException("'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(),
-                    e);
+            throw new TrainingFailedException(
+                    "'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(), e);
         }
     }
 
-    private static void loadWeights(Block block, Path weights, NDManager manager) throws IOException {
+    private static void loadWeights(Block block, Path weights, NDManager manager)
+            throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
             block.loadParameters(manager, new DataInputStream(in));
         } catch (MalformedModelException e) {
-            throw new TrainingFailedException("Published weights do not fit the network: " + e.getMessage(), e);
+            throw new TrainingFailedException(
+                    "Published weights do not fit the network: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The run's learning rate: {@code learning_rate} on {@code lr_schedule} down to 2% of it, warmed
-     * up over {@code warmup_iterations} unless fine-tuning, decaying with the updates done and the
-     * time budget used.
+     * The run's learning rate: {@code learning_rate} on {@code lr_schedule} down to 2% of it,
+     * warmed up over {@code warmup_iterations} unless fine-tuning, decaying with the updates done
+     * and the time budget used.
      */
-    public static LearningRateSchedule learningRate(TrainSettings settings, boolean fineTune, long totalUpdates,
-            TrainingRun run) {
-        return new LearningRateSchedule(settings.lrSchedule(), (float) settings.learningRate(), 0.02f,
-                fineTune ? 0 : settings.warmupIterations(), totalUpdates, run::budgetUsed);
+    public static LearningRateSchedule learningRate(
+            TrainSettings settings, boolean fineTune, long totalUpdates, TrainingRun run) {
+        return new LearningRateSchedule(
+                settings.lrSchedule(),
+                (float) settings.learningRate(),
+                0.02f,
+                fineTune ? 0 : settings.warmupIterations(),
+                totalUpdates,
+                run::budgetUsed);
     }
 
     /**
-     * A trainer of {@code model}: Dice + cross-entropy, Adam at {@code lr}, on the app's device; the
-     * engine's generator (initial weights, dropout masks) seeded, so a run repeats exactly as long
-     * as nothing else draws from it meanwhile.
+     * A trainer of {@code model}: Dice + cross-entropy, Adam at {@code lr}, on the app's device;
+     * the engine's generator (initial weights, dropout masks) seeded, so a run repeats exactly as
+     * long as nothing else draws from it meanwhile.
      */
     public Trainer newTrainer(Model model, LearningRateSchedule lr, int seed) {
-        DefaultTrainingConfig config = new DefaultTrainingConfig(new DiceCeLoss())
-                .optDevices(new Device[] {device})
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build());
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(new DiceCeLoss())
+                        .optDevices(new Device[] {device})
+                        .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build());
         Trainer trainer = model.newTrainer(config);
         model.getNDManager().getEngine().setRandomSeed(seed);
         return trainer;
@@ -229,18 +251,27 @@ public final class TrainerSupport {
 
     /**
      * Publishes {@code block} as {@code version} of {@code card}, the run's best so far, where the
-     * task of the same name serves it, keeping the newest {@code keepVersions}. The provenance
-     * says when, from which epoch, the metric, {@code extra}, and the studies trained and validated on.
+     * task of the same name serves it, keeping the newest {@code keepVersions}. The provenance says
+     * when, from which epoch, the metric, {@code extra}, and the studies trained and validated on.
      */
-    public void publishBest(ModelCard card, Block block, int version, TrainingRun run, TrainingData.Split split,
-            int keepVersions, Map<String, Object> extra) throws IOException {
+    public void publishBest(
+            ModelCard card,
+            Block block,
+            int version,
+            TrainingRun run,
+            TrainingData.Split split,
+            int keepVersions,
+            Map<String, Object> extra)
+            throws IOException {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("trained_at", Instant.now().toString());
         provenance.put("epoch", run.bestEpoch());
         provenance.put("best_metric", run.best());
         provenance.putAll(extra);
         provenance.put("train_images", split.train().stream().map(TrainingPair::imageId).toList());
-        provenance.put("validation_images", split.validation().stream().map(TrainingPair::imageId).toList());
+        provenance.put(
+                "validation_images",
+                split.validation().stream().map(TrainingPair::imageId).toList());
         files.versions(keepVersions).publish(card.withVersion(version, provenance), block);
     }
 
@@ -248,15 +279,18 @@ public final class TrainerSupport {
      * Reports the run's statistics after {@code epoch}: to the job, to {@link #stats}, and to the
      * stats file (replaced atomically).
      */
-    public Map<String, Object> report(JobControl control, TrainingRun run, int epoch, boolean finished)
-            throws IOException {
+    public Map<String, Object> report(
+            JobControl control, TrainingRun run, int epoch, boolean finished) throws IOException {
         Map<String, Object> s = run.stats(epoch, finished);
         stats = Collections.unmodifiableMap(s);
         control.progress(stats);
         Path file = files.statsFile();
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(s), StandardCharsets.UTF_8);
+        Files.writeString(
+                tmp,
+                new GsonBuilder().setPrettyPrinting().create().toJson(s),
+                StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return stats;
     }
@@ -267,7 +301,9 @@ public final class TrainerSupport {
             Map<String, Object> m = new Gson().fromJson(Files.readString(file), Map.class);
             return m == null ? Map.of() : Collections.unmodifiableMap(m);
         } catch (JsonParseException e) {
-            return Map.of(); // a stats file from an interrupted writer: show nothing rather than fail to start
+            return Map
+                    .of(); // a stats file from an interrupted writer: show nothing rather than fail
+                           // to start
         }
     }
 
@@ -293,8 +329,12 @@ public final class TrainerSupport {
                         Path rotated = file.resolveSibling(file.getFileName() + ".1");
                         Files.move(file, rotated, StandardCopyOption.REPLACE_EXISTING);
                     }
-                    Files.writeString(file, Instant.now() + " " + line + System.lineSeparator(), StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.writeString(
+                            file,
+                            Instant.now() + " " + line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
                 } catch (IOException e) {
                     logger.warn("Cannot write {}: {}", file, e.toString());
                 }

@@ -1,9 +1,5 @@
 package org.monailabel.engine.train;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.image.Affine;
@@ -15,11 +11,19 @@ import org.monailabel.engine.segmentation.SegmentationPipeline;
 import org.monailabel.engine.transform.Grid;
 import org.monailabel.engine.transform.Resample;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
 /**
  * The labeled images of a datastore, pre-processed as the model sees them: image reoriented,
  * resampled to the card's spacing and windowed; label mapped onto the model's indices (by its
- * {@code label_info}) and resampled onto the same grid with nearest neighbours. Split into
- * training and validation deterministically by image id.
+ * {@code label_info}) and resampled onto the same grid with nearest neighbours. Split into training
+ * and validation deterministically by image id.
  */
 public final class TrainingData {
     /**
@@ -42,11 +46,14 @@ public final class TrainingData {
     /** One study on the network grid. */
     public static Sample prepare(TrainingPair pair, ModelCard card) throws IOException {
         Volume image = ImageIo.read(pair.image());
-        Volume label = LabelMapping.of(pair.labelInfo(), card.labels()).apply(ImageIo.read(pair.label()));
-        if (!java.util.Arrays.equals(java.util.Arrays.copyOf(label.shape(), 3), java.util.Arrays.copyOf(image.shape(), 3))) {
+        Volume label =
+                LabelMapping.of(pair.labelInfo(), card.labels()).apply(ImageIo.read(pair.label()));
+        if (!Arrays.equals(Arrays.copyOf(label.shape(), 3), Arrays.copyOf(image.shape(), 3))) {
             throw new IOException("Label of '" + pair.imageId() + "' is not on its image's grid");
         }
-        label = label.withAffine(image.affine()); // the label is drawn on the image: same voxels, same world
+        label =
+                label.withAffine(
+                        image.affine()); // the label is drawn on the image: same voxels, same world
         SegmentationPipeline.Prepared prepared = SegmentationPipeline.prepare(image, card);
         Grid grid = prepared.grid();
         Volume resampled = Resample.resampleLabels(label, grid);
@@ -65,13 +72,15 @@ public final class TrainingData {
      */
     public static Split split(List<TrainingPair> samples, double valSplit, long seed) {
         List<TrainingPair> sorted = new ArrayList<>(samples);
-        sorted.sort(java.util.Comparator.comparing(TrainingPair::imageId));
-        java.util.Collections.shuffle(sorted, new Random(seed));
+        sorted.sort(Comparator.comparing(TrainingPair::imageId));
+        Collections.shuffle(sorted, new Random(seed));
         int validation = (int) Math.round(sorted.size() * valSplit);
         if (valSplit > 0 && validation == 0 && sorted.size() >= 2) {
             validation = 1;
         }
         validation = Math.min(validation, Math.max(0, sorted.size() - 1));
-        return new Split(List.copyOf(sorted.subList(validation, sorted.size())), List.copyOf(sorted.subList(0, validation)));
+        return new Split(
+                List.copyOf(sorted.subList(validation, sorted.size())),
+                List.copyOf(sorted.subList(0, validation)));
     }
 }

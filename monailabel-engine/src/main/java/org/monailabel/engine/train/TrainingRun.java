@@ -26,14 +26,18 @@ public final class TrainingRun {
     public TrainingRun(TrainSettings settings) {
         this.maxEpochs = settings.maxEpochs();
         this.budgetMinutes = settings.maxTrainMinutes();
-        this.deadline = budgetMinutes > 0 ? startNanos + (long) (budgetMinutes * 60e9) : Long.MAX_VALUE;
+        this.deadline =
+                budgetMinutes > 0 ? startNanos + (long) (budgetMinutes * 60e9) : Long.MAX_VALUE;
     }
 
     public int maxEpochs() {
         return maxEpochs;
     }
 
-    /** When the time budget runs out, in {@link System#nanoTime()}; {@code Long.MAX_VALUE} without one. */
+    /**
+     * When the time budget runs out, in {@link System#nanoTime()}; {@code Long.MAX_VALUE} without
+     * one.
+     */
     public long deadline() {
         return deadline;
     }
@@ -52,7 +56,9 @@ public final class TrainingRun {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /** Whether {@code metric} beats the best so far; if so it becomes the best, from {@code epoch}. */
+    /**
+     * Whether {@code metric} beats the best so far; if so it becomes the best, from {@code epoch}.
+     */
     public boolean improves(double metric, int epoch) {
         if (!(metric > best)) { // NaN never improves
             return false;
@@ -78,7 +84,10 @@ public final class TrainingRun {
         history.add(row);
     }
 
-    /** The run's statistics after {@code epoch}, as {@code /info/} shows them under {@code train_stats}. */
+    /**
+     * The run's statistics after {@code epoch}, as {@code /info/} shows them under {@code
+     * train_stats}.
+     */
     public Map<String, Object> stats(int epoch, boolean finished) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("epoch", epoch);
@@ -87,7 +96,8 @@ public final class TrainingRun {
         s.put("best_metric_epoch", bestEpoch);
         s.put("start_ts", startSeconds);
         long elapsed = Instant.now().getEpochSecond() - startSeconds;
-        String clock = String.format("%d:%02d:%02d", elapsed / 3600, elapsed / 60 % 60, elapsed % 60);
+        String clock =
+                String.format("%d:%02d:%02d", elapsed / 3600, elapsed / 60 % 60, elapsed % 60);
         s.put(finished ? "total_time" : "current_time", clock);
         s.put("train", Map.of("epochs", List.copyOf(history)));
         return s;

@@ -1,8 +1,9 @@
 package org.monailabel.engine.transform;
 
+import org.monailabel.api.image.Affine;
+
 import java.util.Arrays;
 import java.util.Objects;
-import org.monailabel.api.image.Affine;
 
 /**
  * A voxel grid in world space: a 3-D shape and its voxel-to-world affine (RAS mm).
@@ -14,7 +15,8 @@ public record Grid(int[] shape, Affine affine) {
     public Grid {
         Objects.requireNonNull(affine, "affine");
         if (shape.length != 3 || Arrays.stream(shape).anyMatch(d -> d < 1)) {
-            throw new IllegalArgumentException("A grid has 3 axes of at least 1 voxel: " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "A grid has 3 axes of at least 1 voxel: " + Arrays.toString(shape));
         }
         shape = shape.clone();
     }

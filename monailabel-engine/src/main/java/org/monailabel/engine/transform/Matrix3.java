@@ -1,5 +1,7 @@
 package org.monailabel.engine.transform;
 
+import org.monailabel.api.image.Affine;
+
 /** Small 3x3 matrix helpers for geometry (row-major {@code double[3][3]}). */
 final class Matrix3 {
     private Matrix3() {}
@@ -61,7 +63,7 @@ final class Matrix3 {
     }
 
     /** The upper-left 3x3 block of an affine. */
-    static double[][] linear(org.monailabel.api.image.Affine a) {
+    static double[][] linear(Affine a) {
         double[][] m = new double[3][3];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
@@ -72,8 +74,8 @@ final class Matrix3 {
     }
 
     /**
-     * The upper-triangular Cholesky factor {@code U} of a symmetric positive definite matrix
-     * {@code S = U^T U}.
+     * The upper-triangular Cholesky factor {@code U} of a symmetric positive definite matrix {@code
+     * S = U^T U}.
      */
     static double[][] choleskyUpper(double[][] s) {
         double[][] l = new double[3][3];

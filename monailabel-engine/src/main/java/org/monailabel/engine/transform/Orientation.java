@@ -1,9 +1,11 @@
 package org.monailabel.engine.transform;
 
-import java.util.Arrays;
-import java.util.Objects;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A reorientation by axis permutation and flips, as MONAI's {@code Orientation} and nibabel's
@@ -27,9 +29,9 @@ public final class Orientation {
     }
 
     /**
-     * The permutation and flips that bring a grid with this affine closest to RAS. Like nibabel,
-     * it takes the orthogonal part of the affine's direction matrix (the polar factor, which
-     * ignores shears) and, input axis by input axis, picks the world axis it is most aligned with.
+     * The permutation and flips that bring a grid with this affine closest to RAS. Like nibabel, it
+     * takes the orthogonal part of the affine's direction matrix (the polar factor, which ignores
+     * shears) and, input axis by input axis, picks the world axis it is most aligned with.
      */
     public static Orientation toRas(Affine affine) {
         double[][] r = orthogonalFactor(affine);
@@ -105,8 +107,9 @@ public final class Orientation {
         }
         int[] in = volume.shape();
         int[] out = apply(in);
-        Volume result = Volume.allocate(volume.type(), apply(volume.affine(), in), out)
-                .withMetadata(volume.metadata());
+        Volume result =
+                Volume.allocate(volume.type(), apply(volume.affine(), in), out)
+                        .withMetadata(volume.metadata());
         copyVoxels(volume, in, result, out);
         return result;
     }
@@ -141,8 +144,8 @@ public final class Orientation {
             }
         }
         int bytes = source.type().bytes();
-        java.nio.ByteBuffer src = source.data();
-        java.nio.ByteBuffer dst = target.data();
+        ByteBuffer src = source.data();
+        ByteBuffer dst = target.data();
         byte[] voxel = new byte[bytes];
         boolean swap = src.order() != dst.order() && bytes > 1;
         long o = 0;
@@ -180,7 +183,9 @@ public final class Orientation {
                 r[row][col] = affine.get(row, col) / (spacing[col] == 0 ? 1 : spacing[col]);
             }
         }
-        for (int iteration = 0; iteration < 100; iteration++) { // R <- (R + R^-T) / 2 converges quadratically
+        for (int iteration = 0;
+                iteration < 100;
+                iteration++) { // R <- (R + R^-T) / 2 converges quadratically
             double[][] invT = Matrix3.inverseTranspose(r);
             double change = 0;
             for (int i = 0; i < 3; i++) {
@@ -199,7 +204,8 @@ public final class Orientation {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Orientation other && Arrays.equals(sourceAxis, other.sourceAxis)
+        return o instanceof Orientation other
+                && Arrays.equals(sourceAxis, other.sourceAxis)
                 && Arrays.equals(flip, other.flip);
     }
 
@@ -210,6 +216,10 @@ public final class Orientation {
 
     @Override
     public String toString() {
-        return "Orientation[source=" + Arrays.toString(sourceAxis) + ", flip=" + Arrays.toString(flip) + "]";
+        return "Orientation[source="
+                + Arrays.toString(sourceAxis)
+                + ", flip="
+                + Arrays.toString(flip)
+                + "]";
     }
 }

@@ -1,11 +1,13 @@
 package org.monailabel.engine.transform;
 
-import java.nio.FloatBuffer;
-
-import java.util.stream.IntStream;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Resampling of a volume onto another grid of the same world, as MONAI's {@code SpatialResample}
@@ -22,11 +24,14 @@ public final class Resample {
         int[] in = source.shape();
         int[] outShape3 = target.shape();
         int channels = source.channels();
-        int[] outShape = channels > 1 || in.length == 4
-                ? new int[] {outShape3[0], outShape3[1], outShape3[2], channels}
-                : outShape3;
+        int[] outShape =
+                channels > 1 || in.length == 4
+                        ? new int[] {outShape3[0], outShape3[1], outShape3[2], channels}
+                        : outShape3;
         Affine xform = source.affine().inverse().multiply(target.affine());
-        Volume result = Volume.allocate(VoxelType.FLOAT32, target.affine(), outShape).withMetadata(source.metadata());
+        Volume result =
+                Volume.allocate(VoxelType.FLOAT32, target.affine(), outShape)
+                        .withMetadata(source.metadata());
         VoxelAccess src = VoxelAccess.of(source);
         FloatBuffer dst = result.data().asFloatBuffer();
         long inChannel = (long) in[0] * in[1] * in[2];
@@ -34,8 +39,13 @@ public final class Resample {
         for (int c = 0; c < channels; c++) {
             int inBase = Math.toIntExact(c * inChannel);
             int outBase = Math.toIntExact(c * outChannel);
-            IntStream.range(0, outShape3[2]).parallel().forEach(k ->
-                    resampleSlice(src, inBase, in, xform, dst, outBase, outShape3, k, mode));
+            IntStream.range(0, outShape3[2])
+                    .parallel()
+                    .forEach(
+                            k ->
+                                    resampleSlice(
+                                            src, inBase, in, xform, dst, outBase, outShape3, k,
+                                            mode));
         }
         return result;
     }
@@ -56,9 +66,7 @@ public final class Resample {
         return dense;
     }
 
-    /**
-     * As {@link #resampleToDense(Volume, Grid)}, writing into {@code dense} (from index 0).
-     */
+    /** As {@link #resampleToDense(Volume, Grid)}, writing into {@code dense} (from index 0). */
     public static void resampleToDense(Volume source, Grid target, FloatBuffer dense) {
         resampleToDense(source, target, dense, 0, target.shape()[0]);
     }
@@ -68,14 +76,20 @@ public final class Resample {
      * only, written into {@code dense} from index 0 ({@code count x Y x Z} values, C order): a
      * large grid can be resampled slab by slab through a small buffer.
      */
-    public static void resampleToDense(Volume source, Grid target, FloatBuffer dense, int x0, int count) {
+    public static void resampleToDense(
+            Volume source, Grid target, FloatBuffer dense, int x0, int count) {
         if (source.channels() != 1) {
-            throw new IllegalArgumentException("resampleToDense takes one channel, got " + source.channels());
+            throw new IllegalArgumentException(
+                    "resampleToDense takes one channel, got " + source.channels());
         }
         int[] in = source.shape();
         int[] out = target.shape();
-        if (x0 < 0 || count < 0 || x0 + count > out[0] || (long) count * out[1] * out[2] > dense.capacity()) {
-            throw new IllegalArgumentException("Bad slab " + x0 + "+" + count + " of " + java.util.Arrays.toString(out));
+        if (x0 < 0
+                || count < 0
+                || x0 + count > out[0]
+                || (long) count * out[1] * out[2] > dense.capacity()) {
+            throw new IllegalArgumentException(
+                    "Bad slab " + x0 + "+" + count + " of " + Arrays.toString(out));
         }
         VoxelAccess src = VoxelAccess.of(source);
         Affine t = source.affine().inverse().multiply(target.affine());
@@ -86,20 +100,23 @@ public final class Resample {
             separable(src, in, out, t, driver, dense, x0, count);
             return;
         }
-        IntStream.range(x0, x0 + count).parallel().forEach(x -> {
-            for (int y = 0; y < out[1]; y++) {
-                double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
-                double by = t.get(1, 0) * x + t.get(1, 1) * y + t.get(1, 3);
-                double bz = t.get(2, 0) * x + t.get(2, 1) * y + t.get(2, 3);
-                int o = ((x - x0) * out[1] + y) * out[2];
-                for (int z = 0; z < out[2]; z++) {
-                    double px = clamp(bx + t.get(0, 2) * z, in[0] - 1);
-                    double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
-                    double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
-                    dense.put(o + z, trilinear(src, nx, nxy, in, px, py, pz));
-                }
-            }
-        });
+        IntStream.range(x0, x0 + count)
+                .parallel()
+                .forEach(
+                        x -> {
+                            for (int y = 0; y < out[1]; y++) {
+                                double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
+                                double by = t.get(1, 0) * x + t.get(1, 1) * y + t.get(1, 3);
+                                double bz = t.get(2, 0) * x + t.get(2, 1) * y + t.get(2, 3);
+                                int o = ((x - x0) * out[1] + y) * out[2];
+                                for (int z = 0; z < out[2]; z++) {
+                                    double px = clamp(bx + t.get(0, 2) * z, in[0] - 1);
+                                    double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
+                                    double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
+                                    dense.put(o + z, trilinear(src, nx, nxy, in, px, py, pz));
+                                }
+                            }
+                        });
     }
 
     /**
@@ -133,8 +150,15 @@ public final class Resample {
      * neighbours and fractions are computed once per output coordinate instead of per voxel. The
      * arithmetic per voxel is that of {@link #trilinear}.
      */
-    private static void separable(VoxelAccess src, int[] in, int[] out, Affine t, int[] driver, FloatBuffer dense,
-            int x0, int count) {
+    private static void separable(
+            VoxelAccess src,
+            int[] in,
+            int[] out,
+            Affine t,
+            int[] driver,
+            FloatBuffer dense,
+            int x0,
+            int count) {
         int[] stride = {1, in[0], in[0] * in[1]};
         int[][] lo = new int[3][];
         int[][] hi = new int[3][];
@@ -152,82 +176,99 @@ public final class Resample {
                 f[i][k] = p - p0;
             }
         }
-        IntStream.range(x0, x0 + count).parallel().forEach(x -> {
-            int[] c = new int[3];
-            c[0] = x;
-            for (int y = 0; y < out[1]; y++) {
-                c[1] = y;
-                int o = ((x - x0) * out[1] + y) * out[2];
-                for (int z = 0; z < out[2]; z++) {
-                    c[2] = z;
-                    int kx = c[driver[0]];
-                    int ky = c[driver[1]];
-                    int kz = c[driver[2]];
-                    int xa = lo[0][kx];
-                    int xb = hi[0][kx];
-                    double fx = f[0][kx];
-                    int p00 = lo[1][ky] + lo[2][kz];
-                    int p10 = hi[1][ky] + lo[2][kz];
-                    int p01 = lo[1][ky] + hi[2][kz];
-                    int p11 = hi[1][ky] + hi[2][kz];
-                    double c00 = src.get(p00 + xa) + (src.get(p00 + xb) - src.get(p00 + xa)) * fx;
-                    double c10 = src.get(p10 + xa) + (src.get(p10 + xb) - src.get(p10 + xa)) * fx;
-                    double c01 = src.get(p01 + xa) + (src.get(p01 + xb) - src.get(p01 + xa)) * fx;
-                    double c11 = src.get(p11 + xa) + (src.get(p11 + xb) - src.get(p11 + xa)) * fx;
-                    double fy = f[1][ky];
-                    double c0 = c00 + (c10 - c00) * fy;
-                    double c1 = c01 + (c11 - c01) * fy;
-                    dense.put(o + z, (float) (c0 + (c1 - c0) * f[2][kz]));
-                }
-            }
-        });
+        IntStream.range(x0, x0 + count)
+                .parallel()
+                .forEach(
+                        x -> {
+                            int[] c = new int[3];
+                            c[0] = x;
+                            for (int y = 0; y < out[1]; y++) {
+                                c[1] = y;
+                                int o = ((x - x0) * out[1] + y) * out[2];
+                                for (int z = 0; z < out[2]; z++) {
+                                    c[2] = z;
+                                    int kx = c[driver[0]];
+                                    int ky = c[driver[1]];
+                                    int kz = c[driver[2]];
+                                    int xa = lo[0][kx];
+                                    int xb = hi[0][kx];
+                                    double fx = f[0][kx];
+                                    int p00 = lo[1][ky] + lo[2][kz];
+                                    int p10 = hi[1][ky] + lo[2][kz];
+                                    int p01 = lo[1][ky] + hi[2][kz];
+                                    int p11 = hi[1][ky] + hi[2][kz];
+                                    double c00 =
+                                            src.get(p00 + xa)
+                                                    + (src.get(p00 + xb) - src.get(p00 + xa)) * fx;
+                                    double c10 =
+                                            src.get(p10 + xa)
+                                                    + (src.get(p10 + xb) - src.get(p10 + xa)) * fx;
+                                    double c01 =
+                                            src.get(p01 + xa)
+                                                    + (src.get(p01 + xb) - src.get(p01 + xa)) * fx;
+                                    double c11 =
+                                            src.get(p11 + xa)
+                                                    + (src.get(p11 + xb) - src.get(p11 + xa)) * fx;
+                                    double fy = f[1][ky];
+                                    double c0 = c00 + (c10 - c00) * fy;
+                                    double c1 = c01 + (c11 - c01) * fy;
+                                    dense.put(o + z, (float) (c0 + (c1 - c0) * f[2][kz]));
+                                }
+                            }
+                        });
     }
 
     /**
-     * Nearest-neighbour resampling of a label map onto {@code target}, keeping its voxel type
-     * (no float copy): for putting a result back on the input's grid.
+     * Nearest-neighbour resampling of a label map onto {@code target}, keeping its voxel type (no
+     * float copy): for putting a result back on the input's grid.
      */
     public static Volume resampleLabels(Volume labels, Grid target) {
         int[] in = labels.shape();
         int[] out = target.shape();
         Affine t = labels.affine().inverse().multiply(target.affine());
-        Volume result = Volume.allocate(labels.type(), target.affine(), out).withMetadata(labels.metadata());
-        java.nio.ByteBuffer src = labels.data();
-        java.nio.ByteBuffer dst = result.data();
+        Volume result =
+                Volume.allocate(labels.type(), target.affine(), out)
+                        .withMetadata(labels.metadata());
+        ByteBuffer src = labels.data();
+        ByteBuffer dst = result.data();
         int bytes = labels.type().bytes();
         boolean sameOrder = src.order() == dst.order();
-        IntStream.range(0, out[2]).parallel().forEach(k -> {
-            byte[] voxel = new byte[bytes];
-            for (int j = 0; j < out[1]; j++) {
-                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
-                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
-                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
-                for (int i = 0; i < out[0]; i++) {
-                    int x = (int) Math.rint(clamp(bx + t.get(0, 0) * i, in[0] - 1));
-                    int y = (int) Math.rint(clamp(by + t.get(1, 0) * i, in[1] - 1));
-                    int z = (int) Math.rint(clamp(bz + t.get(2, 0) * i, in[2] - 1));
-                    int from = (x + in[0] * (y + in[1] * z)) * bytes;
-                    int to = (i + out[0] * (j + out[1] * k)) * bytes;
-                    if (bytes == 1) {
-                        dst.put(to, src.get(from));
-                    } else {
-                        src.get(from, voxel);
-                        if (!sameOrder) {
-                            for (int a = 0, b = bytes - 1; a < b; a++, b--) {
-                                byte tmp = voxel[a];
-                                voxel[a] = voxel[b];
-                                voxel[b] = tmp;
+        IntStream.range(0, out[2])
+                .parallel()
+                .forEach(
+                        k -> {
+                            byte[] voxel = new byte[bytes];
+                            for (int j = 0; j < out[1]; j++) {
+                                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
+                                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
+                                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
+                                for (int i = 0; i < out[0]; i++) {
+                                    int x = (int) Math.rint(clamp(bx + t.get(0, 0) * i, in[0] - 1));
+                                    int y = (int) Math.rint(clamp(by + t.get(1, 0) * i, in[1] - 1));
+                                    int z = (int) Math.rint(clamp(bz + t.get(2, 0) * i, in[2] - 1));
+                                    int from = (x + in[0] * (y + in[1] * z)) * bytes;
+                                    int to = (i + out[0] * (j + out[1] * k)) * bytes;
+                                    if (bytes == 1) {
+                                        dst.put(to, src.get(from));
+                                    } else {
+                                        src.get(from, voxel);
+                                        if (!sameOrder) {
+                                            for (int a = 0, b = bytes - 1; a < b; a++, b--) {
+                                                byte tmp = voxel[a];
+                                                voxel[a] = voxel[b];
+                                                voxel[b] = tmp;
+                                            }
+                                        }
+                                        dst.put(to, voxel);
+                                    }
+                                }
                             }
-                        }
-                        dst.put(to, voxel);
-                    }
-                }
-            }
-        });
+                        });
         return result;
     }
 
-    private static float trilinear(VoxelAccess s, int nx, int nxy, int[] in, double x, double y, double z) {
+    private static float trilinear(
+            VoxelAccess s, int nx, int nxy, int[] in, double x, double y, double z) {
         int x0 = (int) x;
         int y0 = (int) y;
         int z0 = (int) z;
@@ -250,8 +291,16 @@ public final class Resample {
         return (float) (c0 + (c1 - c0) * fz);
     }
 
-    private static void resampleSlice(VoxelAccess whole, int inBase, int[] in, Affine t, FloatBuffer dst, int outBase,
-            int[] out, int k, Interpolation mode) {
+    private static void resampleSlice(
+            VoxelAccess whole,
+            int inBase,
+            int[] in,
+            Affine t,
+            FloatBuffer dst,
+            int outBase,
+            int[] out,
+            int k,
+            Interpolation mode) {
         VoxelAccess src = inBase == 0 ? whole : i -> whole.get(inBase + i);
         int nx = in[0];
         int nxy = in[0] * in[1];
@@ -269,7 +318,11 @@ public final class Resample {
                 double z = clamp(bz + t.get(2, 0) * i, maxZ);
                 float v;
                 if (mode == Interpolation.NEAREST) {
-                    v = src.get((int) Math.rint(x) + nx * (int) Math.rint(y) + nxy * (int) Math.rint(z));
+                    v =
+                            src.get(
+                                    (int) Math.rint(x)
+                                            + nx * (int) Math.rint(y)
+                                            + nxy * (int) Math.rint(z));
                 } else {
                     v = trilinear(src, nx, nxy, in, x, y, z);
                 }
@@ -281,5 +334,4 @@ public final class Resample {
     private static double clamp(double v, double max) {
         return v <= 0 ? 0 : Math.min(v, max);
     }
-
 }

@@ -1,8 +1,9 @@
 package org.monailabel.engine.transform;
 
-import java.util.Arrays;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
+
+import java.util.Arrays;
 
 /**
  * Resampling to a target voxel spacing, producing the same output grid as MONAI's {@code Spacing}
@@ -12,8 +13,8 @@ import org.monailabel.api.image.Volume;
  * <p>The output grid: direction {@code R} from {@code A = R U} (Cholesky, {@code U} upper
  * triangular), zooms {@code sign(U_ii) * pixdim_i}; the shape spans the input's corner voxel
  * centres, {@code round(extent / pixdim + 1)}; the origin is the input corner that is the minimum
- * along every output axis if there is one, otherwise the grids' centres (taken as {@code
- * shape / 2}) are aligned, as MONAI does.
+ * along every output axis if there is one, otherwise the grids' centres (taken as {@code shape /
+ * 2}) are aligned, as MONAI does.
  */
 public final class Spacing {
     private static final double CORNER_TOLERANCE = 1e-8;
@@ -27,7 +28,8 @@ public final class Spacing {
         }
         for (double p : pixdim) {
             if (!Double.isFinite(p)) {
-                throw new IllegalArgumentException("Spacing must be finite: " + Arrays.toString(pixdim));
+                throw new IllegalArgumentException(
+                        "Spacing must be finite: " + Arrays.toString(pixdim));
             }
         }
         this.pixdim = pixdim.clone();
@@ -51,8 +53,11 @@ public final class Spacing {
         double[][] cornersWorld = new double[8][];
         double[][] cornersOut = new double[8][];
         for (int n = 0; n < 8; n++) {
-            double[] w = affine.apply((n & 1) == 0 ? 0 : shape[0] - 1, (n & 2) == 0 ? 0 : shape[1] - 1,
-                    (n & 4) == 0 ? 0 : shape[2] - 1);
+            double[] w =
+                    affine.apply(
+                            (n & 1) == 0 ? 0 : shape[0] - 1,
+                            (n & 2) == 0 ? 0 : shape[1] - 1,
+                            (n & 4) == 0 ? 0 : shape[2] - 1);
             cornersWorld[n] = w;
             cornersOut[n] = Matrix3.apply(bInverse, w); // the output affine has no translation yet
         }
@@ -64,18 +69,27 @@ public final class Spacing {
                 min = Math.min(min, c[axis]);
                 max = Math.max(max, c[axis]);
             }
-            outShape[axis] = (int) Math.max(1, Math.rint(max - min + 1)); // numpy rounds half to even
+            outShape[axis] =
+                    (int) Math.max(1, Math.rint(max - min + 1)); // numpy rounds half to even
         }
         double[] offset = minimumCorner(cornersWorld, cornersOut);
         if (offset == null) {
             double[] inCentre = affine.apply(shape[0] / 2.0, shape[1] / 2.0, shape[2] / 2.0);
-            double[] outCentre = Matrix3.apply(b, new double[] {outShape[0] / 2.0, outShape[1] / 2.0, outShape[2] / 2.0});
-            offset = new double[] {inCentre[0] - outCentre[0], inCentre[1] - outCentre[1], inCentre[2] - outCentre[2]};
+            double[] outCentre =
+                    Matrix3.apply(
+                            b,
+                            new double[] {outShape[0] / 2.0, outShape[1] / 2.0, outShape[2] / 2.0});
+            offset =
+                    new double[] {
+                        inCentre[0] - outCentre[0],
+                        inCentre[1] - outCentre[1],
+                        inCentre[2] - outCentre[2]
+                    };
         }
-        Affine out = Affine.of(
-                b[0][0], b[0][1], b[0][2], offset[0],
-                b[1][0], b[1][1], b[1][2], offset[1],
-                b[2][0], b[2][1], b[2][2], offset[2]);
+        Affine out =
+                Affine.of(
+                        b[0][0], b[0][1], b[0][2], offset[0], b[1][0], b[1][1], b[1][2], offset[1],
+                        b[2][0], b[2][1], b[2][2], offset[2]);
         return new Grid(outShape, out);
     }
 

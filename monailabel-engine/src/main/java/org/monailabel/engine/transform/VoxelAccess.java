@@ -1,7 +1,13 @@
 package org.monailabel.engine.transform;
 
-import java.nio.ByteBuffer;
 import org.monailabel.api.image.Volume;
+
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 
 /** Reads voxels as floats straight from a volume's buffer, whatever its type, without a copy. */
 @FunctionalInterface
@@ -14,31 +20,31 @@ interface VoxelAccess {
             case UINT8 -> i -> b.get(i) & 0xFF;
             case INT8 -> b::get;
             case INT16 -> {
-                java.nio.ShortBuffer s = b.asShortBuffer();
+                ShortBuffer s = b.asShortBuffer();
                 yield s::get;
             }
             case UINT16 -> {
-                java.nio.ShortBuffer s = b.asShortBuffer();
+                ShortBuffer s = b.asShortBuffer();
                 yield i -> s.get(i) & 0xFFFF;
             }
             case INT32 -> {
-                java.nio.IntBuffer s = b.asIntBuffer();
+                IntBuffer s = b.asIntBuffer();
                 yield s::get;
             }
             case UINT32 -> {
-                java.nio.IntBuffer s = b.asIntBuffer();
+                IntBuffer s = b.asIntBuffer();
                 yield i -> s.get(i) & 0xFFFF_FFFFL;
             }
             case INT64 -> {
-                java.nio.LongBuffer s = b.asLongBuffer();
+                LongBuffer s = b.asLongBuffer();
                 yield s::get;
             }
             case FLOAT32 -> {
-                java.nio.FloatBuffer s = b.asFloatBuffer();
+                FloatBuffer s = b.asFloatBuffer();
                 yield s::get;
             }
             case FLOAT64 -> {
-                java.nio.DoubleBuffer s = b.asDoubleBuffer();
+                DoubleBuffer s = b.asDoubleBuffer();
                 yield i -> (float) s.get(i);
             }
         };

@@ -2,12 +2,6 @@ package org.monailabel.engine.activelearning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.Datastore;
@@ -16,12 +10,20 @@ import org.monailabel.api.Sample;
 import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.testing.TestDatastores;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
 /** The score-ranked strategies on a real datastore whose image info holds scores. */
 class UncertaintyStrategyTest {
     @TempDir Path dir;
 
     LocalDatastore studies(Map<String, Double> scores, String key) throws IOException {
-        LocalDatastore datastore = TestDatastores.withImages(dir.resolve("studies"), "a", "b", "c", "d");
+        LocalDatastore datastore =
+                TestDatastores.withImages(dir.resolve("studies"), "a", "b", "c", "d");
         for (Map.Entry<String, Double> e : scores.entrySet()) {
             datastore.updateImageInfo(e.getKey(), Map.of(key, e.getValue()));
         }
@@ -35,7 +37,8 @@ class UncertaintyStrategyTest {
 
     @Test
     void picksTheHighestScoredImageWithoutAFinalLabel() throws IOException {
-        try (LocalDatastore datastore = studies(Map.of("a", 0.2, "b", 0.9, "c", 0.5, "d", 0.7), "epistemic_entropy")) {
+        try (LocalDatastore datastore =
+                studies(Map.of("a", 0.2, "b", 0.9, "c", 0.5, "d", 0.7), "epistemic_entropy")) {
             label(datastore, "b"); // the highest score, but labeled
             Sample sample = new EpistemicStrategy().next(datastore, Params.empty()).orElseThrow();
             assertThat(sample.imageId()).isEqualTo("d");
@@ -45,22 +48,26 @@ class UncertaintyStrategyTest {
 
     @Test
     void anImageHandedOutRecentlyWaitsForTheOthers() throws IOException {
-        try (LocalDatastore datastore = studies(Map.of("a", 0.2, "b", 0.9, "c", 0.5, "d", 0.7), "epistemic_entropy")) {
+        try (LocalDatastore datastore =
+                studies(Map.of("a", 0.2, "b", 0.9, "c", 0.5, "d", 0.7), "epistemic_entropy")) {
             EpistemicStrategy strategy = new EpistemicStrategy();
             for (String expected : new String[] {"b", "d", "c", "a"}) {
                 String id = strategy.next(datastore, Params.empty()).orElseThrow().imageId();
                 assertThat(id).isEqualTo(expected);
                 datastore.recordSampleHandout(id, strategy.name(), "annotator");
             }
-            assertThat(strategy.next(datastore, Params.empty())).isPresent(); // all handed out: still an answer
+            assertThat(strategy.next(datastore, Params.empty()))
+                    .isPresent(); // all handed out: still an answer
         }
     }
 
     @Test
-    void unscoredImagesComeAfterScoredOnesAndAreChosenAtRandomWhenNoneIsScored() throws IOException {
+    void unscoredImagesComeAfterScoredOnesAndAreChosenAtRandomWhenNoneIsScored()
+            throws IOException {
         try (LocalDatastore datastore = studies(Map.of("c", 0.01), "tta_vvc")) {
             TtaStrategy strategy = new TtaStrategy();
-            assertThat(strategy.next(datastore, Params.empty()).orElseThrow().imageId()).isEqualTo("c");
+            assertThat(strategy.next(datastore, Params.empty()).orElseThrow().imageId())
+                    .isEqualTo("c");
             label(datastore, "c");
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < 60; i++) {
@@ -76,8 +83,14 @@ class UncertaintyStrategyTest {
     void eachStrategyReadsItsOwnKeyAndNothingIsLeftWhenAllAreLabeled() throws IOException {
         try (LocalDatastore datastore = studies(Map.of("a", 0.9), "epistemic_entropy")) {
             datastore.updateImageInfo("b", Map.of("tta_vvc", 0.3));
-            assertThat(new EpistemicStrategy().next(datastore, Params.empty()).orElseThrow().imageId()).isEqualTo("a");
-            assertThat(new TtaStrategy().next(datastore, Params.empty()).orElseThrow().imageId()).isEqualTo("b");
+            assertThat(
+                            new EpistemicStrategy()
+                                    .next(datastore, Params.empty())
+                                    .orElseThrow()
+                                    .imageId())
+                    .isEqualTo("a");
+            assertThat(new TtaStrategy().next(datastore, Params.empty()).orElseThrow().imageId())
+                    .isEqualTo("b");
             for (String id : datastore.imageIds()) {
                 label(datastore, id);
             }

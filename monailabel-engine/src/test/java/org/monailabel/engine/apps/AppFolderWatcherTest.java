@@ -3,16 +3,6 @@ package org.monailabel.engine.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +15,17 @@ import org.monailabel.testing.PluginSources;
 import org.monailabel.testing.Poll;
 import org.monailabel.testing.TestDatastores;
 import org.monailabel.testing.TestRequests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 class AppFolderWatcherTest {
     private static final Duration FAST_POLL = Duration.ofMillis(100);
@@ -39,8 +40,13 @@ class AppFolderWatcherTest {
     void setUp() throws IOException {
         Probe.reset();
         apps = Files.createDirectories(tmp.resolve("apps"));
-        AppEnvironment env = new AppEnvironment(AppConfig.empty(), TestDatastores.create(tmp.resolve("studies")),
-                "cpu", tmp.resolve("work"), tmp.resolve("models"));
+        AppEnvironment env =
+                new AppEnvironment(
+                        AppConfig.empty(),
+                        TestDatastores.create(tmp.resolve("studies")),
+                        "cpu",
+                        tmp.resolve("work"),
+                        tmp.resolve("models"));
         registry = new AppRegistry(env, getClass().getClassLoader());
     }
 
@@ -65,16 +71,24 @@ class AppFolderWatcherTest {
 
     private String tagOf(String model) {
         try (Lease<InferenceTask> lease = registry.inference(model)) {
-            return (String) lease.call(t -> t.infer(TestRequests.inference(model, tmp.resolve("req"), Map.of())))
-                    .json().get("tag");
+            return (String)
+                    lease.call(
+                                    t ->
+                                            t.infer(
+                                                    TestRequests.inference(
+                                                            model, tmp.resolve("req"), Map.of())))
+                            .json()
+                            .get("tag");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static Path slowJar(Path jar, String tag) throws IOException {
-        return PluginJars.builder().source("s.Slow", Probe.blockingModel("s.Slow", "slow", tag))
-                .service(InferenceTask.class, "s.Slow").write(jar);
+        return PluginJars.builder()
+                .source("s.Slow", Probe.blockingModel("s.Slow", "slow", tag))
+                .service(InferenceTask.class, "s.Slow")
+                .write(jar);
     }
 
     private List<Path> shadowFolders() throws IOException {
@@ -89,8 +103,11 @@ class AppFolderWatcherTest {
         watch(AppFolderWatcher.DEFAULT_INTERVAL);
         assertThat(registry.names(TaskKind.MODEL)).isEmpty();
 
-        Path built = PluginJars.builder().source("d.Seg", PluginSources.model("d.Seg", "seg", "dropped"))
-                .service(InferenceTask.class, "d.Seg").write(tmp.resolve("seg.jar"));
+        Path built =
+                PluginJars.builder()
+                        .source("d.Seg", PluginSources.model("d.Seg", "seg", "dropped"))
+                        .service(InferenceTask.class, "d.Seg")
+                        .write(tmp.resolve("seg.jar"));
         Files.copy(built, apps.resolve("seg.jar"));
 
         Poll.until("model 'seg' to be served", DEADLINE, () -> serves("seg"));
@@ -102,14 +119,26 @@ class AppFolderWatcherTest {
     void replacingAJarSwapsTasksAfterTheRequestInFlightFinishesOnTheOldInstance() throws Exception {
         Path jar = slowJar(apps.resolve("slow.jar"), "v1");
         watch(FAST_POLL);
-        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
-            try (Lease<InferenceTask> lease = registry.inference("slow")) {
-                return (String) lease.call(t -> t.infer(TestRequests.inference("slow", tmp.resolve("req"),
-                        Map.of("block", true)))).json().get("tag");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<String> inFlight =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try (Lease<InferenceTask> lease = registry.inference("slow")) {
+                                return (String)
+                                        lease.call(
+                                                        t ->
+                                                                t.infer(
+                                                                        TestRequests.inference(
+                                                                                "slow",
+                                                                                tmp.resolve("req"),
+                                                                                Map.of(
+                                                                                        "block",
+                                                                                        true))))
+                                                .json()
+                                                .get("tag");
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
         assertThat(Probe.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
         slowJar(jar, "v2");
@@ -123,8 +152,9 @@ class AppFolderWatcherTest {
         Probe.release.countDown();
         assertThat(inFlight.get(5, TimeUnit.SECONDS)).isEqualTo("v1");
         Poll.until("v1 to be closed", DEADLINE, () -> Probe.events().contains("close v1"));
-        assertThat(Probe.events()).containsSubsequence("open v1", "infer-start v1", "open v2", "infer-end v1",
-                "close v1");
+        assertThat(Probe.events())
+                .containsSubsequence(
+                        "open v1", "infer-start v1", "open v2", "infer-end v1", "close v1");
         assertThat(Probe.events()).doesNotContain("close v2");
         assertThat(shadowFolders()).hasSize(1);
     }
@@ -154,7 +184,8 @@ class AppFolderWatcherTest {
         Poll.until("again.jar to be refused", DEADLINE, () -> registry.status("again").isPresent());
         AppStatus status = registry.status("again").orElseThrow();
         assertThat(status.state()).isEqualTo(AppState.FAILED);
-        assertThat(status.error()).hasValueSatisfying(e -> assertThat(e).contains("again.jar", "first.jar"));
+        assertThat(status.error())
+                .hasValueSatisfying(e -> assertThat(e).contains("again.jar", "first.jar"));
         assertThat(tagOf("slow")).isEqualTo("first");
     }
 
@@ -167,8 +198,13 @@ class AppFolderWatcherTest {
 
         Files.delete(first);
 
-        Poll.until("second.jar to be loaded", DEADLINE,
-                () -> registry.status("second").map(s -> s.state() == AppState.LOADED).orElse(false));
+        Poll.until(
+                "second.jar to be loaded",
+                DEADLINE,
+                () ->
+                        registry.status("second")
+                                .map(s -> s.state() == AppState.LOADED)
+                                .orElse(false));
         assertThat(tagOf("slow")).isEqualTo("second");
     }
 
@@ -180,7 +216,9 @@ class AppFolderWatcherTest {
         PluginJars.writeGarbage(jar);
         PluginJars.touch(jar, 5);
 
-        Poll.until("slow to be failed", DEADLINE,
+        Poll.until(
+                "slow to be failed",
+                DEADLINE,
                 () -> registry.status("slow").map(s -> s.state() == AppState.FAILED).orElse(false));
         assertThat(serves("slow")).isFalse();
         assertThat(Probe.events()).containsExactly("open v1", "close v1");

@@ -3,10 +3,6 @@ package org.monailabel.engine.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +17,13 @@ import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
 import org.monailabel.testing.TestDatastores;
 import org.monailabel.testing.TestRequests;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
 class AppRegistryTest {
     @TempDir Path tmp;
@@ -38,21 +41,31 @@ class AppRegistryTest {
     }
 
     private AppRegistry start(Map<String, String> conf) throws IOException {
-        AppEnvironment env = new AppEnvironment(AppConfig.of(conf), TestDatastores.create(tmp.resolve("studies")),
-                "cpu", tmp.resolve("work"), tmp.resolve("models"));
+        AppEnvironment env =
+                new AppEnvironment(
+                        AppConfig.of(conf),
+                        TestDatastores.create(tmp.resolve("studies")),
+                        "cpu",
+                        tmp.resolve("work"),
+                        tmp.resolve("models"));
         registry = new AppRegistry(env, getClass().getClassLoader());
         new AppFolderWatcher(apps(), registry, AppFolderWatcher.DEFAULT_INTERVAL).loadAll();
         return registry;
     }
 
     private static Path modelJar(Path jar, String cls, String model) throws IOException {
-        return PluginJars.builder().source(cls, PluginSources.model(cls, model, jar.getFileName().toString()))
-                .service(InferenceTask.class, cls).write(jar);
+        return PluginJars.builder()
+                .source(cls, PluginSources.model(cls, model, jar.getFileName().toString()))
+                .service(InferenceTask.class, cls)
+                .write(jar);
     }
 
     private InferenceResult infer(String model) throws IOException {
         try (Lease<InferenceTask> lease = registry.inference(model)) {
-            return lease.call(task -> task.infer(TestRequests.inference(model, tmp.resolve("req"), Map.of())));
+            return lease.call(
+                    task ->
+                            task.infer(
+                                    TestRequests.inference(model, tmp.resolve("req"), Map.of())));
         }
     }
 
@@ -63,18 +76,23 @@ class AppRegistryTest {
                 .source("a.Train", PluginSources.trainer("a.Train", "seg"))
                 .source("a.First", PluginSources.firstStrategy("a.First", "first"))
                 .source("a.Score", PluginSources.scoring("a.Score", "dummy"))
-                .service(InferenceTask.class, "a.Seg").service(TrainTask.class, "a.Train")
-                .service(ActiveLearningStrategy.class, "a.First").service(ScoringMethod.class, "a.Score")
+                .service(InferenceTask.class, "a.Seg")
+                .service(TrainTask.class, "a.Train")
+                .service(ActiveLearningStrategy.class, "a.First")
+                .service(ScoringMethod.class, "a.Score")
                 .write(apps().resolve("radiology.jar"));
 
         start(Map.of());
 
-        assertThat(registry.statuses()).singleElement().satisfies(s -> {
-            assertThat(s.name()).isEqualTo("radiology");
-            assertThat(s.source()).isEqualTo("radiology.jar");
-            assertThat(s.state()).isEqualTo(AppState.LOADED);
-            assertThat(s.tasks()).containsExactly("seg", "seg", "first", "dummy");
-        });
+        assertThat(registry.statuses())
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s.name()).isEqualTo("radiology");
+                            assertThat(s.source()).isEqualTo("radiology.jar");
+                            assertThat(s.state()).isEqualTo(AppState.LOADED);
+                            assertThat(s.tasks()).containsExactly("seg", "seg", "first", "dummy");
+                        });
         AppsInfo info = registry.info();
         assertThat(info.models()).containsOnlyKeys("seg");
         assertThat(info.trainers()).containsOnlyKeys("seg");
@@ -92,7 +110,8 @@ class AppRegistryTest {
     void unknownNamesAreNotFoundWithTheKindInTheMessage() throws IOException {
         start(Map.of());
 
-        assertThatThrownBy(() -> registry.inference("x")).isInstanceOf(NotFoundException.class)
+        assertThatThrownBy(() -> registry.inference("x"))
+                .isInstanceOf(NotFoundException.class)
                 .hasMessage("Model 'x' not found");
         assertThatThrownBy(() -> registry.strategy("x")).hasMessage("Strategy 'x' not found");
         assertThatThrownBy(() -> registry.trainer("x")).hasMessage("Trainer 'x' not found");
@@ -101,39 +120,46 @@ class AppRegistryTest {
 
     @Test
     void appCodeSeesTheApiEngineAndSlf4jButNotTheHostsOtherLibraries() throws IOException {
-        String source = PluginSources.header("v.Visibility") + """
-                public final class Visibility implements InferenceTask {
-                    public ModelInfo info() {
-                        return ModelInfo.of("visibility", ModelType.OTHERS, Map.of(), "Class visibility");
-                    }
+        String source =
+                PluginSources.header("v.Visibility")
+                        + """
+                        public final class Visibility implements InferenceTask {
+                            public ModelInfo info() {
+                                return ModelInfo.of("visibility", ModelType.OTHERS, Map.of(), "Class visibility");
+                            }
 
-                    public InferenceResult infer(InferenceRequest request) {
-                        return new InferenceResult(Optional.empty(), Map.of(
-                                "gson", visible("com.google.gson.Gson"),
-                                "junit", visible("org.junit.jupiter.api.Test"),
-                                "slf4j", visible("org.slf4j.LoggerFactory"),
-                                "engine", visible("org.monailabel.engine.MonaiLabel"),
-                                "api", visible("org.monailabel.api.Datastore"),
-                                "jdk", visible("java.net.http.HttpClient")));
-                    }
+                            public InferenceResult infer(InferenceRequest request) {
+                                return new InferenceResult(Optional.empty(), Map.of(
+                                        "gson", visible("com.google.gson.Gson"),
+                                        "junit", visible("org.junit.jupiter.api.Test"),
+                                        "slf4j", visible("org.slf4j.LoggerFactory"),
+                                        "engine", visible("org.monailabel.engine.MonaiLabel"),
+                                        "api", visible("org.monailabel.api.Datastore"),
+                                        "jdk", visible("java.net.http.HttpClient")));
+                            }
 
-                    private static boolean visible(String name) {
-                        try {
-                            Class.forName(name);
-                            return true;
-                        } catch (ClassNotFoundException e) {
-                            return false;
+                            private static boolean visible(String name) {
+                                try {
+                                    Class.forName(name);
+                                    return true;
+                                } catch (ClassNotFoundException e) {
+                                    return false;
+                                }
+                            }
                         }
-                    }
-                }
-                """;
-        PluginJars.builder().source("v.Visibility", source).service(InferenceTask.class, "v.Visibility")
+                        """;
+        PluginJars.builder()
+                .source("v.Visibility", source)
+                .service(InferenceTask.class, "v.Visibility")
                 .write(apps().resolve("visibility.jar"));
         start(Map.of());
 
         assertThat(infer("visibility").json())
-                .containsEntry("gson", false).containsEntry("junit", false)
-                .containsEntry("slf4j", true).containsEntry("engine", true).containsEntry("api", true)
+                .containsEntry("gson", false)
+                .containsEntry("junit", false)
+                .containsEntry("slf4j", true)
+                .containsEntry("engine", true)
+                .containsEntry("api", true)
                 .containsEntry("jdk", true);
     }
 
@@ -147,7 +173,8 @@ class AppRegistryTest {
         assertThat(registry.status("alpha").orElseThrow().state()).isEqualTo(AppState.LOADED);
         AppStatus beta = registry.status("beta").orElseThrow();
         assertThat(beta.state()).isEqualTo(AppState.FAILED);
-        assertThat(beta.error()).hasValueSatisfying(e -> assertThat(e).contains("'seg'", "beta.jar", "alpha.jar"));
+        assertThat(beta.error())
+                .hasValueSatisfying(e -> assertThat(e).contains("'seg'", "beta.jar", "alpha.jar"));
         assertThat(infer("seg").json()).containsEntry("tag", "alpha.jar");
     }
 
@@ -158,7 +185,8 @@ class AppRegistryTest {
                 .source("b.Other", PluginSources.model("b.Other", "other", "v1"))
                 .source("b.Train", PluginSources.trainer("b.Train", "other"))
                 .source("b.First", PluginSources.firstStrategy("b.First", "first"))
-                .service(InferenceTask.class, "b.Other").service(TrainTask.class, "b.Train")
+                .service(InferenceTask.class, "b.Other")
+                .service(TrainTask.class, "b.Train")
                 .service(ActiveLearningStrategy.class, "b.First")
                 .write(apps().resolve("two.jar"));
 
@@ -184,10 +212,14 @@ class AppRegistryTest {
     void brokenJarsAreReportedFailedAndTheOthersStillWork() throws IOException {
         modelJar(apps().resolve("good.jar"), "g.Seg", "seg");
         PluginJars.writeGarbage(apps().resolve("garbage.jar"));
-        PluginJars.builder().service(InferenceTask.class, "m.Missing").write(apps().resolve("missing.jar"));
-        PluginJars.builder().source("o.Bad", PluginSources.failingOpen("o.Bad", "bad"))
+        PluginJars.builder()
+                .service(InferenceTask.class, "m.Missing")
+                .write(apps().resolve("missing.jar"));
+        PluginJars.builder()
+                .source("o.Bad", PluginSources.failingOpen("o.Bad", "bad"))
                 .source("o.Fine", PluginSources.model("o.Fine", "fine", "v1"))
-                .service(InferenceTask.class, "o.Fine").service(InferenceTask.class, "o.Bad")
+                .service(InferenceTask.class, "o.Fine")
+                .service(InferenceTask.class, "o.Bad")
                 .write(apps().resolve("opens.jar"));
 
         start(Map.of());
@@ -198,39 +230,46 @@ class AppRegistryTest {
                 .hasValueSatisfying(e -> assertThat(e).contains("m.Missing"));
         assertThat(registry.status("opens").orElseThrow().error())
                 .hasValueSatisfying(e -> assertThat(e).contains("'bad'", "weights missing"));
-        assertThat(registry.statuses()).filteredOn(s -> s.state() == AppState.FAILED)
-                .extracting(AppStatus::name).containsExactly("garbage", "missing", "opens");
+        assertThat(registry.statuses())
+                .filteredOn(s -> s.state() == AppState.FAILED)
+                .extracting(AppStatus::name)
+                .containsExactly("garbage", "missing", "opens");
         assertThat(registry.names(TaskKind.MODEL)).containsExactly("seg");
         assertThat(infer("seg").json()).containsEntry("tag", "good.jar");
     }
 
     @Test
     void aProviderThatFailsToLinkIsRecordedWithoutHidingTheOthers() throws IOException {
-        String linked = PluginSources.header("l.Linked") + """
-                public final class Linked implements InferenceTask {
-                    private final Helper helper = new Helper();
+        String linked =
+                PluginSources.header("l.Linked")
+                        + """
+                        public final class Linked implements InferenceTask {
+                            private final Helper helper = new Helper();
 
-                    public ModelInfo info() {
-                        return ModelInfo.of("linked", ModelType.OTHERS, Map.of(), helper.toString());
-                    }
+                            public ModelInfo info() {
+                                return ModelInfo.of("linked", ModelType.OTHERS, Map.of(), helper.toString());
+                            }
 
-                    public InferenceResult infer(InferenceRequest request) {
-                        return new InferenceResult(Optional.empty(), Map.of());
-                    }
-                }
-                """;
+                            public InferenceResult infer(InferenceRequest request) {
+                                return new InferenceResult(Optional.empty(), Map.of());
+                            }
+                        }
+                        """;
         PluginJars.builder()
-                .source("l.Linked", linked).source("l.Helper", "package l; public class Helper {}")
+                .source("l.Linked", linked)
+                .source("l.Helper", "package l; public class Helper {}")
                 .omitClass("l.Helper")
                 .source("l.Fine", PluginSources.model("l.Fine", "fine", "v1"))
-                .service(InferenceTask.class, "l.Linked").service(InferenceTask.class, "l.Fine")
+                .service(InferenceTask.class, "l.Linked")
+                .service(InferenceTask.class, "l.Fine")
                 .write(apps().resolve("linkage.jar"));
 
         start(Map.of());
 
         AppStatus status = registry.status("linkage").orElseThrow();
         assertThat(status.state()).isEqualTo(AppState.FAILED);
-        assertThat(status.error()).hasValueSatisfying(e -> assertThat(e).contains("l.Linked", "l.Helper"));
+        assertThat(status.error())
+                .hasValueSatisfying(e -> assertThat(e).contains("l.Linked", "l.Helper"));
         assertThat(status.tasks()).containsExactly("fine");
     }
 
@@ -238,16 +277,21 @@ class AppRegistryTest {
     void aSubFolderOfJarsIsOneApp() throws IOException {
         Path folder = Files.createDirectories(apps().resolve("pathology"));
         modelJar(folder.resolve("models.jar"), "p.Seg", "nuclei");
-        PluginJars.builder().source("p.First", PluginSources.firstStrategy("p.First", "first"))
-                .service(ActiveLearningStrategy.class, "p.First").write(folder.resolve("strategies.jar"));
+        PluginJars.builder()
+                .source("p.First", PluginSources.firstStrategy("p.First", "first"))
+                .service(ActiveLearningStrategy.class, "p.First")
+                .write(folder.resolve("strategies.jar"));
 
         start(Map.of());
 
-        assertThat(registry.statuses()).singleElement().satisfies(s -> {
-            assertThat(s.name()).isEqualTo("pathology");
-            assertThat(s.state()).isEqualTo(AppState.LOADED);
-            assertThat(s.tasks()).containsExactly("nuclei", "first");
-        });
+        assertThat(registry.statuses())
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s.name()).isEqualTo("pathology");
+                            assertThat(s.state()).isEqualTo(AppState.LOADED);
+                            assertThat(s.tasks()).containsExactly("nuclei", "first");
+                        });
         try (Lease<InferenceTask> model = registry.inference("nuclei");
                 Lease<ActiveLearningStrategy> strategy = registry.strategy("first")) {
             assertThat(model.classLoader()).isSameAs(strategy.classLoader());
@@ -259,9 +303,10 @@ class AppRegistryTest {
         Path jar = modelJar(tmp.resolve("embedded.jar"), "c.Seg", "seg");
         start(Map.of());
 
-        try (var hostClassPath = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
-                getClass().getClassLoader())) {
-            AppStatus status = registry.load(AppSource.classpath(hostClassPath, tmp.resolve("work")));
+        try (var hostClassPath =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+            AppStatus status =
+                    registry.load(AppSource.classpath(hostClassPath, tmp.resolve("work")));
 
             assertThat(status.name()).isEqualTo("classpath");
             assertThat(status.state()).isEqualTo(AppState.LOADED);
@@ -285,7 +330,9 @@ class AppRegistryTest {
 
     @Test
     void shadowCopiesLeftByACrashedRunAreDeletedAtStart() throws IOException {
-        Path leftover = Files.createDirectories(tmp.resolve("work").resolve("app-shadow").resolve("old-1-123"));
+        Path leftover =
+                Files.createDirectories(
+                        tmp.resolve("work").resolve("app-shadow").resolve("old-1-123"));
         Files.writeString(leftover.resolve("old.jar"), "old");
 
         start(Map.of());

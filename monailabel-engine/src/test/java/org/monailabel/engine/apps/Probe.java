@@ -1,10 +1,11 @@
 package org.monailabel.engine.apps;
 
+import org.monailabel.testing.PluginSources;
+
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import org.monailabel.testing.PluginSources;
 
 /**
  * Shared between tests and the app code they compile: apps see the host's {@code
@@ -12,8 +13,10 @@ import org.monailabel.testing.PluginSources;
  */
 public final class Probe {
     private static final Queue<String> EVENTS = new ConcurrentLinkedQueue<>();
+
     /** Counted down by a blocking task once it is inside {@code infer}. */
     public static volatile CountDownLatch entered = new CountDownLatch(1);
+
     /** Awaited by a blocking task before it returns. */
     public static volatile CountDownLatch release = new CountDownLatch(1);
 
@@ -34,9 +37,13 @@ public final class Probe {
         return List.copyOf(EVENTS);
     }
 
-    /** The source of an inference task that records open/infer/close and, with param block=true, blocks. */
+    /**
+     * The source of an inference task that records open/infer/close and, with param block=true,
+     * blocks.
+     */
     public static String blockingModel(String className, String model, String tag) {
-        return PluginSources.header(className) + """
+        return PluginSources.header(className)
+                + """
                 import org.monailabel.engine.apps.Probe;
 
                 public final class %1$s implements InferenceTask {
@@ -66,6 +73,7 @@ public final class Probe {
                         Probe.event("close %3$s");
                     }
                 }
-                """.formatted(PluginSources.simpleName(className), model, tag);
+                """
+                        .formatted(PluginSources.simpleName(className), model, tag);
     }
 }

@@ -2,8 +2,12 @@ package org.monailabel.engine.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,27 +15,30 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LocalDatastoreConcurrencyTest {
     static final int THREADS = 16;
     static final int ROUNDS = 25;
     static final int SHARED = 8;
 
-    @TempDir
-    Path studies;
+    @TempDir Path studies;
 
-    @TempDir
-    Path uploads;
+    @TempDir Path uploads;
 
     @Test
     void concurrentWritersLoseNoUpdate() throws Exception {
         // snapshots race the writers too; Contents files are no images
-        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults()
-                .withSnapshotDelay(java.time.Duration.ofMillis(20)).withContentCheck(false))) {
+        try (LocalDatastore datastore =
+                LocalDatastore.open(
+                        studies,
+                        LocalDatastore.Options.defaults()
+                                .withSnapshotDelay(Duration.ofMillis(20))
+                                .withContentCheck(false))) {
             for (int i = 0; i < SHARED; i++) {
-                datastore.addImage("shared" + i, Contents.write(uploads.resolve("s" + i), i, 100), "x.nii.gz",
+                datastore.addImage(
+                        "shared" + i,
+                        Contents.write(uploads.resolve("s" + i), i, 100),
+                        "x.nii.gz",
                         Map.of());
             }
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -39,11 +46,13 @@ class LocalDatastoreConcurrencyTest {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 int thread = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    work(datastore, thread);
-                    return null;
-                }));
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    work(datastore, thread);
+                                    return null;
+                                }));
             }
             start.countDown();
             for (Future<?> future : futures) {
@@ -62,8 +71,14 @@ class LocalDatastoreConcurrencyTest {
         for (int round = 0; round < ROUNDS; round++) {
             String shared = "shared" + (round % SHARED);
             String tag = "t" + thread;
-            datastore.saveLabel(shared, tag, file, round % 2 == 0 ? "l.nii.gz" : "l.nrrd", Map.of("round", round));
-            datastore.addImage("own_" + thread + "_" + round, file, "x.nrrd", Map.of("thread", thread));
+            datastore.saveLabel(
+                    shared,
+                    tag,
+                    file,
+                    round % 2 == 0 ? "l.nii.gz" : "l.nrrd",
+                    Map.of("round", round));
+            datastore.addImage(
+                    "own_" + thread + "_" + round, file, "x.nrrd", Map.of("thread", thread));
             datastore.updateImageInfo(shared, Map.of("t" + thread + "_" + round, round));
             datastore.recordSampleHandout(shared, "s" + thread, "client" + thread);
             datastore.updateLabelInfo(shared, tag, Map.of("seen_" + round, true));
@@ -85,9 +100,12 @@ class LocalDatastoreConcurrencyTest {
                 }
                 int last = i + ((ROUNDS - 1 - i) / SHARED) * SHARED;
                 Map<String, Object> label = datastore.labelInfo(shared, "t" + t).orElseThrow();
-                assertThat(label).containsEntry("round", (long) last).containsEntry("seen_" + last, true);
+                assertThat(label)
+                        .containsEntry("round", (long) last)
+                        .containsEntry("seen_" + last, true);
                 Path file = datastore.labelFile(shared, "t" + t).orElseThrow();
-                assertThat(file.getFileName().toString()).isEqualTo(shared + (last % 2 == 0 ? ".nii.gz" : ".nrrd"));
+                assertThat(file.getFileName().toString())
+                        .isEqualTo(shared + (last % 2 == 0 ? ".nii.gz" : ".nrrd"));
                 assertThat(Contents.key(file)).hasValue(t);
             }
         }

@@ -1,9 +1,14 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.testing.ChildJvm;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,16 +19,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.json.JsonTrees;
 
 /** Kills a writing child JVM with SIGKILL at random moments and checks the folder each time. */
 class LocalDatastoreCrashTest {
     static final int ITERATIONS = 24;
 
-    @TempDir
-    Path studies;
+    @TempDir Path studies;
 
     @TempDir
     Path scratch; // the children's source files: a killed child cannot clean up after itself
@@ -33,11 +34,17 @@ class LocalDatastoreCrashTest {
         Random random = new Random(42);
         int totalImages = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            Process child = ChildJvm.start(CrashWorkerMain.class, studies.toString(), Long.toString(random.nextLong()),
-                    scratch.resolve("child" + i).toString());
+            Process child =
+                    ChildJvm.start(
+                            CrashWorkerMain.class,
+                            studies.toString(),
+                            Long.toString(random.nextLong()),
+                            scratch.resolve("child" + i).toString());
             try {
                 assertThat(ChildJvm.awaitLine(child, "ready")).as("child started").isTrue();
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50 + random.nextInt(600))); // the random moment
+                LockSupport.parkNanos(
+                        TimeUnit.MILLISECONDS.toNanos(
+                                50 + random.nextInt(600))); // the random moment
             } finally {
                 child.destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -47,7 +54,9 @@ class LocalDatastoreCrashTest {
         assertThat(totalImages).as("the workers got something done").isGreaterThan(ITERATIONS);
     }
 
-    /** Checks the folder as the child left it, then through a reopened datastore; returns #images. */
+    /**
+     * Checks the folder as the child left it, then through a reopened datastore; returns #images.
+     */
     private int verifyFolder() throws IOException {
         checkNoPartialFiles();
         int images;
@@ -65,24 +74,34 @@ class LocalDatastoreCrashTest {
             }
         }
         try (Stream<Path> files = Files.walk(studies)) {
-            assertThat(files.filter(Files::isRegularFile)
-                    .filter(file -> !file.getFileName().toString().startsWith("."))
-                    .filter(file -> !file.getFileName().toString().equals("datastore_v2.json")))
+            assertThat(
+                            files.filter(Files::isRegularFile)
+                                    .filter(file -> !file.getFileName().toString().startsWith("."))
+                                    .filter(
+                                            file ->
+                                                    !file.getFileName()
+                                                            .toString()
+                                                            .equals("datastore_v2.json")))
                     .as("no orphan files (replaced files are deleted, also after a crash)")
                     .containsExactlyInAnyOrderElementsOf(named);
         }
-        JsonObject index = JsonTrees.parseObject(Files.readString(studies.resolve("datastore_v2.json")));
+        JsonObject index =
+                JsonTrees.parseObject(Files.readString(studies.resolve("datastore_v2.json")));
         assertThat(index.getAsJsonObject("objects").size()).isEqualTo(images);
         return images;
     }
 
     private static void checkKey(Path file, Map<String, Object> info) throws IOException {
         assertThat(file).isRegularFile();
-        assertThat(Contents.key(file)).as("content of %s", file.getFileName()).hasValue((Long) info.get("key"));
+        assertThat(Contents.key(file))
+                .as("content of %s", file.getFileName())
+                .hasValue((Long) info.get("key"));
         assertThat(info.get("name")).isEqualTo(file.getFileName().toString());
     }
 
-    /** Every non-hidden file under its final name is complete (renamed into place only when whole). */
+    /**
+     * Every non-hidden file under its final name is complete (renamed into place only when whole).
+     */
     private void checkNoPartialFiles() throws IOException {
         try (Stream<Path> files = Files.walk(studies)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -94,7 +113,9 @@ class LocalDatastoreCrashTest {
                     JsonTrees.parseObject(Files.readString(file)); // parses: never torn
                     continue;
                 }
-                assertThat(Contents.key(file)).as("complete file %s", studies.relativize(file)).isPresent();
+                assertThat(Contents.key(file))
+                        .as("complete file %s", studies.relativize(file))
+                        .isPresent();
             }
         }
     }

@@ -1,19 +1,19 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.testing.ChildJvm;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.error.ConflictException;
 
 class LocalDatastoreLockTest {
-    @TempDir
-    Path studies;
+    @TempDir Path studies;
 
     @Test
     void secondDatastoreInTheSameJvmIsRefused() throws IOException {
@@ -33,7 +33,8 @@ class LocalDatastoreLockTest {
         try {
             assertThat(ChildJvm.awaitLine(child, "locked")).isTrue();
             assertThatThrownBy(() -> LocalDatastore.open(studies, LocalDatastoreTest.NO_WATCH))
-                    .isInstanceOf(ConflictException.class).hasMessageContaining("already in use");
+                    .isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("already in use");
             child.getOutputStream().close();
             assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isZero();

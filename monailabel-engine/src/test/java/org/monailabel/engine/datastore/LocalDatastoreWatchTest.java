@@ -2,6 +2,9 @@ package org.monailabel.engine.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,15 +12,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LocalDatastoreWatchTest {
-    @TempDir
-    Path studies;
+    @TempDir Path studies;
 
-    @TempDir
-    Path outside;
+    @TempDir Path outside;
 
     static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -25,7 +24,8 @@ class LocalDatastoreWatchTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Timed out waiting until " + what);
             }
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // a poll interval, not a guess at timing
+            LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos()); // a poll interval, not a guess at timing
         }
     }
 
@@ -39,7 +39,9 @@ class LocalDatastoreWatchTest {
 
             Files.createDirectories(studies.resolve("labels/version_2"));
             Files.copy(image, studies.resolve("labels/version_2/copied.nrrd"));
-            await("the copied label is indexed", () -> datastore.labelTags("copied").contains("version_2"));
+            await(
+                    "the copied label is indexed",
+                    () -> datastore.labelTags("copied").contains("version_2"));
 
             Files.delete(studies.resolve("labels/version_2/copied.nrrd"));
             Files.delete(studies.resolve("copied.nii.gz"));
@@ -49,8 +51,12 @@ class LocalDatastoreWatchTest {
 
     @Test
     void ownWritesCauseNoSpuriousChanges() throws Exception {
-        try (LocalDatastore datastore = LocalDatastore.open(studies, LocalDatastore.Options.defaults()
-                .withRescanInterval(Duration.ofMillis(50)).withContentCheck(false))) { // Contents files
+        try (LocalDatastore datastore =
+                LocalDatastore.open(
+                        studies,
+                        LocalDatastore.Options.defaults()
+                                .withRescanInterval(Duration.ofMillis(50))
+                                .withContentCheck(false))) { // Contents files
             Path file = Contents.write(outside.resolve("f"), 1, 10);
             for (int i = 0; i < 20; i++) {
                 datastore.addImage("img" + i, file, "x.nii.gz", Map.of("i", i));
@@ -61,7 +67,8 @@ class LocalDatastoreWatchTest {
             assertThat(datastore.reconcile()).isZero();
             for (int i = 1; i < 20; i++) {
                 assertThat(datastore.imageInfo("img" + i)).containsEntry("i", (long) i);
-                assertThat(datastore.labelInfo("img" + i, "final").orElseThrow()).containsEntry("i", (long) i)
+                assertThat(datastore.labelInfo("img" + i, "final").orElseThrow())
+                        .containsEntry("i", (long) i)
                         .containsEntry("name", "img" + i + ".nii.gz");
             }
         }

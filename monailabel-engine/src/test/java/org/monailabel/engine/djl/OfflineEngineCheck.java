@@ -13,8 +13,15 @@ public final class OfflineEngineCheck {
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve("auto"))) {
             NDArray a = manager.arange(6f).reshape(2, 3);
             float sum = a.sum().getFloat();
-            System.out.println("engine=" + engine.getEngineName() + " version=" + engine.getVersion() + " sum=" + sum
-                    + " offline=" + System.getProperty(Devices.OFFLINE_PROPERTY));
+            System.out.println(
+                    "engine="
+                            + engine.getEngineName()
+                            + " version="
+                            + engine.getVersion()
+                            + " sum="
+                            + sum
+                            + " offline="
+                            + System.getProperty(Devices.OFFLINE_PROPERTY));
         }
     }
 }

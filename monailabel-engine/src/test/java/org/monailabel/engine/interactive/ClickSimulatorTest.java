@@ -2,8 +2,9 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+
+import java.util.Random;
 
 class ClickSimulatorTest {
     static final int[] SHAPE = {15, 11, 9};
@@ -28,14 +29,19 @@ class ClickSimulatorTest {
         assertThat(d[(2 * SHAPE[1] + 5) * SHAPE[2] + 4]).isEqualTo(1);
         assertThat(d[0]).isZero();
         byte[] edge = box(new int[] {0, 0, 0}, new int[] {3, 10, 8});
-        assertThat(ClickSimulator.distance(edge, SHAPE)[(0 * SHAPE[1] + 5) * SHAPE[2] + 4]).isEqualTo(1);
+        assertThat(ClickSimulator.distance(edge, SHAPE)[(0 * SHAPE[1] + 5) * SHAPE[2] + 4])
+                .isEqualTo(1);
     }
 
     @Test
     void theDeepestVoxelIsTheCentreOfABox() {
-        assertThat(ClickSimulator.deepest(box(new int[] {4, 2, 1}, new int[] {10, 8, 7}), SHAPE).orElseThrow())
+        assertThat(
+                        ClickSimulator.deepest(
+                                        box(new int[] {4, 2, 1}, new int[] {10, 8, 7}), SHAPE)
+                                .orElseThrow())
                 .containsExactly(7, 5, 4);
-        assertThat(ClickSimulator.deepest(new byte[SHAPE[0] * SHAPE[1] * SHAPE[2]], SHAPE)).isEmpty();
+        assertThat(ClickSimulator.deepest(new byte[SHAPE[0] * SHAPE[1] * SHAPE[2]], SHAPE))
+                .isEmpty();
     }
 
     @Test
@@ -58,9 +64,14 @@ class ClickSimulatorTest {
         assertThat(add.positive()).isTrue();
         assertThat(add.point()[0]).isGreaterThan(4);
         byte[] over = box(new int[] {0, 0, 0}, new int[] {14, 10, 8}); // everything claimed
-        ClickSimulator.Click remove = ClickSimulator.next(truth, over, SHAPE, new Random(1)).orElseThrow();
+        ClickSimulator.Click remove =
+                ClickSimulator.next(truth, over, SHAPE, new Random(1)).orElseThrow();
         assertThat(remove.positive()).isFalse();
-        assertThat(truth[(remove.point()[0] * SHAPE[1] + remove.point()[1]) * SHAPE[2] + remove.point()[2]]).isZero();
+        assertThat(
+                        truth[
+                                (remove.point()[0] * SHAPE[1] + remove.point()[1]) * SHAPE[2]
+                                        + remove.point()[2]])
+                .isZero();
         assertThat(ClickSimulator.next(truth, truth, SHAPE, null)).isEmpty();
     }
 }

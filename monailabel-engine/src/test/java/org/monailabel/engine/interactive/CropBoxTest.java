@@ -2,23 +2,33 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.transform.Grid;
 
+import java.util.List;
+import java.util.Random;
+
 class CropBoxTest {
     @Test
     void centresOnTheClicksBoundingBoxAndStaysInside() {
         int[] grid = {100, 90, 40};
-        CropBox box = CropBox.around(List.of(new int[] {40, 50, 20}, new int[] {60, 50, 22}), grid, new int[] {32, 32, 32});
+        CropBox box =
+                CropBox.around(
+                        List.of(new int[] {40, 50, 20}, new int[] {60, 50, 22}),
+                        grid,
+                        new int[] {32, 32, 32});
         assertThat(box.start()).containsExactly(34, 34, 5);
         CropBox edge = CropBox.around(List.of(new int[] {2, 88, 39}), grid, new int[] {32, 32, 32});
         assertThat(edge.start()).containsExactly(0, 58, 8);
-        CropBox small = CropBox.around(List.of(new int[] {5, 5, 5}), new int[] {20, 20, 20}, new int[] {32, 32, 32});
-        assertThat(small.start()).containsExactly(-6, -6, -6); // smaller than the box: centred, padded
+        CropBox small =
+                CropBox.around(
+                        List.of(new int[] {5, 5, 5}),
+                        new int[] {20, 20, 20},
+                        new int[] {32, 32, 32});
+        assertThat(small.start())
+                .containsExactly(-6, -6, -6); // smaller than the box: centred, padded
     }
 
     @Test
@@ -35,7 +45,10 @@ class CropBoxTest {
 
     @Test
     void pastesBackOntoTheSameGridVoxelForVoxel() {
-        Grid grid = new Grid(new int[] {30, 25, 20}, Affine.diagonal(2, 2, 2).withTranslation(-30, -25, 10));
+        Grid grid =
+                new Grid(
+                        new int[] {30, 25, 20},
+                        Affine.diagonal(2, 2, 2).withTranslation(-30, -25, 10));
         CropBox box = new CropBox(new int[] {5, 6, 7}, new int[] {8, 8, 8});
         byte[] mask = randomMask(box.voxels(), 3);
         Volume out = box.pasteBack(mask, grid, grid, -1);
@@ -57,7 +70,10 @@ class CropBoxTest {
         // an LPS-stored input at 0.7 x 0.7 x 2.5 mm; the network grid RAS at 2 mm
         Affine inputAffine = Affine.of(-0.7, 0, 0, 40, 0, -0.7, 0, 30, 0, 0, 2.5, -20, 0, 0, 0, 1);
         Grid input = new Grid(new int[] {120, 100, 24}, inputAffine);
-        Grid network = new Grid(new int[] {42, 35, 30}, Affine.diagonal(2, 2, 2).withTranslation(-43.3, -40.1, -20));
+        Grid network =
+                new Grid(
+                        new int[] {42, 35, 30},
+                        Affine.diagonal(2, 2, 2).withTranslation(-43.3, -40.1, -20));
         CropBox box = new CropBox(new int[] {10, -3, 4}, new int[] {16, 16, 16});
         byte[] mask = randomMask(box.voxels(), 7);
         Volume out = box.pasteBack(mask, network, input, -1);
@@ -67,7 +83,12 @@ class CropBoxTest {
             for (int j = 0; j < 100; j++) {
                 for (int i = 0; i < 120; i++) {
                     double[] p = t.apply(i, j, k);
-                    int x = Math.max(0, Math.min(41, (int) Math.rint(p[0]))); // clamped, as resampleLabels
+                    int x =
+                            Math.max(
+                                    0,
+                                    Math.min(
+                                            41,
+                                            (int) Math.rint(p[0]))); // clamped, as resampleLabels
                     int y = Math.max(0, Math.min(34, (int) Math.rint(p[1])));
                     int z = Math.max(0, Math.min(29, (int) Math.rint(p[2])));
                     boolean inBox = x >= 10 && x < 26 && y >= -3 && y < 13 && z >= 4 && z < 20;

@@ -3,8 +3,9 @@ package org.monailabel.engine.interactive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class GuidanceTest {
     static final int[] SHAPE = {20, 12, 7}; // non-cubic: catches swapped axes
@@ -49,7 +50,8 @@ class GuidanceTest {
         int n = SHAPE[0] * SHAPE[1] * SHAPE[2];
         float[] image = new float[n];
         image[7] = 0.5f;
-        float[] input = Guidance.stack(image, SHAPE, List.of(List.of(new int[] {1, 2, 3}), List.of()), 2.0);
+        float[] input =
+                Guidance.stack(image, SHAPE, List.of(List.of(new int[] {1, 2, 3}), List.of()), 2.0);
         assertThat(input).hasSize(3 * n);
         assertThat(input[7]).isEqualTo(0.5f);
         assertThat(input[n + index(1, 2, 3)]).isEqualTo(1f);

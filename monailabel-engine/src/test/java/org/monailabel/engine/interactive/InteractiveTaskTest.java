@@ -3,13 +3,6 @@ package org.monailabel.engine.interactive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -38,10 +31,18 @@ import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.OracleModels;
 import org.monailabel.testing.TestDatastores;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /**
- * DeepGrow and DeepEdit around oracle networks that answer one class everywhere, so that the
- * crop, the guidance channels and the paste-back are checked exactly: a DeepGrow result is 1
- * precisely on the input voxels whose nearest network voxel lies in the crop around the clicks.
+ * DeepGrow and DeepEdit around oracle networks that answer one class everywhere, so that the crop,
+ * the guidance channels and the paste-back are checked exactly: a DeepGrow result is 1 precisely on
+ * the input voxels whose nearest network voxel lies in the crop around the clicks.
  */
 @Tag("engine")
 class InteractiveTaskTest {
@@ -80,10 +81,30 @@ class InteractiveTaskTest {
     }
 
     static ModelCard card(String name, int in, int out, double spacing, int roi) {
-        UNetConfig net = new UNetConfig(in, out, new int[] {4, 8}, new int[] {2}, 0, Norm.BATCH, Activation.PRELU, 0);
-        return new ModelCard(name, 1, "unet", net.toMap(), "model.params", LABELS,
-                new double[] {spacing, spacing, spacing}, IntensityWindow.ct(-175, 250), new int[] {roi, roi, roi}, 0, 1,
-                BlendMode.CONSTANT, Map.of());
+        UNetConfig net =
+                new UNetConfig(
+                        in,
+                        out,
+                        new int[] {4, 8},
+                        new int[] {2},
+                        0,
+                        Norm.BATCH,
+                        Activation.PRELU,
+                        0);
+        return new ModelCard(
+                name,
+                1,
+                "unet",
+                net.toMap(),
+                "model.params",
+                LABELS,
+                new double[] {spacing, spacing, spacing},
+                IntensityWindow.ct(-175, 250),
+                new int[] {roi, roi, roi},
+                0,
+                1,
+                BlendMode.CONSTANT,
+                Map.of());
     }
 
     @BeforeAll
@@ -91,11 +112,19 @@ class InteractiveTaskTest {
         Path models = dir.resolve("models");
         OracleModels.publishConstant(models.resolve("grow"), card("grow", 3, 2, 4, 16), 1);
         OracleModels.publishConstant(models.resolve("edit"), card("edit", 7, 6, 6, 16), 5);
-        ct = PhantomGenerator.render("p", 3, new int[] {60, 52, 20}, new double[] {3, 3, 7}, StorageOrder.LPS).image();
+        ct =
+                PhantomGenerator.render(
+                                "p",
+                                3,
+                                new int[] {60, 52, 20},
+                                new double[] {3, 3, 7},
+                                StorageOrder.LPS)
+                        .image();
         image = dir.resolve("p.nii.gz");
         ImageIo.write(ct, image, WriteOptions.defaults());
         datastore = TestDatastores.create(dir.resolve("studies"));
-        AppContext context = new AppContext("test", dir, models, AppConfig.empty(), datastore, "cpu");
+        AppContext context =
+                new AppContext("test", dir, models, AppConfig.empty(), datastore, "cpu");
         grow3d = new Grow("grow3d", 3);
         grow2d = new Grow("grow2d", 2);
         edit = new Edit();
@@ -114,8 +143,14 @@ class InteractiveTaskTest {
 
     static InferenceResult infer(InteractiveTask task, Map<String, ?> params) throws IOException {
         Path work = Files.createTempDirectory(dir, "work");
-        return task.infer(new InferenceRequest(task.info().name(), image, Optional.of("p"), Params.of(params),
-                Optional.empty(), work));
+        return task.infer(
+                new InferenceRequest(
+                        task.info().name(),
+                        image,
+                        Optional.of("p"),
+                        Params.of(params),
+                        Optional.empty(),
+                        work));
     }
 
     static Volume label(InferenceResult r) throws IOException {
@@ -126,12 +161,14 @@ class InteractiveTaskTest {
     }
 
     /** The expected DeepGrow result: 1 where the nearest network voxel is in the crop. */
-    static void assertIsTheCrop(Volume label, InferenceResult result, int onlySlice) throws IOException {
+    static void assertIsTheCrop(Volume label, InferenceResult result, int onlySlice)
+            throws IOException {
         @SuppressWarnings("unchecked")
         Map<String, List<Integer>> crop = (Map<String, List<Integer>>) result.json().get("crop");
         int[] start = crop.get("start").stream().mapToInt(Integer::intValue).toArray();
         int[] size = crop.get("size").stream().mapToInt(Integer::intValue).toArray();
-        PreparedImages.Entry prepared = grow3d.cache().get("p", image, grow3d.currentModel().orElseThrow().card());
+        PreparedImages.Entry prepared =
+                grow3d.cache().get("p", image, grow3d.currentModel().orElseThrow().card());
         int[] g = prepared.grid().shape();
         Affine t = prepared.grid().affine().inverse().multiply(ct.affine());
         long ones = 0;
@@ -144,7 +181,9 @@ class InteractiveTaskTest {
                         int v = Math.max(0, Math.min(g[a] - 1, (int) Math.rint(p[a])));
                         in &= v >= Math.max(0, start[a]) && v < Math.min(g[a], start[a] + size[a]);
                     }
-                    assertThat((int) label.get(i, j, k)).as("%d %d %d", i, j, k).isEqualTo(in ? 1 : 0);
+                    assertThat((int) label.get(i, j, k))
+                            .as("%d %d %d", i, j, k)
+                            .isEqualTo(in ? 1 : 0);
                     ones += in ? 1 : 0;
                 }
             }
@@ -156,13 +195,27 @@ class InteractiveTaskTest {
     void deepgrowAnswersTheCropAroundTheClicksOnTheInputGrid() throws IOException {
         assertThat(grow3d.info().type()).isEqualTo(ModelType.DEEPGROW);
         assertThat(grow3d.info().dimension()).isEqualTo(3);
-        InferenceResult r = infer(grow3d, Map.of("foreground", List.of(List.of(10, 40, 5)), "background", List.of(),
-                "label", "spleen", "result_extension", ".nrrd"));
+        InferenceResult r =
+                infer(
+                        grow3d,
+                        Map.of(
+                                "foreground",
+                                List.of(List.of(10, 40, 5)),
+                                "background",
+                                List.of(),
+                                "label",
+                                "spleen",
+                                "result_extension",
+                                ".nrrd"));
         assertThat(r.json()).containsEntry("label_names", Map.of("spleen", 1));
         assertIsTheCrop(label(r), r, -1);
         long misses = grow3d.cache().counters().get("misses");
-        InferenceResult again = infer(grow3d, Map.of("foreground", List.of(List.of(10, 40, 5), List.of(50, 40, 15))));
-        assertThat(grow3d.cache().counters().get("misses")).as("second click reuses the prepared image")
+        InferenceResult again =
+                infer(
+                        grow3d,
+                        Map.of("foreground", List.of(List.of(10, 40, 5), List.of(50, 40, 15))));
+        assertThat(grow3d.cache().counters().get("misses"))
+                .as("second click reuses the prepared image")
                 .isEqualTo(misses);
         assertIsTheCrop(label(again), again, -1);
     }
@@ -170,7 +223,8 @@ class InteractiveTaskTest {
     @Test
     void deepgrow2dFillsOnlyTheSliceSent() throws IOException {
         assertThat(grow2d.info().dimension()).isEqualTo(2);
-        InferenceResult r = infer(grow2d, Map.of("foreground", List.of(List.of(30, 20, 9)), "slice", 9));
+        InferenceResult r =
+                infer(grow2d, Map.of("foreground", List.of(List.of(30, 20, 9)), "slice", 9));
         assertIsTheCrop(label(r), r, 9);
     }
 
@@ -179,7 +233,8 @@ class InteractiveTaskTest {
         assertThat(edit.info().type()).isEqualTo(ModelType.DEEPEDIT);
         assertThat(edit.info().labels()).containsEntry("background", 0).containsEntry("spine", 5);
         InferenceResult auto = infer(edit, Map.of());
-        assertThat(auto.json()).containsEntry("mode", "automatic")
+        assertThat(auto.json())
+                .containsEntry("mode", "automatic")
                 .containsEntry("label_names", PhantomGenerator.LABELS);
         Volume v = label(auto);
         for (long i = 0; i < v.voxelCount(); i++) {
@@ -194,23 +249,41 @@ class InteractiveTaskTest {
 
     @Test
     void badInputIsAClearInvalidInputError() {
-        List<Map<String, Object>> bad = List.of(
-                Map.of("foreground", List.of(List.of(60, 0, 0))),
-                Map.of("foreground", List.of()),
-                Map.of("background", List.of(List.of(1, 1, 1))),
-                Map.of("foreground", List.of(List.of(1, 1, 1)), "label", "pancreas"));
-        List<String> messages = List.of("outside the image", "at least one click in 'foreground'",
-                "at least one click in 'foreground'", "does not know the label 'pancreas'");
+        List<Map<String, Object>> bad =
+                List.of(
+                        Map.of("foreground", List.of(List.of(60, 0, 0))),
+                        Map.of("foreground", List.of()),
+                        Map.of("background", List.of(List.of(1, 1, 1))),
+                        Map.of("foreground", List.of(List.of(1, 1, 1)), "label", "pancreas"));
+        List<String> messages =
+                List.of(
+                        "outside the image",
+                        "at least one click in 'foreground'",
+                        "at least one click in 'foreground'",
+                        "does not know the label 'pancreas'");
         for (int i = 0; i < bad.size(); i++) {
             Map<String, Object> params = bad.get(i);
-            assertThatThrownBy(() -> infer(grow3d, params)).as("%s", params).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> infer(grow3d, params))
+                    .as("%s", params)
+                    .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining(messages.get(i));
         }
-        assertThatThrownBy(() -> infer(grow2d, Map.of("foreground", List.of(List.of(1, 1, 1)), "slice", 20)))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("Slice 20 is outside");
+        assertThatThrownBy(
+                        () ->
+                                infer(
+                                        grow2d,
+                                        Map.of(
+                                                "foreground",
+                                                List.of(List.of(1, 1, 1)),
+                                                "slice",
+                                                20)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("Slice 20 is outside");
         assertThatThrownBy(() -> infer(grow2d, Map.of("foreground", List.of(List.of(1, 1, 1)))))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'slice'");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'slice'");
         assertThatThrownBy(() -> infer(edit, Map.of("pancreas", List.of(List.of(1, 1, 1)))))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("does not know the label 'pancreas'");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("does not know the label 'pancreas'");
     }
 }

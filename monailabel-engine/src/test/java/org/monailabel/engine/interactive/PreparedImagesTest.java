@@ -2,11 +2,6 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Affine;
@@ -18,13 +13,31 @@ import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
 class PreparedImagesTest {
     @TempDir Path dir;
     final AtomicLong now = new AtomicLong();
 
-    static final ModelCard CARD = new ModelCard("m", 1, "unet", Map.of(), "w", Map.of("background", 0, "a", 1),
-            new double[] {2, 2, 2}, IntensityWindow.ct(-100, 100), new int[] {16, 16, 16}, 0, 1, BlendMode.CONSTANT,
-            Map.of());
+    static final ModelCard CARD =
+            new ModelCard(
+                    "m",
+                    1,
+                    "unet",
+                    Map.of(),
+                    "w",
+                    Map.of("background", 0, "a", 1),
+                    new double[] {2, 2, 2},
+                    IntensityWindow.ct(-100, 100),
+                    new int[] {16, 16, 16},
+                    0,
+                    1,
+                    BlendMode.CONSTANT,
+                    Map.of());
 
     Path image(String name, int fill) throws Exception {
         Volume v = Volume.allocate(VoxelType.INT16, Affine.diagonal(-1, -1, 3), 20, 16, 6);
@@ -54,7 +67,8 @@ class PreparedImagesTest {
         PreparedImages cache = new PreparedImages(1 << 20, 300, now::get);
         PreparedImages.Entry first = cache.get("a", file, CARD);
         image("a.nii.gz", 4);
-        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
+        Files.setLastModifiedTime(
+                file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
         PreparedImages.Entry second = cache.get("a", file, CARD);
         assertThat(second).isNotSameAs(first);
         assertThat(second.input()).isNotEqualTo(first.input());

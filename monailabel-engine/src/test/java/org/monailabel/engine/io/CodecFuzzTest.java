@@ -2,6 +2,14 @@ package org.monailabel.engine.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
+import org.monailabel.engine.io.nrrd.NrrdReader;
+import org.monailabel.engine.io.nrrd.NrrdWriter;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,31 +22,63 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Test;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
-import org.monailabel.engine.io.nrrd.NrrdReader;
-import org.monailabel.engine.io.nrrd.NrrdWriter;
 
 /**
  * Mutates valid NIfTI and NRRD files (plain and gzip) 12,000 times with a fixed seed: every read
- * must either succeed with a consistent volume or throw {@link InvalidImageException}; nothing
- * else (no runtime exception, no other I/O exception, no out-of-memory error).
+ * must either succeed with a consistent volume or throw {@link InvalidImageException}; nothing else
+ * (no runtime exception, no other I/O exception, no out-of-memory error).
  */
 class CodecFuzzTest {
     /** Longer runs: {@code -Dcodec.fuzz.iterations=300000 -Dcodec.fuzz.seed=7}. */
     private static final int ITERATIONS = Integer.getInteger("codec.fuzz.iterations", 12_000);
+
     private static final long SEED = Long.getLong("codec.fuzz.seed", 20261127L);
     private static final long[] INTERESTING = {
-        0, 1, -1, 2, 3, 4, 7, 8, 16, 255, 256, 348, 352, 540, 544, 32767, -32768, 65535, Integer.MAX_VALUE,
-        Integer.MIN_VALUE, 100_000, Long.MAX_VALUE, Long.MIN_VALUE, Float.floatToIntBits(Float.NaN),
-        Float.floatToIntBits(Float.POSITIVE_INFINITY), Float.floatToIntBits(1e30f), Double.doubleToLongBits(Double.NaN)
+        0,
+        1,
+        -1,
+        2,
+        3,
+        4,
+        7,
+        8,
+        16,
+        255,
+        256,
+        348,
+        352,
+        540,
+        544,
+        32767,
+        -32768,
+        65535,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        100_000,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        Float.floatToIntBits(Float.NaN),
+        Float.floatToIntBits(Float.POSITIVE_INFINITY),
+        Float.floatToIntBits(1e30f),
+        Double.doubleToLongBits(Double.NaN)
     };
     private static final String[] NUMBERS = {
-        "-1", "0", "1", "4", "99999999999", "2147483648", "1e308", "nan", "inf", "", "-0", "0.5", "(1,2)", "none"
+        "-1",
+        "0",
+        "1",
+        "4",
+        "99999999999",
+        "2147483648",
+        "1e308",
+        "nan",
+        "inf",
+        "",
+        "-0",
+        "0.5",
+        "(1,2)",
+        "none"
     };
 
     private record Seed(String name, byte[] bytes, boolean nifti, boolean gzip) {}
@@ -53,21 +93,37 @@ class CodecFuzzTest {
             Seed seed = seeds.get(i % seeds.size());
             byte[] mutated = mutate(seed, random);
             if (!seed.gzip() && random.nextInt(3) == 0) {
-                mutated = mutateBinary(mutated, random, random.nextInt(3)); // stack a second mutation
+                mutated =
+                        mutateBinary(mutated, random, random.nextInt(3)); // stack a second mutation
             }
             try {
-                Volume v = seed.nifti()
-                        ? new NiftiReader().read(new ByteArrayInputStream(mutated), mutated.length)
-                        : new NrrdReader().read(new ByteArrayInputStream(mutated), mutated.length);
+                Volume v =
+                        seed.nifti()
+                                ? new NiftiReader()
+                                        .read(new ByteArrayInputStream(mutated), mutated.length)
+                                : new NrrdReader()
+                                        .read(new ByteArrayInputStream(mutated), mutated.length);
                 assertThat(v.data().remaining()).isEqualTo(v.byteCount());
                 successes++;
             } catch (InvalidImageException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
             } catch (Throwable t) {
                 if (failures.size() < 10) {
-                    failures.add("#" + i + " " + seed.name() + ": " + t + " at " + Arrays.toString(
-                            Arrays.copyOf(t.getStackTrace(), 3)) + " bytes "
-                            + HexFormat.of().formatHex(Arrays.copyOf(mutated, Math.min(mutated.length, 96))));
+                    failures.add(
+                            "#"
+                                    + i
+                                    + " "
+                                    + seed.name()
+                                    + ": "
+                                    + t
+                                    + " at "
+                                    + Arrays.toString(Arrays.copyOf(t.getStackTrace(), 3))
+                                    + " bytes "
+                                    + HexFormat.of()
+                                            .formatHex(
+                                                    Arrays.copyOf(
+                                                            mutated,
+                                                            Math.min(mutated.length, 96))));
                 }
             }
         }
@@ -76,16 +132,36 @@ class CodecFuzzTest {
     }
 
     private static List<Seed> seeds() throws IOException {
-        Volume int16 = TestVolumes.random(VoxelType.INT16, TestVolumes.oblique(), ByteOrder.LITTLE_ENDIAN, 1, 6, 5, 4);
-        Volume float4d = TestVolumes.random(VoxelType.FLOAT32, TestVolumes.oblique(), ByteOrder.LITTLE_ENDIAN, 2,
-                3, 4, 2, 2);
+        Volume int16 =
+                TestVolumes.random(
+                        VoxelType.INT16,
+                        TestVolumes.oblique(),
+                        ByteOrder.LITTLE_ENDIAN,
+                        1,
+                        6,
+                        5,
+                        4);
+        Volume float4d =
+                TestVolumes.random(
+                        VoxelType.FLOAT32,
+                        TestVolumes.oblique(),
+                        ByteOrder.LITTLE_ENDIAN,
+                        2,
+                        3,
+                        4,
+                        2,
+                        2);
         WriteOptions one = WriteOptions.defaults().withThreads(1);
         List<Seed> seeds = new ArrayList<>();
         seeds.add(new Seed("nifti1", nifti(int16, one, false), true, false));
         seeds.add(new Seed("nifti1.gz", nifti(int16, one, true), true, true));
-        seeds.add(new Seed("nifti2-4d", nifti(float4d, one.withNiftiVersion(2), false), true, false));
-        seeds.add(new Seed("nifti2-4d.gz", nifti(float4d, one.withNiftiVersion(2), true), true, true));
-        seeds.add(new Seed("nrrd-raw", nrrd(int16, one.withNrrdGzip(false), Map.of()), false, false));
+        seeds.add(
+                new Seed("nifti2-4d", nifti(float4d, one.withNiftiVersion(2), false), true, false));
+        seeds.add(
+                new Seed(
+                        "nifti2-4d.gz", nifti(float4d, one.withNiftiVersion(2), true), true, true));
+        seeds.add(
+                new Seed("nrrd-raw", nrrd(int16, one.withNrrdGzip(false), Map.of()), false, false));
         seeds.add(new Seed("nrrd-gzip-4d", nrrd(float4d, one, Map.of()), false, true));
         seeds.add(new Seed("seg-nrrd-layers", segLayers(), false, true));
         return seeds;
@@ -97,20 +173,37 @@ class CodecFuzzTest {
         return out.toByteArray();
     }
 
-    private static byte[] nrrd(Volume v, WriteOptions options, Map<String, String> keyValues) throws IOException {
+    private static byte[] nrrd(Volume v, WriteOptions options, Map<String, String> keyValues)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new NrrdWriter(options).write(v, out, keyValues);
         return out.toByteArray();
     }
 
     private static byte[] segLayers() throws IOException {
-        String header = "NRRD0004\ntype: unsigned char\ndimension: 4\nspace: left-posterior-superior\n"
-                + "sizes: 2 3 2 2\nspace directions: none (1,0,0) (0,1,0) (0,0,1)\nkinds: list domain domain domain\n"
-                + "encoding: gzip\nspace origin: (0,0,0)\nSegment0_ID:=Segment_1\nSegment0_LabelValue:=1\n"
-                + "Segment0_Layer:=0\nSegment0_Name:=a\nSegment1_LabelValue:=1\nSegment1_Layer:=1\n"
-                + "Segment1_Color:=0.1 0.2 0.3\n\n";
+        String header =
+                "NRRD0004\n"
+                    + "type: unsigned char\n"
+                    + "dimension: 4\n"
+                    + "space: left-posterior-superior\n"
+                    + "sizes: 2 3 2 2\n"
+                    + "space directions: none (1,0,0) (0,1,0) (0,0,1)\n"
+                    + "kinds: list domain domain domain\n"
+                    + "encoding: gzip\n"
+                    + "space origin: (0,0,0)\n"
+                    + "Segment0_ID:=Segment_1\n"
+                    + "Segment0_LabelValue:=1\n"
+                    + "Segment0_Layer:=0\n"
+                    + "Segment0_Name:=a\n"
+                    + "Segment1_LabelValue:=1\n"
+                    + "Segment1_Layer:=1\n"
+                    + "Segment1_Color:=0.1 0.2 0.3\n\n";
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-        byte[] data = gzip(new byte[] {1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1});
+        byte[] data =
+                gzip(
+                        new byte[] {
+                            1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1
+                        });
         byte[] out = Arrays.copyOf(h, h.length + data.length);
         System.arraycopy(data, 0, out, h.length, data.length);
         return out;
@@ -129,7 +222,7 @@ class CodecFuzzTest {
         if (seed.nifti() && seed.gzip() && strategy < 6) {
             // mutate the content, then compress it again so the header mutation gets through
             byte[] plain;
-            try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(seed.bytes()))) {
+            try (var in = new GZIPInputStream(new ByteArrayInputStream(seed.bytes()))) {
                 plain = in.readAllBytes();
             }
             return gzip(mutateBinary(plain, random, strategy));
@@ -147,7 +240,10 @@ class CodecFuzzTest {
             case 0 -> { // flip a few bytes, mostly in the header
                 int n = 1 + random.nextInt(6);
                 for (int k = 0; k < n; k++) {
-                    int at = random.nextInt(4) == 0 ? random.nextInt(b.length) : random.nextInt(headerRange);
+                    int at =
+                            random.nextInt(4) == 0
+                                    ? random.nextInt(b.length)
+                                    : random.nextInt(headerRange);
                     b[at] = (byte) random.nextInt(256);
                 }
             }
@@ -155,8 +251,12 @@ class CodecFuzzTest {
                 int width = new int[] {2, 4, 8}[random.nextInt(3)];
                 int at = random.nextInt(Math.max(1, headerRange - width)) & ~(width - 1);
                 long value = INTERESTING[random.nextInt(INTERESTING.length)];
-                ByteBuffer bb = ByteBuffer.wrap(b).order(random.nextBoolean() ? ByteOrder.LITTLE_ENDIAN
-                        : ByteOrder.BIG_ENDIAN);
+                ByteBuffer bb =
+                        ByteBuffer.wrap(b)
+                                .order(
+                                        random.nextBoolean()
+                                                ? ByteOrder.LITTLE_ENDIAN
+                                                : ByteOrder.BIG_ENDIAN);
                 if (at + width <= b.length) {
                     switch (width) {
                         case 2 -> bb.putShort(at, (short) value);

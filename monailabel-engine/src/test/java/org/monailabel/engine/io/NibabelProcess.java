@@ -2,6 +2,8 @@ package org.monailabel.engine.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** Runs the system Python ({@code /usr/bin/python3}) with nibabel for interop tests. */
 public final class NibabelProcess {
@@ -22,7 +23,10 @@ public final class NibabelProcess {
     public static void assumeNibabel() {
         String why;
         try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import nibabel, numpy").redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(PYTHON, "-c", "import nibabel, numpy")
+                            .redirectErrorStream(true)
+                            .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             boolean done = p.waitFor(60, TimeUnit.SECONDS);
             why = done && p.exitValue() == 0 ? null : "import nibabel failed: " + output.strip();
@@ -42,7 +46,8 @@ public final class NibabelProcess {
      * Copies the script from test resources {@code interop/<script>} into {@code dir} and runs it
      * with the arguments; returns its standard output, failing the test on a non-zero exit.
      */
-    public static String run(Path dir, String script, List<String> args) throws IOException, InterruptedException {
+    public static String run(Path dir, String script, List<String> args)
+            throws IOException, InterruptedException {
         Path file = dir.resolve(script);
         try (InputStream in = NibabelProcess.class.getResourceAsStream("/interop/" + script)) {
             Files.copy(in, file);
@@ -53,7 +58,9 @@ public final class NibabelProcess {
         Process p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("python finished").isTrue();
-        assertThat(p.exitValue()).as("python exit code; stderr: %s", Files.readString(stderr)).isZero();
+        assertThat(p.exitValue())
+                .as("python exit code; stderr: %s", Files.readString(stderr))
+                .isZero();
         return out;
     }
 }

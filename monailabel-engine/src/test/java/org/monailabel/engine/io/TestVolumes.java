@@ -1,12 +1,13 @@
 package org.monailabel.engine.io;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Random;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 
 /** Small deterministic volumes for codec tests. */
 public final class TestVolumes {
@@ -45,7 +46,8 @@ public final class TestVolumes {
     }
 
     /** Random voxels of any type (integers over the type's full range), in the given byte order. */
-    public static Volume random(VoxelType type, Affine affine, ByteOrder order, long seed, int... shape) {
+    public static Volume random(
+            VoxelType type, Affine affine, ByteOrder order, long seed, int... shape) {
         long count = 1;
         for (int d : shape) {
             count *= d;

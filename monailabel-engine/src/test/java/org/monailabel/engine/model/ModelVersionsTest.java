@@ -8,18 +8,23 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.nets.Activation;
 import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
 @Tag("engine")
 class ModelVersionsTest {
@@ -28,7 +33,9 @@ class ModelVersionsTest {
     @Test
     void keepsTheNewestVersionsAndRollsBackToAnyOfThem() throws Exception {
         Devices.engine();
-        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        UNetConfig cfg =
+                new UNetConfig(
+                        1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
         ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
         ModelVersions versions = new ModelVersions(dir, 2);
         byte[][] weights = new byte[5][];
@@ -54,7 +61,9 @@ class ModelVersionsTest {
     @Test
     void publishVerifiedRefusesWeightsThatDoNotLoadAndChangesNothing() throws Exception {
         Devices.engine();
-        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        UNetConfig cfg =
+                new UNetConfig(
+                        1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
         ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
         ModelVersions versions = new ModelVersions(dir, 5);
         byte[] good;
@@ -65,15 +74,19 @@ class ModelVersionsTest {
             good = Files.readAllBytes(dir.resolve("model.params"));
         }
 
-        assertThatThrownBy(() -> versions.publishVerified(card.withVersion(2, Map.of()),
-                new java.io.ByteArrayInputStream("not weights".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                .isInstanceOf(org.monailabel.api.error.InvalidInputException.class)
+        assertThatThrownBy(
+                        () ->
+                                versions.publishVerified(
+                                        card.withVersion(2, Map.of()),
+                                        new ByteArrayInputStream(
+                                                "not weights".getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("do not fit its card");
         assertThat(versions.list()).containsExactly(1);
         assertThat(versions.current()).contains(1);
         assertThat(Files.readAllBytes(dir.resolve("model.params"))).isEqualTo(good);
 
-        versions.publishVerified(card.withVersion(2, Map.of()), new java.io.ByteArrayInputStream(good));
+        versions.publishVerified(card.withVersion(2, Map.of()), new ByteArrayInputStream(good));
         assertThat(versions.list()).containsExactly(1, 2);
         assertThat(versions.current()).contains(2);
     }
@@ -81,7 +94,9 @@ class ModelVersionsTest {
     @Test
     void unpublishMovesTheCurrentVersionAsideAndKeepsTheVersions() throws Exception {
         Devices.engine();
-        UNetConfig cfg = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        UNetConfig cfg =
+                new UNetConfig(
+                        1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
         ModelCard card = LoadedModelTest.card("unet", cfg.toMap(), "model.params");
         ModelVersions versions = new ModelVersions(dir, 5);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
@@ -98,7 +113,8 @@ class ModelVersionsTest {
         assertThat(dir.resolve("model.json.x.deleted")).isRegularFile();
         assertThat(Files.readAllBytes(dir.resolve("model.params.x.deleted"))).isEqualTo(weights);
         assertThat(versions.current()).isEmpty();
-        assertThat(versions.latestCard()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo(3));
+        assertThat(versions.latestCard())
+                .hasValueSatisfying(c -> assertThat(c.version()).isEqualTo(3));
         assertThat(versions.nextVersion()).isEqualTo(4);
         assertThat(versions.unpublish(".y.deleted")).isFalse();
         versions.rollback(3);

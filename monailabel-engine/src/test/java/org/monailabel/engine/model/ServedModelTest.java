@@ -8,11 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -26,11 +22,18 @@ import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /** A task's model follows its store's notices: publish, rollback and removal reach it at once. */
 @Tag("engine")
 class ServedModelTest {
-    static final UNetConfig CONFIG = new UNetConfig(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH,
-            Activation.PRELU, 0);
+    static final UNetConfig CONFIG =
+            new UNetConfig(
+                    1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0);
 
     @TempDir Path dir;
     ModelStores stores;
@@ -61,7 +64,8 @@ class ServedModelTest {
     void servesEachVersionPublishedThroughTheStoreFromTheNextRequestOn() throws Exception {
         ModelVersions versions = new ModelVersions(store, 5);
         publish(versions, 1);
-        try (ServedModel served = ServedModel.open("seg", store, "cpu", Optional.empty(), getClass())) {
+        try (ServedModel served =
+                ServedModel.open("seg", store, "cpu", Optional.empty(), getClass())) {
             assertThat(version(served)).isEqualTo(1);
             LoadedModel first = served.require();
 
@@ -74,7 +78,8 @@ class ServedModelTest {
 
             assertThat(versions.unpublish(".gone")).isTrue();
             assertThat(served.current()).isEmpty();
-            assertThatThrownBy(served::require).isInstanceOf(ConflictException.class)
+            assertThatThrownBy(served::require)
+                    .isInstanceOf(ConflictException.class)
                     .hasMessageContaining("no trained weights");
         }
     }
@@ -82,8 +87,11 @@ class ServedModelTest {
     @Test
     void aChangeMadeBehindTheStoresBackIsServedOnlyAfterAnExplicitRefresh() throws Exception {
         publish(new ModelVersions(store, 5), 1);
-        try (ServedModel served = ServedModel.open("seg", store, "cpu", Optional.empty(), getClass())) {
-            publish(new ModelVersions(store.folder(), 5), 2); // no notice: the folder is not watched
+        try (ServedModel served =
+                ServedModel.open("seg", store, "cpu", Optional.empty(), getClass())) {
+            publish(
+                    new ModelVersions(store.folder(), 5),
+                    2); // no notice: the folder is not watched
 
             assertThat(version(served)).isEqualTo(1);
             served.refresh();
@@ -96,13 +104,15 @@ class ServedModelTest {
         assertThat(stores.of("seg")).isSameAs(store);
         assertThat(stores.forFolder(dir.resolve("seg"))).isSameAs(store);
         assertThatThrownBy(() -> stores.of("../seg")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> stores.forFolder(dir.resolve("a/seg"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> stores.forFolder(dir.resolve("a/seg")))
+                .isInstanceOf(IllegalArgumentException.class);
 
         List<String> heard = new ArrayList<>();
         ModelStore.Subscription first = store.subscribe(() -> heard.add("first"));
-        store.subscribe(() -> {
-            throw new IllegalStateException("a broken listener does not stop the others");
-        });
+        store.subscribe(
+                () -> {
+                    throw new IllegalStateException("a broken listener does not stop the others");
+                });
         store.subscribe(() -> heard.add("third"));
         store.changed();
         first.close();

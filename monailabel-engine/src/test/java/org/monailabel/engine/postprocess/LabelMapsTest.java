@@ -2,13 +2,17 @@ package org.monailabel.engine.postprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.postprocess.ConnectedComponents.Connectivity;
+import org.monailabel.testing.Floats;
+
+import java.util.Arrays;
+import java.util.List;
 
 class LabelMapsTest {
     private static final Affine A = Affine.diagonal(1, 2, 3);
@@ -21,7 +25,8 @@ class LabelMapsTest {
         mask[index(1, 1, 1)] = true; // touches the first by a corner
         mask[index(3, 3, 3)] = true;
         assertThat(max(ConnectedComponents.label(mask, shape, Connectivity.SIX))).isEqualTo(3);
-        assertThat(max(ConnectedComponents.label(mask, shape, Connectivity.TWENTY_SIX))).isEqualTo(2);
+        assertThat(max(ConnectedComponents.label(mask, shape, Connectivity.TWENTY_SIX)))
+                .isEqualTo(2);
     }
 
     @Test
@@ -75,7 +80,7 @@ class LabelMapsTest {
         DenseArray logits = new DenseArray(new int[] {2, 2, 3, 4}, new float[48]);
         logits.data()[5] = 2;
         DenseArray p = LabelMaps.softmax(logits);
-        assertThat(p.data()[5] + p.data()[24 + 5]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(p.data()[5] + p.data()[24 + 5]).isCloseTo(1f, Offset.offset(1e-6f));
         Volume v = Volume.allocate(VoxelType.INT16, A, 2, 3, 4);
         v.set(v.index(1, 2, 3), 7);
         v.set(v.index(0, 1, 0), -3);
@@ -83,7 +88,7 @@ class LabelMapsTest {
         assertThat(dense.shape()).containsExactly(1, 2, 3, 4);
         assertThat(dense.data()[(1 * 3 + 2) * 4 + 3]).isEqualTo(7);
         Volume back = dense.toVolume(A);
-        org.monailabel.testing.Floats.assertIdentical(back.toFloatArray(), v.toFloatArray());
+        Floats.assertIdentical(back.toFloatArray(), v.toFloatArray());
     }
 
     private static int index(int x, int y, int z) {
@@ -91,6 +96,6 @@ class LabelMapsTest {
     }
 
     private static int max(int[] a) {
-        return java.util.Arrays.stream(a).max().orElse(0);
+        return Arrays.stream(a).max().orElse(0);
     }
 }

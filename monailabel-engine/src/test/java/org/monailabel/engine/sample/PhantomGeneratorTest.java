@@ -2,8 +2,6 @@ package org.monailabel.engine.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -11,21 +9,34 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.sample.PhantomGenerator.Phantom;
 
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
 class PhantomGeneratorTest {
     @Test
     void sameSeedGivesTheSameVoxels() {
-        Phantom a = PhantomGenerator.render("a", 5, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
-        Phantom b = PhantomGenerator.render("b", 5, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
+        Phantom a =
+                PhantomGenerator.render(
+                        "a", 5, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
+        Phantom b =
+                PhantomGenerator.render(
+                        "b", 5, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
         assertThat(a.image().data()).isEqualTo(b.image().data());
         assertThat(a.label().data()).isEqualTo(b.label().data());
-        Phantom c = PhantomGenerator.render("c", 6, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
+        Phantom c =
+                PhantomGenerator.render(
+                        "c", 6, new int[] {64, 60, 40}, new double[] {5, 5, 7}, StorageOrder.LAS);
         assertThat(c.image().data()).isNotEqualTo(a.image().data());
     }
 
     @ParameterizedTest
     @EnumSource(StorageOrder.class)
     void everyOrganIsPresentWithPlausibleVolumeAndIntensity(StorageOrder order) {
-        Phantom p = PhantomGenerator.render("p", 11, new int[] {96, 96, 60}, new double[] {4, 4, 5}, order);
+        Phantom p =
+                PhantomGenerator.render(
+                        "p", 11, new int[] {96, 96, 60}, new double[] {4, 4, 5}, order);
         assertThat(p.image().type()).isEqualTo(VoxelType.INT16);
         assertThat(p.label().type()).isEqualTo(VoxelType.UINT8);
         assertThat(p.label().shape()).isEqualTo(p.image().shape());
@@ -52,11 +63,15 @@ class PhantomGeneratorTest {
     @Test
     void organsSitOnTheAnatomicalSideWhateverTheStorageOrder() {
         for (StorageOrder order : StorageOrder.values()) {
-            Phantom p = PhantomGenerator.render("p", 3, new int[] {80, 80, 50}, new double[] {5, 5, 6}, order);
+            Phantom p =
+                    PhantomGenerator.render(
+                            "p", 3, new int[] {80, 80, 50}, new double[] {5, 5, 6}, order);
             double[] liver = centroidWorld(p, 1);
             double[] spleen = centroidWorld(p, 2);
             double[] spine = centroidWorld(p, 5);
-            assertThat(liver[0]).as("liver on the patient's right (+x in RAS), %s", order).isGreaterThan(20);
+            assertThat(liver[0])
+                    .as("liver on the patient's right (+x in RAS), %s", order)
+                    .isGreaterThan(20);
             assertThat(spleen[0]).as("spleen on the left, %s", order).isLessThan(-20);
             assertThat(spine[1]).as("spine posterior, %s", order).isLessThan(-20);
             assertThat(centroidWorld(p, 3)[0]).as("left kidney on the left").isLessThan(0);
@@ -66,15 +81,22 @@ class PhantomGeneratorTest {
 
     @Test
     void randomLayoutsVaryInSizeSpacingAndOrder() {
-        java.util.Set<StorageOrder> orders = new java.util.HashSet<>();
-        java.util.Set<Double> slices = new java.util.HashSet<>();
+        Set<StorageOrder> orders = new HashSet<>();
+        Set<Double> slices = new HashSet<>();
         for (int i = 0; i < 12; i++) {
             Volume image = PhantomGenerator.generate("s" + i, 100 + i).image();
             assertThat(image.sizeX()).isBetween(224, 288);
             assertThat(image.sizeZ()).isBetween(45, 220);
             slices.add(image.affine().spacing()[2]);
-            double[] d = {image.affine().get(0, 0), image.affine().get(1, 1), image.affine().get(0, 1)};
-            orders.add(d[2] != 0 ? StorageOrder.PLS : d[0] > 0 ? StorageOrder.RAS : d[1] > 0 ? StorageOrder.LAS : StorageOrder.LPS);
+            double[] d = {
+                image.affine().get(0, 0), image.affine().get(1, 1), image.affine().get(0, 1)
+            };
+            orders.add(
+                    d[2] != 0
+                            ? StorageOrder.PLS
+                            : d[0] > 0
+                                    ? StorageOrder.RAS
+                                    : d[1] > 0 ? StorageOrder.LAS : StorageOrder.LPS);
         }
         assertThat(orders.size()).isGreaterThanOrEqualTo(3);
         assertThat(slices.size()).isGreaterThanOrEqualTo(3);

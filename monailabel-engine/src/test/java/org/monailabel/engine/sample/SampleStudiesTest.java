@@ -2,13 +2,15 @@ package org.monailabel.engine.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.ImageIo;
+import org.monailabel.testing.Floats;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 class SampleStudiesTest {
     @TempDir Path dir;
@@ -25,13 +27,19 @@ class SampleStudiesTest {
             assertThat(label.shape()).isEqualTo(image.shape());
             assertThat(label.affine().approximatelyEquals(image.affine(), 1e-5)).isTrue();
             Volume regenerated = PhantomGenerator.generate(id, 42 + ids.indexOf(id)).image();
-            org.monailabel.testing.Floats.assertIdentical(image.toFloatArray(), regenerated.toFloatArray());
+            Floats.assertIdentical(image.toFloatArray(), regenerated.toFloatArray());
         }
         assertThat(Files.readString(dir.resolve("ground_truth/labels.json")))
-                .contains("\"liver\": 1", "\"spleen\": 2", "\"kidney_left\": 3", "\"kidney_right\": 4", "\"spine\": 5");
+                .contains(
+                        "\"liver\": 1",
+                        "\"spleen\": 2",
+                        "\"kidney_left\": 3",
+                        "\"kidney_right\": 4",
+                        "\"spine\": 5");
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("phantom_000.nii.gz", "phantom_001.nii.gz", "ground_truth");
+                    .containsExactlyInAnyOrder(
+                            "phantom_000.nii.gz", "phantom_001.nii.gz", "ground_truth");
         }
     }
 }

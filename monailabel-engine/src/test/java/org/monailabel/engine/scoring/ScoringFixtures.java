@@ -5,12 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
+
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
@@ -29,6 +24,13 @@ import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.TestDatastores;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /** Tiny real models, studies and a recording job control for the scoring tests. */
 final class ScoringFixtures {
@@ -79,10 +81,31 @@ final class ScoringFixtures {
      * of model {@code seg} in {@code <modelDir>/seg}, as the trainer publishes.
      */
     static ModelCard publish(Path modelDir, double dropout, int version) throws IOException {
-        UNetConfig cfg = new UNetConfig(1, 3, new int[] {4, 8}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, dropout);
-        ModelCard card = new ModelCard(MODEL, version, "unet", cfg.toMap(), "model.params",
-                Map.of("background", 0, "liver", 1, "spleen", 2), new double[] {8, 8, 8}, IntensityWindow.ct(-57, 164),
-                new int[] {16, 16, 16}, 0.25, 2, BlendMode.CONSTANT, Map.of());
+        UNetConfig cfg =
+                new UNetConfig(
+                        1,
+                        3,
+                        new int[] {4, 8},
+                        new int[] {2},
+                        1,
+                        Norm.BATCH,
+                        Activation.PRELU,
+                        dropout);
+        ModelCard card =
+                new ModelCard(
+                        MODEL,
+                        version,
+                        "unet",
+                        cfg.toMap(),
+                        "model.params",
+                        Map.of("background", 0, "liver", 1, "spleen", 2),
+                        new double[] {8, 8, 8},
+                        IntensityWindow.ct(-57, 164),
+                        new int[] {16, 16, 16},
+                        0.25,
+                        2,
+                        BlendMode.CONSTANT,
+                        Map.of());
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Block block = UNet.build(cfg);
             block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 16, 16, 16));
@@ -96,14 +119,23 @@ final class ScoringFixtures {
         LocalDatastore datastore = TestDatastores.create(dir.resolve("studies"));
         for (int i = 0; i < count; i++) {
             Path file = dir.resolve("p" + i + ".nii.gz");
-            ImageIo.write(PhantomGenerator.render("p" + i, 20 + i, new int[] {36, 32, 18}, new double[] {6, 6, 10},
-                    StorageOrder.values()[i % 4]).image(), file, WriteOptions.defaults());
+            ImageIo.write(
+                    PhantomGenerator.render(
+                                    "p" + i,
+                                    20 + i,
+                                    new int[] {36, 32, 18},
+                                    new double[] {6, 6, 10},
+                                    StorageOrder.values()[i % 4])
+                            .image(),
+                    file,
+                    WriteOptions.defaults());
             datastore.addImage("p" + i, file, file.getFileName().toString(), Map.of());
         }
         return datastore;
     }
 
     static AppContext context(Path dir, Datastore datastore) {
-        return new AppContext("test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu");
+        return new AppContext(
+                "test", dir, dir.resolve("models"), AppConfig.empty(), datastore, "cpu");
     }
 }

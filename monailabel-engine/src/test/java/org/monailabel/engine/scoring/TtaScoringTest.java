@@ -2,9 +2,6 @@ package org.monailabel.engine.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +10,10 @@ import org.monailabel.api.Params;
 import org.monailabel.engine.activelearning.TtaStrategy;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.scoring.ScoringFixtures.Control;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 
 /** Test-time flip scoring of tiny phantoms with a tiny untrained UNet. */
 @Tag("engine")
@@ -32,7 +33,8 @@ class TtaScoringTest {
         assertThat(x.data()[60 + (2 * 4 + 2) * 5 + 3]).isEqualTo(data[60 + (0 * 4 + 2) * 5 + 3]);
         DenseArray z = TtaScoring.flip(a, new boolean[] {false, false, true});
         assertThat(z.data()[(1 * 4 + 3) * 5]).isEqualTo(data[(1 * 4 + 3) * 5 + 4]);
-        for (boolean[] axes : new boolean[][] {{true, true, true}, {false, true, false}, {true, false, true}}) {
+        for (boolean[] axes :
+                new boolean[][] {{true, true, true}, {false, true, false}, {true, false, true}}) {
             DenseArray f = TtaScoring.flip(a, axes);
             assertThat(f).isNotEqualTo(a);
             assertThat(TtaScoring.flip(f, axes)).isEqualTo(a);
@@ -47,19 +49,27 @@ class TtaScoringTest {
             scoring.open(ScoringFixtures.context(dir, datastore));
             assertThat(scoring.info().name()).isEqualTo("seg_tta");
             Control control = new Control();
-            Map<String, Object> summary = scoring.score(datastore, Params.of(Map.of("num_samples", 4)), control);
+            Map<String, Object> summary =
+                    scoring.score(datastore, Params.of(Map.of("num_samples", 4)), control);
             assertThat(summary).containsEntry("executed", 2);
             for (String id : new String[] {"p0", "p1"}) {
                 Map<String, Object> info = datastore.imageInfo(id);
                 assertThat((double) info.get("tta_variance")).as("variance of %s", id).isPositive();
                 assertThat((double) info.get("tta_vvc")).isNotNegative().isFinite();
-                assertThat(info).containsEntry("tta_version", 1L).containsKeys("tta_ts", "tta_entropy");
+                assertThat(info)
+                        .containsEntry("tta_version", 1L)
+                        .containsKeys("tta_ts", "tta_entropy");
                 assertThat(info).doesNotContainKey("epistemic_entropy");
             }
-            assertThat(scoring.score(datastore, Params.empty(), control)).containsEntry("skipped", 2);
-            String best = (double) datastore.imageInfo("p0").get("tta_vvc")
-                    >= (double) datastore.imageInfo("p1").get("tta_vvc") ? "p0" : "p1";
-            assertThat(new TtaStrategy().next(datastore, Params.empty()).orElseThrow().imageId()).isEqualTo(best);
+            assertThat(scoring.score(datastore, Params.empty(), control))
+                    .containsEntry("skipped", 2);
+            String best =
+                    (double) datastore.imageInfo("p0").get("tta_vvc")
+                                    >= (double) datastore.imageInfo("p1").get("tta_vvc")
+                            ? "p0"
+                            : "p1";
+            assertThat(new TtaStrategy().next(datastore, Params.empty()).orElseThrow().imageId())
+                    .isEqualTo(best);
         }
     }
 }

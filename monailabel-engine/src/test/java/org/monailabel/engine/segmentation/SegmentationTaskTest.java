@@ -8,18 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -27,11 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
+import org.monailabel.api.Datastore;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.BusyException;
 import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
@@ -50,12 +41,26 @@ import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.TestDatastores;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 /** The whole automatic-segmentation task on real files with a small (untrained) UNet. */
 @Tag("engine")
 class SegmentationTaskTest {
     @TempDir static Path dir;
     static SegmentationTask task;
-    static org.monailabel.api.Datastore datastore;
+    static Datastore datastore;
 
     static final class Seg extends SegmentationTask {
         Seg() {
@@ -66,10 +71,31 @@ class SegmentationTaskTest {
     @BeforeAll
     static void open() throws IOException {
         datastore = TestDatastores.create(dir.resolve("studies"));
-        UNetConfig cfg = new UNetConfig(1, 3, new int[] {4, 8, 16}, new int[] {2, 2}, 1, Norm.BATCH, Activation.PRELU, 0);
-        ModelCard card = new ModelCard("seg", 1, "unet", cfg.toMap(), "model.params",
-                Map.of("background", 0, "liver", 1, "spleen", 2), new double[] {6, 6, 6}, IntensityWindow.ct(-57, 164),
-                new int[] {32, 32, 32}, 0.25, 2, BlendMode.GAUSSIAN, Map.of());
+        UNetConfig cfg =
+                new UNetConfig(
+                        1,
+                        3,
+                        new int[] {4, 8, 16},
+                        new int[] {2, 2},
+                        1,
+                        Norm.BATCH,
+                        Activation.PRELU,
+                        0);
+        ModelCard card =
+                new ModelCard(
+                        "seg",
+                        1,
+                        "unet",
+                        cfg.toMap(),
+                        "model.params",
+                        Map.of("background", 0, "liver", 1, "spleen", 2),
+                        new double[] {6, 6, 6},
+                        IntensityWindow.ct(-57, 164),
+                        new int[] {32, 32, 32},
+                        0.25,
+                        2,
+                        BlendMode.GAUSSIAN,
+                        Map.of());
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Block block = UNet.build(cfg);
             block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 16, 16, 16));
@@ -80,7 +106,8 @@ class SegmentationTaskTest {
     }
 
     static AppContext context(Map<String, String> conf) throws IOException {
-        return new AppContext("test", dir, dir.resolve("models"), AppConfig.of(conf), datastore, "cpu");
+        return new AppContext(
+                "test", dir, dir.resolve("models"), AppConfig.of(conf), datastore, "cpu");
     }
 
     @AfterAll
@@ -91,9 +118,11 @@ class SegmentationTaskTest {
 
     static Path phantom(String name, StorageOrder order, Affine oblique) throws IOException {
         int[] shape = {40, 36, 20};
-        Volume ct = oblique == null
-                ? PhantomGenerator.render(name, 3, shape, new double[] {9, 9, 14}, order).image()
-                : PhantomGenerator.render(name, 3, shape, oblique).image();
+        Volume ct =
+                oblique == null
+                        ? PhantomGenerator.render(name, 3, shape, new double[] {9, 9, 14}, order)
+                                .image()
+                        : PhantomGenerator.render(name, 3, shape, oblique).image();
         Path file = dir.resolve(name + ".nii.gz");
         ImageIo.write(ct, file, WriteOptions.defaults());
         return file;
@@ -101,24 +130,32 @@ class SegmentationTaskTest {
 
     static InferenceResult infer(Path image, Map<String, Object> params) throws IOException {
         Path work = Files.createTempDirectory(dir, "work");
-        return task.infer(new InferenceRequest("seg", image, Optional.empty(), Params.of(params), Optional.empty(), work));
+        return task.infer(
+                new InferenceRequest(
+                        "seg", image, Optional.empty(), Params.of(params), Optional.empty(), work));
     }
 
     @Test
     void theLabelLandsExactlyOnTheInputGridForEveryStorageOrder() throws IOException {
         Affine oblique = Affine.of(8.5, -3.1, 0, -170, 3.1, 8.5, 0, -150, 0, 0, 14, -130);
-        for (Object[] c : new Object[][] {{"lps", StorageOrder.LPS, null}, {"pls", StorageOrder.PLS, null},
-                {"oblique", StorageOrder.RAS, oblique}}) {
+        for (Object[] c :
+                new Object[][] {
+                    {"lps", StorageOrder.LPS, null},
+                    {"pls", StorageOrder.PLS, null},
+                    {"oblique", StorageOrder.RAS, oblique}
+                }) {
             Path image = phantom((String) c[0], (StorageOrder) c[1], (Affine) c[2]);
             Volume input = ImageIo.read(image);
-            InferenceResult result = infer(image, Map.of("result_extension", ".nrrd", "result_dtype", "uint8"));
+            InferenceResult result =
+                    infer(image, Map.of("result_extension", ".nrrd", "result_dtype", "uint8"));
             Path file = result.file().orElseThrow();
             assertThat(file.getFileName().toString()).endsWith(".nrrd");
             Volume label = ImageIo.read(file);
             assertThat(label.type()).isEqualTo(VoxelType.UINT8);
             assertThat(label.shape()).isEqualTo(input.shape());
-            assertThat(label.affine().approximatelyEquals(input.affine(), 1e-4)).as("%s: %s vs %s", c[0],
-                    label.affine(), input.affine()).isTrue();
+            assertThat(label.affine().approximatelyEquals(input.affine(), 1e-4))
+                    .as("%s: %s vs %s", c[0], label.affine(), input.affine())
+                    .isTrue();
             Set<Integer> values = new HashSet<>();
             for (long i = 0; i < label.voxelCount(); i++) {
                 values.add((int) label.get(i));
@@ -135,16 +172,21 @@ class SegmentationTaskTest {
     void writesTheRequestedFormatsAndTypes() throws IOException {
         Path image = phantom("formats", StorageOrder.LAS, null);
         for (String ext : List.of(".nii.gz", ".nii", ".seg.nrrd")) {
-            Path file = infer(image, Map.of("result_extension", ext, "result_dtype", "int16")).file().orElseThrow();
+            Path file =
+                    infer(image, Map.of("result_extension", ext, "result_dtype", "int16"))
+                            .file()
+                            .orElseThrow();
             assertThat(file.getFileName().toString()).endsWith(ext);
             Volume label = ImageIo.read(file);
             assertThat(label.shape()).isEqualTo(ImageIo.read(image).shape());
         }
         assertThat(infer(image, Map.of()).file().orElseThrow().toString()).endsWith(".nii.gz");
         assertThatThrownBy(() -> infer(image, Map.of("result_extension", ".png")))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("result_extension");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("result_extension");
         assertThatThrownBy(() -> infer(image, Map.of("result_dtype", "complex64")))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("result_dtype");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("result_dtype");
     }
 
     @Test
@@ -152,14 +194,16 @@ class SegmentationTaskTest {
         Volume flat = Volume.allocate(VoxelType.INT16, Affine.diagonal(1, 1, 1), 32, 32, 1);
         Path flatFile = dir.resolve("flat.nii");
         ImageIo.write(flat, flatFile, WriteOptions.defaults());
-        assertThatThrownBy(() -> infer(flatFile, Map.of())).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> infer(flatFile, Map.of()))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("2-D");
 
         Volume nan = Volume.allocate(VoxelType.FLOAT32, Affine.diagonal(5, 5, 5), 16, 16, 16);
         nan.set(100, Double.NaN);
         Path nanFile = dir.resolve("nan.nii");
         ImageIo.write(nan, nanFile, WriteOptions.defaults());
-        assertThatThrownBy(() -> infer(nanFile, Map.of())).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> infer(nanFile, Map.of()))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("NaN");
 
         Path notAnImage = dir.resolve("garbage.nii.gz");
@@ -172,20 +216,29 @@ class SegmentationTaskTest {
     @Test
     void concurrentRequestsGetTheSameAnswerAndAFullQueueIsBusy() throws Exception {
         Path image = phantom("busy", StorageOrder.LPS, null);
-        byte[] expected = Files.readAllBytes(infer(image, Map.of("result_extension", ".nii")).file().orElseThrow());
+        byte[] expected =
+                Files.readAllBytes(
+                        infer(image, Map.of("result_extension", ".nii")).file().orElseThrow());
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
             List<Future<byte[]>> answers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                answers.add(clients.submit(() -> Files.readAllBytes(infer(image, Map.of("result_extension", ".nii"))
-                        .file().orElseThrow())));
+                answers.add(
+                        clients.submit(
+                                () ->
+                                        Files.readAllBytes(
+                                                infer(image, Map.of("result_extension", ".nii"))
+                                                        .file()
+                                                        .orElseThrow())));
             }
             int busy = 0;
             for (Future<byte[]> f : answers) {
                 try {
                     assertThat(f.get()).isEqualTo(expected);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    assertThat(e.getCause()).isInstanceOf(BusyException.class).hasMessageContaining("busy");
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause())
+                            .isInstanceOf(BusyException.class)
+                            .hasMessageContaining("busy");
                     busy++;
                 }
             }
@@ -197,23 +250,54 @@ class SegmentationTaskTest {
 
     @Test
     void aWindowTooLargeForTheMachineIsRefusedBeforeAnythingRuns() {
-        ModelCard huge = new ModelCard("huge", 1, "unet", Map.of(), "w", Map.of("background", 0, "x", 1),
-                new double[] {1, 1, 1}, IntensityWindow.ct(-57, 164), new int[] {2048, 2048, 2048}, 0.25, 4,
-                BlendMode.CONSTANT, Map.of());
+        ModelCard huge =
+                new ModelCard(
+                        "huge",
+                        1,
+                        "unet",
+                        Map.of(),
+                        "w",
+                        Map.of("background", 0, "x", 1),
+                        new double[] {1, 1, 1},
+                        IntensityWindow.ct(-57, 164),
+                        new int[] {2048, 2048, 2048},
+                        0.25,
+                        4,
+                        BlendMode.CONSTANT,
+                        Map.of());
         assertThatThrownBy(() -> SegmentationPipeline.checkWindows(huge))
-                .isInstanceOf(org.monailabel.api.error.InferenceFailedException.class)
-                .hasMessageContaining("2048x2048x2048").hasMessageContaining("roi_size");
-        SegmentationPipeline.checkWindows(new ModelCard("ok", 1, "unet", Map.of(), "w", Map.of("background", 0),
-                new double[] {1, 1, 1}, IntensityWindow.ct(-57, 164), new int[] {160, 160, 160}, 0.25, 1,
-                BlendMode.CONSTANT, Map.of()));
+                .isInstanceOf(InferenceFailedException.class)
+                .hasMessageContaining("2048x2048x2048")
+                .hasMessageContaining("roi_size");
+        SegmentationPipeline.checkWindows(
+                new ModelCard(
+                        "ok",
+                        1,
+                        "unet",
+                        Map.of(),
+                        "w",
+                        Map.of("background", 0),
+                        new double[] {1, 1, 1},
+                        IntensityWindow.ct(-57, 164),
+                        new int[] {160, 160, 160},
+                        0.25,
+                        1,
+                        BlendMode.CONSTANT,
+                        Map.of()));
     }
 
     @Test
     void postProcessingOptionsRunAndKeepTheGrid() throws IOException {
         Path image = phantom("post", StorageOrder.RAS, null);
-        Volume label = ImageIo.read(infer(image, Map.of("largest_cc", true, "fill_holes", true)).file().orElseThrow());
+        Volume label =
+                ImageIo.read(
+                        infer(image, Map.of("largest_cc", true, "fill_holes", true))
+                                .file()
+                                .orElseThrow());
         assertThat(label.shape()).isEqualTo(ImageIo.read(image).shape());
-        assertThat(task.info().config()).containsEntry("largest_cc", false).containsEntry("fill_holes", false);
+        assertThat(task.info().config())
+                .containsEntry("largest_cc", false)
+                .containsEntry("fill_holes", false);
     }
 
     @Test
@@ -222,8 +306,18 @@ class SegmentationTaskTest {
         untrained.open(context(Map.of()));
         try {
             assertThat(untrained.info().labels()).containsEntry("x", 1);
-            assertThatThrownBy(() -> untrained.infer(new InferenceRequest("other", dir, Optional.empty(), Params.empty(),
-                    Optional.empty(), dir))).isInstanceOf(ConflictException.class).hasMessageContaining("no trained weights");
+            assertThatThrownBy(
+                            () ->
+                                    untrained.infer(
+                                            new InferenceRequest(
+                                                    "other",
+                                                    dir,
+                                                    Optional.empty(),
+                                                    Params.empty(),
+                                                    Optional.empty(),
+                                                    dir)))
+                    .isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("no trained weights");
         } finally {
             untrained.close();
         }

@@ -2,14 +2,15 @@ package org.monailabel.engine.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 class AugmentTest {
     static final int[] SHAPE = {20, 18, 16};
@@ -36,11 +37,13 @@ class AugmentTest {
         float[][] s = sample();
         int[] size = {8, 8, 8};
         int centre = (4 * 8 + 4) * 8 + 4;
-        for (Augment.Patch p : Augment.cropByPosNeg(s[0], s[1], SHAPE, size, 1, 0, 10, new Random(1))) {
+        for (Augment.Patch p :
+                Augment.cropByPosNeg(s[0], s[1], SHAPE, size, 1, 0, 10, new Random(1))) {
             assertThat(p.label()[centre]).isEqualTo(1);
             assertThat(p.image()).hasSize(512);
         }
-        for (Augment.Patch p : Augment.cropByPosNeg(s[0], s[1], SHAPE, size, 0, 1, 10, new Random(2))) {
+        for (Augment.Patch p :
+                Augment.cropByPosNeg(s[0], s[1], SHAPE, size, 0, 1, 10, new Random(2))) {
             assertThat(p.label()[centre]).isZero();
         }
     }
@@ -48,8 +51,12 @@ class AugmentTest {
     @Test
     void cropsLargerThanTheImageArePaddedAndSeedsRepeat() {
         float[][] s = sample();
-        List<Augment.Patch> a = Augment.cropByPosNeg(s[0], s[1], SHAPE, new int[] {24, 24, 24}, 1, 1, 3, new Random(5));
-        List<Augment.Patch> b = Augment.cropByPosNeg(s[0], s[1], SHAPE, new int[] {24, 24, 24}, 1, 1, 3, new Random(5));
+        List<Augment.Patch> a =
+                Augment.cropByPosNeg(
+                        s[0], s[1], SHAPE, new int[] {24, 24, 24}, 1, 1, 3, new Random(5));
+        List<Augment.Patch> b =
+                Augment.cropByPosNeg(
+                        s[0], s[1], SHAPE, new int[] {24, 24, 24}, 1, 1, 3, new Random(5));
         assertThat(a.get(0).image()).hasSize(24 * 24 * 24);
         for (int i = 0; i < 3; i++) {
             assertThat(Arrays.equals(a.get(i).image(), b.get(i).image())).isTrue();
@@ -64,7 +71,10 @@ class AugmentTest {
     @Test
     void flipsAndRotationsKeepImageAndLabelAligned() {
         float[][] s = sample();
-        Augment.Patch p = Augment.cropByPosNeg(s[0], s[1], SHAPE, new int[] {12, 12, 10}, 1, 0, 1, new Random(3)).get(0);
+        Augment.Patch p =
+                Augment.cropByPosNeg(
+                                s[0], s[1], SHAPE, new int[] {12, 12, 10}, 1, 0, 1, new Random(3))
+                        .get(0);
         Random random = new Random(4);
         for (int i = 0; i < 20; i++) {
             Augment.Patch q = Augment.flipAndRotate(p, 0.5, random);
@@ -84,14 +94,20 @@ class AugmentTest {
 
     @Test
     void savedLabelValuesMapOntoModelIndicesByName() {
-        Map<String, Object> info = Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1),
-                Map.of("name", "liver", "idx", 2), Map.of("name", "tumour", "idx", 3)));
+        Map<String, Object> info =
+                Map.of(
+                        "label_info",
+                        List.of(
+                                Map.of("name", "spleen", "idx", 1),
+                                Map.of("name", "liver", "idx", 2),
+                                Map.of("name", "tumour", "idx", 3)));
         LabelMapping mapping = LabelMapping.of(info, Map.of("liver", 1, "spleen", 2));
         assertThat(mapping.indexOf(1)).isEqualTo(2);
         assertThat(mapping.indexOf(2)).isEqualTo(1);
         assertThat(mapping.indexOf(3)).as("unknown to the model").isZero();
         assertThat(mapping.indexOf(7)).as("not described").isZero();
-        assertThat(LabelMapping.of(Map.of(), Map.of("liver", 1)).indexOf(5)).as("no label_info: already indices")
+        assertThat(LabelMapping.of(Map.of(), Map.of("liver", 1)).indexOf(5))
+                .as("no label_info: already indices")
                 .isEqualTo(5);
         Volume label = Volume.allocate(VoxelType.INT16, Affine.identity(), 3, 1, 1);
         label.set(0, 1);

@@ -8,13 +8,14 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.Random;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.monailabel.engine.djl.Devices;
@@ -22,6 +23,8 @@ import org.monailabel.engine.nets.Activation;
 import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
+
+import java.util.Random;
 
 @Tag("engine")
 class DiceCeLossTest {
@@ -74,22 +77,40 @@ class DiceCeLossTest {
         }
         double expected = dice / c + ce / (b * n);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray loss = new DiceCeLoss().evaluate(new NDList(m.create(labels, new Shape(b, 1, 1, 2, 2))),
-                    new NDList(m.create(logits, new Shape(b, c, 1, 2, 2))));
+            NDArray loss =
+                    new DiceCeLoss()
+                            .evaluate(
+                                    new NDList(m.create(labels, new Shape(b, 1, 1, 2, 2))),
+                                    new NDList(m.create(logits, new Shape(b, c, 1, 2, 2))));
             assertThat((double) loss.getFloat()).isCloseTo(expected, within(1e-5));
         }
     }
 
-    /** A small UNet learns a blob from scratch: the loss falls and the Dice of the prediction rises. */
+    /**
+     * A small UNet learns a blob from scratch: the loss falls and the Dice of the prediction rises.
+     */
     @Test
     void aSmallUnetLearnsABlob() {
-        UNetConfig cfg = new UNetConfig(1, 2, new int[] {8, 16, 32}, new int[] {2, 2}, 1, Norm.BATCH, Activation.PRELU, 0);
+        UNetConfig cfg =
+                new UNetConfig(
+                        1,
+                        2,
+                        new int[] {8, 16, 32},
+                        new int[] {2, 2},
+                        1,
+                        Norm.BATCH,
+                        Activation.PRELU,
+                        0);
         int size = 16;
         try (Model model = Model.newInstance("blob", Device.cpu());
                 NDManager m = NDManager.newBaseManager(Device.cpu())) {
             model.setBlock(UNet.build(cfg));
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new DiceCeLoss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(3e-3f)).build());
+            DefaultTrainingConfig config =
+                    new DefaultTrainingConfig(new DiceCeLoss())
+                            .optOptimizer(
+                                    Optimizer.adam()
+                                            .optLearningRateTracker(Tracker.fixed(3e-3f))
+                                            .build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(2, 1, size, size, size));
                 Random random = new Random(3);
@@ -106,13 +127,20 @@ class DiceCeLossTest {
                         NDArray prediction;
                         try (GradientCollector collector = trainer.newGradientCollector()) {
                             prediction = trainer.forward(new NDList(x)).singletonOrThrow();
-                            NDArray l = trainer.getLoss().evaluate(new NDList(y), new NDList(prediction));
+                            NDArray l =
+                                    trainer.getLoss()
+                                            .evaluate(new NDList(y), new NDList(prediction));
                             collector.backward(l);
                             loss = l.getFloat();
                         }
                         trainer.step();
-                        double dice = dice(prediction.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                                .toFloatArray(), sample[1]);
+                        double dice =
+                                dice(
+                                        prediction
+                                                .argMax(1)
+                                                .toType(DataType.FLOAT32, false)
+                                                .toFloatArray(),
+                                        sample[1]);
                         if (step < 3) {
                             firstLoss += loss / 3;
                             firstDice += dice / 3;
@@ -124,7 +152,10 @@ class DiceCeLossTest {
                     }
                 }
                 assertThat(lastLoss).as("loss").isLessThan(firstLoss * 0.7f);
-                assertThat(lastDice).as("Dice %.3f -> %.3f", firstDice, lastDice).isGreaterThan(0.8).isGreaterThan(firstDice);
+                assertThat(lastDice)
+                        .as("Dice %.3f -> %.3f", firstDice, lastDice)
+                        .isGreaterThan(0.8)
+                        .isGreaterThan(firstDice);
             }
         }
     }
@@ -142,7 +173,9 @@ class DiceCeLossTest {
             for (int x = 0, i = s * n; x < size; x++) {
                 for (int y = 0; y < size; y++) {
                     for (int z = 0; z < size; z++, i++) {
-                        boolean inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) + (z - cz) * (z - cz) < radius * radius;
+                        boolean inside =
+                                (x - cx) * (x - cx) + (y - cy) * (y - cy) + (z - cz) * (z - cz)
+                                        < radius * radius;
                         mask[i] = inside ? 1 : 0;
                         image[i] = (float) ((inside ? 1 : -1) + 0.4 * r.nextGaussian());
                     }

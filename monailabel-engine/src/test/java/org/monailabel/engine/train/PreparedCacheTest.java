@@ -2,16 +2,6 @@ package org.monailabel.engine.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,27 +20,69 @@ import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.Floats;
 
-/** Pre-processed studies stay within the heap budget and come back identical from the disk cache. */
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pre-processed studies stay within the heap budget and come back identical from the disk cache.
+ */
 @Tag("engine")
 class PreparedCacheTest {
     @TempDir Path dir;
 
-    static final ModelCard CARD = new ModelCard("spleen", 0, "unet",
-            new UNetConfig(1, 2, new int[] {8, 16}, new int[] {2}, 1, Norm.BATCH, Activation.PRELU, 0).toMap(),
-            "model.params", Map.of("background", 0, "spleen", 1), new double[] {6, 6, 6},
-            IntensityWindow.ct(-57, 164), new int[] {32, 32, 32}, 0.25, 2, BlendMode.CONSTANT, Map.of());
+    static final ModelCard CARD =
+            new ModelCard(
+                    "spleen",
+                    0,
+                    "unet",
+                    new UNetConfig(
+                                    1,
+                                    2,
+                                    new int[] {8, 16},
+                                    new int[] {2},
+                                    1,
+                                    Norm.BATCH,
+                                    Activation.PRELU,
+                                    0)
+                            .toMap(),
+                    "model.params",
+                    Map.of("background", 0, "spleen", 1),
+                    new double[] {6, 6, 6},
+                    IntensityWindow.ct(-57, 164),
+                    new int[] {32, 32, 32},
+                    0.25,
+                    2,
+                    BlendMode.CONSTANT,
+                    Map.of());
 
     List<TrainingPair> studies(int count) throws IOException {
         List<TrainingPair> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            PhantomGenerator.Phantom p = PhantomGenerator.render("s" + i, 10 + i, new int[] {40, 36, 24},
-                    new double[] {9, 9, 12}, StorageOrder.values()[i % 4]);
+            PhantomGenerator.Phantom p =
+                    PhantomGenerator.render(
+                            "s" + i,
+                            10 + i,
+                            new int[] {40, 36, 24},
+                            new double[] {9, 9, 12},
+                            StorageOrder.values()[i % 4]);
             Path image = dir.resolve("s" + i + ".nii.gz");
             Path label = dir.resolve("s" + i + "_label.nii.gz");
             ImageIo.write(p.image(), image, WriteOptions.defaults());
             writeSpleen(p.label(), label, 2);
-            pairs.add(new TrainingPair("s" + i, image, label,
-                    Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1)))));
+            pairs.add(
+                    new TrainingPair(
+                            "s" + i,
+                            image,
+                            label,
+                            Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1)))));
         }
         return pairs;
     }
@@ -68,7 +100,8 @@ class PreparedCacheTest {
         List<TrainingPair> pairs = studies(3);
         TrainingData.Sample reference = TrainingData.prepare(pairs.get(0), CARD);
         long one = PreparedCache.sizeOf(reference);
-        PreparedCache cache = new PreparedCache(dir.resolve("cache"), one + one / 2); // room for one study
+        PreparedCache cache =
+                new PreparedCache(dir.resolve("cache"), one + one / 2); // room for one study
 
         List<TrainingData.Sample> first = new ArrayList<>();
         for (TrainingPair pair : pairs) {
@@ -76,7 +109,8 @@ class PreparedCacheTest {
             assertThat(cache.counters().get("heap_bytes")).isLessThanOrEqualTo(one + one / 2);
         }
         assertThat(cache.counters()).containsEntry("prepared", 3L).containsEntry("disk_reads", 0L);
-        assertThat(cache.get(pairs.get(2), CARD)).isSameAs(first.get(2)); // the most recent stays in memory
+        assertThat(cache.get(pairs.get(2), CARD))
+                .isSameAs(first.get(2)); // the most recent stays in memory
         assertThat(cache.counters()).containsEntry("memory_hits", 1L);
 
         TrainingData.Sample again = cache.get(pairs.get(0), CARD); // evicted: back from disk
@@ -103,23 +137,43 @@ class PreparedCacheTest {
         String oldKey = PreparedCache.key(pairs.get(0), CARD);
 
         // the radiologist saves a corrected label: now the liver is marked as "spleen"
-        PhantomGenerator.Phantom p = PhantomGenerator.render("s0", 10, new int[] {40, 36, 24}, new double[] {9, 9, 12},
-                StorageOrder.values()[0]);
+        PhantomGenerator.Phantom p =
+                PhantomGenerator.render(
+                        "s0",
+                        10,
+                        new int[] {40, 36, 24},
+                        new double[] {9, 9, 12},
+                        StorageOrder.values()[0]);
         writeSpleen(p.label(), pairs.get(0).label(), 1);
-        Files.setLastModifiedTime(pairs.get(0).label(), FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        Files.setLastModifiedTime(
+                pairs.get(0).label(), FileTime.fromMillis(System.currentTimeMillis() + 5000));
         String newKey = PreparedCache.key(pairs.get(0), CARD);
         assertThat(newKey).isNotEqualTo(oldKey);
         TrainingData.Sample after = cache.get(pairs.get(0), CARD);
         assertThat(after.label()).isNotEqualTo(before.label());
         assertThat(cache.counters()).containsEntry("prepared", 2L);
 
-        ModelCard finer = new ModelCard("spleen", 0, "unet", CARD.hyperparameters(), "model.params", CARD.labels(),
-                new double[] {4, 4, 4}, CARD.intensity(), CARD.roiSize(), 0.25, 2, BlendMode.CONSTANT, Map.of());
+        ModelCard finer =
+                new ModelCard(
+                        "spleen",
+                        0,
+                        "unet",
+                        CARD.hyperparameters(),
+                        "model.params",
+                        CARD.labels(),
+                        new double[] {4, 4, 4},
+                        CARD.intensity(),
+                        CARD.roiSize(),
+                        0.25,
+                        2,
+                        BlendMode.CONSTANT,
+                        Map.of());
         assertThat(PreparedCache.key(pairs.get(0), finer)).isNotEqualTo(newKey);
 
         cache.retainOnly(Set.of(newKey));
         try (var files = Files.list(dir.resolve("cache"))) {
-            assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly(newKey + ".sample");
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .containsExactly(newKey + ".sample");
         }
     }
 
@@ -127,7 +181,8 @@ class PreparedCacheTest {
     void aDamagedEntryIsPreparedAgain() throws IOException {
         List<TrainingPair> pairs = studies(1);
         new PreparedCache(dir.resolve("cache"), 0).get(pairs.get(0), CARD);
-        Path entry = dir.resolve("cache").resolve(PreparedCache.key(pairs.get(0), CARD) + ".sample");
+        Path entry =
+                dir.resolve("cache").resolve(PreparedCache.key(pairs.get(0), CARD) + ".sample");
         try (FileChannel ch = FileChannel.open(entry, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() / 2); // as a failing disk might leave it
         }

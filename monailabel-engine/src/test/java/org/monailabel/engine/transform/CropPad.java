@@ -1,17 +1,19 @@
 package org.monailabel.engine.transform;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
 
 /**
  * Cropping and padding in voxel space, as MONAI's {@code CropForeground}, {@code
  * CenterSpatialCrop}, {@code SpatialCrop} and {@code DivisiblePad} (symmetric) do it, each with its
  * inverse. The affine follows so that every voxel keeps its world position; padding is zeros.
  * Immutable and thread-safe. Test sources only: no main code crops or pads through it (the
- * interactive models crop with {@code interactive.CropBox}); {@code CropPadTest} keeps it MONAI-exact.
+ * interactive models crop with {@code interactive.CropBox}); {@code CropPadTest} keeps it
+ * MONAI-exact.
  *
  * <pre>{@code
  * CropPad.Box box = CropPad.foreground(image, 0, new int[] {5, 5, 5});
@@ -35,7 +37,8 @@ public final class CropPad {
             }
             for (int a = 0; a < 3; a++) {
                 if (end[a] <= start[a]) {
-                    throw new IllegalArgumentException("Empty box " + Arrays.toString(start) + " .. " + Arrays.toString(end));
+                    throw new IllegalArgumentException(
+                            "Empty box " + Arrays.toString(start) + " .. " + Arrays.toString(end));
                 }
             }
         }
@@ -73,8 +76,8 @@ public final class CropPad {
 
     /**
      * MONAI's {@code CropForeground}: the bounding box of voxels above {@code threshold} (first
-     * channel), grown by {@code margin} and clipped to the volume; the whole volume when nothing
-     * is above it.
+     * channel), grown by {@code margin} and clipped to the volume; the whole volume when nothing is
+     * above it.
      */
     public static Box foreground(Volume v, double threshold, int[] margin) {
         int[] min = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
@@ -107,8 +110,8 @@ public final class CropPad {
     }
 
     /**
-     * MONAI's {@code CenterSpatialCrop}: a box of {@code roi} around the centre ({@code shape / 2});
-     * axes smaller than the ROI are kept whole.
+     * MONAI's {@code CenterSpatialCrop}: a box of {@code roi} around the centre ({@code shape /
+     * 2}); axes smaller than the ROI are kept whole.
      */
     public static Box center(int[] shape, int[] roi) {
         int[] start = new int[3];
@@ -147,7 +150,8 @@ public final class CropPad {
     public static Volume crop(Volume v, Box box) {
         int[] s = box.size();
         int channels = v.channels();
-        int[] shape = channels > 1 || v.shape().length == 4 ? new int[] {s[0], s[1], s[2], channels} : s;
+        int[] shape =
+                channels > 1 || v.shape().length == 4 ? new int[] {s[0], s[1], s[2], channels} : s;
         int[] b = box.start();
         double[] origin = v.affine().apply(b[0], b[1], b[2]);
         Affine affine = v.affine().withTranslation(origin[0], origin[1], origin[2]);
@@ -166,12 +170,18 @@ public final class CropPad {
         double[] origin = cropped.affine().apply(-b[0], -b[1], -b[2]);
         Affine affine = cropped.affine().withTranslation(origin[0], origin[1], origin[2]);
         int channels = cropped.channels();
-        int[] shape = channels > 1 || cropped.shape().length == 4
-                ? new int[] {originalShape[0], originalShape[1], originalShape[2], channels}
-                : new int[] {originalShape[0], originalShape[1], originalShape[2]};
-        Volume out = Volume.allocate(cropped.type(), affine, shape).withMetadata(cropped.metadata());
-        copy(cropped, new int[] {-b[0], -b[1], -b[2]}, out, new int[3], new int[] {originalShape[0],
-            originalShape[1], originalShape[2]});
+        int[] shape =
+                channels > 1 || cropped.shape().length == 4
+                        ? new int[] {originalShape[0], originalShape[1], originalShape[2], channels}
+                        : new int[] {originalShape[0], originalShape[1], originalShape[2]};
+        Volume out =
+                Volume.allocate(cropped.type(), affine, shape).withMetadata(cropped.metadata());
+        copy(
+                cropped,
+                new int[] {-b[0], -b[1], -b[2]},
+                out,
+                new int[3],
+                new int[] {originalShape[0], originalShape[1], originalShape[2]});
         return out;
     }
 

@@ -10,7 +10,8 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.testing.Floats;
 
 class CropPadTest {
-    private static final Affine OBLIQUE = Affine.of(0.9, -0.2, 0, -30, 0.2, 0.9, 0, 12, 0, 0, 2.5, 7);
+    private static final Affine OBLIQUE =
+            Affine.of(0.9, -0.2, 0, -30, 0.2, 0.9, 0, 12, 0, 0, 2.5, 7);
 
     static Volume ramp(int nx, int ny, int nz) {
         Volume v = Volume.allocate(VoxelType.INT16, OBLIQUE, nx, ny, nz);
@@ -28,7 +29,12 @@ class CropPadTest {
         CropPad.Box box = CropPad.foreground(v, 0, new int[] {2, 2, 4});
         assertThat(box.start()).containsExactly(1, 2, 1);
         assertThat(box.end()).containsExactly(9, 12, 8);
-        assertThat(CropPad.foreground(Volume.allocate(VoxelType.UINT8, OBLIQUE, 4, 4, 4), 0, new int[3]).size())
+        assertThat(
+                        CropPad.foreground(
+                                        Volume.allocate(VoxelType.UINT8, OBLIQUE, 4, 4, 4),
+                                        0,
+                                        new int[3])
+                                .size())
                 .containsExactly(4, 4, 4);
     }
 
@@ -39,7 +45,8 @@ class CropPadTest {
         Volume c = CropPad.crop(v, box);
         assertThat(c.shape()).containsExactly(5, 5, 3);
         assertThat(c.get(0, 0, 0)).isEqualTo(v.get(2, 1, 1));
-        assertThat(c.affine().apply(0, 0, 0)).containsExactly(v.affine().apply(2, 1, 1), within(1e-9));
+        assertThat(c.affine().apply(0, 0, 0))
+                .containsExactly(v.affine().apply(2, 1, 1), within(1e-9));
         Volume back = CropPad.uncrop(c, box, v.shape());
         assertThat(back.affine().approximatelyEquals(v.affine(), 1e-12)).isTrue();
         assertThat(back.get(4, 3, 2)).isEqualTo(v.get(4, 3, 2));
@@ -56,7 +63,8 @@ class CropPadTest {
         assertThat(padded.shape()).containsExactly(16, 16, 8);
         assertThat(padded.get(0, 0, 0)).isZero();
         assertThat(padded.get(3, 0, 1)).isEqualTo(v.get(0, 0, 0));
-        assertThat(padded.affine().apply(3, 0, 1)).containsExactly(v.affine().apply(0, 0, 0), within(1e-9));
+        assertThat(padded.affine().apply(3, 0, 1))
+                .containsExactly(v.affine().apply(0, 0, 0), within(1e-9));
         Volume back = CropPad.uncrop(padded, pad, v.shape());
         assertThat(back.shape()).isEqualTo(v.shape());
         Floats.assertIdentical(back.toFloatArray(), v.toFloatArray());

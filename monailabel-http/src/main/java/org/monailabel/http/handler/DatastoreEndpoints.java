@@ -1,19 +1,7 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.TrainingPair;
@@ -25,6 +13,21 @@ import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /** The {@code /datastore/...} family (docs/rest-api.md §4). */
 public final class DatastoreEndpoints {
@@ -43,31 +46,50 @@ public final class DatastoreEndpoints {
             case "stats" -> Json.send(exchange, InfoEndpoints.datastoreStats(datastore.stats()));
             case "all" -> Json.send(exchange, datastore.toJson());
             case "train" -> {
-                List<Object> pairs = new java.util.ArrayList<>();
+                List<Object> pairs = new ArrayList<>();
                 for (TrainingPair p : datastore.trainingPairs(Datastore.FINAL)) {
-                    pairs.add(Map.of("image", p.image().toAbsolutePath().toString(), "label",
-                            p.label().toAbsolutePath().toString()));
+                    pairs.add(
+                            Map.of(
+                                    "image",
+                                    p.image().toAbsolutePath().toString(),
+                                    "label",
+                                    p.label().toAbsolutePath().toString()));
                 }
                 Json.send(exchange, pairs);
             }
-            default -> throw new InvalidInputException("Query parameter 'output' must be stats, all or train, got '"
-                    + output + "'");
+            default ->
+                    throw new InvalidInputException(
+                            "Query parameter 'output' must be stats, all or train, got '"
+                                    + output
+                                    + "'");
         }
     }
 
-    /** {@code PUT /datastore/?image=ID} and {@code PUT /datastore/image?image=ID}: multipart {@code file} + {@code params}. */
+    /**
+     * {@code PUT /datastore/?image=ID} and {@code PUT /datastore/image?image=ID}: multipart {@code
+     * file} + {@code params}.
+     */
     public void uploadImage(HttpServerExchange exchange) throws IOException {
         Optional<String> given = Http.query(exchange, "image").filter(s -> !s.isEmpty());
         Form form = services.forms().parse(exchange);
-        Form.FilePart file = form.file("file")
-                .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'file'"));
+        Form.FilePart file =
+                form.file("file")
+                        .orElseThrow(
+                                () ->
+                                        new InvalidInputException(
+                                                "Expected a multipart file part 'file'"));
         Upload upload = new Upload(file.file(), file.clientName());
         String id = given.orElseGet(() -> idFromFileName(upload));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
         checkId(id);
-        String stored = datastore.addImage(id, upload.file(), upload.fileName(), info,
-                Transfer.MOVE); // checks the content; the spooled part becomes the image
+        String stored =
+                datastore.addImage(
+                        id,
+                        upload.file(),
+                        upload.fileName(),
+                        info,
+                        Transfer.MOVE); // checks the content; the spooled part becomes the image
         Json.send(exchange, Map.of("image", stored));
     }
 
@@ -76,17 +98,23 @@ public final class DatastoreEndpoints {
         String name = upload.fileName();
         String id = name.substring(0, name.length() - upload.extension().length());
         if (id.isEmpty()) {
-            throw new InvalidInputException("Cannot derive an image id from the file name; give 'image'");
+            throw new InvalidInputException(
+                    "Cannot derive an image id from the file name; give 'image'");
         }
         return id;
     }
 
     /** Refuses malformed ids before anything is read or written (the datastore checks again). */
     private void checkId(String id) {
-        if (id.isEmpty() || id.contains("/") || id.contains("\\") || id.contains("..") || id.startsWith(".")
+        if (id.isEmpty()
+                || id.contains("/")
+                || id.contains("\\")
+                || id.contains("..")
+                || id.startsWith(".")
                 || id.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("Image id must not be empty, start with '.', or contain '/', '\\', '..' or "
-                    + "control characters");
+            throw new InvalidInputException(
+                    "Image id must not be empty, start with '.', or contain '/', '\\', '..' or "
+                            + "control characters");
         }
     }
 
@@ -111,37 +139,60 @@ public final class DatastoreEndpoints {
 
     static boolean matches(Path file, String checksum) throws IOException {
         int colon = checksum.indexOf(':');
-        String algorithm = colon < 0 ? "SHA256" : checksum.substring(0, colon).trim().toUpperCase(Locale.ROOT);
-        String hex = (colon < 0 ? checksum : checksum.substring(colon + 1)).trim().toLowerCase(Locale.ROOT);
-        String jca = switch (algorithm) {
-            case "SHA256", "SHA-256" -> "SHA-256";
-            case "SHA512", "SHA-512" -> "SHA-512";
-            case "MD5" -> "MD5";
-            default -> throw new InvalidInputException("check_sum algorithm must be SHA256, SHA512 or MD5");
-        };
+        String algorithm =
+                colon < 0 ? "SHA256" : checksum.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+        String hex =
+                (colon < 0 ? checksum : checksum.substring(colon + 1))
+                        .trim()
+                        .toLowerCase(Locale.ROOT);
+        String jca =
+                switch (algorithm) {
+                    case "SHA256", "SHA-256" -> "SHA-256";
+                    case "SHA512", "SHA-512" -> "SHA-512";
+                    case "MD5" -> "MD5";
+                    default ->
+                            throw new InvalidInputException(
+                                    "check_sum algorithm must be SHA256, SHA512 or MD5");
+                };
         return Checksums.hex(file, jca).equals(hex);
     }
 
     /** {@code DELETE /datastore/image?id=ID} (and {@code DELETE /datastore/?id=ID}). */
     public void deleteImage(HttpServerExchange exchange) throws IOException {
-        String id = Http.query(exchange, "id").or(() -> Http.query(exchange, "image")).filter(s -> !s.isEmpty())
-                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'id'"));
+        String id =
+                Http.query(exchange, "id")
+                        .or(() -> Http.query(exchange, "image"))
+                        .filter(s -> !s.isEmpty())
+                        .orElseThrow(
+                                () -> new InvalidInputException("Missing query parameter 'id'"));
         imageFile(id);
         datastore.removeImage(id);
         Json.send(exchange, Map.of());
     }
 
-    /** {@code PUT /datastore/label?image=ID[&tag=TAG]}: multipart {@code label} + {@code params}. */
+    /**
+     * {@code PUT /datastore/label?image=ID[&tag=TAG]}: multipart {@code label} + {@code params}.
+     */
     public void saveLabel(HttpServerExchange exchange) throws IOException {
         String id = Http.requiredQuery(exchange, "image");
         String tag = tag(exchange, Datastore.FINAL);
         imageFile(id);
         Form form = services.forms().parse(exchange);
-        Form.FilePart label = form.file("label")
-                .orElseThrow(() -> new InvalidInputException("Expected a multipart file part 'label'"));
+        Form.FilePart label =
+                form.file("label")
+                        .orElseThrow(
+                                () ->
+                                        new InvalidInputException(
+                                                "Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        String labelId = datastore.saveLabel(id, tag, label.file(), new Upload(label.file(), label.clientName()).fileName(), info,
-                Transfer.MOVE); // checks the content; the spooled part becomes the label
+        String labelId =
+                datastore.saveLabel(
+                        id,
+                        tag,
+                        label.file(),
+                        new Upload(label.file(), label.clientName()).fileName(),
+                        info,
+                        Transfer.MOVE); // checks the content; the spooled part becomes the label
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
         reply.put("label", labelId);
@@ -149,31 +200,58 @@ public final class DatastoreEndpoints {
     }
 
     private static String tag(HttpServerExchange exchange, String defaultTag) {
-        String tag = Http.query(exchange, "tag").map(String::trim).filter(s -> !s.isEmpty()).orElse(defaultTag);
-        if (tag.contains("/") || tag.contains("\\") || tag.contains("..") || tag.startsWith(".")
+        String tag =
+                Http.query(exchange, "tag")
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .orElse(defaultTag);
+        if (tag.contains("/")
+                || tag.contains("\\")
+                || tag.contains("..")
+                || tag.startsWith(".")
                 || tag.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("Label tag must not start with '.' or contain '/', '\\', '..' or control "
-                    + "characters");
+            throw new InvalidInputException(
+                    "Label tag must not start with '.' or contain '/', '\\', '..' or control "
+                            + "characters");
         }
         return tag;
     }
 
-    /** {@code GET /datastore/label?label=ID&tag=TAG} and {@code HEAD /datastore/label?image=ID&tag=TAG}. */
+    /**
+     * {@code GET /datastore/label?label=ID&tag=TAG} and {@code HEAD
+     * /datastore/label?image=ID&tag=TAG}.
+     */
     public void downloadLabel(HttpServerExchange exchange) throws IOException {
-        String id = Http.query(exchange, "label").or(() -> Http.query(exchange, "image")).filter(s -> !s.isEmpty())
-                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'label'"));
+        String id =
+                Http.query(exchange, "label")
+                        .or(() -> Http.query(exchange, "image"))
+                        .filter(s -> !s.isEmpty())
+                        .orElseThrow(
+                                () -> new InvalidInputException("Missing query parameter 'label'"));
         String tag = tag(exchange, Datastore.FINAL);
         imageFile(id);
-        Path file = datastore.labelFile(id, tag)
-                .orElseThrow(() -> new NotFoundException("Label NOT Found or is a directory: '" + id + "' tag '" + tag
-                        + "'"));
+        Path file =
+                datastore
+                        .labelFile(id, tag)
+                        .orElseThrow(
+                                () ->
+                                        new NotFoundException(
+                                                "Label NOT Found or is a directory: '"
+                                                        + id
+                                                        + "' tag '"
+                                                        + tag
+                                                        + "'"));
         Downloads.send(exchange, file, file.getFileName().toString());
     }
 
     /** {@code DELETE /datastore/label?id=ID&tag=TAG}: {} also when there was no such label. */
     public void deleteLabel(HttpServerExchange exchange) throws IOException {
-        String id = Http.query(exchange, "id").or(() -> Http.query(exchange, "label")).filter(s -> !s.isEmpty())
-                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'id'"));
+        String id =
+                Http.query(exchange, "id")
+                        .or(() -> Http.query(exchange, "label"))
+                        .filter(s -> !s.isEmpty())
+                        .orElseThrow(
+                                () -> new InvalidInputException("Missing query parameter 'id'"));
         String tag = tag(exchange, Datastore.FINAL);
         imageFile(id);
         datastore.removeLabel(id, tag);
@@ -193,7 +271,9 @@ public final class DatastoreEndpoints {
         Json.send(exchange, info);
     }
 
-    /** {@code PUT /datastore/image/info?image=ID}, form field {@code info}: a shallow merge; null. */
+    /**
+     * {@code PUT /datastore/image/info?image=ID}, form field {@code info}: a shallow merge; null.
+     */
     public void updateImageInfo(HttpServerExchange exchange) throws IOException {
         String id = Http.requiredQuery(exchange, "image");
         imageFile(id);
@@ -214,7 +294,10 @@ public final class DatastoreEndpoints {
         Json.send(exchange, datastore.labelInfo(id, tag).orElse(Map.of()));
     }
 
-    /** {@code PUT /datastore/label/info} (form {@code info}) and {@code PUT /datastore/updatelabelinfo} (form {@code params}). */
+    /**
+     * {@code PUT /datastore/label/info} (form {@code info}) and {@code PUT
+     * /datastore/updatelabelinfo} (form {@code params}).
+     */
     public void updateLabelInfo(HttpServerExchange exchange) throws IOException {
         String id = Http.requiredQuery(exchange, "label");
         String tag = tag(exchange, Datastore.FINAL);
@@ -227,7 +310,8 @@ public final class DatastoreEndpoints {
         Json.send(exchange, null);
     }
 
-    private Map<String, Object> formJson(HttpServerExchange exchange, String field) throws IOException {
+    private Map<String, Object> formJson(HttpServerExchange exchange, String field)
+            throws IOException {
         Form form = services.forms().parse(exchange);
         return Json.parseObject(form.field(field).orElse(""), field);
     }
@@ -239,16 +323,22 @@ public final class DatastoreEndpoints {
         if (limit >= 1 && limit < pairs.size()) {
             pairs = pairs.subList(0, (int) limit);
         }
-        Path zip = Files.createTempFile(Files.createDirectories(services.workDir().resolve("tmp")), "dataset-", ".zip");
+        Path zip =
+                Files.createTempFile(
+                        Files.createDirectories(services.workDir().resolve("tmp")),
+                        "dataset-",
+                        ".zip");
         try {
-            try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream zos = new ZipOutputStream(out)) {
+            try (OutputStream out = Files.newOutputStream(zip);
+                    ZipOutputStream zos = new ZipOutputStream(out)) {
                 for (TrainingPair p : pairs) {
                     put(zos, "image/" + datastore.imageFileName(p.imageId()), p.image());
                     put(zos, "label/" + p.label().getFileName(), p.label());
                 }
                 zos.putNextEntry(new ZipEntry("metadata.json"));
-                zos.write(JsonTrees.toPrettyString(JsonTrees.toJson(datastore.toJson()))
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                zos.write(
+                        JsonTrees.toPrettyString(JsonTrees.toJson(datastore.toJson()))
+                                .getBytes(StandardCharsets.UTF_8));
                 zos.closeEntry();
             }
             Downloads.send(exchange, zip, "dataset.zip");

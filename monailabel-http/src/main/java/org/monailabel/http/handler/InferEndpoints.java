@@ -2,15 +2,7 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.UUID;
+
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.engine.InferRequest;
@@ -22,6 +14,16 @@ import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.MediaTypes;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 
 /** {@code POST /infer/{model}} (docs/rest-api.md §6). */
 public final class InferEndpoints {
@@ -39,26 +41,35 @@ public final class InferEndpoints {
         String output = Http.query(exchange, "output").filter(s -> !s.isEmpty()).orElse("all");
         services.monaiLabel().model(model); // unknown model: 404 first
         if (output.equals("dicom_seg")) {
-            throw new InvalidInputException("output=dicom_seg needs a DICOMweb datastore, which this server does not have");
+            throw new InvalidInputException(
+                    "output=dicom_seg needs a DICOMweb datastore, which this server does not have");
         }
         if (!OUTPUTS.contains(output)) {
-            throw new InvalidInputException("Query parameter 'output' must be all, image or json, got '" + output + "'");
+            throw new InvalidInputException(
+                    "Query parameter 'output' must be all, image or json, got '" + output + "'");
         }
         Inference inference;
         // the place in the model's queue is taken before the upload is read and held until the
         // model is done; sending the reply does not hold it
         try (MonaiLabel.Admission admission = services.monaiLabel().admit(model)) {
             Form form = services.forms().parse(exchange);
-            Map<String, Object> params = Json.parseObject(form.field("params").orElse(""), "params");
-            InferRequest request = new InferRequest(model, form.file("file").map(InferEndpoints::upload),
-                    Http.query(exchange, "session_id"), Http.query(exchange, "image"), params,
-                    form.file("label").map(InferEndpoints::upload));
+            Map<String, Object> params =
+                    Json.parseObject(form.field("params").orElse(""), "params");
+            InferRequest request =
+                    new InferRequest(
+                            model,
+                            form.file("file").map(InferEndpoints::upload),
+                            Http.query(exchange, "session_id"),
+                            Http.query(exchange, "image"),
+                            params,
+                            form.file("label").map(InferEndpoints::upload));
             inference = admission.infer(request);
         }
-        exchange.addExchangeCompleteListener((ex, next) -> {
-            inference.close();
-            next.proceed();
-        });
+        exchange.addExchangeCompleteListener(
+                (ex, next) -> {
+                    inference.close();
+                    next.proceed();
+                });
         reply(exchange, output, inference.result());
     }
 
@@ -66,7 +77,8 @@ public final class InferEndpoints {
         return new Upload(part.file(), part.clientName());
     }
 
-    private static void reply(HttpServerExchange exchange, String output, InferenceResult result) throws IOException {
+    private static void reply(HttpServerExchange exchange, String output, InferenceResult result)
+            throws IOException {
         if (output.equals("json") || result.file().isEmpty()) {
             Json.send(exchange, result.json());
             return;
@@ -81,24 +93,40 @@ public final class InferEndpoints {
     }
 
     /**
-     * The {@code output=all} reply, framed as docs/rest-api.md §6.4 describes: a Content-Length (never
-     * chunked: Slicer parses the raw socket), the {@code params} part without a file name, then the
-     * file part with a bare file name.
+     * The {@code output=all} reply, framed as docs/rest-api.md §6.4 describes: a Content-Length
+     * (never chunked: Slicer parses the raw socket), the {@code params} part without a file name,
+     * then the file part with a bare file name.
      */
-    static void sendMultipart(HttpServerExchange exchange, Map<String, Object> json, Path file, String fileName)
+    static void sendMultipart(
+            HttpServerExchange exchange, Map<String, Object> json, Path file, String fileName)
             throws IOException {
         String boundary = "monailabel-" + UUID.randomUUID().toString().replace("-", "");
-        byte[] head = ("--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"params\"\r\n"
-                + "Content-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] params = JsonTrees.toCompactString(JsonTrees.toJson(json)).getBytes(StandardCharsets.UTF_8);
-        byte[] fileHead = ("\r\n--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"image\"; filename=\"" + fileName.replace("\"", "_") + "\"\r\n"
-                + "Content-Type: " + MediaTypes.of(fileName) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head =
+                ("--"
+                                + boundary
+                                + "\r\n"
+                                + "Content-Disposition: form-data; name=\"params\"\r\n"
+                                + "Content-Type: application/json\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
+        byte[] params =
+                JsonTrees.toCompactString(JsonTrees.toJson(json)).getBytes(StandardCharsets.UTF_8);
+        byte[] fileHead =
+                ("\r\n--"
+                                + boundary
+                                + "\r\n"
+                                + "Content-Disposition: form-data; name=\"image\"; filename=\""
+                                + fileName.replace("\"", "_")
+                                + "\"\r\n"
+                                + "Content-Type: "
+                                + MediaTypes.of(fileName)
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        long length = head.length + params.length + fileHead.length + Files.size(file) + tail.length;
+        long length =
+                head.length + params.length + fileHead.length + Files.size(file) + tail.length;
         exchange.setStatusCode(200);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
+        exchange.getResponseHeaders()
+                .put(Headers.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
         exchange.setResponseContentLength(length);
         try (OutputStream out = exchange.getOutputStream()) {
             out.write(head);

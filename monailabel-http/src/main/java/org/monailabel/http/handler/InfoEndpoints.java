@@ -2,16 +2,7 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
+
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.ModelInfo;
@@ -24,6 +15,18 @@ import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.PathPrefix;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
 /** {@code /info/}, {@code /activelearning/{strategy}}, {@code /auth/...} and the home page. */
 public final class InfoEndpoints {
     private final Services services;
@@ -32,7 +35,10 @@ public final class InfoEndpoints {
         this.services = Objects.requireNonNull(services, "services");
     }
 
-    /** {@code GET /info/}: the app description (docs/rest-api.md §3); never a top-level {@code config}. */
+    /**
+     * {@code GET /info/}: the app description (docs/rest-api.md §3); never a top-level {@code
+     * config}.
+     */
     public void info(HttpServerExchange exchange) {
         Json.send(exchange, describe());
     }
@@ -41,8 +47,13 @@ public final class InfoEndpoints {
         AppsInfo apps = services.monaiLabel().info();
         Map<String, Object> info = new LinkedHashMap<>();
         List<String> appNames = apps.apps().stream().map(AppStatus::name).toList();
-        info.put("name", "MONAILabel - " + (appNames.isEmpty() ? "no app" : String.join(", ", appNames)) + " ("
-                + services.version() + ")");
+        info.put(
+                "name",
+                "MONAILabel - "
+                        + (appNames.isEmpty() ? "no app" : String.join(", ", appNames))
+                        + " ("
+                        + services.version()
+                        + ")");
         info.put("description", "MONAI Label for the JVM");
         info.put("version", services.version());
         info.put("labels", labels(apps.models().values()));
@@ -55,7 +66,9 @@ public final class InfoEndpoints {
         info.put("strategies", components(apps.strategies()));
         info.put("scoring", components(apps.scoring()));
         Map<String, Object> stats = new LinkedHashMap<>();
-        apps.trainers().keySet().forEach(name -> stats.put(name, services.monaiLabel().trainStats(name)));
+        apps.trainers()
+                .keySet()
+                .forEach(name -> stats.put(name, services.monaiLabel().trainStats(name)));
         info.put("train_stats", stats);
         info.put("datastore", datastoreStats(services.datastore().stats()));
         List<Object> statuses = new ArrayList<>();
@@ -76,7 +89,8 @@ public final class InfoEndpoints {
     static List<String> labels(Iterable<ModelInfo> models) {
         Set<String> names = new LinkedHashSet<>();
         for (ModelInfo m : models) {
-            m.labels().entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
+            m.labels().entrySet().stream()
+                    .sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
                     .forEach(e -> names.add(e.getKey()));
         }
         return List.copyOf(names);
@@ -116,11 +130,15 @@ public final class InfoEndpoints {
         return json;
     }
 
-    /** {@code POST /activelearning/{strategy}}: the next sample with its info and absolute path, or {}. */
+    /**
+     * {@code POST /activelearning/{strategy}}: the next sample with its info and absolute path, or
+     * {}.
+     */
     public void nextSample(HttpServerExchange exchange) throws IOException {
         String strategy = Http.pathParam(exchange, "strategy");
         Map<String, Object> body = Json.body(exchange);
-        Map<String, Object> sample = new LinkedHashMap<>(services.monaiLabel().nextSample(strategy, Params.of(body)));
+        Map<String, Object> sample =
+                new LinkedHashMap<>(services.monaiLabel().nextSample(strategy, Params.of(body)));
         if (sample.get("id") instanceof String id) {
             sample.put("path", services.datastore().imageFile(id).toAbsolutePath().toString());
         }
@@ -148,31 +166,57 @@ public final class InfoEndpoints {
     public void home(HttpServerExchange exchange) {
         Map<String, Object> info = describe();
         StringBuilder html = new StringBuilder();
-        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>monailabel</title></head><body>");
+        html.append(
+                "<!DOCTYPE html><html><head><meta"
+                    + " charset=\"utf-8\"><title>monailabel</title></head><body>");
         html.append("<h1>").append(escape(String.valueOf(info.get("name")))).append("</h1>");
-        html.append("<p>A MONAI Label server: connect 3D Slicer's MONAILabel module (or MONAI Label's Python client) to this URL.</p>");
-        html.append("<p>Models: ").append(escape(String.valueOf(((Map<?, ?>) info.get("models")).keySet())))
-                .append("<br>Strategies: ").append(escape(String.valueOf(((Map<?, ?>) info.get("strategies")).keySet())))
-                .append("<br>Datastore: ").append(escape(String.valueOf(info.get("datastore")))).append("</p>");
+        html.append(
+                "<p>A MONAI Label server: connect 3D Slicer's MONAILabel module (or MONAI Label's"
+                    + " Python client) to this URL.</p>");
+        html.append("<p>Models: ")
+                .append(escape(String.valueOf(((Map<?, ?>) info.get("models")).keySet())))
+                .append("<br>Strategies: ")
+                .append(escape(String.valueOf(((Map<?, ?>) info.get("strategies")).keySet())))
+                .append("<br>Datastore: ")
+                .append(escape(String.valueOf(info.get("datastore"))))
+                .append("</p>");
         html.append("<ul>");
-        for (String e : List.of("GET /info/", "POST /activelearning/{strategy}", "GET /datastore/?output=stats|all|train",
-                "GET|HEAD|PUT|DELETE /datastore/image", "GET|HEAD|PUT|DELETE /datastore/label", "POST /infer/{model}",
-                "PUT /session/", "GET|POST|DELETE /train/", "GET|POST|DELETE /scoring/", "GET|POST|DELETE /batch/infer",
-                "GET /model/{model}", "GET /logs/", "GET /openapi.json", "GET /docs")) {
+        for (String e :
+                List.of(
+                        "GET /info/",
+                        "POST /activelearning/{strategy}",
+                        "GET /datastore/?output=stats|all|train",
+                        "GET|HEAD|PUT|DELETE /datastore/image",
+                        "GET|HEAD|PUT|DELETE /datastore/label",
+                        "POST /infer/{model}",
+                        "PUT /session/",
+                        "GET|POST|DELETE /train/",
+                        "GET|POST|DELETE /scoring/",
+                        "GET|POST|DELETE /batch/infer",
+                        "GET /model/{model}",
+                        "GET /logs/",
+                        "GET /openapi.json",
+                        "GET /docs")) {
             html.append("<li><code>").append(escape(e)).append("</code></li>");
         }
         html.append("</ul>");
         String root = escape(PathPrefix.toRoot(exchange));
-        html.append("<p>The whole API: <a href=\"").append(root).append("docs\">documentation</a> (Swagger UI) and <a href=\"")
-                .append(root).append("openapi.json\">openapi.json</a>.</p>");
+        html.append("<p>The whole API: <a href=\"")
+                .append(root)
+                .append("docs\">documentation</a> (Swagger UI) and <a href=\"")
+                .append(root)
+                .append("openapi.json\">openapi.json</a>.</p>");
         html.append("</body></html>");
         byte[] bytes = html.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
         exchange.setResponseContentLength(bytes.length);
-        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(bytes));
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
     }
 
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

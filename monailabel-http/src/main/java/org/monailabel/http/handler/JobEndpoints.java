@@ -1,13 +1,7 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.JobKind;
@@ -16,6 +10,14 @@ import org.monailabel.engine.Submission;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Training ({@code /train/}, docs/rest-api.md §8), scoring and batch inference ({@code /scoring/},
@@ -38,8 +40,13 @@ public final class JobEndpoints {
     private void status(HttpServerExchange exchange, JobKind kind) {
         String what = kind.label();
         if (Http.queryFlag(exchange, "check_if_running", false)) {
-            Job job = monaiLabel().running(kind).orElseThrow(
-                    () -> new NotFoundException("No " + what + " Tasks are currently Running"));
+            Job job =
+                    monaiLabel()
+                            .running(kind)
+                            .orElseThrow(
+                                    () ->
+                                            new NotFoundException(
+                                                    "No " + what + " Tasks are currently Running"));
             Json.send(exchange, job.toJson());
             return;
         }
@@ -52,7 +59,10 @@ public final class JobEndpoints {
             Json.send(exchange, all);
             return;
         }
-        Job latest = monaiLabel().latest(kind).orElseThrow(() -> new NotFoundException("No " + what + " Tasks Found"));
+        Job latest =
+                monaiLabel()
+                        .latest(kind)
+                        .orElseThrow(() -> new NotFoundException("No " + what + " Tasks Found"));
         Json.send(exchange, latest.toJson());
     }
 
@@ -71,12 +81,13 @@ public final class JobEndpoints {
 
     private static void replyAll(HttpServerExchange exchange, Map<String, Submission> submitted) {
         Map<String, Object> reply = new LinkedHashMap<>();
-        submitted.forEach((name, s) -> {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("result", s.job().map(Job::toJson).orElse(null));
-            entry.put("detail", s.refusal().orElse(null));
-            reply.put(name, entry);
-        });
+        submitted.forEach(
+                (name, s) -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("result", s.job().map(Job::toJson).orElse(null));
+                    entry.put("detail", s.refusal().orElse(null));
+                    reply.put(name, entry);
+                });
         Json.send(exchange, reply);
     }
 
@@ -102,7 +113,9 @@ public final class JobEndpoints {
         reply(exchange, monaiLabel().train(trainer, Json.body(exchange), enqueue(exchange)));
     }
 
-    /** {@code POST /train/}: every trainer, enqueued; the body is flat params or keyed by trainer. */
+    /**
+     * {@code POST /train/}: every trainer, enqueued; the body is flat params or keyed by trainer.
+     */
     public void trainAll(HttpServerExchange exchange) throws IOException {
         replyAll(exchange, monaiLabel().trainAll(Json.body(exchange)));
     }
@@ -150,8 +163,15 @@ public final class JobEndpoints {
         String model = Http.pathParam(exchange, "model");
         monaiLabel().model(model); // unknown model: 404 first
         String value = Http.query(exchange, "images").filter(s -> !s.isEmpty()).orElse("all");
-        MonaiLabel.BatchImages images = MonaiLabel.BatchImages.parse(value).orElseThrow(
-                () -> new InvalidInputException("Query parameter 'images' must be all, labeled or unlabeled"));
-        reply(exchange, monaiLabel().batchInfer(model, images, Json.body(exchange), enqueue(exchange)));
+        MonaiLabel.BatchImages images =
+                MonaiLabel.BatchImages.parse(value)
+                        .orElseThrow(
+                                () ->
+                                        new InvalidInputException(
+                                                "Query parameter 'images' must be all, labeled or"
+                                                    + " unlabeled"));
+        reply(
+                exchange,
+                monaiLabel().batchInfer(model, images, Json.body(exchange), enqueue(exchange)));
     }
 }

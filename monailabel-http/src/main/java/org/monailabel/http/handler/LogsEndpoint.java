@@ -2,29 +2,39 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.RecentLogs;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 /** {@code GET /logs/?lines=300&html=true&text=false&refresh=0}: the server's recent log lines. */
 public final class LogsEndpoint {
-    /** Sends the last lines as text, or an HTML page (auto-refreshing when {@code refresh >= 3}). */
+    /**
+     * Sends the last lines as text, or an HTML page (auto-refreshing when {@code refresh >= 3}).
+     */
     public void logs(HttpServerExchange exchange) {
         long lines = Http.queryLong(exchange, "lines", 300);
-        boolean text = Http.queryFlag(exchange, "text", false) || !Http.queryFlag(exchange, "html", true);
+        boolean text =
+                Http.queryFlag(exchange, "text", false) || !Http.queryFlag(exchange, "html", true);
         long refresh = Http.queryLong(exchange, "refresh", 0);
-        List<String> last = RecentLogs.last(lines <= 0 ? Integer.MAX_VALUE : (int) Math.min(lines, Integer.MAX_VALUE));
+        List<String> last =
+                RecentLogs.last(
+                        lines <= 0 ? Integer.MAX_VALUE : (int) Math.min(lines, Integer.MAX_VALUE));
         String body;
         String type;
         if (text) {
             body = String.join("\n", last) + (last.isEmpty() ? "" : "\n");
             type = "text/plain; charset=utf-8";
         } else {
-            StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\">");
+            StringBuilder html =
+                    new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\">");
             if (refresh >= 3) {
-                html.append("<meta http-equiv=\"refresh\" content=\"").append(refresh).append("\">");
+                html.append("<meta http-equiv=\"refresh\" content=\"")
+                        .append(refresh)
+                        .append("\">");
             }
             html.append("<title>monailabel logs</title></head><body><pre>");
             last.forEach(l -> html.append(InfoEndpoints.escape(l)).append('\n'));

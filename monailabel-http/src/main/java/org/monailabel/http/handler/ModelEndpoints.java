@@ -1,17 +1,19 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
+
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.engine.Models;
 import org.monailabel.engine.WeightsInfo;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code /model/{model}} (docs/rest-api.md §10): the published weights of a model, through {@link
@@ -45,21 +47,27 @@ public final class ModelEndpoints {
     }
 
     /**
-     * {@code PUT /model/{model}} with a multipart {@code file}: the weights become a new version
-     * if they load with the current card; otherwise 400 and nothing changes.
+     * {@code PUT /model/{model}} with a multipart {@code file}: the weights become a new version if
+     * they load with the current card; otherwise 400 and nothing changes.
      */
     public void upload(HttpServerExchange exchange) throws IOException {
         String model = Http.pathParam(exchange, "model");
         models().store(model); // unknown model: 404 before the upload is read
         Form form = services.forms().parse(exchange);
-        Form.FilePart file = form.file("file").orElseThrow(() ->
-                new InvalidInputException("Expected multipart/form-data with a file part 'file' (the weights)"));
+        Form.FilePart file =
+                form.file("file")
+                        .orElseThrow(
+                                () ->
+                                        new InvalidInputException(
+                                                "Expected multipart/form-data with a file part"
+                                                    + " 'file' (the weights)"));
         Json.send(exchange, toJson(models().upload(model, file.file(), file.clientName())));
     }
 
     /**
      * {@code DELETE /model/{model}}: renames the current card and weights to {@code
-     * <file>.<YYYYmmdd_HHMMSS>.deleted}; the model then answers 409 until a version is published again.
+     * <file>.<YYYYmmdd_HHMMSS>.deleted}; the model then answers 409 until a version is published
+     * again.
      */
     public void delete(HttpServerExchange exchange) throws IOException {
         models().remove(Http.pathParam(exchange, "model"));

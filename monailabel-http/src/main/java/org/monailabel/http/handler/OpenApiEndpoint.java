@@ -3,16 +3,19 @@ package org.monailabel.http.handler;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+
 import io.undertow.server.HttpServerExchange;
+
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Json;
+import org.monailabel.http.support.PathPrefix;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.support.Json;
-import org.monailabel.http.support.PathPrefix;
 
 /**
  * {@code GET /openapi.json} (docs/rest-api.md §12.2): the OpenAPI description of every route. The
@@ -30,27 +33,33 @@ public final class OpenApiEndpoint {
      * Reads the document once.
      *
      * @param version the server's version, for {@code info.version}
-     * @throws IllegalStateException if the resource is missing or not a JSON object with {@code info}
+     * @throws IllegalStateException if the resource is missing or not a JSON object with {@code
+     *     info}
      */
     public OpenApiEndpoint(String version) {
         Objects.requireNonNull(version, "version");
         JsonObject doc;
         try (InputStream in = OpenApiEndpoint.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("The OpenAPI document " + RESOURCE + " is missing from the class path");
+                throw new IllegalStateException(
+                        "The OpenAPI document " + RESOURCE + " is missing from the class path");
             }
             doc = JsonTrees.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the OpenAPI document " + RESOURCE, e);
         }
         if (!(doc.get("info") instanceof JsonObject info)) {
-            throw new IllegalStateException("The OpenAPI document " + RESOURCE + " has no info object");
+            throw new IllegalStateException(
+                    "The OpenAPI document " + RESOURCE + " has no info object");
         }
         info.addProperty("version", version);
         this.document = doc;
     }
 
-    /** Sends the document with {@code servers} naming the prefix of this request ({@code /} at the root). */
+    /**
+     * Sends the document with {@code servers} naming the prefix of this request ({@code /} at the
+     * root).
+     */
     public void document(HttpServerExchange exchange) {
         String prefix = PathPrefix.of(exchange);
         JsonObject server = new JsonObject();

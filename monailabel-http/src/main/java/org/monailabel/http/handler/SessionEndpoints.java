@@ -1,13 +1,7 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.Upload;
@@ -15,6 +9,14 @@ import org.monailabel.engine.session.Session;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /** {@code /session/} (docs/rest-api.md §7). */
 public final class SessionEndpoints {
@@ -27,7 +29,8 @@ public final class SessionEndpoints {
     /** {@code PUT /session/?uncompress=false&expiry=0}: multipart {@code files} (one or more). */
     public void create(HttpServerExchange exchange) throws IOException {
         if (Http.queryFlag(exchange, "uncompress", false)) {
-            throw new InvalidInputException("uncompress=true is not supported: upload the files themselves");
+            throw new InvalidInputException(
+                    "uncompress=true is not supported: upload the files themselves");
         }
         long expiry = Http.queryLong(exchange, "expiry", 0);
         Form form = services.forms().parse(exchange);
@@ -36,7 +39,8 @@ public final class SessionEndpoints {
         if (parts.isEmpty()) {
             throw new InvalidInputException("Expected one or more multipart file parts 'files'");
         }
-        List<Upload> uploads = parts.stream().map(p -> new Upload(p.file(), p.clientName())).toList();
+        List<Upload> uploads =
+                parts.stream().map(p -> new Upload(p.file(), p.clientName())).toList();
         Map<String, Object> meta = new LinkedHashMap<>();
         form.field("client_id").ifPresent(c -> meta.put("client_id", c));
         Session session = services.monaiLabel().createSession(uploads, meta, expiry);
@@ -49,11 +53,14 @@ public final class SessionEndpoints {
     /** {@code GET /session/{id}?update_ts=&image=}: the session info, or its image file. */
     public void get(HttpServerExchange exchange) throws IOException {
         String id = Http.pathParam(exchange, "id");
-        Session session = services.monaiLabel().session(id, Http.queryFlag(exchange, "update_ts", false))
-                .orElseThrow(() -> notFound(id));
+        Session session =
+                services.monaiLabel()
+                        .session(id, Http.queryFlag(exchange, "update_ts", false))
+                        .orElseThrow(() -> notFound(id));
         if (Http.queryFlag(exchange, "image", false)) {
             if (Files.isDirectory(session.image())) {
-                throw new InvalidInputException("Session '" + id + "' holds several files; there is no single image");
+                throw new InvalidInputException(
+                        "Session '" + id + "' holds several files; there is no single image");
             }
             Downloads.send(exchange, session.image(), session.image().getFileName().toString());
             return;

@@ -1,11 +1,13 @@
 package org.monailabel.http.support;
 
 import io.undertow.server.RequestTooBigException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+
 import org.monailabel.api.error.ErrorCode;
 import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.io.InvalidImageException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The one table from failures to replies: {@code detail} first, because MONAI Label clients show
@@ -23,13 +25,24 @@ public record ApiError(String detail, int status, String error, String requestId
             return new ApiError(m.getMessage(), m.code().httpStatus(), m.code().name(), requestId);
         }
         if (e instanceof RequestTooBigException) {
-            return new ApiError("Upload exceeds the configured limit", 413, ErrorCode.PAYLOAD_TOO_LARGE.name(),
+            return new ApiError(
+                    "Upload exceeds the configured limit",
+                    413,
+                    ErrorCode.PAYLOAD_TOO_LARGE.name(),
                     requestId);
         }
         if (e instanceof InvalidImageException) {
-            return new ApiError("Invalid image: " + e.getMessage(), 400, ErrorCode.INVALID_INPUT.name(), requestId);
+            return new ApiError(
+                    "Invalid image: " + e.getMessage(),
+                    400,
+                    ErrorCode.INVALID_INPUT.name(),
+                    requestId);
         }
-        return new ApiError("Internal error (request " + requestId + ")", 500, ErrorCode.INTERNAL.name(), requestId);
+        return new ApiError(
+                "Internal error (request " + requestId + ")",
+                500,
+                ErrorCode.INTERNAL.name(),
+                requestId);
     }
 
     /** The JSON body. */

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+
 import org.monailabel.engine.MonaiLabel;
 import org.slf4j.Marker;
 
@@ -21,9 +22,16 @@ public final class CpuBuildCudaProbeFilter extends TurboFilter {
     private volatile Boolean cpuBuild;
 
     @Override
-    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
+    public FilterReply decide(
+            Marker marker,
+            Logger logger,
+            Level level,
+            String format,
+            Object[] params,
             Throwable t) {
-        if (format == null || level != Level.WARN || !PROBE_LOGGER.equals(logger.getName())
+        if (format == null
+                || level != Level.WARN
+                || !PROBE_LOGGER.equals(logger.getName())
                 || !format.startsWith(PROBE_MESSAGE)) {
             return FilterReply.NEUTRAL;
         }

@@ -3,20 +3,24 @@ package org.monailabel.http.support;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.util.Objects;
+
 import org.monailabel.api.error.BusyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.io.IOException;
+import java.util.Objects;
+
 /**
  * Runs the handler chain on the worker thread with the request id in the MDC and turns every
- * failure into a JSON {@code {"detail": ...}} reply (inside the dispatch, where the exceptions are).
- * 5xx are logged once with the stack trace (a busy model's 503 only as a line), 4xx at debug. A reply already started cannot be
- * replaced: the connection is then closed.
+ * failure into a JSON {@code {"detail": ...}} reply (inside the dispatch, where the exceptions
+ * are). 5xx are logged once with the stack trace (a busy model's 503 only as a line), 4xx at debug.
+ * A reply already started cannot be replaced: the connection is then closed.
  */
 public final class ErrorHandler implements HttpHandler {
     private static final Logger logger = LoggerFactory.getLogger(ErrorHandler.class);
+
     /** Unread request bytes read off before an error reply, so that the client gets to see it. */
     private static final long DRAIN_CAP = 64L * 1024 * 1024;
 
@@ -43,18 +47,31 @@ public final class ErrorHandler implements HttpHandler {
     public static void reply(HttpServerExchange exchange, Throwable e, String requestId) {
         ApiError error = ApiError.of(e, requestId);
         if (e instanceof BusyException) {
-            logger.info("{} {} -> {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), error.status(),
+            logger.info(
+                    "{} {} -> {}: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    error.status(),
                     error.detail()); // load, not a fault: no stack trace
         } else if (error.status() >= 500) {
-            logger.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.toString(), e);
+            logger.error(
+                    "{} {} failed: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    e.toString(),
+                    e);
         } else {
-            logger.debug("{} {} -> {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), error.status(),
+            logger.debug(
+                    "{} {} -> {}: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    error.status(),
                     error.detail());
         }
         if (exchange.isResponseStarted()) {
             try {
                 exchange.getConnection().close(); // the client sees a cut reply, never a wrong one
-            } catch (java.io.IOException closeFailure) {
+            } catch (IOException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
             return;
@@ -62,7 +79,8 @@ public final class ErrorHandler implements HttpHandler {
         exchange.getResponseHeaders().clear();
         Cors.addHeaders(exchange);
         if (e instanceof BusyException busy) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Math.max(1, busy.retryAfterSeconds()));
+            exchange.getResponseHeaders()
+                    .put(Headers.RETRY_AFTER, Math.max(1, busy.retryAfterSeconds()));
         }
         if (!exchange.isRequestComplete()) {
             if (error.status() == 413) {

@@ -1,8 +1,13 @@
 package org.monailabel.http.support;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
+
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.PayloadTooLargeException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.PayloadTooLargeException;
 
 /** Small helpers over an exchange: parameters, bodies, headers. Stateless. */
 public final class Http {
     /** The attachment key of the parsed query (form-decoded: {@code +} is a space). */
-    private static final io.undertow.util.AttachmentKey<Map<String, List<String>>> QUERY =
-            io.undertow.util.AttachmentKey.create(Map.class);
+    private static final AttachmentKey<Map<String, List<String>>> QUERY =
+            AttachmentKey.create(Map.class);
 
     private Http() {}
 
@@ -61,7 +64,8 @@ public final class Http {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("Malformed percent-encoding in '" + abbreviate(s) + "'");
+            throw new InvalidInputException(
+                    "Malformed percent-encoding in '" + abbreviate(s) + "'");
         }
     }
 
@@ -73,12 +77,15 @@ public final class Http {
 
     /** A query parameter that must be present and non-empty. */
     public static String requiredQuery(HttpServerExchange exchange, String name) {
-        return query(exchange, name).filter(v -> !v.isEmpty())
-                .orElseThrow(() -> new InvalidInputException("Missing query parameter '" + name + "'"));
+        return query(exchange, name)
+                .filter(v -> !v.isEmpty())
+                .orElseThrow(
+                        () -> new InvalidInputException("Missing query parameter '" + name + "'"));
     }
 
     /** A boolean query parameter ({@code true}/{@code false}, any case; also 1/0). */
-    public static boolean queryFlag(HttpServerExchange exchange, String name, boolean defaultValue) {
+    public static boolean queryFlag(
+            HttpServerExchange exchange, String name, boolean defaultValue) {
         Optional<String> v = query(exchange, name);
         if (v.isEmpty() || v.get().isEmpty()) {
             return defaultValue;
@@ -86,7 +93,9 @@ public final class Http {
         return switch (v.get().trim().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes", "on" -> true;
             case "false", "0", "no", "off" -> false;
-            default -> throw new InvalidInputException("Query parameter '" + name + "' must be true or false");
+            default ->
+                    throw new InvalidInputException(
+                            "Query parameter '" + name + "' must be true or false");
         };
     }
 
@@ -103,7 +112,9 @@ public final class Http {
         }
     }
 
-    /** A path parameter of the matched route ({@code %XX}-decoded only: {@code +} stays {@code +}). */
+    /**
+     * A path parameter of the matched route ({@code %XX}-decoded only: {@code +} stays {@code +}).
+     */
     public static String pathParam(HttpServerExchange exchange, String name) {
         PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
         String value = match == null ? null : match.getParameters().get(name);
@@ -120,7 +131,9 @@ public final class Http {
             return "";
         }
         int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        return (semi < 0 ? contentType : contentType.substring(0, semi))
+                .trim()
+                .toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -131,8 +144,12 @@ public final class Http {
     public static byte[] readSmallBody(HttpServerExchange exchange, int limit) throws IOException {
         long declared = exchange.getRequestContentLength();
         if (declared > limit) {
-            throw new PayloadTooLargeException("Request body of " + declared + " bytes exceeds the " + limit
-                    + "-byte limit for this endpoint");
+            throw new PayloadTooLargeException(
+                    "Request body of "
+                            + declared
+                            + " bytes exceeds the "
+                            + limit
+                            + "-byte limit for this endpoint");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
@@ -141,7 +158,8 @@ public final class Http {
         while ((n = in.read(buf)) > 0) {
             out.write(buf, 0, n);
             if (out.size() > limit) {
-                throw new PayloadTooLargeException("Request body exceeds the " + limit + "-byte limit for this endpoint");
+                throw new PayloadTooLargeException(
+                        "Request body exceeds the " + limit + "-byte limit for this endpoint");
             }
         }
         return out.toByteArray();
@@ -168,7 +186,10 @@ public final class Http {
         return "attachment; filename*=utf-8''" + encoded;
     }
 
-    /** Reads and discards up to {@code cap} bytes of an unread request body, so the client sees the reply. */
+    /**
+     * Reads and discards up to {@code cap} bytes of an unread request body, so the client sees the
+     * reply.
+     */
     public static void drainQuietly(HttpServerExchange exchange, long cap) {
         if (!exchange.isBlocking() || exchange.isRequestComplete()) {
             return;

@@ -1,6 +1,11 @@
 package org.monailabel.http.support;
 
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.PayloadTooLargeException;
+
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,15 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.PayloadTooLargeException;
 
 /**
  * A streaming {@code multipart/form-data} parser that accepts what MONAI Label's clients really
- * send (docs/rest-api.md §1.3): unquoted boundaries with {@code $} and long runs of dashes, file names that
- * are full Windows paths with raw backslashes, files before or after fields, no CRLF after the
- * closing boundary, bare LF line ends. File parts stream to temporary files; text fields are kept
- * in memory up to a limit. A body that ends before its closing boundary is refused as truncated.
+ * send (docs/rest-api.md §1.3): unquoted boundaries with {@code $} and long runs of dashes, file
+ * names that are full Windows paths with raw backslashes, files before or after fields, no CRLF
+ * after the closing boundary, bare LF line ends. File parts stream to temporary files; text fields
+ * are kept in memory up to a limit. A body that ends before its closing boundary is refused as
+ * truncated.
  */
 public final class MultipartParser {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -40,7 +44,8 @@ public final class MultipartParser {
      * @param maxField the largest text field accepted (bytes)
      * @param tmpDir where file parts are spooled
      */
-    public MultipartParser(InputStream in, String boundary, long maxTotal, int maxField, Path tmpDir) {
+    public MultipartParser(
+            InputStream in, String boundary, long maxTotal, int maxField, Path tmpDir) {
         this.in = Objects.requireNonNull(in, "in");
         if (boundary.isEmpty() || boundary.length() > 200) {
             throw new InvalidInputException("Multipart boundary must be 1 to 200 characters");
@@ -112,7 +117,8 @@ public final class MultipartParser {
                 break;
             }
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-disposition")) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().equalsIgnoreCase("content-disposition")) {
                 disposition = line.substring(colon + 1).trim();
             }
         }
@@ -145,7 +151,7 @@ public final class MultipartParser {
         Path file = Files.createTempFile(tmpDir, "upload-", ".part");
         form.addFile(new Form.FilePart(name, fileName, file, -1)); // registered first, for clean-up
         long size;
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 65536)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 65536)) {
             CountingOutputStream counting = new CountingOutputStream(out);
             if (!skipTo(counting, Long.MAX_VALUE)) {
                 throw truncated();
@@ -265,14 +271,16 @@ public final class MultipartParser {
         }
         consumed += n;
         if (consumed > maxTotal) {
-            throw new PayloadTooLargeException("Upload exceeds the configured limit of " + maxTotal + " bytes");
+            throw new PayloadTooLargeException(
+                    "Upload exceeds the configured limit of " + maxTotal + " bytes");
         }
         lim += n;
         return true;
     }
 
     private static InvalidInputException truncated() {
-        return new InvalidInputException("Truncated multipart body: it ends before the closing boundary");
+        return new InvalidInputException(
+                "Truncated multipart body: it ends before the closing boundary");
     }
 
     /**
@@ -302,7 +310,9 @@ public final class MultipartParser {
             if (v < n && header.charAt(v) == '"') {
                 int end = header.indexOf('"', v + 1);
                 // a quote inside the value is only taken as its end if a ';' or the end follows
-                while (end >= 0 && end + 1 < n && header.substring(end + 1).trim().length() > 0
+                while (end >= 0
+                        && end + 1 < n
+                        && header.substring(end + 1).trim().length() > 0
                         && header.substring(end + 1).trim().charAt(0) != ';') {
                     end = header.indexOf('"', end + 1);
                 }
@@ -320,7 +330,7 @@ public final class MultipartParser {
         return null;
     }
 
-    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+    private static final class CountingOutputStream extends FilterOutputStream {
         long count;
 
         CountingOutputStream(OutputStream out) {

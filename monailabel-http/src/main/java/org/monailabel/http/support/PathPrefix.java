@@ -2,19 +2,22 @@ package org.monailabel.http.support;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+
 import java.util.Objects;
 
 /**
  * Normalizes the path the routes match: serves the API both at the root and under a path prefix (a
- * reverse proxy that forwards {@code /monai/info/} unchanged) by stripping the prefix, and drops
- * a trailing slash, so that both spellings of every route answer (docs/rest-api.md §1.1) without a
+ * reverse proxy that forwards {@code /monai/info/} unchanged) by stripping the prefix, and drops a
+ * trailing slash, so that both spellings of every route answer (docs/rest-api.md §1.1) without a
  * redirect. Routes are therefore declared without a trailing slash.
  */
 public final class PathPrefix implements HttpHandler {
     private final String prefix;
     private final HttpHandler next;
 
-    /** @param prefix e.g. {@code /monai}; empty for none */
+    /**
+     * @param prefix e.g. {@code /monai}; empty for none
+     */
     public PathPrefix(String prefix, HttpHandler next) {
         this.prefix = normalize(prefix);
         this.next = Objects.requireNonNull(next, "next");
@@ -73,13 +76,20 @@ public final class PathPrefix implements HttpHandler {
      */
     public static String toRoot(HttpServerExchange exchange) {
         String path = exchange.getRequestPath();
-        String dir = path.substring(0, path.lastIndexOf('/') + 1); // what the browser resolves against
+        String dir =
+                path.substring(0, path.lastIndexOf('/') + 1); // what the browser resolves against
         String root = of(exchange) + "/";
         if (root.startsWith(dir)) {
             return root.substring(dir.length());
         }
         if (dir.startsWith(root)) {
-            return "../".repeat((int) dir.substring(root.length()).chars().filter(c -> c == '/').count());
+            return "../"
+                    .repeat(
+                            (int)
+                                    dir.substring(root.length())
+                                            .chars()
+                                            .filter(c -> c == '/')
+                                            .count());
         }
         return root;
     }

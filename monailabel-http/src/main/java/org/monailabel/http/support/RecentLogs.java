@@ -3,6 +3,7 @@ package org.monailabel.http.support;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
+
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -23,8 +24,16 @@ public final class RecentLogs extends AppenderBase<ILoggingEvent> {
 
     @Override
     protected void append(ILoggingEvent event) {
-        String line = TIME.format(Instant.ofEpochMilli(event.getTimeStamp())) + " [" + event.getThreadName() + "] "
-                + event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+        String line =
+                TIME.format(Instant.ofEpochMilli(event.getTimeStamp()))
+                        + " ["
+                        + event.getThreadName()
+                        + "] "
+                        + event.getLevel()
+                        + " "
+                        + event.getLoggerName()
+                        + " - "
+                        + event.getFormattedMessage();
         List<String> all = new ArrayList<>();
         all.add(line);
         if (event.getThrowableProxy() != null) {

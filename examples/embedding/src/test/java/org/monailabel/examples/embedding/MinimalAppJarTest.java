@@ -3,15 +3,6 @@ package org.monailabel.examples.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +22,16 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.testing.Poll;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * The jar {@code examples/minimal-app} builds ({@code target/minimal.jar}) works when dropped into
  * an apps folder, as an operator would install it: loaded by its own class loader, not from the
@@ -38,7 +39,8 @@ import org.monailabel.testing.Poll;
  */
 class MinimalAppJarTest {
     /** The minimal app's {@code finalName} and {@code artifactId}: how its jar is recognised. */
-    private static final List<String> JAR_PREFIXES = List.of("minimal", "monailabel-example-minimal-app");
+    private static final List<String> JAR_PREFIXES =
+            List.of("minimal", "monailabel-example-minimal-app");
 
     @TempDir static Path tmp;
     static LocalDatastore datastore;
@@ -50,13 +52,16 @@ class MinimalAppJarTest {
         Files.copy(builtMinimalJar(), apps.resolve("minimal.jar"));
         SampleStudies.generate(tmp.resolve("studies"), 3, 11);
         datastore = LocalDatastore.open(tmp.resolve("studies"));
-        monaiLabel = MonaiLabel.builder()
-                .datastore(datastore)
-                .appsFolder(apps)
-                .classpathApps(false) // the app's classes are on the test class path too: ignore them
-                .watch(false)
-                .workDir(tmp.resolve("work"))
-                .build();
+        monaiLabel =
+                MonaiLabel.builder()
+                        .datastore(datastore)
+                        .appsFolder(apps)
+                        .classpathApps(
+                                false) // the app's classes are on the test class path too: ignore
+                                       // them
+                        .watch(false)
+                        .workDir(tmp.resolve("work"))
+                        .build();
     }
 
     @AfterAll
@@ -75,11 +80,14 @@ class MinimalAppJarTest {
         assertThat(info.models()).containsOnlyKeys("threshold");
         assertThat(info.models().get("threshold").labels()).isEqualTo(Map.of("bone", 1));
         assertThat(info.strategies()).containsOnlyKeys("newest");
-        assertThat(info.apps()).singleElement().satisfies(app -> {
-            assertThat(app.name()).isEqualTo("minimal");
-            assertThat(app.state()).isEqualTo(AppState.LOADED);
-            assertThat(app.tasks()).contains("threshold", "newest");
-        });
+        assertThat(info.apps())
+                .singleElement()
+                .satisfies(
+                        app -> {
+                            assertThat(app.name()).isEqualTo("minimal");
+                            assertThat(app.state()).isEqualTo(AppState.LOADED);
+                            assertThat(app.tasks()).contains("threshold", "newest");
+                        });
     }
 
     @ParameterizedTest
@@ -87,8 +95,14 @@ class MinimalAppJarTest {
     void thresholdLabelsTheBrightVoxelsOnTheInputGrid(String extension) throws IOException {
         Path image = datastore.imageFile("phantom_000");
         Path work = Files.createDirectories(tmp.resolve("request" + extension));
-        InferenceRequest request = new InferenceRequest("threshold", image, Optional.of("phantom_000"),
-                Params.of(Map.of("threshold", 150, "result_extension", extension)), Optional.empty(), work);
+        InferenceRequest request =
+                new InferenceRequest(
+                        "threshold",
+                        image,
+                        Optional.of("phantom_000"),
+                        Params.of(Map.of("threshold", 150, "result_extension", extension)),
+                        Optional.empty(),
+                        work);
 
         InferenceResult result = monaiLabel.infer("threshold", request);
 
@@ -99,7 +113,8 @@ class MinimalAppJarTest {
         Volume label = ImageIo.read(file);
         assertThat(label.shape()).isEqualTo(input.shape());
         assertThat(label.affine().approximatelyEquals(input.affine(), 1e-9))
-                .as("label affine %s equals the input's %s", label.affine(), input.affine()).isTrue();
+                .as("label affine %s equals the input's %s", label.affine(), input.affine())
+                .isTrue();
         long mismatches = 0;
         long bright = 0;
         for (long i = 0; i < input.voxelCount(); i++) {
@@ -110,28 +125,41 @@ class MinimalAppJarTest {
             }
         }
         assertThat(mismatches).as("voxels where label != (image > 150)").isZero();
-        assertThat(bright).as("the phantom has voxels on both sides of the threshold")
-                .isPositive().isLessThan(input.voxelCount());
+        assertThat(bright)
+                .as("the phantom has voxels on both sides of the threshold")
+                .isPositive()
+                .isLessThan(input.voxelCount());
     }
 
     @Test
     void newestHandsOutTheMostRecentlyAddedUnlabeledImage() throws IOException {
         // ts is in whole seconds: add the new image in a later second than the phantoms.
-        long phantomsTs = datastore.imageIds().stream()
-                .mapToLong(id -> ((Number) datastore.imageInfo(id).get("ts")).longValue()).max().orElseThrow();
-        Poll.until("a second after the phantoms were added", Duration.ofSeconds(5),
+        long phantomsTs =
+                datastore.imageIds().stream()
+                        .mapToLong(id -> ((Number) datastore.imageInfo(id).get("ts")).longValue())
+                        .max()
+                        .orElseThrow();
+        Poll.until(
+                "a second after the phantoms were added",
+                Duration.ofSeconds(5),
                 () -> Instant.now().getEpochSecond() > phantomsTs);
         // the id sorts between phantom_000 and phantom_001: neither the first nor the last id
         String rescan = "phantom_000_rescan";
-        datastore.addImage(rescan, datastore.imageFile("phantom_001"), rescan + ".nii.gz", Map.of());
+        datastore.addImage(
+                rescan, datastore.imageFile("phantom_001"), rescan + ".nii.gz", Map.of());
         try {
             Params params = Params.of(Map.of("client_id", "test"));
             assertThat(monaiLabel.nextSample("newest", params)).containsEntry("id", rescan);
 
             // once labeled it is no longer a candidate
-            datastore.saveLabel(rescan, Datastore.FINAL,
-                    tmp.resolve("studies").resolve(SampleStudies.GROUND_TRUTH).resolve("phantom_001.nii.gz"),
-                    rescan + ".nii.gz", Map.of());
+            datastore.saveLabel(
+                    rescan,
+                    Datastore.FINAL,
+                    tmp.resolve("studies")
+                            .resolve(SampleStudies.GROUND_TRUTH)
+                            .resolve("phantom_001.nii.gz"),
+                    rescan + ".nii.gz",
+                    Map.of());
             assertThat(monaiLabel.nextSample("newest", params).get("id"))
                     .isIn("phantom_000", "phantom_001", "phantom_002");
         } finally {
@@ -149,13 +177,17 @@ class MinimalAppJarTest {
         for (String entry : classPath.split(File.pathSeparator)) {
             Path path = Path.of(entry);
             String name = path.getFileName() == null ? "" : path.getFileName().toString();
-            if (name.endsWith(".jar") && JAR_PREFIXES.stream().anyMatch(name::startsWith) && Files.isRegularFile(path)) {
+            if (name.endsWith(".jar")
+                    && JAR_PREFIXES.stream().anyMatch(name::startsWith)
+                    && Files.isRegularFile(path)) {
                 return path;
             }
             if (Files.isDirectory(path.resolve("org/monailabel/examples/minimal"))) {
-                fail("The minimal app is on the class path as the folder " + path + ", not as its jar: run "
-                        + "'./mvnw verify' (the package phase builds examples/minimal-app/target/minimal.jar), "
-                        + "not 'mvn test'");
+                fail(
+                        "The minimal app is on the class path as the folder "
+                                + path
+                                + ", not as its jar: run './mvnw verify' (the package phase builds"
+                                + " examples/minimal-app/target/minimal.jar), not 'mvn test'");
             }
         }
         return fail("No minimal app jar (minimal*.jar) on the test class path: " + classPath);

@@ -1,11 +1,12 @@
 package org.monailabel.examples.minimal;
 
-import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
+
+import java.util.Optional;
 
 /**
  * Strategy {@code newest}: the most recently added image that has no {@code final} label yet, by
@@ -38,6 +39,8 @@ public final class Newest implements ActiveLearningStrategy {
 
     /** The image's {@code ts}; an image without one (edited by hand) counts as the oldest. */
     private static long addedAt(Datastore datastore, String imageId) {
-        return datastore.imageInfo(imageId).get("ts") instanceof Number ts ? ts.longValue() : Long.MIN_VALUE;
+        return datastore.imageInfo(imageId).get("ts") instanceof Number ts
+                ? ts.longValue()
+                : Long.MIN_VALUE;
     }
 }

@@ -1,10 +1,5 @@
 package org.monailabel.examples.minimal;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
@@ -15,6 +10,12 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.segmentation.ResultFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Model {@code threshold}: labels as {@code bone} (1) every voxel brighter than {@code threshold}
@@ -36,8 +37,13 @@ public final class Threshold implements InferenceTask {
     public ModelInfo info() {
         // The config map is what clients show as the model's settings; each request's params come
         // back merged over it, so "threshold" below is the client's value or this default.
-        return new ModelInfo(NAME, ModelType.SEGMENTATION, LABELS, 3,
-                "Bone by thresholding CT intensities (no training)", Map.of("threshold", DEFAULT_THRESHOLD_HU));
+        return new ModelInfo(
+                NAME,
+                ModelType.SEGMENTATION,
+                LABELS,
+                3,
+                "Bone by thresholding CT intensities (no training)",
+                Map.of("threshold", DEFAULT_THRESHOLD_HU));
     }
 
     @Override
@@ -48,8 +54,10 @@ public final class Threshold implements InferenceTask {
         // ImageIo picks the codec by file name; values come out scaled (scl_slope), i.e. in HU.
         Volume image = ImageIo.read(request.image());
         if (image.channels() != 1) {
-            throw new InvalidInputException("Model 'threshold' expects a single-channel image, got "
-                    + image.channels() + " channels");
+            throw new InvalidInputException(
+                    "Model 'threshold' expects a single-channel image, got "
+                            + image.channels()
+                            + " channels");
         }
         long read = System.nanoTime();
 

@@ -1,5 +1,9 @@
 package org.monailabel.engine.io.internal;
 
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
+
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -9,9 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.InvalidImageException;
-import org.monailabel.engine.io.ReadOptions;
 
 /**
  * Stream helpers shared by the codecs: bounded sizes, reading voxel data straight into its final
@@ -21,8 +22,10 @@ public final class VoxelStreams {
     /** Deflate cannot expand data by more than about 1032:1; used to spot gzip bombs up front. */
     public static final long MAX_DEFLATE_RATIO = 1032;
 
-    /** Reads and writes move at most this many bytes per call, so the JDK never needs a large
-     * temporary direct buffer for a heap array. */
+    /**
+     * Reads and writes move at most this many bytes per call, so the JDK never needs a large
+     * temporary direct buffer for a heap array.
+     */
     private static final int CHUNK = 1 << 20;
 
     private static final int GZIP_BUFFER = 64 * 1024;
@@ -43,9 +46,15 @@ public final class VoxelStreams {
                 throw new InvalidImageException(format + " header has an axis of size " + size);
             }
             if (size > maxBytes / bytes) {
-                throw new InvalidImageException(format + " header declares " + describe(sizes)
-                        + " voxels of " + bytesPerVoxel + " bytes, more than the limit of " + maxBytes
-                        + " bytes of voxel data");
+                throw new InvalidImageException(
+                        format
+                                + " header declares "
+                                + describe(sizes)
+                                + " voxels of "
+                                + bytesPerVoxel
+                                + " bytes, more than the limit of "
+                                + maxBytes
+                                + " bytes of voxel data");
             }
             bytes *= size;
         }
@@ -67,7 +76,8 @@ public final class VoxelStreams {
      *
      * @param available bytes in the stream, or -1 if unknown (then only reading will tell)
      */
-    public static void checkAvailable(long skip, long needed, long available, boolean gzipped, String format)
+    public static void checkAvailable(
+            long skip, long needed, long available, boolean gzipped, String format)
             throws InvalidImageException {
         if (available < 0) {
             return;
@@ -75,9 +85,15 @@ public final class VoxelStreams {
         long total = skip + needed < 0 ? Long.MAX_VALUE : skip + needed;
         long limit = gzipped ? saturatedMultiply(available, MAX_DEFLATE_RATIO) : available;
         if (total > limit) {
-            throw new InvalidImageException(format + " header promises " + total + " bytes but the "
-                    + (gzipped ? "compressed " : "") + "file holds only " + available
-                    + (gzipped ? " (cannot inflate to that size)" : ""));
+            throw new InvalidImageException(
+                    format
+                            + " header promises "
+                            + total
+                            + " bytes but the "
+                            + (gzipped ? "compressed " : "")
+                            + "file holds only "
+                            + available
+                            + (gzipped ? " (cannot inflate to that size)" : ""));
         }
     }
 
@@ -92,12 +108,13 @@ public final class VoxelStreams {
      * Closing it frees the inflater but leaves {@code in} open.
      */
     public static InputStream gunzip(InputStream in) throws IOException {
-        InputStream keepOpen = new FilterInputStream(in) {
-            @Override
-            public void close() {
-                // the caller owns the underlying stream
-            }
-        };
+        InputStream keepOpen =
+                new FilterInputStream(in) {
+                    @Override
+                    public void close() {
+                        // the caller owns the underlying stream
+                    }
+                };
         try {
             return new GZIPInputStream(keepOpen, GZIP_BUFFER);
         } catch (ZipException | EOFException e) {
@@ -117,25 +134,29 @@ public final class VoxelStreams {
             while (done < n) {
                 int r = in.read(dst, offset + done, Math.min(CHUNK, n - done));
                 if (r < 0) {
-                    throw new InvalidImageException(what + " ends after " + done + " of " + n + " bytes");
+                    throw new InvalidImageException(
+                            what + " ends after " + done + " of " + n + " bytes");
                 }
                 done += r;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidImageException("Corrupt gzip data in " + what + " after " + done
-                    + " bytes: " + reason(e), e);
+            throw new InvalidImageException(
+                    "Corrupt gzip data in " + what + " after " + done + " bytes: " + reason(e), e);
         }
     }
 
     private static String reason(IOException e) {
-        return e.getMessage() != null ? e.getMessage() : e instanceof EOFException ? "unexpected end" : "corrupt";
+        return e.getMessage() != null
+                ? e.getMessage()
+                : e instanceof EOFException ? "unexpected end" : "corrupt";
     }
 
     /** Reads exactly {@code n} bytes into a new heap buffer with the given byte order. */
     public static ByteBuffer readVoxels(InputStream in, long n, ByteOrder order, String what)
             throws IOException {
         if (n > ReadOptions.DEFAULT_MAX_VOXEL_BYTES) {
-            throw new InvalidImageException(what + " of " + n + " bytes exceeds a buffer's 2 GiB limit");
+            throw new InvalidImageException(
+                    what + " of " + n + " bytes exceeds a buffer's 2 GiB limit");
         }
         byte[] data = new byte[(int) n];
         readFully(in, data, 0, data.length, what);
@@ -155,7 +176,8 @@ public final class VoxelStreams {
                     }
                     int r = in.read(scratch, 0, (int) Math.min(scratch.length, left));
                     if (r < 0) {
-                        throw new InvalidImageException(what + " ends " + left + " bytes before its data");
+                        throw new InvalidImageException(
+                                what + " ends " + left + " bytes before its data");
                     }
                     s = r;
                 }
@@ -167,7 +189,8 @@ public final class VoxelStreams {
     }
 
     /** Writes all of a volume's voxel data in the given byte order, without copying it whole. */
-    public static void writeData(Volume volume, OutputStream out, ByteOrder order) throws IOException {
+    public static void writeData(Volume volume, OutputStream out, ByteOrder order)
+            throws IOException {
         ByteBuffer data = volume.data();
         int size = volume.type().bytes();
         byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(data.remaining(), 1))];

@@ -4,9 +4,9 @@ import org.monailabel.api.image.Affine;
 import org.monailabel.engine.io.InvalidImageException;
 
 /**
- * NIfTI geometry: chooses the voxel-to-world affine as nibabel does, and turns an affine back
- * into qform parameters (quaternion of the nearest rotation, spacings and qfac) as nibabel's
- * {@code set_qform} does.
+ * NIfTI geometry: chooses the voxel-to-world affine as nibabel does, and turns an affine back into
+ * qform parameters (quaternion of the nearest rotation, spacings and qfac) as nibabel's {@code
+ * set_qform} does.
  *
  * <p>Choice ({@code Nifti1Header.get_best_affine}): the sform if {@code sform_code != 0}, else the
  * qform if {@code qform_code != 0}, else nibabel's fallback: spacings on the diagonal with x
@@ -40,7 +40,8 @@ final class NiftiAffines {
         for (int i = 0; i < 12; i++) {
             m[i] *= unit;
             if (!Double.isFinite(m[i])) {
-                throw new InvalidImageException("NIfTI " + source + " affine has a non-finite value");
+                throw new InvalidImageException(
+                        "NIfTI " + source + " affine has a non-finite value");
             }
         }
         Affine affine = Affine.of(m);
@@ -69,14 +70,15 @@ final class NiftiAffines {
     }
 
     /** The qform's first three rows, row-major (nibabel {@code get_qform}). */
-    static double[] qform(double[] bcd, double[] qoffset, double[] pixdim) throws InvalidImageException {
+    static double[] qform(double[] bcd, double[] qoffset, double[] pixdim)
+            throws InvalidImageException {
         double b = bcd[0];
         double c = bcd[1];
         double d = bcd[2];
         double w2 = 1.0 - (b * b + c * c + d * d);
         if (!(w2 >= QUATERNION_THRESHOLD)) {
-            throw new InvalidImageException("NIfTI qform quaternion (" + b + ", " + c + ", " + d
-                    + ") has a norm above 1");
+            throw new InvalidImageException(
+                    "NIfTI qform quaternion (" + b + ", " + c + ", " + d + ") has a norm above 1");
         }
         double a = w2 < 0 ? 0 : Math.sqrt(w2);
         double[] r = quaternionToMatrix(a, b, c, d);
@@ -91,7 +93,9 @@ final class NiftiAffines {
         return m;
     }
 
-    /** Rotation matrix (row-major 3x3) of a quaternion, normalised first (nibabel {@code quat2mat}). */
+    /**
+     * Rotation matrix (row-major 3x3) of a quaternion, normalised first (nibabel {@code quat2mat}).
+     */
     static double[] quaternionToMatrix(double w, double x, double y, double z) {
         double n = w * w + x * x + y * y + z * z;
         if (n < Math.ulp(1.0)) {
@@ -111,9 +115,15 @@ final class NiftiAffines {
         double yz = y * zs;
         double zz = z * zs;
         return new double[] {
-            1 - (yy + zz), xy - wz, xz + wy,
-            xy + wz, 1 - (xx + zz), yz - wx,
-            xz - wy, yz + wx, 1 - (xx + yy)
+            1 - (yy + zz),
+            xy - wz,
+            xz + wy,
+            xy + wz,
+            1 - (xx + zz),
+            yz - wx,
+            xz - wy,
+            yz + wx,
+            1 - (xx + yy)
         };
     }
 

@@ -18,14 +18,18 @@ final class NiftiDataTypes {
             case 512 -> VoxelType.UINT16;
             case 768 -> VoxelType.UINT32;
             case 1024 -> VoxelType.INT64;
-            case 128 -> throw unsupported("RGB24 (code 128): colour images are not supported; "
-                    + "convert to three channels of uint8");
+            case 128 ->
+                    throw unsupported(
+                            "RGB24 (code 128): colour images are not supported; "
+                                    + "convert to three channels of uint8");
             case 2304 -> throw unsupported("RGBA32 (code 2304): colour images are not supported");
             case 1280 -> throw unsupported("uint64 (code 1280)");
             case 32, 1792, 2048 -> throw unsupported("complex (code " + code + ")");
             case 1536 -> throw unsupported("float128 (code 1536)");
             case 1 -> throw unsupported("binary (code 1)");
-            default -> throw new InvalidImageException("NIfTI datatype code " + code + " is not valid");
+            default ->
+                    throw new InvalidImageException(
+                            "NIfTI datatype code " + code + " is not valid");
         };
     }
 

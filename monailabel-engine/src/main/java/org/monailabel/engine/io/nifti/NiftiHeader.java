@@ -3,9 +3,9 @@ package org.monailabel.engine.io.nifti;
 import java.nio.ByteOrder;
 
 /**
- * The fields of a NIfTI-1 or NIfTI-2 header that the codec uses, widened to {@code long} and
- * {@code double} (NIfTI-1 stores {@code short} and {@code float}). Arrays are owned by the header;
- * nobody modifies them after construction.
+ * The fields of a NIfTI-1 or NIfTI-2 header that the codec uses, widened to {@code long} and {@code
+ * double} (NIfTI-1 stores {@code short} and {@code float}). Arrays are owned by the header; nobody
+ * modifies them after construction.
  *
  * @param version 1 or 2
  * @param order the byte order of the header and the voxel data

@@ -1,9 +1,11 @@
 package org.monailabel.engine.io.nifti;
 
+import org.monailabel.engine.io.InvalidImageException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.monailabel.engine.io.InvalidImageException;
+import java.util.Arrays;
 
 /**
  * Decodes and encodes the binary NIfTI-1 (348 bytes) and NIfTI-2 (540 bytes) headers, in either
@@ -33,7 +35,8 @@ final class NiftiHeaders {
                 return new Sized(size, order);
             }
         }
-        throw new InvalidImageException("Not a NIfTI file: sizeof_hdr is neither 348 nor 540 in either byte order");
+        throw new InvalidImageException(
+                "Not a NIfTI file: sizeof_hdr is neither 348 nor 540 in either byte order");
     }
 
     record Sized(int size, ByteOrder order) {}
@@ -54,18 +57,30 @@ final class NiftiHeaders {
         }
         float offset = bb.getFloat(108);
         if (!(offset >= 0 && offset <= Integer.MAX_VALUE)) {
-            throw new InvalidImageException("NIfTI-1 vox_offset " + offset + " is not a valid offset");
+            throw new InvalidImageException(
+                    "NIfTI-1 vox_offset " + offset + " is not a valid offset");
         }
         double[] srow = new double[12];
         for (int i = 0; i < 12; i++) {
             srow[i] = bb.getFloat(280 + 4 * i);
         }
-        return new NiftiHeader(1, bb.order(), checkRank(dim), bb.getShort(70), pixdim,
-                dataOffset((long) offset, NIFTI1_SIZE), bb.getFloat(112), bb.getFloat(116),
-                bb.get(123) & 0xFF, bb.getShort(252), bb.getShort(254),
+        return new NiftiHeader(
+                1,
+                bb.order(),
+                checkRank(dim),
+                bb.getShort(70),
+                pixdim,
+                dataOffset((long) offset, NIFTI1_SIZE),
+                bb.getFloat(112),
+                bb.getFloat(116),
+                bb.get(123) & 0xFF,
+                bb.getShort(252),
+                bb.getShort(254),
                 new double[] {bb.getFloat(256), bb.getFloat(260), bb.getFloat(264)},
                 new double[] {bb.getFloat(268), bb.getFloat(272), bb.getFloat(276)},
-                srow, bb.getShort(68), text(bb, 148, 80));
+                srow,
+                bb.getShort(68),
+                text(bb, 148, 80));
     }
 
     private static NiftiHeader decode2(ByteBuffer bb) throws InvalidImageException {
@@ -84,45 +99,63 @@ final class NiftiHeaders {
         for (int i = 0; i < 12; i++) {
             srow[i] = bb.getDouble(400 + 8 * i);
         }
-        return new NiftiHeader(2, bb.order(), checkRank(dim), bb.getShort(12), pixdim,
-                dataOffset(offset, NIFTI2_SIZE), bb.getDouble(176), bb.getDouble(184),
-                bb.getInt(500), bb.getInt(344), bb.getInt(348),
+        return new NiftiHeader(
+                2,
+                bb.order(),
+                checkRank(dim),
+                bb.getShort(12),
+                pixdim,
+                dataOffset(offset, NIFTI2_SIZE),
+                bb.getDouble(176),
+                bb.getDouble(184),
+                bb.getInt(500),
+                bb.getInt(344),
+                bb.getInt(348),
                 new double[] {bb.getDouble(352), bb.getDouble(360), bb.getDouble(368)},
                 new double[] {bb.getDouble(376), bb.getDouble(384), bb.getDouble(392)},
-                srow, bb.getInt(504), text(bb, 240, 80));
+                srow,
+                bb.getInt(504),
+                text(bb, 240, 80));
     }
 
     private static void checkMagic(ByteBuffer bb, int at, byte[] single, byte[] pair, String format)
             throws InvalidImageException {
         byte[] magic = new byte[single.length];
         bb.get(at, magic);
-        if (java.util.Arrays.equals(magic, single)) {
+        if (Arrays.equals(magic, single)) {
             return;
         }
-        if (java.util.Arrays.equals(magic, pair)) {
-            throw new InvalidImageException(format + " header/image pairs (.hdr/.img) are not supported;"
-                    + " convert to a single .nii file");
+        if (Arrays.equals(magic, pair)) {
+            throw new InvalidImageException(
+                    format
+                            + " header/image pairs (.hdr/.img) are not supported;"
+                            + " convert to a single .nii file");
         }
         throw new InvalidImageException("Not a single-file " + format + " image: wrong magic");
     }
 
     private static long[] checkRank(long[] dim) throws InvalidImageException {
         if (dim[0] < 1 || dim[0] > 7) {
-            throw new InvalidImageException("NIfTI dim[0] (number of axes) is " + dim[0] + ", not 1..7");
+            throw new InvalidImageException(
+                    "NIfTI dim[0] (number of axes) is " + dim[0] + ", not 1..7");
         }
         return dim;
     }
 
     /**
-     * Single-file NIfTI data starts after the header and the 4 extension-flag bytes. An offset of
-     * 0 is rejected too: readers disagree on it (nibabel reads the header as voxels, nifti_clib
+     * Single-file NIfTI data starts after the header and the 4 extension-flag bytes. An offset of 0
+     * is rejected too: readers disagree on it (nibabel reads the header as voxels, nifti_clib
      * starts at byte 348), so no answer would be right.
      */
     private static long dataOffset(long offset, int headerSize) throws InvalidImageException {
         long minimum = headerSize + 4L;
         if (offset < minimum) {
-            throw new InvalidImageException("NIfTI vox_offset " + offset + " is inside the header (minimum "
-                    + minimum + " for a single .nii file)");
+            throw new InvalidImageException(
+                    "NIfTI vox_offset "
+                            + offset
+                            + " is inside the header (minimum "
+                            + minimum
+                            + " for a single .nii file)");
         }
         return offset;
     }

@@ -3,9 +3,9 @@ package org.monailabel.engine.io.nifti;
 import org.monailabel.api.image.Affine;
 
 /**
- * qform parameters for an affine, as nibabel's {@code set_qform} computes them: column lengths
- * are the spacings, a negative determinant sets qfac = -1 and flips the third column, and the
- * nearest rotation (orthogonal polar factor) becomes a quaternion with a non-negative real part.
+ * qform parameters for an affine, as nibabel's {@code set_qform} computes them: column lengths are
+ * the spacings, a negative determinant sets qfac = -1 and flips the third column, and the nearest
+ * rotation (orthogonal polar factor) becomes a quaternion with a non-negative real part.
  *
  * @param quatern {@code (b, c, d)}
  * @param offset translation {@code (x, y, z)}
@@ -71,13 +71,18 @@ record NiftiQform(double[] quatern, double[] offset, double[] zooms, double qfac
         double d = det(m);
         // cofactor matrix / det = inverse transposed
         return new double[] {
-            (m[4] * m[8] - m[5] * m[7]) / d, (m[5] * m[6] - m[3] * m[8]) / d, (m[3] * m[7] - m[4] * m[6]) / d,
-            (m[2] * m[7] - m[1] * m[8]) / d, (m[0] * m[8] - m[2] * m[6]) / d, (m[1] * m[6] - m[0] * m[7]) / d,
-            (m[1] * m[5] - m[2] * m[4]) / d, (m[2] * m[3] - m[0] * m[5]) / d, (m[0] * m[4] - m[1] * m[3]) / d
+            (m[4] * m[8] - m[5] * m[7]) / d, (m[5] * m[6] - m[3] * m[8]) / d,
+                    (m[3] * m[7] - m[4] * m[6]) / d,
+            (m[2] * m[7] - m[1] * m[8]) / d, (m[0] * m[8] - m[2] * m[6]) / d,
+                    (m[1] * m[6] - m[0] * m[7]) / d,
+            (m[1] * m[5] - m[2] * m[4]) / d, (m[2] * m[3] - m[0] * m[5]) / d,
+                    (m[0] * m[4] - m[1] * m[3]) / d
         };
     }
 
-    /** Unit quaternion {@code (w, x, y, z)} with {@code w >= 0} of a rotation (Shepperd's method). */
+    /**
+     * Unit quaternion {@code (w, x, y, z)} with {@code w >= 0} of a rotation (Shepperd's method).
+     */
     static double[] toQuaternion(double[] r) {
         double trace = r[0] + r[4] + r[8];
         double w;

@@ -1,5 +1,12 @@
 package org.monailabel.engine.io.nifti;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,35 +20,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
-import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
- * Reads single-file NIfTI-1 and NIfTI-2 images ({@code .nii}, and {@code .nii.gz} recognised by
- * the gzip magic), in either byte order, into a {@link Volume}. Thread-safe.
+ * Reads single-file NIfTI-1 and NIfTI-2 images ({@code .nii}, and {@code .nii.gz} recognised by the
+ * gzip magic), in either byte order, into a {@link Volume}. Thread-safe.
  *
  * <p>The header is validated before any large allocation; then exactly the voxel buffer is
- * allocated and the (possibly inflating) stream is read straight into it, in the file's byte
- * order, so unscaled data costs one buffer. Extensions are skipped by seeking to {@code vox_offset}.
+ * allocated and the (possibly inflating) stream is read straight into it, in the file's byte order,
+ * so unscaled data costs one buffer. Extensions are skipped by seeking to {@code vox_offset}.
  *
  * <p>Shape: {@code dim[1..3]} become {@code (x, y, z)} (missing axes are 1); {@code dim[4..7]} are
  * flattened into the fourth axis (so MONAI's 5-D vector images with {@code dim[4] = 1} read as
  * channels). The affine is nibabel's ({@link NiftiAffines}).
  *
  * <p>Scaling: when {@code scl_slope} is finite and non-zero and {@code (slope, inter) != (1, 0)},
- * voxels become {@code raw * slope + inter} computed in double precision, stored as FLOAT64 if
- * the raw type is int32, uint32, int64 or float64 and as FLOAT32 otherwise. The values equal
- * nibabel's {@code get_fdata()} (float64) exactly, or rounded once to float32. Slope 0 or NaN
- * means no scaling, as in nibabel.
+ * voxels become {@code raw * slope + inter} computed in double precision, stored as FLOAT64 if the
+ * raw type is int32, uint32, int64 or float64 and as FLOAT32 otherwise. The values equal nibabel's
+ * {@code get_fdata()} (float64) exactly, or rounded once to float32. Slope 0 or NaN means no
+ * scaling, as in nibabel.
  *
- * <p>Metadata keys: {@code format} ({@code nifti1}/{@code nifti2}), {@code nifti.descrip},
- * {@code nifti.qform_code}, {@code nifti.sform_code}, {@code nifti.intent_code}, {@code
- * nifti.dim}, {@code nifti.pixdim}, and {@code nifti.scl_slope}/{@code nifti.scl_inter} when
- * scaling was applied.
+ * <p>Metadata keys: {@code format} ({@code nifti1}/{@code nifti2}), {@code nifti.descrip}, {@code
+ * nifti.qform_code}, {@code nifti.sform_code}, {@code nifti.intent_code}, {@code nifti.dim}, {@code
+ * nifti.pixdim}, and {@code nifti.scl_slope}/{@code nifti.scl_inter} when scaling was applied.
  */
 public final class NiftiReader {
     private final ReadOptions options;
@@ -95,9 +95,12 @@ public final class NiftiReader {
         long bytes = VoxelStreams.voxelBytes(sizes, raw.bytes(), options.maxVoxelBytes(), "NIfTI");
         VoxelStreams.checkAvailable(header.voxOffset(), bytes, length, gzipped, "NIfTI");
         Optional<Scaling> scaling = Scaling.of(header, raw);
-        if (scaling.isPresent() && bytes / raw.bytes() * scaling.get().type().bytes() > options.maxVoxelBytes()) {
-            throw new InvalidImageException("Scaled NIfTI data would exceed the limit of "
-                    + options.maxVoxelBytes() + " bytes");
+        if (scaling.isPresent()
+                && bytes / raw.bytes() * scaling.get().type().bytes() > options.maxVoxelBytes()) {
+            throw new InvalidImageException(
+                    "Scaled NIfTI data would exceed the limit of "
+                            + options.maxVoxelBytes()
+                            + " bytes");
         }
         Affine affine = NiftiAffines.choose(header);
 
@@ -135,10 +138,11 @@ public final class NiftiReader {
         }
         meta.put("nifti.dim", dim);
         meta.put("nifti.pixdim", pixdim);
-        scaling.ifPresent(s -> {
-            meta.put("nifti.scl_slope", s.slope());
-            meta.put("nifti.scl_inter", s.inter());
-        });
+        scaling.ifPresent(
+                s -> {
+                    meta.put("nifti.scl_slope", s.slope());
+                    meta.put("nifti.scl_inter", s.inter());
+                });
         return meta;
     }
 
@@ -152,14 +156,19 @@ public final class NiftiReader {
                 return Optional.empty();
             }
             if (!Double.isFinite(inter)) {
-                throw new InvalidImageException("NIfTI scl_slope is valid but scl_inter is " + inter);
+                throw new InvalidImageException(
+                        "NIfTI scl_slope is valid but scl_inter is " + inter);
             }
             if (slope == 1 && inter == 0) {
                 return Optional.empty();
             }
-            boolean wide = raw == VoxelType.INT32 || raw == VoxelType.UINT32 || raw == VoxelType.INT64
-                    || raw == VoxelType.FLOAT64;
-            return Optional.of(new Scaling(slope, inter, wide ? VoxelType.FLOAT64 : VoxelType.FLOAT32));
+            boolean wide =
+                    raw == VoxelType.INT32
+                            || raw == VoxelType.UINT32
+                            || raw == VoxelType.INT64
+                            || raw == VoxelType.FLOAT64;
+            return Optional.of(
+                    new Scaling(slope, inter, wide ? VoxelType.FLOAT64 : VoxelType.FLOAT32));
         }
 
         Volume apply(Volume raw) {

@@ -1,17 +1,19 @@
 package org.monailabel.engine.io.nifti;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ParallelGzipOutputStream;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ParallelGzipOutputStream;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Writes a {@link Volume} as a little-endian single-file NIfTI-1 or NIfTI-2 image, gzip-compressed
@@ -20,8 +22,8 @@ import org.monailabel.engine.io.internal.VoxelStreams;
  * <p>Geometry: the sform holds the affine as is and the qform holds the quaternion of its nearest
  * rotation with the column lengths as spacings (nibabel's {@code set_qform}), both with code 1
  * (scanner), units mm and seconds. For an affine without shear the two agree, so nibabel (sform),
- * ITK/Slicer (qform first) and MONAI read the same geometry. A 4-D volume is written with
- * {@code dim[0] = 4}; no scaling ({@code scl_slope = 1}, {@code scl_inter = 0}).
+ * ITK/Slicer (qform first) and MONAI read the same geometry. A 4-D volume is written with {@code
+ * dim[0] = 4}; no scaling ({@code scl_slope = 1}, {@code scl_inter = 0}).
  */
 public final class NiftiWriter {
     private static final int SCANNER = 1;
@@ -39,7 +41,7 @@ public final class NiftiWriter {
 
     /** Writes {@code .nii}, or gzip-compressed {@code .nii.gz} if the name ends in {@code .gz}. */
     public void write(Volume volume, Path path) throws IOException {
-        boolean gzip = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
+        boolean gzip = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
         try (OutputStream out = Files.newOutputStream(path)) {
             write(volume, out, gzip);
         }
@@ -49,9 +51,11 @@ public final class NiftiWriter {
     public void write(Volume volume, OutputStream stream, boolean gzip) throws IOException {
         NiftiHeader header = header(volume);
         OutputStream buffered = new BufferedOutputStream(stream, 1 << 16);
-        try (OutputStream out = gzip
-                ? new ParallelGzipOutputStream(buffered, options.gzipLevel(), options.threads())
-                : buffered) {
+        try (OutputStream out =
+                gzip
+                        ? new ParallelGzipOutputStream(
+                                buffered, options.gzipLevel(), options.threads())
+                        : buffered) {
             out.write(NiftiHeaders.encode(header));
             VoxelStreams.writeData(volume, out, ByteOrder.LITTLE_ENDIAN);
         }
@@ -77,8 +81,22 @@ public final class NiftiWriter {
         double[] srow = new double[12];
         System.arraycopy(affine.toArray(), 0, srow, 0, 12);
         int headerSize = version == 1 ? NiftiHeaders.NIFTI1_SIZE : NiftiHeaders.NIFTI2_SIZE;
-        return new NiftiHeader(version, ByteOrder.LITTLE_ENDIAN, dim,
-                NiftiDataTypes.toCode(volume.type()), pixdim, headerSize + 4L, 1, 0, UNITS_MM_SEC,
-                SCANNER, SCANNER, q.quatern(), q.offset(), srow, 0, "monailabel");
+        return new NiftiHeader(
+                version,
+                ByteOrder.LITTLE_ENDIAN,
+                dim,
+                NiftiDataTypes.toCode(volume.type()),
+                pixdim,
+                headerSize + 4L,
+                1,
+                0,
+                UNITS_MM_SEC,
+                SCANNER,
+                SCANNER,
+                q.quatern(),
+                q.offset(),
+                srow,
+                0,
+                "monailabel");
     }
 }

@@ -1,11 +1,12 @@
 package org.monailabel.engine.io.nrrd;
 
+import org.monailabel.api.image.Affine;
+import org.monailabel.engine.io.InvalidImageException;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import org.monailabel.api.image.Affine;
-import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * Maps a NRRD header's axes and geometry onto a {@link org.monailabel.api.image.Volume}: two or
@@ -14,9 +15,9 @@ import org.monailabel.engine.io.InvalidImageException;
  *
  * <p>Spatial axes are those with a {@code space directions} vector when the header has a space;
  * without one, those whose kind is {@code domain} or {@code space} (or, without kinds, the first
- * three). Spaces: RAS, LAS and LPS (long or short names), or a bare {@code space dimension} of 2
- * or 3 read as LPS like ITK does (a 2-D space gets z = 0); without any space the spacings describe
- * an axis-aligned grid in LPS at the origin, as ITK and Slicer read it.
+ * three). Spaces: RAS, LAS and LPS (long or short names), or a bare {@code space dimension} of 2 or
+ * 3 read as LPS like ITK does (a 2-D space gets z = 0); without any space the spacings describe an
+ * axis-aligned grid in LPS at the origin, as ITK and Slicer read it.
  *
  * @param shape {@code (x, y, z)} or {@code (x, y, z, c)}
  * @param channelAxis the NRRD axis holding channels: -1 for none, 0 (interleaved) or the last axis
@@ -26,7 +27,8 @@ import org.monailabel.engine.io.InvalidImageException;
 record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
     private static final Set<String> SPATIAL_KINDS = Set.of("domain", "space");
 
-    static NrrdGeometry of(NrrdHeader header, int dimension, long[] sizes) throws InvalidImageException {
+    static NrrdGeometry of(NrrdHeader header, int dimension, long[] sizes)
+            throws InvalidImageException {
         Optional<String> space = header.field("space").map(s -> s.trim().toLowerCase(Locale.ROOT));
         boolean[] flip = space.isPresent() ? flips(space.get()) : new boolean[] {true, true};
         boolean hasSpace = space.isPresent() || header.field("space dimension").isPresent();
@@ -34,11 +36,13 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         if (space.isEmpty() && header.field("space dimension").isPresent()) {
             long sd = NrrdHeader.parseLong(header.required("space dimension"), "space dimension");
             if (sd != 2 && sd != 3) {
-                throw new InvalidImageException("NRRD space dimension " + sd + " is not supported (2 or 3)");
+                throw new InvalidImageException(
+                        "NRRD space dimension " + sd + " is not supported (2 or 3)");
             }
             spaceDimension = (int) sd;
         }
-        double[][] directions = hasSpace ? pad(header.spaceDirections(dimension, spaceDimension)) : null;
+        double[][] directions =
+                hasSpace ? pad(header.spaceDirections(dimension, spaceDimension)) : null;
         boolean[] spatial = spatialAxes(header, dimension, directions);
         int channelAxis = -1;
         int spatialCount = 0;
@@ -52,11 +56,12 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             }
         }
         if (spatialCount < 2 || spatialCount > 3) {
-            throw new InvalidImageException("NRRD image has " + spatialCount + " spatial axes (2 or 3 supported)");
+            throw new InvalidImageException(
+                    "NRRD image has " + spatialCount + " spatial axes (2 or 3 supported)");
         }
         if (channelAxis > 0 && channelAxis != dimension - 1) {
-            throw new InvalidImageException("NRRD non-spatial axis " + channelAxis
-                    + " is neither the first nor the last");
+            throw new InvalidImageException(
+                    "NRRD non-spatial axis " + channelAxis + " is neither the first nor the last");
         }
         int[] shape = new int[] {1, 1, 1};
         double[] m = new double[12];
@@ -79,9 +84,15 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
                 m[row * 4 + 2] = n[row];
             }
         }
-        double[] origin = header.field("space origin").isPresent() && hasSpace
-                ? Arrays.copyOf(header.vector(header.required("space origin"), spaceDimension, "space origin"), 3)
-                : new double[3];
+        double[] origin =
+                header.field("space origin").isPresent() && hasSpace
+                        ? Arrays.copyOf(
+                                header.vector(
+                                        header.required("space origin"),
+                                        spaceDimension,
+                                        "space origin"),
+                                3)
+                        : new double[3];
         for (int row = 0; row < 3; row++) {
             m[row * 4 + 3] = origin[row];
         }
@@ -119,8 +130,11 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
             case "right-anterior-superior", "ras" -> new boolean[] {false, false};
             case "left-anterior-superior", "las" -> new boolean[] {true, false};
             case "left-posterior-superior", "lps" -> new boolean[] {true, true};
-            default -> throw new InvalidImageException("NRRD space '" + NrrdHeader.abbreviate(space)
-                    + "' is not supported (RAS, LAS and LPS are)");
+            default ->
+                    throw new InvalidImageException(
+                            "NRRD space '"
+                                    + NrrdHeader.abbreviate(space)
+                                    + "' is not supported (RAS, LAS and LPS are)");
         };
     }
 
@@ -140,12 +154,13 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
         return spatial;
     }
 
-    private static double[] spacings(NrrdHeader header, int dimension) throws InvalidImageException {
+    private static double[] spacings(NrrdHeader header, int dimension)
+            throws InvalidImageException {
         double[] s = new double[dimension];
         String[] tokens = header.field("spacings").map(NrrdHeader::tokens).orElse(new String[0]);
         if (tokens.length != 0 && tokens.length != dimension) {
-            throw new InvalidImageException("NRRD spacings has " + tokens.length + " values for dimension "
-                    + dimension);
+            throw new InvalidImageException(
+                    "NRRD spacings has " + tokens.length + " values for dimension " + dimension);
         }
         for (int i = 0; i < dimension; i++) {
             double v = tokens.length == 0 ? 1 : NrrdHeader.parseDouble(tokens[i], "spacings");
@@ -167,10 +182,13 @@ record NrrdGeometry(int[] shape, int channelAxis, Affine affine, String space) {
     private static double[] normal(double[] m) throws InvalidImageException {
         double[] a = {m[0], m[4], m[8]};
         double[] b = {m[1], m[5], m[9]};
-        double[] n = {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+        double[] n = {
+            a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
+        };
         double length = Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
         if (!(length > 0) || !Double.isFinite(length)) {
-            throw new InvalidImageException("NRRD space directions of a 2-D image are parallel or zero");
+            throw new InvalidImageException(
+                    "NRRD space directions of a 2-D image are parallel or zero");
         }
         return new double[] {n[0] / length, n[1] / length, n[2] / length};
     }

@@ -1,13 +1,14 @@
 package org.monailabel.engine.io.nrrd;
 
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
+
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * The text header of a NRRD file: field descriptors ({@code name: value}, names lower-cased) and
@@ -18,7 +19,8 @@ import org.monailabel.engine.io.InvalidImageException;
  * @param length header bytes including the blank line that ends it
  * @param attached whether the header ended with a blank line (data follows in the same file)
  */
-record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, long length, boolean attached) {
+record NrrdHeader(
+        Map<String, String> fields, Map<String, String> keyValues, long length, boolean attached) {
     static final int MAX_DIMENSION = 16;
 
     Optional<String> field(String name) {
@@ -49,22 +51,33 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         return switch (t) {
             case "signed char", "int8", "int8_t" -> VoxelType.INT8;
             case "uchar", "unsigned char", "uint8", "uint8_t" -> VoxelType.UINT8;
-            case "short", "short int", "signed short", "signed short int", "int16", "int16_t" -> VoxelType.INT16;
-            case "ushort", "unsigned short", "unsigned short int", "uint16", "uint16_t" -> VoxelType.UINT16;
+            case "short", "short int", "signed short", "signed short int", "int16", "int16_t" ->
+                    VoxelType.INT16;
+            case "ushort", "unsigned short", "unsigned short int", "uint16", "uint16_t" ->
+                    VoxelType.UINT16;
             case "int", "signed int", "int32", "int32_t" -> VoxelType.INT32;
             case "uint", "unsigned int", "uint32", "uint32_t" -> VoxelType.UINT32;
-            case "longlong", "long long", "long long int", "signed long long", "signed long long int", "int64",
-                    "int64_t" -> VoxelType.INT64;
+            case "longlong",
+                    "long long",
+                    "long long int",
+                    "signed long long",
+                    "signed long long int",
+                    "int64",
+                    "int64_t" ->
+                    VoxelType.INT64;
             case "float" -> VoxelType.FLOAT32;
             case "double" -> VoxelType.FLOAT64;
-            default -> throw new InvalidImageException("NRRD type '" + abbreviate(t) + "' is not supported");
+            default ->
+                    throw new InvalidImageException(
+                            "NRRD type '" + abbreviate(t) + "' is not supported");
         };
     }
 
     int dimension() throws InvalidImageException {
         long d = parseLong(required("dimension"), "dimension");
         if (d < 1 || d > MAX_DIMENSION) {
-            throw new InvalidImageException("NRRD dimension " + d + " is not in 1.." + MAX_DIMENSION);
+            throw new InvalidImageException(
+                    "NRRD dimension " + d + " is not in 1.." + MAX_DIMENSION);
         }
         return (int) d;
     }
@@ -72,7 +85,8 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
     long[] sizes(int dimension) throws InvalidImageException {
         String[] tokens = tokens(required("sizes"));
         if (tokens.length != dimension) {
-            throw new InvalidImageException("NRRD sizes has " + tokens.length + " values for dimension " + dimension);
+            throw new InvalidImageException(
+                    "NRRD sizes has " + tokens.length + " values for dimension " + dimension);
         }
         long[] sizes = new long[dimension];
         for (int i = 0; i < dimension; i++) {
@@ -89,7 +103,9 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         return switch (e) {
             case "little" -> ByteOrder.LITTLE_ENDIAN;
             case "big" -> ByteOrder.BIG_ENDIAN;
-            default -> throw new InvalidImageException("NRRD endian '" + abbreviate(e) + "' is not little or big");
+            default ->
+                    throw new InvalidImageException(
+                            "NRRD endian '" + abbreviate(e) + "' is not little or big");
         };
     }
 
@@ -99,8 +115,11 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         return switch (e) {
             case "raw" -> "raw";
             case "gzip", "gz" -> "gzip";
-            default -> throw new InvalidImageException("NRRD encoding '" + abbreviate(e)
-                    + "' is not supported (raw and gzip are)");
+            default ->
+                    throw new InvalidImageException(
+                            "NRRD encoding '"
+                                    + abbreviate(e)
+                                    + "' is not supported (raw and gzip are)");
         };
     }
 
@@ -112,7 +131,8 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         }
         String[] kinds = tokens(value.get().toLowerCase(Locale.ROOT));
         if (kinds.length != dimension) {
-            throw new InvalidImageException("NRRD kinds has " + kinds.length + " values for dimension " + dimension);
+            throw new InvalidImageException(
+                    "NRRD kinds has " + kinds.length + " values for dimension " + dimension);
         }
         return Optional.of(kinds);
     }
@@ -121,13 +141,19 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
     double[][] spaceDirections(int dimension, int spaceDimension) throws InvalidImageException {
         List<String> groups = vectorTokens(required("space directions"));
         if (groups.size() != dimension) {
-            throw new InvalidImageException("NRRD space directions has " + groups.size() + " entries for dimension "
-                    + dimension);
+            throw new InvalidImageException(
+                    "NRRD space directions has "
+                            + groups.size()
+                            + " entries for dimension "
+                            + dimension);
         }
         double[][] out = new double[dimension][];
         for (int i = 0; i < dimension; i++) {
             String g = groups.get(i);
-            out[i] = g.equalsIgnoreCase("none") ? null : vector(g, spaceDimension, "space directions");
+            out[i] =
+                    g.equalsIgnoreCase("none")
+                            ? null
+                            : vector(g, spaceDimension, "space directions");
         }
         return out;
     }
@@ -135,12 +161,13 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
     double[] vector(String text, int length, String what) throws InvalidImageException {
         String t = text.trim();
         if (!t.startsWith("(") || !t.endsWith(")")) {
-            throw new InvalidImageException("NRRD " + what + " entry '" + abbreviate(t) + "' is not a (x,y,z) vector");
+            throw new InvalidImageException(
+                    "NRRD " + what + " entry '" + abbreviate(t) + "' is not a (x,y,z) vector");
         }
         String[] parts = t.substring(1, t.length() - 1).split(",", -1);
         if (parts.length != length) {
-            throw new InvalidImageException("NRRD " + what + " vector has " + parts.length + " values, expected "
-                    + length);
+            throw new InvalidImageException(
+                    "NRRD " + what + " vector has " + parts.length + " values, expected " + length);
         }
         double[] v = new double[length];
         for (int i = 0; i < length; i++) {
@@ -170,7 +197,9 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
                 i = end + 1;
             } else {
                 int start = i;
-                while (i < n && !Character.isWhitespace(value.charAt(i)) && value.charAt(i) != '(') {
+                while (i < n
+                        && !Character.isWhitespace(value.charAt(i))
+                        && value.charAt(i) != '(') {
                     i++;
                 }
                 out.add(value.substring(start, i));
@@ -188,7 +217,8 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidImageException("NRRD " + what + " value '" + abbreviate(text) + "' is not an integer");
+            throw new InvalidImageException(
+                    "NRRD " + what + " value '" + abbreviate(text) + "' is not an integer");
         }
     }
 
@@ -200,7 +230,8 @@ record NrrdHeader(Map<String, String> fields, Map<String, String> keyValues, lon
         try {
             return Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new InvalidImageException("NRRD " + what + " value '" + abbreviate(text) + "' is not a number");
+            throw new InvalidImageException(
+                    "NRRD " + what + " value '" + abbreviate(text) + "' is not a number");
         }
     }
 

@@ -1,5 +1,7 @@
 package org.monailabel.engine.io.nrrd;
 
+import org.monailabel.engine.io.InvalidImageException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,12 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.monailabel.engine.io.InvalidImageException;
 
 /**
- * Reads a NRRD text header byte by byte up to the blank line that ends it (or the end of a
- * detached header), leaving the stream at the first data byte. Bounded: lines of at most 64 KiB
- * and headers of at most 1 MiB, so a file without line breaks cannot exhaust memory.
+ * Reads a NRRD text header byte by byte up to the blank line that ends it (or the end of a detached
+ * header), leaving the stream at the first data byte. Bounded: lines of at most 64 KiB and headers
+ * of at most 1 MiB, so a file without line breaks cannot exhaust memory.
  */
 final class NrrdHeaderParser {
     static final int MAX_LINE = 64 * 1024;
@@ -24,7 +25,8 @@ final class NrrdHeaderParser {
     static NrrdHeader parse(InputStream in) throws IOException {
         Line first = readLine(in, 0);
         if (first == null || !first.text().matches("NRRD000[1-5]")) {
-            throw new InvalidImageException("Not a NRRD file: the first line is not NRRD0001..NRRD0005");
+            throw new InvalidImageException(
+                    "Not a NRRD file: the first line is not NRRD0001..NRRD0005");
         }
         long length = first.bytes();
         Map<String, String> fields = new LinkedHashMap<>();
@@ -49,11 +51,14 @@ final class NrrdHeaderParser {
             } else if (field > 0) {
                 String name = text.substring(0, field).trim().toLowerCase(Locale.ROOT);
                 if (fields.put(name, text.substring(field + 2).trim()) != null) {
-                    throw new InvalidImageException("NRRD field '" + NrrdHeader.abbreviate(name) + "' appears twice");
+                    throw new InvalidImageException(
+                            "NRRD field '" + NrrdHeader.abbreviate(name) + "' appears twice");
                 }
             } else {
-                throw new InvalidImageException("NRRD header line '" + NrrdHeader.abbreviate(text)
-                        + "' is neither a field nor a key/value pair");
+                throw new InvalidImageException(
+                        "NRRD header line '"
+                                + NrrdHeader.abbreviate(text)
+                                + "' is neither a field nor a key/value pair");
             }
         }
     }
@@ -76,8 +81,12 @@ final class NrrdHeaderParser {
                 break;
             }
             if (bytes > MAX_LINE || sofar + bytes > MAX_HEADER) {
-                throw new InvalidImageException("NRRD header line or header too long (limits " + MAX_LINE
-                        + " and " + MAX_HEADER + " bytes)");
+                throw new InvalidImageException(
+                        "NRRD header line or header too long (limits "
+                                + MAX_LINE
+                                + " and "
+                                + MAX_HEADER
+                                + " bytes)");
             }
             line.write(b);
         }

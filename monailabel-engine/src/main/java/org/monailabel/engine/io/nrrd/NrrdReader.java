@@ -1,32 +1,34 @@
 package org.monailabel.engine.io.nrrd;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.internal.VoxelStreams;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * Reads NRRD images ({@code .nrrd} with attached data, {@code .nhdr} with a detached data file)
  * with raw or gzip encoding, either endianness, and Slicer segmentations ({@code .seg.nrrd}).
  * Thread-safe.
  *
- * <p>The volume's affine is in RAS (LPS and LAS headers are converted, see {@link NrrdGeometry});
- * a non-spatial axis becomes the fourth axis (interleaved data is reordered so that channels vary
- * slowest). A Slicer segmentation ({@code Segment<N>_*} keys) becomes a label map with
- * {@link SlicerSegments#LABELS} and {@link SlicerSegments#SEGMENTS} metadata; multi-layer files
- * are merged into one label map. Other metadata: {@code format} = {@code nrrd}, {@code
- * nrrd.space}, and {@code nrrd.keyvalues} (all {@code key:=value} pairs).
+ * <p>The volume's affine is in RAS (LPS and LAS headers are converted, see {@link NrrdGeometry}); a
+ * non-spatial axis becomes the fourth axis (interleaved data is reordered so that channels vary
+ * slowest). A Slicer segmentation ({@code Segment<N>_*} keys) becomes a label map with {@link
+ * SlicerSegments#LABELS} and {@link SlicerSegments#SEGMENTS} metadata; multi-layer files are merged
+ * into one label map. Other metadata: {@code format} = {@code nrrd}, {@code nrrd.space}, and {@code
+ * nrrd.keyvalues} (all {@code key:=value} pairs).
  *
  * <p>Detached data files must be given relative to the header's folder and stay inside it.
  */
@@ -65,7 +67,8 @@ public final class NrrdReader {
         InputStream in = new BufferedInputStream(stream, 8192);
         NrrdHeader header = NrrdHeaderParser.parse(in);
         if (header.dataFile().isPresent()) {
-            throw new InvalidImageException("NRRD header refers to a detached data file; read it from a path");
+            throw new InvalidImageException(
+                    "NRRD header refers to a detached data file; read it from a path");
         }
         return read(header, in, length < 0 ? -1 : length - header.length());
     }
@@ -79,7 +82,7 @@ public final class NrrdReader {
         Path data;
         try {
             data = dir.resolve(n).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw new InvalidImageException("NRRD data file name is not a valid path", e);
         }
         if (n.isEmpty() || Path.of(n).isAbsolute() || !data.startsWith(dir) || data.equals(dir)) {
@@ -90,7 +93,8 @@ public final class NrrdReader {
 
     private Volume read(NrrdHeader header, InputStream in, long available) throws IOException {
         if (!header.attached() && header.dataFile().isEmpty()) {
-            throw new InvalidImageException("NRRD header does not end with a blank line and has no data file");
+            throw new InvalidImageException(
+                    "NRRD header does not end with a blank line and has no data file");
         }
         VoxelType type = header.type();
         int dimension = header.dimension();
@@ -102,12 +106,14 @@ public final class NrrdReader {
         long lineSkip = header.longField("line skip", "lineskip", 0);
         long byteSkip = header.longField("byte skip", "byteskip", 0);
         if (lineSkip < 0 || byteSkip < -1 || (byteSkip == -1 && (gzip || available < 0))) {
-            throw new InvalidImageException("NRRD line skip " + lineSkip + " / byte skip " + byteSkip + " not usable");
+            throw new InvalidImageException(
+                    "NRRD line skip " + lineSkip + " / byte skip " + byteSkip + " not usable");
         }
         if (byteSkip == -1) {
             byteSkip = available - bytes;
             if (byteSkip < 0 || lineSkip > 0) {
-                throw new InvalidImageException("NRRD data file is shorter than the " + bytes + " bytes declared");
+                throw new InvalidImageException(
+                        "NRRD data file is shorter than the " + bytes + " bytes declared");
             }
         }
         VoxelStreams.checkAvailable(byteSkip, bytes, available, gzip, "NRRD");
@@ -130,8 +136,9 @@ public final class NrrdReader {
         meta.put("nrrd.space", geometry.space());
         meta.put("nrrd.keyvalues", new LinkedHashMap<>(header.keyValues()));
         Volume volume = Volume.of(type, geometry.shape(), buffer, geometry.affine(), meta);
-        return SlicerSegments.isSegmentation(header.keyValues()) ? SlicerSegments.toLabelMap(volume,
-                header.keyValues()) : volume;
+        return SlicerSegments.isSegmentation(header.keyValues())
+                ? SlicerSegments.toLabelMap(volume, header.keyValues())
+                : volume;
     }
 
     private static void skipLines(InputStream in, long lines) throws IOException {
@@ -153,7 +160,8 @@ public final class NrrdReader {
         int voxels = src.length / size / channels;
         for (int v = 0; v < voxels; v++) {
             for (int c = 0; c < channels; c++) {
-                System.arraycopy(src, (v * channels + c) * size, dst, (c * voxels + v) * size, size);
+                System.arraycopy(
+                        src, (v * channels + c) * size, dst, (c * voxels + v) * size, size);
             }
         }
         return ByteBuffer.wrap(dst).order(in.order());

@@ -1,5 +1,9 @@
 package org.monailabel.engine.io.nrrd;
 
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -11,28 +15,29 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * 3D Slicer segmentation files ({@code .seg.nrrd}): the {@code Segment<N>_*} key/value pairs and
  * the conversion between Slicer's (possibly multi-layer) layout and a single label map.
  *
  * <p>Metadata of a label map read from, or written to, a segmentation:
+ *
  * <ul>
- *   <li>{@value #LABELS}: {@code Map<String, Integer>}, segment name to label value, in segment order;
+ *   <li>{@value #LABELS}: {@code Map<String, Integer>}, segment name to label value, in segment
+ *       order;
  *   <li>{@value #SEGMENTS}: {@code List<Map<String, Object>>}, one map per segment with {@code id},
- *       {@code name}, {@code value} (the label in this volume), {@code color} (3 doubles in 0..1, if
- *       known), and the file's {@code layer} and {@code labelValue}.
+ *       {@code name}, {@code value} (the label in this volume), {@code color} (3 doubles in 0..1,
+ *       if known), and the file's {@code layer} and {@code labelValue}.
  * </ul>
- * Multi-layer files (4-D, one layer per channel) are merged: if all segments have distinct
- * label values they are kept, otherwise segments are numbered 1..N in file order; where segments
- * of different layers overlap, the segment of the higher layer wins.
+ *
+ * Multi-layer files (4-D, one layer per channel) are merged: if all segments have distinct label
+ * values they are kept, otherwise segments are numbered 1..N in file order; where segments of
+ * different layers overlap, the segment of the higher layer wins.
  */
 public final class SlicerSegments {
     /** Metadata key: segment name to label value. */
     public static final String LABELS = "labels";
+
     /** Metadata key: per-segment details. */
     public static final String SEGMENTS = "segments";
 
@@ -65,13 +70,20 @@ public final class SlicerSegments {
         for (Map.Entry<Integer, Map<String, String>> e : byIndex.entrySet()) {
             Map<String, String> f = e.getValue();
             String id = f.getOrDefault("ID", "Segment_" + e.getKey());
-            long label = NrrdHeader.parseLong(f.getOrDefault("LabelValue", "1"), "Segment LabelValue");
+            long label =
+                    NrrdHeader.parseLong(f.getOrDefault("LabelValue", "1"), "Segment LabelValue");
             long layer = NrrdHeader.parseLong(f.getOrDefault("Layer", "0"), "Segment Layer");
             if (layer < 0 || layer > 65535) {
                 throw new InvalidImageException("Segment layer " + layer + " is out of range");
             }
-            segments.add(new Segment(e.getKey(), id, f.getOrDefault("Name", id), label, (int) layer,
-                    color(f.get("Color"))));
+            segments.add(
+                    new Segment(
+                            e.getKey(),
+                            id,
+                            f.getOrDefault("Name", id),
+                            label,
+                            (int) layer,
+                            color(f.get("Color"))));
         }
         return segments;
     }
@@ -92,14 +104,20 @@ public final class SlicerSegments {
     }
 
     /** Merges layers into one label map and adds {@link #LABELS} and {@link #SEGMENTS}. */
-    static Volume toLabelMap(Volume volume, Map<String, String> keyValues) throws InvalidImageException {
+    static Volume toLabelMap(Volume volume, Map<String, String> keyValues)
+            throws InvalidImageException {
         List<Segment> segments = parse(keyValues);
         int layers = volume.channels();
         TreeSet<Long> distinct = new TreeSet<>();
         for (Segment s : segments) {
             if (s.layer() >= layers) {
-                throw new InvalidImageException("Segment " + s.index() + " is in layer " + s.layer()
-                        + " but the file has " + layers);
+                throw new InvalidImageException(
+                        "Segment "
+                                + s.index()
+                                + " is in layer "
+                                + s.layer()
+                                + " but the file has "
+                                + layers);
             }
             distinct.add(s.labelValue());
         }
@@ -120,7 +138,9 @@ public final class SlicerSegments {
             d.put("layer", s.layer());
             d.put("labelValue", s.labelValue());
             details.add(d);
-            labels.put(s.name(), (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, values[i])));
+            labels.put(
+                    s.name(),
+                    (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, values[i])));
         }
         Map<String, Object> meta = new LinkedHashMap<>(volume.metadata());
         meta.put(LABELS, labels);
@@ -132,19 +152,27 @@ public final class SlicerSegments {
         return merge(volume, segments, values).withMetadata(meta);
     }
 
-    private static Volume merge(Volume volume, List<Segment> segments, long[] values) throws InvalidImageException {
+    private static Volume merge(Volume volume, List<Segment> segments, long[] values)
+            throws InvalidImageException {
         long max = 0;
         for (long v : values) {
             max = Math.max(max, v);
         }
-        VoxelType type = max <= 0xFF ? VoxelType.UINT8 : max <= 0xFFFF ? VoxelType.UINT16 : VoxelType.INT32;
+        VoxelType type =
+                max <= 0xFF ? VoxelType.UINT8 : max <= 0xFFFF ? VoxelType.UINT16 : VoxelType.INT32;
         if (max > Integer.MAX_VALUE) {
             throw new InvalidImageException("Segment label value " + max + " is too large");
         }
         int[] shape = volume.shape();
         int voxels = shape[0] * shape[1] * shape[2];
         ByteBuffer out = ByteBuffer.allocate(voxels * type.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        Volume result = Volume.of(type, new int[] {shape[0], shape[1], shape[2]}, out, volume.affine(), Map.of());
+        Volume result =
+                Volume.of(
+                        type,
+                        new int[] {shape[0], shape[1], shape[2]},
+                        out,
+                        volume.affine(),
+                        Map.of());
         for (int layer = 0; layer < shape[3]; layer++) {
             Map<Long, Long> lookup = new HashMap<>();
             for (int i = 0; i < segments.size(); i++) {
@@ -188,13 +216,20 @@ public final class SlicerSegments {
                 if (v != 0 && !names.containsKey(v)) {
                     names.put(v, "Segment_" + v);
                     if (names.size() > 10_000) {
-                        throw new IllegalArgumentException("More than 10000 distinct labels: not a label map");
+                        throw new IllegalArgumentException(
+                                "More than 10000 distinct labels: not a label map");
                     }
                 }
             }
         }
         Map<String, String> kv = new LinkedHashMap<>();
-        String extent = "0 " + (labels.sizeX() - 1) + " 0 " + (labels.sizeY() - 1) + " 0 " + (labels.sizeZ() - 1);
+        String extent =
+                "0 "
+                        + (labels.sizeX() - 1)
+                        + " 0 "
+                        + (labels.sizeY() - 1)
+                        + " 0 "
+                        + (labels.sizeZ() - 1);
         int n = 0;
         for (Map.Entry<Long, String> e : names.entrySet()) {
             String p = "Segment" + n + "_";
@@ -217,8 +252,14 @@ public final class SlicerSegments {
 
     private static String palette(int i) {
         double[][] colors = {
-            {0.5, 0.68, 0.5}, {0.94, 0.84, 0.57}, {0.69, 0.48, 0.39}, {0.85, 0.4, 0.31}, {0.44, 0.71, 0.82},
-            {0.9, 0.86, 0.27}, {0.8, 0.53, 0.78}, {0.56, 0.39, 0.84}
+            {0.5, 0.68, 0.5},
+            {0.94, 0.84, 0.57},
+            {0.69, 0.48, 0.39},
+            {0.85, 0.4, 0.31},
+            {0.44, 0.71, 0.82},
+            {0.9, 0.86, 0.27},
+            {0.8, 0.53, 0.78},
+            {0.56, 0.39, 0.84}
         };
         double[] c = colors[i % colors.length];
         return c[0] + " " + c[1] + " " + c[2];

@@ -3,13 +3,7 @@ package org.monailabel.engine.io.nifti;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
@@ -19,14 +13,24 @@ import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.TestVolumes;
 import org.monailabel.engine.io.WriteOptions;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+
 /** Headers nobody should trust: each ends in a clear {@link InvalidImageException}. */
 class NiftiValidationTest {
-    private static final Volume SMALL = TestVolumes.random(VoxelType.INT16, TestVolumes.oblique(),
-            ByteOrder.LITTLE_ENDIAN, 3, 6, 5, 4);
+    private static final Volume SMALL =
+            TestVolumes.random(
+                    VoxelType.INT16, TestVolumes.oblique(), ByteOrder.LITTLE_ENDIAN, 3, 6, 5, 4);
 
     static byte[] nifti(Volume volume, int version) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new NiftiWriter(WriteOptions.defaults().withNiftiVersion(version)).write(volume, out, false);
+        new NiftiWriter(WriteOptions.defaults().withNiftiVersion(version))
+                .write(volume, out, false);
         return out.toByteArray();
     }
 
@@ -47,7 +51,8 @@ class NiftiValidationTest {
     }
 
     private static void assertInvalid(byte[] bytes, String messagePart) {
-        assertThatThrownBy(() -> read(bytes)).isInstanceOf(InvalidImageException.class)
+        assertThatThrownBy(() -> read(bytes))
+                .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining(messagePart);
     }
 
@@ -126,13 +131,15 @@ class NiftiValidationTest {
         byte[] b = nifti(SMALL, 1);
         NiftiReader reader = new NiftiReader(new ReadOptions(100));
         assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(b), b.length))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("limit of 100 bytes");
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("limit of 100 bytes");
     }
 
     @Test
     void rejectsHeaderPromisingMoreBytesThanTheFileHolds() throws IOException {
         byte[] b = nifti(SMALL, 1);
-        assertInvalid(Arrays.copyOf(b, b.length - 1), "promises 592 bytes but the file holds only 591");
+        assertInvalid(
+                Arrays.copyOf(b, b.length - 1), "promises 592 bytes but the file holds only 591");
     }
 
     @Test
@@ -152,7 +159,8 @@ class NiftiValidationTest {
     void rejectsTruncatedDataOfUnknownLength() throws IOException {
         byte[] b = Arrays.copyOf(nifti(SMALL, 1), 400);
         assertThatThrownBy(() -> new NiftiReader().read(new ByteArrayInputStream(b), -1))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("ends after 48 of 240 bytes");
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("ends after 48 of 240 bytes");
     }
 
     @Test
@@ -230,7 +238,9 @@ class NiftiValidationTest {
 
     @Test
     void scaledInt32BecomesFloat64() throws IOException {
-        Volume int32 = TestVolumes.random(VoxelType.INT32, Affine.identity(), ByteOrder.LITTLE_ENDIAN, 4, 3, 3, 3);
+        Volume int32 =
+                TestVolumes.random(
+                        VoxelType.INT32, Affine.identity(), ByteOrder.LITTLE_ENDIAN, 4, 3, 3, 3);
         byte[] b = nifti(int32, 1);
         le(b).putFloat(112, 3f).putFloat(116, 0.25f);
         Volume volume = read(b);
@@ -253,9 +263,9 @@ class NiftiValidationTest {
     void convertsMetresAndMicrometresToMillimetres() throws IOException {
         byte[] b = nifti(SMALL, 1);
         le(b).put(123, (byte) (1 | 8));
-        assertThat(read(b).affine().get(0, 3)).isEqualTo(12500, org.assertj.core.api.Assertions.within(1e-3));
+        assertThat(read(b).affine().get(0, 3)).isEqualTo(12500, Assertions.within(1e-3));
         le(b).put(123, (byte) 3);
-        assertThat(read(b).affine().get(0, 3)).isEqualTo(0.0125, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(read(b).affine().get(0, 3)).isEqualTo(0.0125, Assertions.within(1e-9));
     }
 
     @Test
@@ -264,6 +274,7 @@ class NiftiValidationTest {
         le(b).putShort(252, (short) 0).putShort(254, (short) 0);
         le(b).putFloat(80, 2).putFloat(84, -3).putFloat(88, 0);
         // nibabel: |pixdim|, 0 -> 1, x negated, centred on the middle voxel
-        assertThat(read(b).affine()).isEqualTo(Affine.of(-2, 0, 0, 5, 0, 3, 0, -6, 0, 0, 1, -1.5, 0, 0, 0, 1));
+        assertThat(read(b).affine())
+                .isEqualTo(Affine.of(-2, 0, 0, 5, 0, 3, 0, -6, 0, 0, 1, -1.5, 0, 0, 0, 1));
     }
 }

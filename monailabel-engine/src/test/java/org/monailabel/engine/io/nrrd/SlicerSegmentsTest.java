@@ -2,12 +2,6 @@ package org.monailabel.engine.io.nrrd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Volume;
@@ -16,8 +10,17 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.TestVolumes;
 import org.monailabel.engine.io.WriteOptions;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 class SlicerSegmentsTest {
-    private static final String LAYERED = """
+    private static final String LAYERED =
+            """
             NRRD0004
             # Complete NRRD file format specification at:
             # http://teem.sourceforge.net/nrrd/format.html
@@ -46,8 +49,7 @@ class SlicerSegmentsTest {
 
             """;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void mergesOverlappingLayersIntoOneLabelMapWithNames() throws IOException {
@@ -65,8 +67,11 @@ class SlicerSegmentsTest {
         assertThat(labels.metadata().get(SlicerSegments.LABELS))
                 .isEqualTo(Map.of("liver", 1, "tumor", 2, "vessel", 3));
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> segments = (List<Map<String, Object>>) labels.metadata().get(SlicerSegments.SEGMENTS);
-        assertThat(segments.get(0)).containsEntry("id", "Segment_1").containsEntry("color", List.of(0.9, 0.5, 0.4));
+        List<Map<String, Object>> segments =
+                (List<Map<String, Object>>) labels.metadata().get(SlicerSegments.SEGMENTS);
+        assertThat(segments.get(0))
+                .containsEntry("id", "Segment_1")
+                .containsEntry("color", List.of(0.9, 0.5, 0.4));
         assertThat(labels.metadata()).containsEntry("nrrd.layers", 2);
     }
 
@@ -83,15 +88,23 @@ class SlicerSegmentsTest {
 
         ImageIo.write(labels, file, WriteOptions.defaults());
 
-        String header = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertThat(header).contains("dimension: 3\n", "kinds: domain domain domain\n", "Segment0_Name:=spleen\n",
-                "Segment0_LabelValue:=1\n", "Segment1_Name:=liver\n", "Segment1_LabelValue:=3\n",
-                "Segment0_Layer:=0\n", "Segment1_Extent:=0 3 0 2 0 1\n",
-                "Segmentation_MasterRepresentation:=Binary labelmap\n");
+        String header = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        assertThat(header)
+                .contains(
+                        "dimension: 3\n",
+                        "kinds: domain domain domain\n",
+                        "Segment0_Name:=spleen\n",
+                        "Segment0_LabelValue:=1\n",
+                        "Segment1_Name:=liver\n",
+                        "Segment1_LabelValue:=3\n",
+                        "Segment0_Layer:=0\n",
+                        "Segment1_Extent:=0 3 0 2 0 1\n",
+                        "Segmentation_MasterRepresentation:=Binary labelmap\n");
         Volume back = ImageIo.read(file);
         assertThat(back.data()).isEqualTo(labels.data());
         assertThat(back.affine().approximatelyEquals(labels.affine(), 1e-12)).isTrue();
-        assertThat(back.metadata().get(SlicerSegments.LABELS)).isEqualTo(Map.of("spleen", 1, "liver", 3));
+        assertThat(back.metadata().get(SlicerSegments.LABELS))
+                .isEqualTo(Map.of("spleen", 1, "liver", 3));
     }
 
     @Test
@@ -100,6 +113,7 @@ class SlicerSegmentsTest {
         labels.set(4, 7);
         Path file = dir.resolve("unnamed.seg.nrrd");
         ImageIo.write(labels, file, WriteOptions.defaults());
-        assertThat(ImageIo.read(file).metadata().get(SlicerSegments.LABELS)).isEqualTo(Map.of("Segment_7", 7));
+        assertThat(ImageIo.read(file).metadata().get(SlicerSegments.LABELS))
+                .isEqualTo(Map.of("Segment_7", 7));
     }
 }
