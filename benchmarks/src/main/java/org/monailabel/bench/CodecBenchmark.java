@@ -1,14 +1,6 @@
 package org.monailabel.bench;
 
 import com.sun.management.ThreadMXBean;
-
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -24,6 +16,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
 
 /**
  * NIfTI codec speed and memory on a 512x512x300 int16 CT-like volume (150 MiB of voxels): read

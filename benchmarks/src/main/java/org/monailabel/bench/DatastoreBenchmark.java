@@ -1,7 +1,5 @@
 package org.monailabel.bench;
 
-import org.monailabel.engine.datastore.LocalDatastore;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.monailabel.engine.datastore.LocalDatastore;
 
 /**
  * Times the local datastore with many images: open (new instance on an indexed folder), {@code

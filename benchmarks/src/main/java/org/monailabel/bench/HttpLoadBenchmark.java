@@ -1,10 +1,5 @@
 package org.monailabel.bench;
 
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.engine.sample.SampleStudies;
-import org.monailabel.http.MonaiLabelServer;
-import org.monailabel.http.ServerConfig;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,6 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.sample.SampleStudies;
+import org.monailabel.http.MonaiLabelServer;
+import org.monailabel.http.ServerConfig;
 
 /**
  * Load on the REST server: {@code clients} concurrent clients mixing next sample, {@code /info/},
@@ -211,7 +210,7 @@ public final class HttpLoadBenchmark {
                                     base.resolve("infer/threshold?image=" + q),
                                     "POST",
                                     "{\"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\","
-                                        + " \"client_id\": \"bench\"}",
+                                            + " \"client_id\": \"bench\"}",
                                     null,
                                     null));
             case 3 ->
@@ -227,7 +226,7 @@ public final class HttpLoadBenchmark {
                                         base.resolve("datastore/label?image=" + q),
                                         "PUT",
                                         "{\"label_info\": [{\"name\": \"liver\", \"idx\": 1}],"
-                                            + " \"client_id\": \"bench\"}",
+                                                + " \"client_id\": \"bench\"}",
                                         "label",
                                         truths.get(i % phantoms)));
                 if (ok) {

@@ -1,21 +1,5 @@
 package org.monailabel.bench;
 
-import org.monailabel.api.AppConfig;
-import org.monailabel.api.AppContext;
-import org.monailabel.api.InferenceRequest;
-import org.monailabel.api.InferenceResult;
-import org.monailabel.api.Params;
-import org.monailabel.api.image.Volume;
-import org.monailabel.apps.template.Deepgrow3d;
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.engine.interactive.ClickSimulator;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.sample.PhantomGenerator;
-import org.monailabel.engine.sample.StorageOrder;
-import org.monailabel.http.MonaiLabelServer;
-import org.monailabel.http.ServerConfig;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -38,6 +22,21 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.InferenceResult;
+import org.monailabel.api.Params;
+import org.monailabel.api.image.Volume;
+import org.monailabel.apps.template.Deepgrow3d;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.interactive.ClickSimulator;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.sample.PhantomGenerator;
+import org.monailabel.engine.sample.StorageOrder;
+import org.monailabel.http.MonaiLabelServer;
+import org.monailabel.http.ServerConfig;
 
 /**
  * The interactive targets of issue 7 for the template app's bundled {@code deepgrow_3d}:
@@ -345,9 +344,9 @@ public final class InteractiveBenchmark {
                 String.format(
                         Locale.ROOT,
                         "{\"cache_transforms\": true, \"cache_transforms_ttl\": 300,"
-                            + " \"foreground\": %s, \"background\": %s, \"label\": \"spleen\","
-                            + " \"roi\": [], \"result_extension\": \".nrrd\", \"result_dtype\":"
-                            + " \"uint8\", \"client_id\": \"bench\"}",
+                                + " \"foreground\": %s, \"background\": %s, \"label\": \"spleen\","
+                                + " \"roi\": [], \"result_extension\": \".nrrd\", \"result_dtype\":"
+                                + " \"uint8\", \"client_id\": \"bench\"}",
                         json(fg),
                         json(bg));
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -1,13 +1,12 @@
 package org.monailabel.bench;
 
-import org.monailabel.engine.sample.SampleStudies;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.monailabel.engine.sample.SampleStudies;
 
 /**
  * Time to generate the embedded default dataset: 20 phantom studies (about 256x256x100 each)

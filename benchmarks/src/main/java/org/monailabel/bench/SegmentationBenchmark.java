@@ -6,7 +6,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.monailabel.api.Params;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.djl.Devices;
@@ -24,19 +35,6 @@ import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
 import org.monailabel.engine.segmentation.SegmentationPipeline;
-
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * End-to-end automatic segmentation with MONAI Label's spleen settings (UNet 16..256, 1 mm, ROI
@@ -113,9 +111,8 @@ public final class SegmentationBenchmark {
                         public NDArray forward(NDArray batch, boolean monteCarlo) {
                             long t = System.nanoTime();
                             NDArray out = network.forward(batch, monteCarlo);
-                            out.sum()
-                                    .getFloat(); // waits for the computation (asynchronous on a
-                                                 // GPU), copies 4 bytes
+                            out.sum().getFloat(); // waits for the computation (asynchronous on a
+                            // GPU), copies 4 bytes
                             forwardSeconds[0] += (System.nanoTime() - t) / 1e9;
                             return out;
                         }
@@ -160,7 +157,7 @@ public final class SegmentationBenchmark {
         double net = median(forward);
         System.out.printf(
                 "  network forward passes median %.3f s = %.1f%% of total; everything else"
-                    + " %.1f%%%n",
+                        + " %.1f%%%n",
                 net, 100 * net / total, 100 * (total - net) / total);
         System.out.printf(
                 "  RSS after each run (MiB): %s%n",

@@ -1,7 +1,12 @@
 package org.monailabel.bench;
 
 import com.google.gson.Gson;
-
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
@@ -20,13 +25,6 @@ import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.engine.train.SegmentationTrainer;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Does the trainer learn for real: the spleen of generated phantom studies, from scratch, for a

@@ -1,5 +1,13 @@
 package org.monailabel.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
@@ -13,15 +21,6 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.SampleStudies;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Trains the interactive weights the template app bundles ({@code monailabel-app-template/src/main/

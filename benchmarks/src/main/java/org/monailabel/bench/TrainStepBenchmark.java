@@ -11,14 +11,12 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.train.DiceCeLoss;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One training iteration of MONAI Label's spleen UNet on DJL: forward, Dice+CE loss, backward and
@@ -80,7 +78,7 @@ public final class TrainStepBenchmark {
         double s = SegmentationBenchmark.median(step);
         System.out.printf(
                 "spleen UNet, batch %d of %d^3, %d iterations after warm-up, %d cores, intra-op"
-                    + " threads %s%n",
+                        + " threads %s%n",
                 batch,
                 size,
                 iterations,
@@ -88,7 +86,7 @@ public final class TrainStepBenchmark {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         System.out.printf(
                 "median forward+loss %.3f s, backward %.3f s, optimizer step %.3f s, iteration %.3f"
-                    + " s%n",
+                        + " s%n",
                 f, b, s, f + b + s);
     }
 }

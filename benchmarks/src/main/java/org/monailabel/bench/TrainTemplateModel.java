@@ -1,5 +1,13 @@
 package org.monailabel.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Datastore;
@@ -10,15 +18,6 @@ import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.SampleStudies;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Trains the weights the template app bundles ({@code monailabel-app-template/src/main/resources/
@@ -43,7 +42,7 @@ public final class TrainTemplateModel {
                     (name, idx) -> labelInfo.add(Map.of("name", name, "idx", idx)));
             for (String id :
                     ids) { // the ground truth saved as a radiologist's final label, as Slicer saves
-                           // it
+                // it
                 Path truth = studies.resolve("ground_truth").resolve(id + ".nii.gz");
                 datastore.saveLabel(
                         id,

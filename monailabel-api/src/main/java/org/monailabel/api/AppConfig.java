@@ -1,7 +1,5 @@
 package org.monailabel.api;
 
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * The app settings given on the command line as {@code --conf KEY VALUE} (as in MONAI Label), with

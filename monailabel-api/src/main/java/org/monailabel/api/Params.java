@@ -1,7 +1,5 @@
 package org.monailabel.api;
 
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * The JSON parameters of a request (the {@code params} a client sends, merged over the task's

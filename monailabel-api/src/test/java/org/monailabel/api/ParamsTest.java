@@ -3,14 +3,13 @@ package org.monailabel.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.monailabel.api.error.ErrorCode;
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.monailabel.api.error.ErrorCode;
+import org.monailabel.api.error.InvalidInputException;
 
 class ParamsTest {
     @Test

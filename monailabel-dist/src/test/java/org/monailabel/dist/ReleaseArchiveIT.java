@@ -40,22 +40,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The release archive as a user gets it: unpacked with the system {@code tar} (so the modes are
- * real) and started by {@code bin/monailabel} in an environment that has a Java runtime and
- * nothing else: an empty home (no Maven repository, no DJL cache), a {@code PATH} of the current
- * {@code java}'s folder and {@code /usr/bin:/bin}, no {@code JAVA_HOME}. Run by failsafe after
- * {@code package}; {@code dist.archive} names the archives without their extension.
+ * real) and started by {@code bin/monailabel} in an environment that has a Java runtime and nothing
+ * else: an empty home (no Maven repository, no DJL cache), a {@code PATH} of the current {@code
+ * java}'s folder and {@code /usr/bin:/bin}, no {@code JAVA_HOME}. Run by failsafe after {@code
+ * package}; {@code dist.archive} names the archives without their extension.
  */
 class ReleaseArchiveIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     static String version;
+
     /** {@code monailabel-VERSION}, or {@code monailabel-VERSION-cuda}: the top folder. */
     static String name;
+
     static Path tarGz;
     static Path zip;
+
     /** The unpacked {@code monailabel-VERSION/}. */
     static Path root;
 
@@ -68,8 +70,12 @@ class ReleaseArchiveIT {
         assertThat(tarGz).isRegularFile();
         assertThat(zip).isRegularFile();
         Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
-        Run tar = run(new ProcessBuilder("tar", "-xzf", tarGz.toString(), "-C", unpacked.toString()), Map.of(),
-                Duration.ofMinutes(5));
+        Run tar =
+                run(
+                        new ProcessBuilder(
+                                "tar", "-xzf", tarGz.toString(), "-C", unpacked.toString()),
+                        Map.of(),
+                        Duration.ofMinutes(5));
         assertThat(tar.exit).as(tar.output).isZero();
         try (Stream<Path> top = Files.list(unpacked)) {
             assertThat(top.map(p -> p.getFileName().toString())).containsExactly(name);
@@ -80,22 +86,36 @@ class ReleaseArchiveIT {
     @Test
     void oneTopFolderHoldsTheLauncherTheClassPathTheTemplateAppAndTheLicences() throws IOException {
         Map<String, Integer> files = tarFiles();
-        assertThat(files.keySet()).allSatisfy(entry -> assertThat(entry).startsWith(name + "/")
-                .doesNotContain("..").doesNotStartWith("/"));
-        assertThat(files.get(name + "/bin/monailabel")).as("mode of bin/monailabel")
+        assertThat(files.keySet())
+                .allSatisfy(
+                        entry ->
+                                assertThat(entry)
+                                        .startsWith(name + "/")
+                                        .doesNotContain("..")
+                                        .doesNotStartWith("/"));
+        assertThat(files.get(name + "/bin/monailabel"))
+                .as("mode of bin/monailabel")
                 .isEqualTo(0755);
 
         assertThat(Files.getPosixFilePermissions(root.resolve("bin/monailabel")))
-                .contains(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                .contains(
+                        PosixFilePermission.OWNER_EXECUTE,
+                        PosixFilePermission.GROUP_EXECUTE,
                         PosixFilePermission.OTHERS_EXECUTE);
-        assertThat(root.resolve("lib/org.monailabel.monailabel-http-" + version + ".jar")).isRegularFile();
+        assertThat(root.resolve("lib/org.monailabel.monailabel-http-" + version + ".jar"))
+                .isRegularFile();
         assertThat(root.resolve("apps/template.jar")).isRegularFile();
-        assertThat(libJars()).anySatisfy(jar -> assertThat(jar).startsWith("ai.djl.pytorch.pytorch-native-cpu-"));
+        assertThat(libJars())
+                .anySatisfy(
+                        jar -> assertThat(jar).startsWith("ai.djl.pytorch.pytorch-native-cpu-"));
         Path repository = Path.of(property("dist.repository"));
-        assertThat(root.resolve("README.md")).hasSameBinaryContentAs(repository.resolve("README.md"));
+        assertThat(root.resolve("README.md"))
+                .hasSameBinaryContentAs(repository.resolve("README.md"));
         assertThat(root.resolve("LICENSE")).hasSameBinaryContentAs(repository.resolve("LICENSE"));
-        assertThat(Files.readString(root.resolve("LICENSE"))).contains("Apache License", "Version 2.0");
-        assertThat(Files.readString(root.resolve("THIRD-PARTY.md"))).contains("monailabel " + version)
+        assertThat(Files.readString(root.resolve("LICENSE")))
+                .contains("Apache License", "Version 2.0");
+        assertThat(Files.readString(root.resolve("THIRD-PARTY.md")))
+                .contains("monailabel " + version)
                 .doesNotContain("${");
     }
 
@@ -115,7 +135,8 @@ class ReleaseArchiveIT {
     @Test
     void everyJarInLibHasALicenceRowWhoseTextsAreInTheArchive() throws IOException {
         String table = Files.readString(root.resolve("THIRD-PARTY.md"));
-        Pattern row = Pattern.compile("(?m)^\\| `([^`:]+):([^`]+)` \\|([^|]+)\\|([^|]+)\\|([^|]+)\\|$");
+        Pattern row =
+                Pattern.compile("(?m)^\\| `([^`:]+):([^`]+)` \\|([^|]+)\\|([^|]+)\\|([^|]+)\\|$");
         Matcher m = row.matcher(table);
         Map<String, String> rows = new TreeMap<>(); // "groupId.artifactId-" -> texts
         while (m.find()) {
@@ -126,39 +147,63 @@ class ReleaseArchiveIT {
 
         List<String> jars = libJars();
         for (String jar : jars) {
-            List<String> matching = rows.keySet().stream()
-                    .filter(prefix -> jar.startsWith(prefix) && Character.isDigit(jar.charAt(prefix.length())))
-                    .toList();
+            List<String> matching =
+                    rows.keySet().stream()
+                            .filter(
+                                    prefix ->
+                                            jar.startsWith(prefix)
+                                                    && Character.isDigit(
+                                                            jar.charAt(prefix.length())))
+                            .toList();
             assertThat(matching).as("THIRD-PARTY.md rows for lib/" + jar).hasSize(1);
         }
         boolean cuda = property("dist.flavor").equals("cuda");
-        rows.forEach((prefix, texts) -> {
-            boolean cudaOnly = prefix.contains("pytorch-native-cu");
-            if (!cudaOnly || cuda) {
-                assertThat(jars).as("a jar for the row " + prefix).anySatisfy(jar -> assertThat(jar).startsWith(prefix));
-            }
-            List<String> paths = Pattern.compile("`([^`]+)`").matcher(texts).results().map(r -> r.group(1)).toList();
-            assertThat(paths).as("licence texts of " + prefix).isNotEmpty();
-            if (!cudaOnly || cuda) {
-                assertThat(paths).allSatisfy(p -> assertThat(root.resolve(p)).as("licence text").isRegularFile());
-            }
-        });
+        rows.forEach(
+                (prefix, texts) -> {
+                    boolean cudaOnly = prefix.contains("pytorch-native-cu");
+                    if (!cudaOnly || cuda) {
+                        assertThat(jars)
+                                .as("a jar for the row " + prefix)
+                                .anySatisfy(jar -> assertThat(jar).startsWith(prefix));
+                    }
+                    List<String> paths =
+                            Pattern.compile("`([^`]+)`")
+                                    .matcher(texts)
+                                    .results()
+                                    .map(r -> r.group(1))
+                                    .toList();
+                    assertThat(paths).as("licence texts of " + prefix).isNotEmpty();
+                    if (!cudaOnly || cuda) {
+                        assertThat(paths)
+                                .allSatisfy(
+                                        p ->
+                                                assertThat(root.resolve(p))
+                                                        .as("licence text")
+                                                        .isRegularFile());
+                    }
+                });
     }
 
     @Test
     void noBuildPathsInsideAndNothingFromBesideTheRepository() throws IOException {
         Path repository = Path.of(property("dist.repository")).toAbsolutePath().normalize();
-        List<String> forbidden = new ArrayList<>(List.of(repository.toString(),
-                Path.of(System.getProperty("user.home"), ".m2").toString()));
-        try (Stream<Path> beside = Files.list(repository.getParent())) { // folders next to the checkout
-            beside.filter(Files::isDirectory).filter(p -> !p.equals(repository))
+        List<String> forbidden =
+                new ArrayList<>(
+                        List.of(
+                                repository.toString(),
+                                Path.of(System.getProperty("user.home"), ".m2").toString()));
+        try (Stream<Path> beside =
+                Files.list(repository.getParent())) { // folders next to the checkout
+            beside.filter(Files::isDirectory)
+                    .filter(p -> !p.equals(repository))
                     .forEach(p -> forbidden.add(p.toAbsolutePath().normalize().toString() + "/"));
         }
         List<Path> scanned = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path file : walk.filter(Files::isRegularFile).toList()) {
                 String path = root.relativize(file).toString();
-                boolean ours = path.startsWith("lib/org.monailabel.") || path.equals("apps/template.jar");
+                boolean ours =
+                        path.startsWith("lib/org.monailabel.") || path.equals("apps/template.jar");
                 if (path.endsWith(".jar") && ours) {
                     scanJar(file, forbidden);
                 } else if (path.endsWith(".jar")) {
@@ -177,42 +222,73 @@ class ReleaseArchiveIT {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Map<String, String> env = cleanEnvironment(home);
 
-        Run versionRun = run(new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"), env,
-                Duration.ofMinutes(1));
+        Run versionRun =
+                run(
+                        new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"),
+                        env,
+                        Duration.ofMinutes(1));
         assertThat(versionRun.exit).as(versionRun.output).isZero();
         assertThat(versionRun.output).contains("monailabel " + version);
 
         int port = freePort();
         Path log = tmp.resolve("server.log");
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/monailabel").toString(), "start_server", "--port",
-                String.valueOf(port)).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                root.resolve("bin/monailabel").toString(),
+                                "start_server",
+                                "--port",
+                                String.valueOf(port))
+                        .directory(tmp.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         Process server = pb.start();
         try {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!Files.readString(log).contains(" is ready at ")) {
-                assertThat(server.isAlive()).as("server running; its output:\n" + Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("ready within " + START_TIMEOUT + "; output:\n" + Files.readString(log))
+                assertThat(server.isAlive())
+                        .as("server running; its output:\n" + Files.readString(log))
+                        .isTrue();
+                assertThat(System.nanoTime())
+                        .as("ready within " + START_TIMEOUT + "; output:\n" + Files.readString(log))
                         .isLessThan(deadline);
                 Thread.sleep(250);
             }
 
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            HttpResponse<String> info = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/info/")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpClient http =
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> info =
+                    http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + port + "/info/"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
-            JsonObject models = JsonParser.parseString(info.body()).getAsJsonObject().getAsJsonObject("models");
+            JsonObject models =
+                    JsonParser.parseString(info.body()).getAsJsonObject().getAsJsonObject("models");
             assertThat(models.keySet()).contains("segmentation", "deepgrow_3d", "deepedit");
 
             // PyTorch from lib/ runs: the bundled model segments a generated phantom
-            HttpResponse<String> infer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/infer/segmentation?image=phantom_000&output=json")).timeout(Duration.ofSeconds(120))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> infer =
+                    http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + port
+                                                            + "/infer/segmentation?image=phantom_000&output=json"))
+                                    .timeout(Duration.ofSeconds(120))
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(infer.statusCode()).as(infer.body()).isEqualTo(200);
-            assertThat(JsonParser.parseString(infer.body()).getAsJsonObject().getAsJsonObject("label_names")
-                    .keySet()).contains("spleen", "liver");
+            assertThat(
+                            JsonParser.parseString(infer.body())
+                                    .getAsJsonObject()
+                                    .getAsJsonObject("label_names")
+                                    .keySet())
+                    .contains("spleen", "liver");
 
             server.destroy(); // SIGTERM: bin/monailabel exec'd java, so this is the JVM
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("stopped within a minute").isTrue();
@@ -229,11 +305,17 @@ class ReleaseArchiveIT {
         assertThat(home.resolve(".m2")).doesNotExist();
         Path djl = home.resolve(".djl.ai").resolve("pytorch");
         try (Stream<Path> dirs = Files.list(djl)) {
-            String flavor = property("dist.flavor").equals("cuda") && gpuPresent() ? "cu124" : "cpu";
+            String flavor =
+                    property("dist.flavor").equals("cuda") && gpuPresent() ? "cu124" : "cpu";
             List<String> names = dirs.map(p -> p.getFileName().toString()).toList();
-            assertThat(names).as("DJL's cache").hasSize(1)
-                    .allSatisfy(n -> assertThat(n).startsWith(property("dist.pytorch.version") + "-")
-                            .endsWith("-" + flavor + "-linux-x86_64"));
+            assertThat(names)
+                    .as("DJL's cache")
+                    .hasSize(1)
+                    .allSatisfy(
+                            n ->
+                                    assertThat(n)
+                                            .startsWith(property("dist.pytorch.version") + "-")
+                                            .endsWith("-" + flavor + "-linux-x86_64"));
             assertThat(djl.resolve(names.get(0)).resolve("libtorch_cpu.so")).isRegularFile();
         }
     }
@@ -243,28 +325,45 @@ class ReleaseArchiveIT {
         Path home = Files.createDirectories(tmp.resolve("home-launcher"));
         Map<String, String> env = cleanEnvironment(home);
         Path links = Files.createDirectories(tmp.resolve("links"));
-        Path direct = Files.createSymbolicLink(links.resolve("monailabel-direct"), root.resolve("bin/monailabel"));
-        Path chained = Files.createSymbolicLink(links.resolve("monailabel"), Path.of("monailabel-direct"));
-        Run viaLink = run(new ProcessBuilder(chained.toString(), "--version"), env, Duration.ofMinutes(1));
+        Path direct =
+                Files.createSymbolicLink(
+                        links.resolve("monailabel-direct"), root.resolve("bin/monailabel"));
+        Path chained =
+                Files.createSymbolicLink(links.resolve("monailabel"), Path.of("monailabel-direct"));
+        Run viaLink =
+                run(
+                        new ProcessBuilder(chained.toString(), "--version"),
+                        env,
+                        Duration.ofMinutes(1));
         assertThat(viaLink.exit).as(viaLink.output).isZero();
         assertThat(viaLink.output).contains("monailabel " + version);
         assertThat(direct).isSymbolicLink();
 
         Map<String, String> withJavaHome = new TreeMap<>(env);
         withJavaHome.put("JAVA_HOME", System.getProperty("java.home"));
-        Run javaHome = run(new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"), withJavaHome,
-                Duration.ofMinutes(1));
+        Run javaHome =
+                run(
+                        new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"),
+                        withJavaHome,
+                        Duration.ofMinutes(1));
         assertThat(javaHome.exit).as(javaHome.output).isZero();
 
-        Path oldJava = Files.createDirectories(tmp.resolve("old-jdk").resolve("bin")).resolve("java");
-        Files.writeString(oldJava, "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
+        Path oldJava =
+                Files.createDirectories(tmp.resolve("old-jdk").resolve("bin")).resolve("java");
+        Files.writeString(
+                oldJava, "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
         oldJava.toFile().setExecutable(true);
         Map<String, String> old = new TreeMap<>(env);
         old.put("JAVA_HOME", oldJava.getParent().getParent().toString());
-        Run refused = run(new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"), old,
-                Duration.ofMinutes(1));
+        Run refused =
+                run(
+                        new ProcessBuilder(root.resolve("bin/monailabel").toString(), "--version"),
+                        old,
+                        Duration.ofMinutes(1));
         assertThat(refused.exit).isEqualTo(1);
-        assertThat(refused.output.strip()).doesNotContain("\n").contains("needs Java 17 or newer", "11.0.22");
+        assertThat(refused.output.strip())
+                .doesNotContain("\n")
+                .contains("needs Java 17 or newer", "11.0.22");
     }
 
     /**
@@ -276,20 +375,29 @@ class ReleaseArchiveIT {
     private static void assertOutputOfACleanStart(String output) {
         String pytorch = property("dist.pytorch.version");
         assertThat(output).doesNotContain("Downloading");
-        List<String> warnings = output.lines().filter(l -> l.matches("^[0-9:.]+ (WARN|ERROR) .*")).toList();
+        List<String> warnings =
+                output.lines().filter(l -> l.matches("^[0-9:.]+ (WARN|ERROR) .*")).toList();
         if (property("dist.flavor").equals("cpu")) {
-            assertThat(output).contains("PyTorch " + pytorch + " (CPU build): models run on the CPU")
-                    .doesNotContain("Failed to detect GPU count").doesNotContain("CudaUtils");
+            assertThat(output)
+                    .contains("PyTorch " + pytorch + " (CPU build): models run on the CPU")
+                    .doesNotContain("Failed to detect GPU count")
+                    .doesNotContain("CudaUtils");
             assertThat(warnings).as("warnings and errors of a clean start").isEmpty();
         } else {
-            assertThat(output).containsPattern("PyTorch " + Pattern.quote(pytorch)
-                    + " \\(cu124 build\\) (with [1-9][0-9]* GPU\\(s\\)|found no usable GPU and runs on the CPU)");
-            assertThat(warnings).allSatisfy(w -> assertThat(w).containsAnyOf("CudaUtils - ", "Platform - "));
+            assertThat(output)
+                    .containsPattern(
+                            "PyTorch "
+                                    + Pattern.quote(pytorch)
+                                    + " \\(cu124 build\\) (with [1-9][0-9]* GPU\\(s\\)|found no"
+                                    + " usable GPU and runs on the CPU)");
+            assertThat(warnings)
+                    .allSatisfy(w -> assertThat(w).containsAnyOf("CudaUtils - ", "Platform - "));
         }
     }
 
     private static boolean gpuPresent() throws IOException {
-        return Files.readString(tmp.resolve("server.log")).matches("(?s).*\\(cu124 build\\) with [1-9].*");
+        return Files.readString(tmp.resolve("server.log"))
+                .matches("(?s).*\\(cu124 build\\) with [1-9].*");
     }
 
     /** Only what a user with nothing but a Java runtime has: an empty home and a short PATH. */
@@ -306,11 +414,15 @@ class ReleaseArchiveIT {
     /** The tar's regular files and their modes. */
     private static Map<String, Integer> tarFiles() throws IOException {
         Map<String, Integer> files = new TreeMap<>();
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarGz)), 1 << 16);
+        try (InputStream in =
+                        new GZIPInputStream(
+                                new BufferedInputStream(Files.newInputStream(tarGz)), 1 << 16);
                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
-                assertThat(entry.isSymbolicLink() || entry.isLink()).as("link " + entry.getName()).isFalse();
+                assertThat(entry.isSymbolicLink() || entry.isLink())
+                        .as("link " + entry.getName())
+                        .isFalse();
                 if (entry.isFile()) {
                     files.put(entry.getName(), entry.getMode() & 07777);
                 }
@@ -326,7 +438,8 @@ class ReleaseArchiveIT {
     }
 
     private static void scanJar(Path jar, List<String> forbidden) throws IOException {
-        try (ZipInputStream in = new ZipInputStream(new BufferedInputStream(Files.newInputStream(jar)))) {
+        try (ZipInputStream in =
+                new ZipInputStream(new BufferedInputStream(Files.newInputStream(jar)))) {
             ZipEntry entry;
             while ((entry = in.getNextEntry()) != null) {
                 assertThat(entry.getName()).doesNotContain("..");
@@ -340,7 +453,10 @@ class ReleaseArchiveIT {
             ZipEntry manifest = file.getEntry("META-INF/MANIFEST.MF");
             if (manifest != null) {
                 try (InputStream in = file.getInputStream(manifest)) {
-                    assertNone(jar.getFileName() + "!META-INF/MANIFEST.MF", in.readAllBytes(), forbidden);
+                    assertNone(
+                            jar.getFileName() + "!META-INF/MANIFEST.MF",
+                            in.readAllBytes(),
+                            forbidden);
                 }
             }
         }
@@ -361,7 +477,8 @@ class ReleaseArchiveIT {
 
     private record Run(int exit, String output) {}
 
-    private static Run run(ProcessBuilder pb, Map<String, String> env, Duration timeout) throws Exception {
+    private static Run run(ProcessBuilder pb, Map<String, String> env, Duration timeout)
+            throws Exception {
         if (!env.isEmpty()) {
             pb.environment().clear();
             pb.environment().putAll(env);
@@ -370,14 +487,21 @@ class ReleaseArchiveIT {
         Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(pb.command() + " did not finish within " + timeout + ":\n" + Files.readString(out));
+            throw new AssertionError(
+                    pb.command()
+                            + " did not finish within "
+                            + timeout
+                            + ":\n"
+                            + Files.readString(out));
         }
         return new Run(p.exitValue(), Files.readString(out));
     }
 
     private static String property(String name) {
         String value = System.getProperty(name);
-        assertThat(value).as("system property " + name + " (set by failsafe in monailabel-dist/pom.xml)").isNotNull();
+        assertThat(value)
+                .as("system property " + name + " (set by failsafe in monailabel-dist/pom.xml)")
+                .isNotNull();
         return value;
     }
 }

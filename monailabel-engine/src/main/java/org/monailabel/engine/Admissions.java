@@ -1,10 +1,9 @@
 package org.monailabel.engine;
 
-import org.monailabel.api.error.BusyException;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import org.monailabel.api.error.BusyException;
 
 /**
  * A bounded queue per model in front of its task ({@link InferenceLimits}): at most {@code threads}

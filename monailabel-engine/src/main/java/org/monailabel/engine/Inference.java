@@ -1,10 +1,9 @@
 package org.monailabel.engine;
 
-import org.monailabel.api.InferenceResult;
-
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.monailabel.api.InferenceResult;
 
 /**
  * A finished inference: the model's result (its file lives in the inference's work folder) and the

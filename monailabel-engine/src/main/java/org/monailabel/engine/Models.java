@@ -1,5 +1,17 @@
 package org.monailabel.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelStore;
 import org.monailabel.api.TrainTask;
@@ -15,19 +27,6 @@ import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.model.ServesModel;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The published weights of the served models ({@code /model/{model}}, docs/rest-api.md §10), as

@@ -1,9 +1,8 @@
 package org.monailabel.engine;
 
-import org.monailabel.engine.jobs.Job;
-
 import java.util.Objects;
 import java.util.Optional;
+import org.monailabel.engine.jobs.Job;
 
 /**
  * What became of one job of a request that submits several ({@code POST /train/}, {@code POST

@@ -1,9 +1,8 @@
 package org.monailabel.engine;
 
-import org.monailabel.engine.datastore.FileExtensions;
-
 import java.nio.file.Path;
 import java.util.Objects;
+import org.monailabel.engine.datastore.FileExtensions;
 
 /**
  * A file a client sent, already spooled to a private file, handed to {@link MonaiLabel}: the

@@ -8,15 +8,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-
+import java.io.IOException;
+import java.nio.file.Path;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
-
-import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * Model-free oracles for tests of tasks that run a UNet: the card's network with every weight 0 and

@@ -1,11 +1,10 @@
 package org.monailabel.testing;
 
-import org.monailabel.engine.datastore.LocalDatastore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.monailabel.engine.datastore.LocalDatastore;
 
 /**
  * Real datastores for tests: a {@link LocalDatastore} on a folder (without the folder watcher,

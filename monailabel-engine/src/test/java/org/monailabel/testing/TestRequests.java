@@ -1,13 +1,12 @@
 package org.monailabel.testing;
 
-import org.monailabel.api.InferenceRequest;
-import org.monailabel.api.Params;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.Params;
 
 /** Inference requests for tests whose tasks do not read the image. */
 public final class TestRequests {

@@ -2,14 +2,13 @@ package org.monailabel.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.monailabel.api.Params;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.monailabel.api.Params;
 
 /**
  * Checks that what a trainer's {@code /info/} config shows and what its runs use are the same

@@ -1,7 +1,5 @@
 package org.monailabel.http;
 
-import org.monailabel.api.error.InvalidInputException;
-
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Turns the {@code --app} paths into the one apps folder the engine watches. A single folder is

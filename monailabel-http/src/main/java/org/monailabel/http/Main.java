@@ -1,14 +1,5 @@
 package org.monailabel.http;
 
-import org.monailabel.api.error.MonaiLabelException;
-import org.monailabel.engine.MonaiLabel;
-import org.monailabel.engine.apps.AppStatus;
-import org.monailabel.engine.apps.AppsInfo;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -27,6 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.MonaiLabel;
+import org.monailabel.engine.apps.AppStatus;
+import org.monailabel.engine.apps.AppsInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}. Errors are
@@ -154,7 +152,7 @@ public final class Main implements Callable<Integer> {
                 paramLabel = "PATH|URL",
                 description =
                         "Studies folder (the datastore). Default: work-data/studies with generated"
-                            + " phantoms")
+                                + " phantoms")
         String studies;
 
         @Option(
@@ -269,7 +267,7 @@ public final class Main implements Callable<Integer> {
             b.append("  device     ").append(config.device()).append('\n');
             b.append(
                     "  auth       off: anyone who can reach this port can read and change the"
-                        + " studies\n");
+                            + " studies\n");
             b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
             b.append("Ctrl-C stops it.\n");
             return b.toString();

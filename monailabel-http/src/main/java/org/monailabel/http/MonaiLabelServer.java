@@ -5,17 +5,6 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
-
-import org.monailabel.api.Datastore;
-import org.monailabel.engine.InferenceLimits;
-import org.monailabel.engine.MonaiLabel;
-import org.monailabel.http.handler.Services;
-import org.monailabel.http.support.Cors;
-import org.monailabel.http.support.Forms;
-import org.monailabel.http.support.PathPrefix;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,6 +15,15 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.monailabel.api.Datastore;
+import org.monailabel.engine.InferenceLimits;
+import org.monailabel.engine.MonaiLabel;
+import org.monailabel.http.handler.Services;
+import org.monailabel.http.support.Cors;
+import org.monailabel.http.support.Forms;
+import org.monailabel.http.support.PathPrefix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MONAI-Label-compatible REST server: opens the studies folder, loads the apps and serves the

@@ -7,7 +7,8 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.http.handler.DatastoreEndpoints;
@@ -21,9 +22,6 @@ import org.monailabel.http.handler.OpenApiEndpoint;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
 import org.monailabel.http.support.ErrorHandler;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the

@@ -3,18 +3,15 @@ package org.monailabel.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.util.cuda.CudaUtils;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-
+import java.net.URL;
 import org.junit.jupiter.api.Test;
 import org.monailabel.engine.djl.Devices;
 import org.slf4j.LoggerFactory;
-
-import java.net.URL;
 
 /**
  * The CPU build says nothing about GPUs it cannot use: DJL's CUDA probe warned twice at every start

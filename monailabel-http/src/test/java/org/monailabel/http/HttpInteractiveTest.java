@@ -2,6 +2,13 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -23,14 +30,6 @@ import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.http.support.Form;
 import org.monailabel.testing.OracleModels;
 import org.monailabel.testing.PluginJars;
-
-import java.io.IOException;
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * DeepGrow and DeepEdit over HTTP, framed as 3D Slicer frames them (docs/rest-api.md §6.1):
@@ -166,10 +165,10 @@ class HttpInteractiveTest {
                 infer(
                         "deepgrow_3d",
                         "{\"cache_transforms\": true, \"cache_transforms_ttl\": 300,"
-                            + " \"foreground\": [[20, 30, 8]], \"background\": [[40, 12, 3]],"
-                            + " \"label\": \"spleen\", \"roi\": [], \"result_extension\":"
-                            + " \".nrrd\", \"result_dtype\": \"uint8\", \"client_id\":"
-                            + " \"user-xyz\"}",
+                                + " \"foreground\": [[20, 30, 8]], \"background\": [[40, 12, 3]],"
+                                + " \"label\": \"spleen\", \"roi\": [], \"result_extension\":"
+                                + " \".nrrd\", \"result_dtype\": \"uint8\", \"client_id\":"
+                                + " \"user-xyz\"}",
                         Map.of("spleen", 1L));
         long ones = count(label, 1);
         assertThat(ones)
@@ -182,8 +181,8 @@ class HttpInteractiveTest {
                 infer(
                         "deepgrow_2d",
                         "{\"foreground\": [[20, 30, 8]], \"background\": [], \"slice\": 8,"
-                            + " \"label\": \"spleen\", \"result_extension\": \".nrrd\","
-                            + " \"result_dtype\": \"uint8\"}",
+                                + " \"label\": \"spleen\", \"result_extension\": \".nrrd\","
+                                + " \"result_dtype\": \"uint8\"}",
                         Map.of("spleen", 1L));
         for (int k = 0; k < ct.sizeZ(); k++) {
             for (int j = 0; j < ct.sizeY(); j++) {
@@ -208,8 +207,8 @@ class HttpInteractiveTest {
                 infer(
                         "deepedit",
                         "{\"background\": [[1, 1, 1]], \"liver\": [], \"spleen\": [[20, 30, 8]],"
-                            + " \"label\": \"spleen\", \"result_extension\": \".nrrd\","
-                            + " \"result_dtype\": \"uint8\"}",
+                                + " \"label\": \"spleen\", \"result_extension\": \".nrrd\","
+                                + " \"result_dtype\": \"uint8\"}",
                         Map.of("liver", 1L, "spleen", 2L));
         assertThat(count(clicked, 2)).isEqualTo(clicked.voxelCount());
     }

@@ -2,14 +2,6 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.handler.Services;
-import org.monailabel.http.support.Forms;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,6 +22,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.handler.Services;
+import org.monailabel.http.support.Forms;
 
 /**
  * {@code GET /openapi.json} and the Swagger UI at {@code GET /docs} (docs/rest-api.md §12): the

@@ -2,11 +2,6 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.datastore.LocalDatastore;
-import org.monailabel.testing.Poll;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -19,6 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.testing.Poll;
 
 /** The inference queue limit, graceful shutdown and the command line. */
 class HttpServerLifecycleTest {

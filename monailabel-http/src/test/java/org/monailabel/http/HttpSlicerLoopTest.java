@@ -2,16 +2,6 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.support.Form;
-import org.monailabel.testing.Poll;
-
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -22,6 +12,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Form;
+import org.monailabel.testing.Poll;
 
 /**
  * 3D Slicer's annotation loop (docs/rest-api.md §13) over HTTP, framed as Slicer's client frames
@@ -104,8 +103,8 @@ class HttpSlicerLoopTest {
                                 .field(
                                         "params",
                                         "{\"label_info\": [{\"name\": \"organ\", \"idx\": 1}],"
-                                            + " \"model\": \"threshold\", \"client_id\":"
-                                            + " \"user-xyz\"}")
+                                                + " \"model\": \"threshold\", \"client_id\":"
+                                                + " \"user-xyz\"}")
                                 .file(
                                         "label",
                                         "/tmp/slicer-monai-label/tmpab12cd34.nii.gz",
@@ -198,8 +197,8 @@ class HttpSlicerLoopTest {
                                 .field(
                                         "params",
                                         "{\"device\": \"cpu\", \"result_extension\": \".nrrd\","
-                                            + " \"result_dtype\": \"uint8\", \"client_id\":"
-                                            + " \"user-xyz\"}"));
+                                                + " \"result_dtype\": \"uint8\", \"client_id\":"
+                                                + " \"user-xyz\"}"));
         assertThat(reply.statusCode())
                 .as(new String(reply.body(), StandardCharsets.UTF_8))
                 .isEqualTo(200);

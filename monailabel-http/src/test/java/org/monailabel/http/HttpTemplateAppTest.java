@@ -2,18 +2,6 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.engine.sample.PhantomGenerator;
-import org.monailabel.engine.sample.SampleStudies;
-import org.monailabel.http.support.Form;
-import org.monailabel.testing.Poll;
-
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -25,6 +13,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.engine.sample.PhantomGenerator;
+import org.monailabel.engine.sample.SampleStudies;
+import org.monailabel.http.support.Form;
+import org.monailabel.testing.Poll;
 
 /**
  * The embedded default over HTTP: the real template app jar ({@code monailabel-app-template}, built
@@ -117,7 +116,7 @@ class HttpTemplateAppTest {
                 server.postJson(
                         "/train/segmentation",
                         "{\"max_epochs\": 1, \"crop_size\": 32, \"train_batch_size\": 2,"
-                            + " \"num_samples\": 1, \"val_split\": 0.5}");
+                                + " \"num_samples\": 1, \"val_split\": 0.5}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
         Poll.until(
                 "training to end",
@@ -166,7 +165,7 @@ class HttpTemplateAppTest {
                                 .field(
                                         "params",
                                         "{\"result_extension\": \".nrrd\", \"result_dtype\":"
-                                            + " \"uint8\", \"client_id\": \"x\"}"));
+                                                + " \"uint8\", \"client_id\": \"x\"}"));
         assertThat(reply.statusCode())
                 .as(new String(reply.body(), StandardCharsets.UTF_8))
                 .isEqualTo(200);

@@ -2,9 +2,6 @@ package org.monailabel.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +12,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP layer only translates: from the engine it uses the application layer (the package {@code
@@ -98,6 +97,6 @@ class LayeringTest {
                         "org/monailabel/http/Bad.java: org.monailabel.engine.apps.AppRegistry",
                         "org/monailabel/http/Bad.java: org.monailabel.engine.jobs.JobRunner",
                         "org/monailabel/http/Bad.java:"
-                            + " org.monailabel.engine.model.ModelVersions.class");
+                                + " org.monailabel.engine.model.ModelVersions.class");
     }
 }

@@ -1,16 +1,15 @@
 package org.monailabel.http;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ScoringMethod;
 import org.monailabel.api.TrainTask;
 import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * A small real app for the HTTP tests, compiled once per test JVM with {@link PluginJars}:

@@ -1,14 +1,13 @@
 package org.monailabel.http;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Random;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Random;
 
 /**
  * Tiny synthetic CTs (a few KB): a bright box (about 200) on a dark noisy background (about 20),

@@ -1,9 +1,5 @@
 package org.monailabel.http;
 
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.support.Form;
-import org.monailabel.http.support.MultipartParser;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Form;
+import org.monailabel.http.support.MultipartParser;
 
 /**
  * A real server on {@code 127.0.0.1:0} over a studies folder, with the test app, and a JDK {@link

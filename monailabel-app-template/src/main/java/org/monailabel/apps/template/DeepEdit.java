@@ -1,8 +1,7 @@
 package org.monailabel.apps.template;
 
-import org.monailabel.engine.interactive.DeepEditTask;
-
 import java.util.Optional;
+import org.monailabel.engine.interactive.DeepEditTask;
 
 /**
  * {@code deepedit}: the phantom organs automatically, refined by clicks per organ (bundled weights

@@ -1,8 +1,7 @@
 package org.monailabel.apps.template;
 
-import org.monailabel.engine.interactive.DeepgrowTask;
-
 import java.util.Optional;
+import org.monailabel.engine.interactive.DeepgrowTask;
 
 /**
  * {@code deepgrow_2d}: clicks on one slice, the mask of that slice back. It serves the {@code

@@ -1,8 +1,7 @@
 package org.monailabel.apps.template;
 
-import org.monailabel.engine.interactive.DeepgrowTask;
-
 import java.util.Optional;
+import org.monailabel.engine.interactive.DeepgrowTask;
 
 /**
  * {@code deepgrow_3d}: click a structure, get its 3-D mask (bundled weights at {@code

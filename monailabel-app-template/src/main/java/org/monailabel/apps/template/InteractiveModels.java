@@ -1,13 +1,12 @@
 package org.monailabel.apps.template;
 
+import java.util.Map;
 import org.monailabel.engine.inferer.BlendMode;
 import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.Activation;
 import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNetConfig;
-
-import java.util.Map;
 
 /**
  * What the template's interactive models are. {@code deepgrow_3d} (and {@code deepgrow_2d}, which

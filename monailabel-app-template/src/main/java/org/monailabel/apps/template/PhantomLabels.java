@@ -1,8 +1,7 @@
 package org.monailabel.apps.template;
 
-import org.monailabel.engine.sample.PhantomGenerator;
-
 import java.util.Map;
+import org.monailabel.engine.sample.PhantomGenerator;
 
 /** The phantom organs by voxel value, background excluded (what clients list). */
 final class PhantomLabels {

@@ -1,8 +1,7 @@
 package org.monailabel.apps.template;
 
-import org.monailabel.engine.segmentation.SegmentationTask;
-
 import java.util.Optional;
+import org.monailabel.engine.segmentation.SegmentationTask;
 
 /**
  * {@code segmentation}: the phantom organs, automatically. Serves the newest version its trainer

@@ -2,6 +2,14 @@ package org.monailabel.apps.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.AppConfig;
@@ -17,15 +25,6 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.testing.TestDatastores;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The template's interactive models work from the first start: the bundled {@code deepgrow_3d}

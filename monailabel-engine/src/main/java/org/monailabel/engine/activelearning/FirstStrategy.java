@@ -1,13 +1,12 @@
 package org.monailabel.engine.activelearning;
 
+import java.util.List;
+import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
-
-import java.util.List;
-import java.util.Optional;
 
 /**
  * MONAI Label's {@code first}: the alphabetically first image without a {@code final} label.

@@ -1,11 +1,5 @@
 package org.monailabel.engine.activelearning;
 
-import org.monailabel.api.ActiveLearningStrategy;
-import org.monailabel.api.ComponentInfo;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.Params;
-import org.monailabel.api.Sample;
-
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.monailabel.api.ActiveLearningStrategy;
+import org.monailabel.api.ComponentInfo;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.Params;
+import org.monailabel.api.Sample;
 
 /**
  * MONAI Label's {@code random}: a weighted random image without a {@code final} label, weighted by

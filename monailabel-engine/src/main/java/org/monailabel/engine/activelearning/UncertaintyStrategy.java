@@ -1,13 +1,5 @@
 package org.monailabel.engine.activelearning;
 
-import org.monailabel.api.ActiveLearningStrategy;
-import org.monailabel.api.ComponentInfo;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.Params;
-import org.monailabel.api.Sample;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.monailabel.api.ActiveLearningStrategy;
+import org.monailabel.api.ComponentInfo;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.Params;
+import org.monailabel.api.Sample;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MONAI Label's score-ranked strategies ({@code epistemic}, {@code tta}): among the images without

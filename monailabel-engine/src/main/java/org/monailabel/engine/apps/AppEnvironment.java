@@ -1,17 +1,16 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.AppConfig;
-import org.monailabel.api.AppContext;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.ModelStores;
-import org.monailabel.api.error.AppException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.ModelStores;
+import org.monailabel.api.error.AppException;
 
 /**
  * What every app is opened with: the {@code --conf} settings, the datastore, the device, and the

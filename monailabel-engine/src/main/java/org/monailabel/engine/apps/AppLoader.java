@@ -1,10 +1,5 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.AppComponent;
-import org.monailabel.api.error.AppException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -20,6 +15,10 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.jar.JarFile;
+import org.monailabel.api.AppComponent;
+import org.monailabel.api.error.AppException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns an {@link AppSource} into a {@link LoadedApp}: copies the jars to a shadow folder, checks

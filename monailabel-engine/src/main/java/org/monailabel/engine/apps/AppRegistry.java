@@ -1,5 +1,15 @@
 package org.monailabel.engine.apps;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.AppComponent;
 import org.monailabel.api.ComponentInfo;
@@ -12,17 +22,6 @@ import org.monailabel.api.error.AppException;
 import org.monailabel.api.error.NotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The tasks of all loaded apps, served together and looked up by kind and name. Loading, replacing
@@ -231,7 +230,7 @@ public final class AppRegistry implements AutoCloseable {
             if (!served.contains(name)) {
                 logger.warn(
                         "--conf models names '{}', but no loaded app has a model or trainer of that"
-                            + " name",
+                                + " name",
                         name);
             }
         }

@@ -1,13 +1,12 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.ComponentInfo;
-import org.monailabel.api.ModelInfo;
-import org.monailabel.api.TrainerInfo;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.monailabel.api.ComponentInfo;
+import org.monailabel.api.ModelInfo;
+import org.monailabel.api.TrainerInfo;
 
 /**
  * What the loaded apps offer, as {@code /info/} lists it: maps keep app order (sorted by app name),

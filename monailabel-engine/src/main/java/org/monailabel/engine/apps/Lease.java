@@ -1,10 +1,9 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.AppComponent;
-
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.monailabel.api.AppComponent;
 
 /**
  * A task borrowed from the {@link AppRegistry} for one call. While a lease is open, the app version

@@ -1,10 +1,5 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.AppContext;
-import org.monailabel.api.error.AppException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
@@ -13,6 +8,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.error.AppException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One version of an app: its class loader, its shadow copies and its tasks. Reference-counted: the

@@ -1,10 +1,9 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.api.AppConfig;
-
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.monailabel.api.AppConfig;
 
 /**
  * Which inference tasks and trainers are served, from {@code --conf models a,b} as in MONAI Label:

@@ -1,14 +1,13 @@
 package org.monailabel.engine.apps;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.AppComponent;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ScoringMethod;
 import org.monailabel.api.TrainTask;
-
-import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * A kind of app component: its service interface, what {@code /info/} lists for it and the word

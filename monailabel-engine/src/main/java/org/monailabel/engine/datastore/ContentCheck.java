@@ -1,10 +1,5 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nrrd.NrrdReader;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +11,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nrrd.NrrdReader;
 
 /**
  * Refuses images and labels whose content does not match their extension (docs/rest-api.md §1.8),

@@ -1,15 +1,6 @@
 package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonObject;
-
-import org.monailabel.api.Datastore.Transfer;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.json.JsonTrees;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.monailabel.api.Datastore.Transfer;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writing operations of {@link LocalDatastore}, in crash-safe order: a new file is checked

@@ -1,9 +1,5 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.api.error.ConflictException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,6 +7,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import org.monailabel.api.error.ConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The exclusive lock on {@code <studies>/.lock} that keeps a second datastore (in this or another

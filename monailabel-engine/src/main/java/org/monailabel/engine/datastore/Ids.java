@@ -1,9 +1,8 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.api.error.InvalidInputException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Validates image ids and label tags before they become file names. Refused: empty, {@code /},

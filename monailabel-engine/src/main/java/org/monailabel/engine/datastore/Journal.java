@@ -3,12 +3,6 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.engine.json.JsonTrees;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +18,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The append-only journal of index changes, in numbered hidden segment files {@code

@@ -2,16 +2,6 @@ package org.monailabel.engine.datastore;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
-import org.monailabel.api.Datastore;
-import org.monailabel.api.DatastoreStats;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.json.JsonTrees;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,6 +20,14 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.DatastoreStats;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.json.JsonTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Datastore} on a studies folder, compatible with MONAI Label's local datastore: images in
@@ -224,9 +222,8 @@ public final class LocalDatastore implements Datastore {
                 DurableFiles.deleteTemporaryFiles(labelsDir.resolve(tag));
             }
         }
-        if (options
-                .watch()) { // before the first reconcile, so that no file copied meanwhile is
-                            // missed
+        if (options.watch()) { // before the first reconcile, so that no file copied meanwhile is
+            // missed
             watcher =
                     Optional.of(
                             FolderWatcher.start(

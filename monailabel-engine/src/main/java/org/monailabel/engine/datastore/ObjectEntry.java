@@ -3,7 +3,6 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;

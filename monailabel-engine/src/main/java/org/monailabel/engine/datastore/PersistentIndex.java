@@ -3,10 +3,6 @@ package org.monailabel.engine.datastore;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The index and its persistence: a snapshot ({@code datastore_v2.json}, MONAI Label's file) plus
@@ -373,7 +371,7 @@ final class PersistentIndex implements AutoCloseable {
         lock.lock();
         try {
             snapshot(); // ends with a snapshot and no journal, so MONAI Label can take over the
-                        // folder
+            // folder
             long last = journal.get().segment();
             journal.get().close();
             Files.deleteIfExists(studies.resolve(Journal.PREFIX + last));

@@ -1,16 +1,14 @@
 package org.monailabel.engine.inferer;
 
 import ai.djl.ndarray.NDArray;
-
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 
 /**
  * Merges window outputs straight into a label map, keeping only a slab of the output in memory. The

@@ -1,12 +1,11 @@
 package org.monailabel.engine.inferer;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 
 /**
  * A float array with a shape in C order (last index fastest), the layout of PyTorch tensors: {@code

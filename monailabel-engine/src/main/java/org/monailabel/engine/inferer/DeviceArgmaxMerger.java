@@ -6,12 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
+import java.nio.ByteBuffer;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
-
-import java.nio.ByteBuffer;
 
 /**
  * {@link ArgmaxMerger}'s twin that keeps the merge buffer on the network's device (a GPU): window

@@ -6,16 +6,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
 
 /**
  * MONAI's {@code sliding_window_inference}: runs a network over overlapping windows of an image and

@@ -1,14 +1,13 @@
 package org.monailabel.engine.interactive;
 
-import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.nets.UNetConfig;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.nets.UNetConfig;
 
 /**
  * The simulated user of {@link InteractiveTrainer}: training samples with their first clicks,

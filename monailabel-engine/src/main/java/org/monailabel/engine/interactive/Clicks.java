@@ -1,11 +1,10 @@
 package org.monailabel.engine.interactive;
 
-import org.monailabel.api.Params;
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.monailabel.api.Params;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * Clicks as 3D Slicer sends them (docs/rest-api.md §6.1): lists of {@code [i, j, k]} voxel indices

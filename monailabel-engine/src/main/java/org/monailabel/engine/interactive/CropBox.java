@@ -1,14 +1,13 @@
 package org.monailabel.engine.interactive;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.transform.Grid;
-
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.transform.Grid;
 
 /**
  * A fixed-size box on the network grid (the pre-processed image) around the clicks, how DeepGrow

@@ -1,5 +1,9 @@
 package org.monailabel.engine.interactive;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
@@ -10,11 +14,6 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.Network;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.segmentation.Latencies;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * DeepEdit: multi-label segmentation of the whole volume that clicks refine. 3D Slicer sends one

@@ -1,5 +1,10 @@
 package org.monailabel.engine.interactive;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
@@ -9,12 +14,6 @@ import org.monailabel.engine.model.LoadedModel;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.Network;
 import org.monailabel.engine.segmentation.Latencies;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * DeepGrow: positive ({@code foreground}) and negative ({@code background}) clicks on one

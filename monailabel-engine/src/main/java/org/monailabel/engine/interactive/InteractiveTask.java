@@ -3,7 +3,14 @@ package org.monailabel.engine.interactive;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.InferenceResult;
@@ -22,15 +29,6 @@ import org.monailabel.engine.model.ServesModel;
 import org.monailabel.engine.segmentation.InferenceWorkers;
 import org.monailabel.engine.segmentation.Latencies;
 import org.monailabel.engine.segmentation.ResultFiles;
-
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * What DeepGrow and DeepEdit share: a model served from its store like a segmentation model (a

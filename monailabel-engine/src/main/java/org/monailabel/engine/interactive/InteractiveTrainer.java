@@ -8,7 +8,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
@@ -26,14 +32,6 @@ import org.monailabel.engine.train.TrainSettings;
 import org.monailabel.engine.train.TrainerSupport;
 import org.monailabel.engine.train.TrainingData;
 import org.monailabel.engine.train.TrainingRun;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Random;
 
 /**
  * Trains a DeepGrow or DeepEdit model from the datastore's final labels with a simulated user

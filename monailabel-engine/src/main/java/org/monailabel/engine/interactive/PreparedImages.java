@@ -1,11 +1,5 @@
 package org.monailabel.engine.interactive;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.segmentation.SegmentationPipeline;
-import org.monailabel.engine.transform.Grid;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.segmentation.SegmentationPipeline;
+import org.monailabel.engine.transform.Grid;
 
 /**
  * What does not change between clicks: images pre-processed as a model card says (reoriented to

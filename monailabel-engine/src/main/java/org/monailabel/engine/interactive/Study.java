@@ -1,9 +1,8 @@
 package org.monailabel.engine.interactive;
 
-import org.monailabel.engine.train.TrainingData;
-
 import java.util.Map;
 import java.util.TreeMap;
+import org.monailabel.engine.train.TrainingData;
 
 /**
  * A pre-processed study for interactive training: image and label on the network grid (C order)

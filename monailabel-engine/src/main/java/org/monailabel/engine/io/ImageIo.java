@@ -1,11 +1,5 @@
 package org.monailabel.engine.io;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
-import org.monailabel.engine.io.nrrd.NrrdReader;
-import org.monailabel.engine.io.nrrd.NrrdWriter;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -14,6 +8,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
+import org.monailabel.engine.io.nrrd.NrrdReader;
+import org.monailabel.engine.io.nrrd.NrrdWriter;
 
 /**
  * Reads and writes images choosing the codec by file name: {@code .nii}, {@code .nii.gz} (NIfTI),

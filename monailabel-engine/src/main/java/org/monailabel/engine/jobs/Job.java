@@ -1,9 +1,5 @@
 package org.monailabel.engine.jobs;
 
-import org.monailabel.api.JobControl;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -17,6 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.monailabel.api.JobControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One background job and its record: MONAI Label's task object ({@code id}, {@code status}, {@code

@@ -1,13 +1,5 @@
 package org.monailabel.engine.jobs;
 
-import org.monailabel.api.JobControl;
-import org.monailabel.api.error.AlreadyRunningException;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.MonaiLabelException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,6 +12,13 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.error.AlreadyRunningException;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.MonaiLabelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs background jobs of one kind (training, scoring, batch inference) one at a time on its own

@@ -5,10 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.inferer.BlendMode;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.inferer.BlendMode;
 
 /**
  * Imports a TorchScript model, on its own or from a MONAI bundle folder, as a served model with its

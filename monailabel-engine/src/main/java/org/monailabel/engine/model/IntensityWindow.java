@@ -1,7 +1,6 @@
 package org.monailabel.engine.model;
 
 import ai.djl.ndarray.NDArray;
-
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.stream.IntStream;

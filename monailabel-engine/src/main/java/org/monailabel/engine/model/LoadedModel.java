@@ -15,14 +15,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
-
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.djl.Devices;
-import org.monailabel.engine.nets.McDropout;
-import org.monailabel.engine.nets.UNet;
-import org.monailabel.engine.nets.UNetConfig;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -41,6 +33,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.nets.McDropout;
+import org.monailabel.engine.nets.UNet;
+import org.monailabel.engine.nets.UNetConfig;
 
 /**
  * A model loaded from its card: our DJL {@link UNet} with saved parameters, or any TorchScript

@@ -2,10 +2,6 @@ package org.monailabel.engine.model;
 
 import ai.djl.Device;
 import ai.djl.nn.Block;
-
-import org.monailabel.api.ModelStore;
-import org.monailabel.api.error.NotFoundException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -18,6 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.monailabel.api.ModelStore;
+import org.monailabel.api.error.NotFoundException;
 
 /**
  * The published versions of a model in its folder: {@code versions/v<N>/} holds each version's

@@ -1,15 +1,7 @@
 package org.monailabel.engine.model;
 
 import ai.djl.Device;
-
 import com.google.gson.Gson;
-
-import org.monailabel.api.ModelStore;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.engine.djl.Devices;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.monailabel.api.ModelStore;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.engine.djl.Devices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model a task serves from its {@link ModelStore}: the current version's card and weights,

@@ -1,8 +1,7 @@
 package org.monailabel.engine.model;
 
-import org.monailabel.api.ModelStore;
-
 import java.util.Optional;
+import org.monailabel.api.ModelStore;
 
 /**
  * An inference task that serves a model from a {@link ModelStore} (through a {@link ServedModel}):

@@ -1,11 +1,10 @@
 package org.monailabel.engine.postprocess;
 
+import java.util.Collection;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.DenseArray;
-
-import java.util.Collection;
 
 /**
  * From network output to a label map: softmax or sigmoid, argmax over channels, and per-label

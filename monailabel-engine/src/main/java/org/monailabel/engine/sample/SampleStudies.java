@@ -1,13 +1,6 @@
 package org.monailabel.engine.sample;
 
 import com.google.gson.GsonBuilder;
-
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.sample.PhantomGenerator.Phantom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.sample.PhantomGenerator.Phantom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a ready studies folder of phantom CTs: {@code DIR/<id>.nii.gz} images, {@code

@@ -2,7 +2,18 @@ package org.monailabel.engine.scoring;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
@@ -22,19 +33,6 @@ import org.monailabel.engine.segmentation.InferenceWorkers;
 import org.monailabel.engine.segmentation.SegmentationPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The shared loop of the uncertainty scorings: loads the model a {@code SegmentationTask} serves
@@ -158,7 +156,7 @@ public abstract class UncertaintyScoring implements ScoringMethod {
             log(
                     control,
                     "%s: model '%s' v%d, %d passes; %d unlabeled images, %d already scored with"
-                        + " this version, %d to score",
+                            + " this version, %d to score",
                     name(),
                     modelName,
                     stamp.version(),

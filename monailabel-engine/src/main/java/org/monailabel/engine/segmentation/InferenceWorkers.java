@@ -1,13 +1,5 @@
 package org.monailabel.engine.segmentation;
 
-import org.monailabel.api.error.BusyException;
-import org.monailabel.api.error.ConflictException;
-import org.monailabel.api.error.InferenceFailedException;
-import org.monailabel.api.error.MonaiLabelException;
-import org.monailabel.engine.model.LoadedModel;
-import org.monailabel.engine.model.Network;
-import org.slf4j.MDC;
-
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +12,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.monailabel.api.error.BusyException;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InferenceFailedException;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.Network;
+import org.slf4j.MDC;
 
 /**
  * A bounded executor for one model: a fixed number of worker threads, each owning its own {@link

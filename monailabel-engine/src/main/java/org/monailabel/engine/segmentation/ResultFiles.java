@@ -1,5 +1,10 @@
 package org.monailabel.engine.segmentation;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
@@ -7,12 +12,6 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.postprocess.LabelMaps;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Writes a result label as the client asked: {@code result_extension} ({@code .nii.gz}, {@code

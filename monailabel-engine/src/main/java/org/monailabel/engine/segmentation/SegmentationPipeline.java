@@ -6,9 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import com.sun.management.OperatingSystemMXBean;
-
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Collection;
+import java.util.Map;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
@@ -24,13 +28,6 @@ import org.monailabel.engine.transform.Grid;
 import org.monailabel.engine.transform.Orientation;
 import org.monailabel.engine.transform.Resample;
 import org.monailabel.engine.transform.Spacing;
-
-import java.lang.management.ManagementFactory;
-import java.lang.ref.Reference;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.util.Collection;
-import java.util.Map;
 
 /**
  * One automatic segmentation, as MONAI Label's radiology app does it: reorient to RAS, resample to

@@ -1,10 +1,5 @@
 package org.monailabel.engine.session;
 
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.datastore.FileExtensions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +16,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.datastore.FileExtensions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sessions in a folder of their own ({@code <root>/<uuid>/}), kept in memory: a server restart

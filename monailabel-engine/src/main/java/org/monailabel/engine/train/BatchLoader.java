@@ -1,8 +1,5 @@
 package org.monailabel.engine.train;
 
-import org.monailabel.api.TrainingPair;
-import org.monailabel.engine.model.ModelCard;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +8,8 @@ import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.engine.model.ModelCard;
 
 /**
  * Prepares training batches on its own thread while the network trains: per epoch, {@code

@@ -1,12 +1,11 @@
 package org.monailabel.engine.train;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 
 /**
  * Maps the voxel values of a saved label onto a model's label indices. Clients describe their

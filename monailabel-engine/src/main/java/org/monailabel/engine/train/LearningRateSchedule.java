@@ -1,10 +1,8 @@
 package org.monailabel.engine.train;
 
 import ai.djl.training.tracker.Tracker;
-
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.function.DoubleSupplier;
+import org.monailabel.api.error.InvalidInputException;
 
 /**
  * The learning rate over a run: a linear warm-up over the first updates, then a cosine decay from

@@ -1,9 +1,5 @@
 package org.monailabel.engine.train;
 
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.image.Affine;
-import org.monailabel.engine.model.ModelCard;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.image.Affine;
+import org.monailabel.engine.model.ModelCard;
 
 /**
  * The pre-processed training studies, bounded in memory: the most recently used samples stay on the

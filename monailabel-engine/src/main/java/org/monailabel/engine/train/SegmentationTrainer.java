@@ -8,7 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
@@ -23,12 +27,6 @@ import org.monailabel.engine.inferer.SlidingWindowInferer;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
-
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Trains a segmentation model from the datastore's {@code final} labels: studies pre-processed once
@@ -121,7 +119,7 @@ public class SegmentationTrainer implements TrainTask {
             if (train.cropSize() < 16 || train.batchSize() > 64 || train.maxEpochs() < 1) {
                 throw new InvalidInputException(
                         "crop_size must be at least 16, train_batch_size at most 64 and max_epochs"
-                            + " at least 1");
+                                + " at least 1");
             }
         }
     }
@@ -202,7 +200,7 @@ public class SegmentationTrainer implements TrainTask {
         control.log(
                 String.format(
                         "Training '%s' on %d images, validating on %d, %s; studies ready in %.1f s"
-                            + " %s",
+                                + " %s",
                         support.name(),
                         studies.split().train().size(),
                         studies.split().validation().size(),

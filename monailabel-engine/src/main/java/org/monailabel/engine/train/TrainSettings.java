@@ -1,13 +1,12 @@
 package org.monailabel.engine.train;
 
-import org.monailabel.api.Params;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.monailabel.api.Params;
 
 /**
  * The settings every trainer has, typed: part of a trainer kind's settings record ({@link

@@ -1,11 +1,10 @@
 package org.monailabel.engine.train;
 
+import java.nio.file.Path;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.ModelStore;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
-
-import java.nio.file.Path;
 
 /**
  * Where a trainer's files are: the store of the model it trains (its folder holds the published

@@ -8,20 +8,9 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
-
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
-
-import org.monailabel.api.AppContext;
-import org.monailabel.api.JobControl;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.error.TrainingFailedException;
-import org.monailabel.engine.djl.Devices;
-import org.monailabel.engine.model.ModelCard;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -40,6 +29,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.monailabel.api.AppContext;
+import org.monailabel.api.JobControl;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.TrainingFailedException;
+import org.monailabel.engine.djl.Devices;
+import org.monailabel.engine.model.ModelCard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the segmentation and interactive trainers share, held by each for the model it trains: the
@@ -303,7 +300,7 @@ public final class TrainerSupport {
         } catch (JsonParseException e) {
             return Map
                     .of(); // a stats file from an interrupted writer: show nothing rather than fail
-                           // to start
+            // to start
         }
     }
 

@@ -1,5 +1,12 @@
 package org.monailabel.engine.train;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.image.Affine;
@@ -10,14 +17,6 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.segmentation.SegmentationPipeline;
 import org.monailabel.engine.transform.Grid;
 import org.monailabel.engine.transform.Resample;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Random;
 
 /**
  * The labeled images of a datastore, pre-processed as the model sees them: image reoriented,

@@ -1,9 +1,8 @@
 package org.monailabel.engine.transform;
 
-import org.monailabel.api.image.Affine;
-
 import java.util.Arrays;
 import java.util.Objects;
+import org.monailabel.api.image.Affine;
 
 /**
  * A voxel grid in world space: a 3-D shape and its voxel-to-world affine (RAS mm).

@@ -1,9 +1,8 @@
 package org.monailabel.engine.transform;
 
+import java.util.Arrays;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
-
-import java.util.Arrays;
 
 /**
  * Resampling to a target voxel spacing, producing the same output grid as MONAI's {@code Spacing}

@@ -1,13 +1,12 @@
 package org.monailabel.engine.transform;
 
-import org.monailabel.api.image.Volume;
-
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
+import org.monailabel.api.image.Volume;
 
 /** Reads voxels as floats straight from a volume's buffer, whatever its type, without a copy. */
 @FunctionalInterface

@@ -2,6 +2,12 @@ package org.monailabel.engine.activelearning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.Datastore;
@@ -9,13 +15,6 @@ import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
 import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.testing.TestDatastores;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /** The score-ranked strategies on a real datastore whose image info holds scores. */
 class UncertaintyStrategyTest {

@@ -3,6 +3,12 @@ package org.monailabel.engine.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,13 +23,6 @@ import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
 import org.monailabel.testing.TestDatastores;
 import org.monailabel.testing.TestRequests;
-
-import java.io.IOException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 
 class AppRegistryTest {
     @TempDir Path tmp;

@@ -3,19 +3,18 @@ package org.monailabel.engine.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.InferenceTask;
-import org.monailabel.testing.PluginJars;
-import org.slf4j.Logger;
-
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.InferenceTask;
+import org.monailabel.testing.PluginJars;
+import org.slf4j.Logger;
 
 class FilteringClassLoaderTest {
     private final FilteringClassLoader filter =

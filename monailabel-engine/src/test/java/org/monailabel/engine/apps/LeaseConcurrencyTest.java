@@ -2,16 +2,6 @@ package org.monailabel.engine.apps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.AppConfig;
-import org.monailabel.api.InferenceRequest;
-import org.monailabel.api.InferenceTask;
-import org.monailabel.testing.PluginJars;
-import org.monailabel.testing.PluginSources;
-import org.monailabel.testing.TestDatastores;
-import org.monailabel.testing.TestRequests;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +13,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.AppConfig;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.InferenceTask;
+import org.monailabel.testing.PluginJars;
+import org.monailabel.testing.PluginSources;
+import org.monailabel.testing.TestDatastores;
+import org.monailabel.testing.TestRequests;
 
 class LeaseConcurrencyTest {
     /** A model that fails if it is called before open or after close. */

@@ -1,11 +1,10 @@
 package org.monailabel.engine.apps;
 
-import org.monailabel.testing.PluginSources;
-
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import org.monailabel.testing.PluginSources;
 
 /**
  * Shared between tests and the app code they compile: apps see the host's {@code

@@ -1,7 +1,5 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.api.Datastore.Transfer;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.monailabel.api.Datastore.Transfer;
 
 /**
  * Child-process main for {@link LocalDatastoreCrashTest}: changes the datastore in a loop until it

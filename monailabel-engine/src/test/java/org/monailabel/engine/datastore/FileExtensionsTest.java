@@ -2,10 +2,9 @@ package org.monailabel.engine.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.Optional;
 
 class FileExtensionsTest {
     @ParameterizedTest(name = "{0} -> ''{1}''")

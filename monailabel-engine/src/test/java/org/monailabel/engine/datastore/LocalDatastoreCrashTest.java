@@ -3,12 +3,6 @@ package org.monailabel.engine.datastore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.testing.ChildJvm;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +13,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.testing.ChildJvm;
 
 /** Kills a writing child JVM with SIGKILL at random moments and checks the folder each time. */
 class LocalDatastoreCrashTest {

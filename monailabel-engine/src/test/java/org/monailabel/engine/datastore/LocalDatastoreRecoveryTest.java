@@ -3,11 +3,6 @@ package org.monailabel.engine.datastore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.json.JsonTrees;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.json.JsonTrees;
 
 /** What the datastore finds after crashes and outside damage. */
 class LocalDatastoreRecoveryTest {
@@ -132,8 +130,8 @@ class LocalDatastoreRecoveryTest {
         JsonObject record =
                 JsonTrees.parseObject(
                         "{\"op\": \"set\", \"id\": \"a\", \"object\": {\"image\": {\"ext\":"
-                            + " \".nii.gz\", \"info\": {\"key\": 2, \"ts\": 1, \"name\":"
-                            + " \"a.nii.gz\"}}, \"labels\": {}}, \"moves\": [{\"from\": \""
+                                + " \".nii.gz\", \"info\": {\"key\": 2, \"ts\": 1, \"name\":"
+                                + " \"a.nii.gz\"}}, \"labels\": {}}, \"moves\": [{\"from\": \""
                                 + temp.getFileName()
                                 + "\", \"to\": \"a.nii.gz\"}]}");
         try (Journal journal = Journal.start(studies, 7)) {

@@ -1,8 +1,7 @@
 package org.monailabel.engine.datastore;
 
-import org.monailabel.testing.ChildJvm;
-
 import java.io.IOException;
+import org.monailabel.testing.ChildJvm;
 
 /**
  * Child-process main for {@link LocalDatastoreLockTest}: opens a datastore and holds it until stdin

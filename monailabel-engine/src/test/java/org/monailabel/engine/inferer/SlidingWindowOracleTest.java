@@ -12,11 +12,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -30,10 +31,6 @@ import org.monailabel.engine.postprocess.LabelMaps;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Floats;
 import org.monailabel.testing.Npy;
-
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Sliding-window inference and TorchScript loading against MONAI/PyTorch outputs

@@ -2,6 +2,11 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.Params;
 import org.monailabel.api.image.Affine;
@@ -12,12 +17,6 @@ import org.monailabel.engine.nets.Activation;
 import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.train.TrainingData;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /** The simulated user of the trainer, with fake networks that always answer one class. */
 class ClickRoundsTest {

@@ -2,9 +2,8 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class ClickSimulatorTest {
     static final int[] SHAPE = {15, 11, 9};

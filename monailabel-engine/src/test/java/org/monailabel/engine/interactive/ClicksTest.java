@@ -3,12 +3,11 @@ package org.monailabel.engine.interactive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
-
-import java.util.List;
-import java.util.Map;
 
 class ClicksTest {
     static final int[] SHAPE = {64, 48, 20};

@@ -2,13 +2,12 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.transform.Grid;
-
-import java.util.List;
-import java.util.Random;
 
 class CropBoxTest {
     @Test

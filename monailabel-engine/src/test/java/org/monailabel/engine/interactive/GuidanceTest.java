@@ -3,9 +3,8 @@ package org.monailabel.engine.interactive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class GuidanceTest {
     static final int[] SHAPE = {20, 12, 7}; // non-cubic: catches swapped axes

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,11 +20,6 @@ import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.train.TrainSettings;
 import org.monailabel.testing.TrainerConfigs;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /** The interactive trainer's settings: one set of defaults for {@code /info/} and for runs. */
 @Tag("engine")

@@ -2,6 +2,11 @@ package org.monailabel.engine.interactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Affine;
@@ -12,12 +17,6 @@ import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 class PreparedImagesTest {
     @TempDir Path dir;

@@ -2,14 +2,6 @@ package org.monailabel.engine.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.nifti.NiftiReader;
-import org.monailabel.engine.io.nifti.NiftiWriter;
-import org.monailabel.engine.io.nrrd.NrrdReader;
-import org.monailabel.engine.io.nrrd.NrrdWriter;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,6 +16,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nifti.NiftiWriter;
+import org.monailabel.engine.io.nrrd.NrrdReader;
+import org.monailabel.engine.io.nrrd.NrrdWriter;
 
 /**
  * Mutates valid NIfTI and NRRD files (plain and gzip) 12,000 times with a fixed seed: every read
@@ -183,21 +182,21 @@ class CodecFuzzTest {
     private static byte[] segLayers() throws IOException {
         String header =
                 "NRRD0004\n"
-                    + "type: unsigned char\n"
-                    + "dimension: 4\n"
-                    + "space: left-posterior-superior\n"
-                    + "sizes: 2 3 2 2\n"
-                    + "space directions: none (1,0,0) (0,1,0) (0,0,1)\n"
-                    + "kinds: list domain domain domain\n"
-                    + "encoding: gzip\n"
-                    + "space origin: (0,0,0)\n"
-                    + "Segment0_ID:=Segment_1\n"
-                    + "Segment0_LabelValue:=1\n"
-                    + "Segment0_Layer:=0\n"
-                    + "Segment0_Name:=a\n"
-                    + "Segment1_LabelValue:=1\n"
-                    + "Segment1_Layer:=1\n"
-                    + "Segment1_Color:=0.1 0.2 0.3\n\n";
+                        + "type: unsigned char\n"
+                        + "dimension: 4\n"
+                        + "space: left-posterior-superior\n"
+                        + "sizes: 2 3 2 2\n"
+                        + "space directions: none (1,0,0) (0,1,0) (0,0,1)\n"
+                        + "kinds: list domain domain domain\n"
+                        + "encoding: gzip\n"
+                        + "space origin: (0,0,0)\n"
+                        + "Segment0_ID:=Segment_1\n"
+                        + "Segment0_LabelValue:=1\n"
+                        + "Segment0_Layer:=0\n"
+                        + "Segment0_Name:=a\n"
+                        + "Segment1_LabelValue:=1\n"
+                        + "Segment1_Layer:=1\n"
+                        + "Segment1_Color:=0.1 0.2 0.3\n\n";
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
         byte[] data =
                 gzip(

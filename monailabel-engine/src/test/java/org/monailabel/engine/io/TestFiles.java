@@ -1,12 +1,11 @@
 package org.monailabel.engine.io;
 
-import org.monailabel.api.image.Volume;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.monailabel.api.image.Volume;
 
 /** Helpers for codec tests: voxel bytes in a fixed byte order and their digest. */
 public final class TestFiles {

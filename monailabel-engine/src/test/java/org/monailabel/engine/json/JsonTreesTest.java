@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.monailabel.api.error.InvalidInputException;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.monailabel.api.error.InvalidInputException;
 
 class JsonTreesTest {
     @Test
@@ -19,7 +17,7 @@ class JsonTreesTest {
         JsonObject tree =
                 JsonTrees.parseObject(
                         "{\"ts\": 1733700000, \"f\": 2.50, \"e\": 1e-7, \"neg\": -3, \"big\":"
-                            + " 12345678901234567890}");
+                                + " 12345678901234567890}");
         Map<String, Object> map = JsonTrees.toJavaMap(tree);
         assertThat(map)
                 .containsEntry("ts", 1733700000L)

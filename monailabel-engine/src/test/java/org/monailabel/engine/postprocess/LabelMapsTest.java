@@ -2,6 +2,8 @@ package org.monailabel.engine.postprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
@@ -10,9 +12,6 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.postprocess.ConnectedComponents.Connectivity;
 import org.monailabel.testing.Floats;
-
-import java.util.Arrays;
-import java.util.List;
 
 class LabelMapsTest {
     private static final Affine A = Affine.diagonal(1, 2, 3);

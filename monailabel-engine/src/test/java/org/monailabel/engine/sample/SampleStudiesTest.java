@@ -2,15 +2,14 @@ package org.monailabel.engine.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.testing.Floats;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 class SampleStudiesTest {
     @TempDir Path dir;

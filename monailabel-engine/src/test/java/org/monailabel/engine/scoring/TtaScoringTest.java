@@ -2,6 +2,9 @@ package org.monailabel.engine.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,10 +13,6 @@ import org.monailabel.api.Params;
 import org.monailabel.engine.activelearning.TtaStrategy;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.scoring.ScoringFixtures.Control;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Map;
 
 /** Test-time flip scoring of tiny phantoms with a tiny untrained UNet. */
 @Tag("engine")

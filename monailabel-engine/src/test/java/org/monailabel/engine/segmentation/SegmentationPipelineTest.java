@@ -3,7 +3,8 @@ package org.monailabel.engine.segmentation;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
+import java.io.IOException;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,9 +16,6 @@ import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.transform.Grid;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Floats;
-
-import java.io.IOException;
-import java.util.Map;
 
 @Tag("engine")
 class SegmentationPipelineTest {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,11 +25,6 @@ import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.testing.TestDatastores;
 import org.monailabel.testing.TrainerConfigs;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /** The segmentation trainer's settings: one set of defaults for {@code /info/} and for runs. */
 @Tag("engine")

@@ -3,6 +3,19 @@ package org.monailabel.engine.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,20 +41,6 @@ import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.engine.segmentation.SegmentationTask;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The trainer learns the spleen of tiny phantoms from the datastore's final labels. */
 @Tag("engine")
@@ -240,7 +239,7 @@ class SegmentationTrainerTest {
                 for (Future<Object> f : answers) {
                     assertThat(f.get())
                             .isNotNull(); // every request finished, on whichever version it started
-                                          // with
+                    // with
                 }
                 clients.shutdown();
                 assertThat(infer(task, image).get("model_version"))
@@ -297,9 +296,8 @@ class SegmentationTrainerTest {
             Control control =
                     new Control() {
                         @Override
-                        public boolean
-                                stopRequested() { // once training runs, checked before each
-                                                  // iteration
+                        public boolean stopRequested() { // once training runs, checked before each
+                            // iteration
                             return !lines.isEmpty()
                                     && checks.incrementAndGet()
                                             > 3; // stop pressed during the third
@@ -382,7 +380,7 @@ class SegmentationTrainerTest {
             assertThat(firstLoss(tuned))
                     .as(
                             "the run starts where the published model is, not from a new"
-                                + " initialisation")
+                                    + " initialisation")
                     .isLessThan(firstLoss(scratch));
             assertThat((int) tuned.get("version")).isGreaterThan((int) scratch.get("version"));
             assertThat(Files.readAllBytes(weights))

@@ -3,16 +3,6 @@ package org.monailabel.engine.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.engine.model.LoadedModel;
-import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.model.ModelVersions;
-import org.monailabel.testing.ChildJvm;
-import org.monailabel.testing.Poll;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +11,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.model.LoadedModel;
+import org.monailabel.engine.model.ModelCard;
+import org.monailabel.engine.model.ModelVersions;
+import org.monailabel.testing.ChildJvm;
+import org.monailabel.testing.Poll;
 
 /**
  * A trainer killed with SIGKILL at a random moment (mid-epoch, mid-validation, mid-publish) never

@@ -1,12 +1,11 @@
 package org.monailabel.engine.train;
 
+import java.nio.file.Path;
+import java.util.Map;
 import org.monailabel.api.AppConfig;
 import org.monailabel.api.AppContext;
 import org.monailabel.api.Params;
 import org.monailabel.engine.datastore.LocalDatastore;
-
-import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Child-process main for {@link TrainerCrashTest}: fine-tunes the tiny spleen model from whatever

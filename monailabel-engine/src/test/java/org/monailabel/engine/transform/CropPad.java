@@ -1,11 +1,10 @@
 package org.monailabel.engine.transform;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
 
 /**
  * Cropping and padding in voxel space, as MONAI's {@code CropForeground}, {@code

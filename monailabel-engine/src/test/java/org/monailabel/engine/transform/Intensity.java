@@ -1,10 +1,9 @@
 package org.monailabel.engine.transform;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-
 import java.nio.FloatBuffer;
 import java.util.function.DoubleUnaryOperator;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 
 /**
  * Intensity transforms as MONAI computes them; each returns a new float32 volume. Test sources

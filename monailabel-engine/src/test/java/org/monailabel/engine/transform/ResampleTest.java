@@ -2,6 +2,8 @@ package org.monailabel.engine.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.monailabel.api.image.Volume;
@@ -9,9 +11,6 @@ import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.Floats;
-
-import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 class ResampleTest {
     /** The per-axis fast path for grids without rotation gives the general per-voxel result. */

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,10 +23,6 @@ import org.monailabel.engine.segmentation.SegmentationPipeline;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Floats;
 import org.monailabel.testing.Npy;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.Map;
 
 /**
  * Orientation, spacing, intensity and their inverses against MONAI 1.4's own outputs

@@ -1,19 +1,6 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-
-import org.monailabel.api.Datastore;
-import org.monailabel.api.Datastore.Transfer;
-import org.monailabel.api.TrainingPair;
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.Checksums;
-import org.monailabel.engine.Upload;
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.support.Form;
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.Json;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +15,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.Datastore.Transfer;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.Checksums;
+import org.monailabel.engine.Upload;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Form;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.Json;
 
 /** The {@code /datastore/...} family (docs/rest-api.md §4). */
 public final class DatastoreEndpoints {

@@ -2,12 +2,6 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.PathPrefix;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +13,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.PathPrefix;
 
 /**
  * {@code GET /docs} and {@code GET /docs/swagger-ui/{file}} (docs/rest-api.md §12.3): Swagger UI

@@ -3,14 +3,12 @@ package org.monailabel.http.handler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
-
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.MediaTypes;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.MediaTypes;
 
 /** Sends a file as a download: Content-Length, guessed Content-Type, Content-Disposition. */
 final class Downloads {

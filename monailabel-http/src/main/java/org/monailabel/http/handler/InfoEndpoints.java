@@ -2,19 +2,6 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
-import org.monailabel.api.ComponentInfo;
-import org.monailabel.api.DatastoreStats;
-import org.monailabel.api.ModelInfo;
-import org.monailabel.api.Params;
-import org.monailabel.api.TrainerInfo;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.apps.AppStatus;
-import org.monailabel.engine.apps.AppsInfo;
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.Json;
-import org.monailabel.http.support.PathPrefix;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.monailabel.api.ComponentInfo;
+import org.monailabel.api.DatastoreStats;
+import org.monailabel.api.ModelInfo;
+import org.monailabel.api.Params;
+import org.monailabel.api.TrainerInfo;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.apps.AppStatus;
+import org.monailabel.engine.apps.AppsInfo;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.Json;
+import org.monailabel.http.support.PathPrefix;
 
 /** {@code /info/}, {@code /activelearning/{strategy}}, {@code /auth/...} and the home page. */
 public final class InfoEndpoints {
@@ -168,11 +166,11 @@ public final class InfoEndpoints {
         StringBuilder html = new StringBuilder();
         html.append(
                 "<!DOCTYPE html><html><head><meta"
-                    + " charset=\"utf-8\"><title>monailabel</title></head><body>");
+                        + " charset=\"utf-8\"><title>monailabel</title></head><body>");
         html.append("<h1>").append(escape(String.valueOf(info.get("name")))).append("</h1>");
         html.append(
                 "<p>A MONAI Label server: connect 3D Slicer's MONAILabel module (or MONAI Label's"
-                    + " Python client) to this URL.</p>");
+                        + " Python client) to this URL.</p>");
         html.append("<p>Models: ")
                 .append(escape(String.valueOf(((Map<?, ?>) info.get("models")).keySet())))
                 .append("<br>Strategies: ")

@@ -1,7 +1,13 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.JobKind;
@@ -10,14 +16,6 @@ import org.monailabel.engine.Submission;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Training ({@code /train/}, docs/rest-api.md §8), scoring and batch inference ({@code /scoring/},
@@ -169,7 +167,7 @@ public final class JobEndpoints {
                                 () ->
                                         new InvalidInputException(
                                                 "Query parameter 'images' must be all, labeled or"
-                                                    + " unlabeled"));
+                                                        + " unlabeled"));
         reply(
                 exchange,
                 monaiLabel().batchInfer(model, images, Json.body(exchange), enqueue(exchange)));

@@ -2,13 +2,11 @@ package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.RecentLogs;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.RecentLogs;
 
 /** {@code GET /logs/?lines=300&html=true&text=false&refresh=0}: the server's recent log lines. */
 public final class LogsEndpoint {

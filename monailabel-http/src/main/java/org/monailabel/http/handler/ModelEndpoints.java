@@ -1,19 +1,17 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.engine.Models;
 import org.monailabel.engine.WeightsInfo;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@code /model/{model}} (docs/rest-api.md §10): the published weights of a model, through {@link
@@ -60,7 +58,7 @@ public final class ModelEndpoints {
                                 () ->
                                         new InvalidInputException(
                                                 "Expected multipart/form-data with a file part"
-                                                    + " 'file' (the weights)"));
+                                                        + " 'file' (the weights)"));
         Json.send(exchange, toJson(models().upload(model, file.file(), file.clientName())));
     }
 

@@ -3,19 +3,16 @@ package org.monailabel.http.handler;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
 import io.undertow.server.HttpServerExchange;
-
-import org.monailabel.engine.json.JsonTrees;
-import org.monailabel.http.support.Json;
-import org.monailabel.http.support.PathPrefix;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.monailabel.engine.json.JsonTrees;
+import org.monailabel.http.support.Json;
+import org.monailabel.http.support.PathPrefix;
 
 /**
  * {@code GET /openapi.json} (docs/rest-api.md §12.2): the OpenAPI description of every route. The

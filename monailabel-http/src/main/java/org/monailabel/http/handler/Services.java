@@ -1,11 +1,10 @@
 package org.monailabel.http.handler;
 
+import java.nio.file.Path;
+import java.util.Objects;
 import org.monailabel.api.Datastore;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.http.support.Forms;
-
-import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * What the handlers work with, built once by the server: the application layer and the HTTP layer's

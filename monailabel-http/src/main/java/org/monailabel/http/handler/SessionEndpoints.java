@@ -1,15 +1,6 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.Upload;
-import org.monailabel.engine.session.Session;
-import org.monailabel.http.support.Form;
-import org.monailabel.http.support.Http;
-import org.monailabel.http.support.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -17,6 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.Upload;
+import org.monailabel.engine.session.Session;
+import org.monailabel.http.support.Form;
+import org.monailabel.http.support.Http;
+import org.monailabel.http.support.Json;
 
 /** {@code /session/} (docs/rest-api.md §7). */
 public final class SessionEndpoints {

@@ -1,13 +1,11 @@
 package org.monailabel.http.support;
 
 import io.undertow.server.RequestTooBigException;
-
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.monailabel.api.error.ErrorCode;
 import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.io.InvalidImageException;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The one table from failures to replies: {@code detail} first, because MONAI Label clients show

@@ -3,14 +3,12 @@ package org.monailabel.http.support;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
+import java.io.IOException;
+import java.util.Objects;
 import org.monailabel.api.error.BusyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-
-import java.io.IOException;
-import java.util.Objects;
 
 /**
  * Runs the handler chain on the worker thread with the request id in the MDC and turns every

@@ -2,10 +2,6 @@ package org.monailabel.http.support;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.PayloadTooLargeException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.PayloadTooLargeException;
 
 /**
  * Parses request forms: {@code multipart/form-data} (streamed, files spooled to {@code tmpDir}) and

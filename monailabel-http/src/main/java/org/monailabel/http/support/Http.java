@@ -4,10 +4,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.PayloadTooLargeException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.PayloadTooLargeException;
 
 /** Small helpers over an exchange: parameters, bodies, headers. Stateless. */
 public final class Http {

@@ -2,15 +2,13 @@ package org.monailabel.http.support;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.engine.json.JsonTrees;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.engine.json.JsonTrees;
 
 /** JSON replies and request bodies. Stateless. */
 public final class Json {

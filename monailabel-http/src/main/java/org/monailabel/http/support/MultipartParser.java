@@ -1,8 +1,5 @@
 package org.monailabel.http.support;
 
-import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.error.PayloadTooLargeException;
-
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -15,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.error.PayloadTooLargeException;
 
 /**
  * A streaming {@code multipart/form-data} parser that accepts what MONAI Label's clients really

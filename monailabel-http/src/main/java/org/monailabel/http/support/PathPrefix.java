@@ -2,7 +2,6 @@ package org.monailabel.http.support;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-
 import java.util.Objects;
 
 /**

@@ -2,7 +2,6 @@ package org.monailabel.http.support;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A short id per request, for the log ({@code requestId} in the MDC) and error replies. */

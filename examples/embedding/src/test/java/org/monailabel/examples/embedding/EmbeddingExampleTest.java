@@ -3,6 +3,11 @@ package org.monailabel.examples.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.ActiveLearningStrategy;
@@ -18,12 +23,6 @@ import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * How another Java program embeds monailabel: load apps, ask a strategy for the next image, run a
@@ -73,7 +72,7 @@ class EmbeddingExampleTest {
                         MonaiLabel.builder()
                                 .datastore(
                                         datastore) // we keep ownership: MonaiLabel does not close
-                                                   // it
+                                // it
                                 .appsFolder(apps) // jars dropped in later are loaded too
                                 .conf("models", "spleen") // like --conf models spleen
                                 .device("cpu")

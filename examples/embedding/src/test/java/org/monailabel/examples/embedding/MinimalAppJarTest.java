@@ -3,6 +3,15 @@ package org.monailabel.examples.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,16 +30,6 @@ import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.testing.Poll;
-
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The jar {@code examples/minimal-app} builds ({@code target/minimal.jar}) works when dropped into
@@ -58,7 +57,7 @@ class MinimalAppJarTest {
                         .appsFolder(apps)
                         .classpathApps(
                                 false) // the app's classes are on the test class path too: ignore
-                                       // them
+                        // them
                         .watch(false)
                         .workDir(tmp.resolve("work"))
                         .build();

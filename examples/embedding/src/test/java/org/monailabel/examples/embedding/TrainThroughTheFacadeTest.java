@@ -2,6 +2,10 @@ package org.monailabel.examples.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.Datastore;
@@ -11,11 +15,6 @@ import org.monailabel.engine.JobKind;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobStatus;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A program that runs the whole annotation loop through {@link MonaiLabel}, the application layer

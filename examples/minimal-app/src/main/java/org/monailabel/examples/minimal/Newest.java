@@ -1,12 +1,11 @@
 package org.monailabel.examples.minimal;
 
+import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
 import org.monailabel.api.ComponentInfo;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
-
-import java.util.Optional;
 
 /**
  * Strategy {@code newest}: the most recently added image that has no {@code final} label yet, by

@@ -1,9 +1,5 @@
 package org.monailabel.engine.io.internal;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.InvalidImageException;
-import org.monailabel.engine.io.ReadOptions;
-
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -13,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
 
 /**
  * Stream helpers shared by the codecs: bounded sizes, reading voxel data straight into its final

@@ -1,11 +1,10 @@
 package org.monailabel.engine.io.nifti;
 
-import org.monailabel.engine.io.InvalidImageException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * Decodes and encodes the binary NIfTI-1 (348 bytes) and NIfTI-2 (540 bytes) headers, in either

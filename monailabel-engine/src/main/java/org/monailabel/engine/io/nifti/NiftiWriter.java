@@ -1,11 +1,5 @@
 package org.monailabel.engine.io.nifti;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.engine.io.ParallelGzipOutputStream;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.io.internal.VoxelStreams;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ParallelGzipOutputStream;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Writes a {@link Volume} as a little-endian single-file NIfTI-1 or NIfTI-2 image, gzip-compressed

@@ -1,12 +1,11 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.engine.io.InvalidImageException;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.monailabel.api.image.Affine;
+import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * Maps a NRRD header's axes and geometry onto a {@link org.monailabel.api.image.Volume}: two or

@@ -1,14 +1,13 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
-
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * The text header of a NRRD file: field descriptors ({@code name: value}, names lower-cased) and

@@ -1,7 +1,5 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.engine.io.InvalidImageException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * Reads a NRRD text header byte by byte up to the blank line that ends it (or the end of a detached

@@ -1,11 +1,5 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
-import org.monailabel.engine.io.ReadOptions;
-import org.monailabel.engine.io.internal.VoxelStreams;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +11,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Reads NRRD images ({@code .nrrd} with attached data, {@code .nhdr} with a detached data file)

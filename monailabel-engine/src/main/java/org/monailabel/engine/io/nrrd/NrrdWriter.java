@@ -1,12 +1,5 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.api.image.Affine;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.ParallelGzipOutputStream;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.io.internal.VoxelStreams;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +11,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.ParallelGzipOutputStream;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.internal.VoxelStreams;
 
 /**
  * Writes a {@link Volume} as a NRRD file with attached, little-endian data, raw or gzip-encoded

@@ -1,9 +1,5 @@
 package org.monailabel.engine.io.nrrd;
 
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.InvalidImageException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -15,6 +11,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * 3D Slicer segmentation files ({@code .seg.nrrd}): the {@code Segment<N>_*} key/value pairs and

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,12 +21,6 @@ import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.NibabelProcess;
 import org.monailabel.engine.io.TestFiles;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 
 /** Files written by nibabel in many variants, read by {@link NiftiReader}. */
 @Tag("interop")

@@ -3,7 +3,13 @@ package org.monailabel.engine.io.nifti;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,14 +21,6 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.TestFiles;
 import org.monailabel.engine.io.TestVolumes;
 import org.monailabel.engine.io.WriteOptions;
-
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 
 class NiftiRoundTripTest {
     @TempDir Path dir;

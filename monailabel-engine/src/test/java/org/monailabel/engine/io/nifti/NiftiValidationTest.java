@@ -3,6 +3,13 @@ package org.monailabel.engine.io.nifti;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.monailabel.api.image.Affine;
@@ -12,14 +19,6 @@ import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.TestVolumes;
 import org.monailabel.engine.io.WriteOptions;
-
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 
 /** Headers nobody should trust: each ends in a clear {@link InvalidImageException}. */
 class NiftiValidationTest {

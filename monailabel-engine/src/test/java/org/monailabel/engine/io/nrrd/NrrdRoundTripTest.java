@@ -2,6 +2,16 @@ package org.monailabel.engine.io.nrrd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,17 +23,6 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.TestFiles;
 import org.monailabel.engine.io.TestVolumes;
 import org.monailabel.engine.io.WriteOptions;
-
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 class NrrdRoundTripTest {
     @TempDir Path dir;
@@ -110,27 +109,27 @@ class NrrdRoundTripTest {
                 read(
                         NrrdFiles.file(
                                 "NRRD0005\n"
-                                    + "type: int16\n"
-                                    + "dimension: 3\n"
-                                    + "space: LPS\n"
-                                    + "sizes: 2 2 2\n"
-                                    + "space directions: (-1,0,0) (0,0,2) (0,3,0)\n"
-                                    + "endian: big\n"
-                                    + "encoding: raw\n"
-                                    + "space origin: (10,20,30)\n\n",
+                                        + "type: int16\n"
+                                        + "dimension: 3\n"
+                                        + "space: LPS\n"
+                                        + "sizes: 2 2 2\n"
+                                        + "space directions: (-1,0,0) (0,0,2) (0,3,0)\n"
+                                        + "endian: big\n"
+                                        + "encoding: raw\n"
+                                        + "space origin: (10,20,30)\n\n",
                                 data));
         Volume ras =
                 read(
                         NrrdFiles.file(
                                 "NRRD0004\n"
-                                    + "type: short\n"
-                                    + "dimension: 3\n"
-                                    + "space: right-anterior-superior\n"
-                                    + "sizes: 2 2 2\n"
-                                    + "space directions: (1,0,0) (0, 0, 2) (0,-3,0)\n"
-                                    + "endian: big\n"
-                                    + "encoding: raw\n"
-                                    + "space origin: (-10,-20,30)\n\n",
+                                        + "type: short\n"
+                                        + "dimension: 3\n"
+                                        + "space: right-anterior-superior\n"
+                                        + "sizes: 2 2 2\n"
+                                        + "space directions: (1,0,0) (0, 0, 2) (0,-3,0)\n"
+                                        + "endian: big\n"
+                                        + "encoding: raw\n"
+                                        + "space origin: (-10,-20,30)\n\n",
                                 data));
         Affine expected = Affine.of(1, 0, 0, -10, 0, 0, -3, -20, 0, 2, 0, 30, 0, 0, 0, 1);
         assertThat(lps.affine()).isEqualTo(expected);
@@ -145,13 +144,13 @@ class NrrdRoundTripTest {
                 read(
                         NrrdFiles.file(
                                 "NRRD0004\n"
-                                    + "type: uchar\n"
-                                    + "dimension: 4\n"
-                                    + "space: left-posterior-superior\n"
-                                    + "sizes: 2 3 1 1\n"
-                                    + "space directions: none (1,0,0) (0,1,0) (0,0,1)\n"
-                                    + "kinds: vector domain domain domain\n"
-                                    + "encoding: raw\n\n",
+                                        + "type: uchar\n"
+                                        + "dimension: 4\n"
+                                        + "space: left-posterior-superior\n"
+                                        + "sizes: 2 3 1 1\n"
+                                        + "space directions: none (1,0,0) (0,1,0) (0,0,1)\n"
+                                        + "kinds: vector domain domain domain\n"
+                                        + "encoding: raw\n\n",
                                 NrrdFiles.bytes(1, 10, 2, 20, 3, 30)));
         assertThat(v.shape()).containsExactly(3, 1, 1, 2);
         assertThat(v.toFloatArray()).containsExactly(1, 2, 3, 10, 20, 30);
@@ -163,11 +162,11 @@ class NrrdRoundTripTest {
                 read(
                         NrrdFiles.file(
                                 "NRRD0001\n"
-                                    + "type: uchar\n"
-                                    + "dimension: 3\n"
-                                    + "sizes: 1 1 2\n"
-                                    + "spacings: 0.5 2 3\n"
-                                    + "encoding: raw\n\n",
+                                        + "type: uchar\n"
+                                        + "dimension: 3\n"
+                                        + "sizes: 1 1 2\n"
+                                        + "spacings: 0.5 2 3\n"
+                                        + "encoding: raw\n\n",
                                 NrrdFiles.bytes(1, 2)));
         assertThat(v.affine()).isEqualTo(Affine.diagonal(-0.5, -2, 3));
     }
@@ -178,12 +177,12 @@ class NrrdRoundTripTest {
                 read(
                         NrrdFiles.file(
                                 "NRRD0004\n"
-                                    + "type: uchar\n"
-                                    + "dimension: 2\n"
-                                    + "space: RAS\n"
-                                    + "sizes: 2 1\n"
-                                    + "space directions: (0.5,0,0) (0,0.5,0)\n"
-                                    + "encoding: gzip\n\n",
+                                        + "type: uchar\n"
+                                        + "dimension: 2\n"
+                                        + "space: RAS\n"
+                                        + "sizes: 2 1\n"
+                                        + "space directions: (0.5,0,0) (0,0.5,0)\n"
+                                        + "encoding: gzip\n\n",
                                 NrrdFiles.gzip(NrrdFiles.bytes(7, 9))));
         assertThat(v.shape()).containsExactly(2, 1, 1);
         assertThat(v.affine()).isEqualTo(Affine.diagonal(0.5, 0.5, 1));
@@ -195,13 +194,13 @@ class NrrdRoundTripTest {
                 read(
                         NrrdFiles.file(
                                 "NRRD0004\n"
-                                    + "type: uchar\n"
-                                    + "dimension: 2\n"
-                                    + "space dimension: 2\n"
-                                    + "sizes: 2 1\n"
-                                    + "space directions: (0.5,0) (0,0.25)\n"
-                                    + "space origin: (3,4)\n"
-                                    + "encoding: raw\n\n",
+                                        + "type: uchar\n"
+                                        + "dimension: 2\n"
+                                        + "space dimension: 2\n"
+                                        + "sizes: 2 1\n"
+                                        + "space directions: (0.5,0) (0,0.25)\n"
+                                        + "space origin: (3,4)\n"
+                                        + "encoding: raw\n\n",
                                 NrrdFiles.bytes(7, 9)));
         assertThat(v.affine())
                 .isEqualTo(Affine.of(-0.5, 0, 0, -3, 0, -0.25, 0, -4, 0, 0, 1, 0, 0, 0, 0, 1));
@@ -212,15 +211,15 @@ class NrrdRoundTripTest {
         Files.writeString(
                 dir.resolve("img.nhdr"),
                 "NRRD0004\n"
-                    + "type: short\n"
-                    + "dimension: 3\n"
-                    + "space: LPS\n"
-                    + "sizes: 2 1 1\n"
-                    + "space directions: (1,0,0) (0,1,0) (0,0,1)\n"
-                    + "endian: little\n"
-                    + "encoding: raw\n"
-                    + "byte skip: -1\n"
-                    + "data file: img.raw\n");
+                        + "type: short\n"
+                        + "dimension: 3\n"
+                        + "space: LPS\n"
+                        + "sizes: 2 1 1\n"
+                        + "space directions: (1,0,0) (0,1,0) (0,0,1)\n"
+                        + "endian: little\n"
+                        + "encoding: raw\n"
+                        + "byte skip: -1\n"
+                        + "data file: img.raw\n");
         byte[] data =
                 NrrdFiles.file(
                         "junk header of another tool",

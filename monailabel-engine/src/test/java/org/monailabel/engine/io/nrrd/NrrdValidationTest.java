@@ -2,28 +2,27 @@ package org.monailabel.engine.io.nrrd;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.monailabel.engine.io.InvalidImageException;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /** NRRD headers nobody should trust: each ends in a clear {@link InvalidImageException}. */
 class NrrdValidationTest {
     private static final String GOOD =
             "NRRD0004\n"
-                + "type: uchar\n"
-                + "dimension: 3\n"
-                + "space: LPS\n"
-                + "sizes: 2 2 1\n"
-                + "space directions: (1,0,0) (0,1,0) (0,0,1)\n"
-                + "encoding: raw\n"
-                + "space origin: (0,0,0)\n\n";
+                    + "type: uchar\n"
+                    + "dimension: 3\n"
+                    + "space: LPS\n"
+                    + "sizes: 2 2 1\n"
+                    + "space directions: (1,0,0) (0,1,0) (0,0,1)\n"
+                    + "encoding: raw\n"
+                    + "space origin: (0,0,0)\n\n";
 
     @TempDir Path dir;
 
@@ -55,7 +54,7 @@ class NrrdValidationTest {
                 "space origin: (0,0,0)|space origin: (0,0,inf)|value 'inf' is not a number",
                 "encoding: raw|encoding: raw\\nline skip: -3|line skip -3",
                 "encoding: raw|encoding: raw\\n"
-                    + "byte skip: 99|promises 103 bytes but the file holds only 4",
+                        + "byte skip: 99|promises 103 bytes but the file holds only 4",
                 "encoding: raw|encoding: raw\\ndata file: ../etc/passwd|detached data file",
                 "encoding: raw|encoding: raw\\nbogus line|neither a field nor a key/value pair",
                 "type: uchar|type: uchar\\ntype: short|appears twice",

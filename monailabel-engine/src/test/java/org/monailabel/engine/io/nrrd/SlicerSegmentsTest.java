@@ -2,14 +2,6 @@ package org.monailabel.engine.io.nrrd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.TestVolumes;
-import org.monailabel.engine.io.WriteOptions;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +9,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.TestVolumes;
+import org.monailabel.engine.io.WriteOptions;
 
 class SlicerSegmentsTest {
     private static final String LAYERED =
