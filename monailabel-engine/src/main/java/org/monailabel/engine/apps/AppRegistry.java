@@ -289,7 +289,28 @@ public final class AppRegistry implements AutoCloseable {
 
     private static <I> Map<String, I> infos(Snapshot s, TaskKind<?> kind, Class<I> type) {
         Map<String, I> out = new LinkedHashMap<>();
-        s.index().get(kind).forEach((name, entry) -> out.put(name, type.cast(entry.task().info())));
+        s.index()
+                .get(kind)
+                .forEach((name, entry) -> out.put(name, type.cast(liveInfo(kind, entry))));
         return out;
+    }
+
+    /**
+     * A model's info as it is now (its labels follow the version it serves), asked with the app's
+     * class loader; what it said at discovery when asking fails. Strategies, trainers and scoring
+     * methods do not change what they say, so theirs is the one given at discovery.
+     */
+    private static Object liveInfo(TaskKind<?> kind, Entry entry) {
+        if (kind != TaskKind.MODEL) {
+            return entry.task().info();
+        }
+        try {
+            return ContextLoader.with(
+                    entry.app().loader(), () -> kind.infoOf(entry.task().component()));
+        } catch (RuntimeException | LinkageError e) {
+            logger.debug(
+                    "Model '{}' failed to describe itself: {}", entry.task().name(), e.toString());
+            return entry.task().info();
+        }
     }
 }

@@ -36,12 +36,30 @@ public final class ServedModel implements AutoCloseable {
     private volatile boolean stale = true;
     private volatile LoadedModel model;
 
+    /** The card of the version announced last (read when the notice comes), empty when none is. */
+    private volatile Optional<ModelCard> announced = Optional.empty();
+
     private ServedModel(String name, ModelStore store, Device device) {
         this.name = name;
         this.store = store;
         this.device = device;
         this.card = store.folder().resolve(ModelCard.FILE_NAME);
-        this.subscription = store.subscribe(() -> stale = true);
+        this.subscription = store.subscribe(this::changed);
+    }
+
+    /**
+     * A notice from the store: the card is read now (cheap), the model loaded at the next request.
+     */
+    private void changed() {
+        stale = true;
+        try {
+            announced =
+                    Files.isRegularFile(card)
+                            ? Optional.of(ModelCard.read(card))
+                            : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            logger.debug("Model '{}': could not read the announced card: {}", name, e.toString());
+        }
     }
 
     /**
@@ -102,9 +120,12 @@ public final class ServedModel implements AutoCloseable {
      * @param served the task's served model, null before {@code open}
      */
     public static Map<String, Integer> labels(ServedModel served, Map<String, Integer> declared) {
-        return served == null
-                ? declared
-                : served.loaded().map(m -> m.card().foregroundLabels()).orElse(declared);
+        if (served == null) {
+            return declared;
+        }
+        Optional<ModelCard> card =
+                served.stale ? served.announced : served.loaded().map(LoadedModel::card);
+        return card.map(ModelCard::foregroundLabels).orElse(declared);
     }
 
     /** The store the model is served from. */
@@ -162,6 +183,7 @@ public final class ServedModel implements AutoCloseable {
     public synchronized boolean refresh() throws IOException {
         stale = false; // a change announced while loading marks it stale again
         if (!Files.exists(card)) {
+            announced = Optional.empty();
             if (model != null) {
                 LoadedModel old = model;
                 model = null;
@@ -180,6 +202,7 @@ public final class ServedModel implements AutoCloseable {
         }
         LoadedModel old = model;
         model = loaded;
+        announced = Optional.of(loaded.card());
         if (old != null) {
             old.close(); // closes once the requests holding it are done
         }
