@@ -730,6 +730,7 @@ public final class MonaiLabel implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(30);
         private int jobHistory = 100;
         private Path appsFolder;
+        private final List<Path> bundles = new ArrayList<>();
         private ClassLoader classpathApps;
         private final Map<String, String> conf = new LinkedHashMap<>();
         private String device = "cpu";
@@ -789,7 +790,27 @@ public final class MonaiLabel implements AutoCloseable {
             return this;
         }
 
-        /** A folder whose {@code *.jar} files and sub-folders of jars are apps. */
+        /**
+         * A MONAI bundle (a folder with {@code configs/inference.json}, {@code
+         * configs/metadata.json} and {@code models/model.ts}, or its {@code .zip}) served as a
+         * model named after it, with the pre- and post-processing its configs state; {@link #build}
+         * fails on a bundle it cannot serve exactly.
+         */
+        public Builder bundle(Path bundle) {
+            bundles.add(Objects.requireNonNull(bundle, "bundle"));
+            return this;
+        }
+
+        /**
+         * A folder of MONAI bundles: each sub-folder with {@code configs/} and each {@code .zip} is
+         * one.
+         */
+        public Builder bundlesFolder(Path folder) throws IOException {
+            bundles.addAll(Bundles.inFolder(folder));
+            return this;
+        }
+
+        /** A folder of app jars (each {@code *.jar} or sub-folder of jars is one app). */
         public Builder appsFolder(Path appsFolder) {
             this.appsFolder = Objects.requireNonNull(appsFolder, "appsFolder");
             return this;
@@ -901,6 +922,13 @@ public final class MonaiLabel implements AutoCloseable {
                     if (watch) {
                         w.start();
                     }
+                }
+                if (!bundles.isEmpty() || given.get("bundles").isPresent()) {
+                    List<Path> all = new ArrayList<>(bundles);
+                    if (given.get("bundles").isPresent()) {
+                        all.addAll(Bundles.inFolder(Path.of(given.get("bundles").get())));
+                    }
+                    Bundles.load(registry, all, work.resolve("bundles"));
                 }
                 registry.warnUnmatchedSelection();
                 sessions =

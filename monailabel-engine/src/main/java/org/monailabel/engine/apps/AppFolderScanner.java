@@ -53,7 +53,13 @@ public final class AppFolderScanner {
                     .append(';');
         }
         return new AppSource(
-                name, sourceName, appDir, jars, Optional.empty(), fingerprint.toString());
+                name,
+                sourceName,
+                appDir,
+                jars,
+                Optional.empty(),
+                fingerprint.toString(),
+                List.of());
     }
 
     private static List<Path> jarsIn(Path dir) throws IOException {

@@ -46,6 +46,36 @@ final class AppLoader {
 
     /** Loads and discovers; an {@link AppException} when the jars cannot even be read. */
     Discovery load(AppSource source) {
+        if (!source.components().isEmpty()) {
+            ClassLoader loader = source.classLoader().orElseThrow();
+            List<String> errors = new ArrayList<>();
+            List<AppTask> tasks = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (AppComponent component : source.components()) {
+                TaskKind<?> kind =
+                        TaskKind.ALL.stream()
+                                .filter(k -> k.type().isInstance(component))
+                                .findFirst()
+                                .orElseThrow(
+                                        () ->
+                                                new AppException(
+                                                        component.getClass().getName()
+                                                                + " is no kind of task"));
+                String name = component.name();
+                if (!names.add(kind.label() + ":" + name)) {
+                    errors.add(
+                            "Two "
+                                    + kind.label()
+                                    + "s named '"
+                                    + name
+                                    + "' in "
+                                    + source.sourceName());
+                } else if (selection.serves(kind, name)) {
+                    tasks.add(new AppTask(kind, name, component, kind.infoOf(component)));
+                }
+            }
+            return new Discovery(new LoadedApp(source, loader, Optional.empty(), tasks), errors);
+        }
         if (source.isClasspath()) {
             ClassLoader loader = source.classLoader().orElseThrow();
             List<String> errors = new ArrayList<>();

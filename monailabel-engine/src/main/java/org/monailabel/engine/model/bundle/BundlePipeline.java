@@ -1,0 +1,481 @@
+package org.monailabel.engine.model.bundle;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.inferer.DenseArray;
+import org.monailabel.engine.inferer.SlidingWindowInferer;
+import org.monailabel.engine.model.Network;
+import org.monailabel.engine.postprocess.ConnectedComponents;
+import org.monailabel.engine.postprocess.LabelMaps;
+import org.monailabel.engine.segmentation.Latencies;
+import org.monailabel.engine.transform.Grid;
+import org.monailabel.engine.transform.Interpolation;
+import org.monailabel.engine.transform.Orientation;
+import org.monailabel.engine.transform.Resample;
+import org.monailabel.engine.transform.Spacing;
+
+/**
+ * Runs a bundle's model as its {@link BundleSpec} says, step by step in the bundle's order:
+ * orientation and spacing planned as MONAI plans them and applied in one resampling from the stored
+ * grid (trilinear for {@code bilinear}, nearest for {@code nearest}, border padding), the intensity
+ * steps on the resampled image, {@code CropForegroundd} on it, the sliding window, then the
+ * post-processing: activations on the network grid, {@code Invertd} (the crop padded back with
+ * zeros, then the prediction resampled onto the input grid, trilinear unless {@code nearest_interp}
+ * or already a label), {@code AsDiscreted} and {@code KeepLargestConnectedComponentd} wherever the
+ * bundle puts them. The label always ends on exactly the input's grid and affine. {@link #check}
+ * refuses, before anything runs, the chains this class does not reproduce exactly. Stateless.
+ */
+public final class BundlePipeline {
+    private BundlePipeline() {}
+
+    /**
+     * Refuses what {@link #run} cannot reproduce, naming the bundle, the transform and the key.
+     *
+     * @throws BundleException for such a chain
+     */
+    public static void check(BundleSpec spec) {
+        boolean resampled = false;
+        boolean spatialAfterIntensity = false;
+        boolean intensity = false;
+        for (BundleStep step : spec.pre()) {
+            if (step instanceof BundleStep.Orientation o) {
+                if (!o.axcodes().equals("RAS")) {
+                    throw new BundleException(
+                            spec.name(),
+                            "Orientationd.axcodes '" + o.axcodes() + "' is not served (RAS)");
+                }
+                spatialAfterIntensity |= intensity || resampled;
+            } else if (step instanceof BundleStep.Spacing) {
+                spatialAfterIntensity |= intensity || resampled;
+                resampled = true;
+            } else if (step instanceof BundleStep.CropForeground c) {
+                if (c.kDivisible() != 1) {
+                    throw new BundleException(
+                            spec.name(),
+                            "CropForegroundd.k_divisible " + c.kDivisible() + " is not served (1)");
+                }
+                if (!c.sourceKey().equals("image")) {
+                    throw new BundleException(
+                            spec.name(),
+                            "CropForegroundd.source_key '"
+                                    + c.sourceKey()
+                                    + "' is not served (image)");
+                }
+                resampled = true; // a later spatial step would have to crop first
+            } else if (step instanceof BundleStep.ScaleIntensityRange
+                    || step instanceof BundleStep.NormalizeIntensity
+                    || step instanceof BundleStep.ScaleIntensity) {
+                intensity = true;
+            }
+            if (spatialAfterIntensity) {
+                throw new BundleException(
+                        spec.name(),
+                        step.transform()
+                                + " after an intensity or crop step is not"
+                                + " served (spatial steps first)");
+            }
+        }
+        boolean inverted = false;
+        boolean discrete = false;
+        for (BundleStep step : spec.post()) {
+            if (step instanceof BundleStep.Invert i) {
+                if (inverted) {
+                    throw new BundleException(
+                            spec.name(), "Invertd appears twice in postprocessing");
+                }
+                if (discrete && !i.nearestInterp()) {
+                    throw new BundleException(
+                            spec.name(),
+                            "Invertd.nearest_interp false after AsDiscreted "
+                                    + "would interpolate label values; it is not served");
+                }
+                inverted = true;
+            } else if (step instanceof BundleStep.AsDiscrete) {
+                discrete = true;
+            } else if (step instanceof BundleStep.KeepLargestComponent k) {
+                if (!discrete) {
+                    throw new BundleException(
+                            spec.name(),
+                            "KeepLargestConnectedComponentd before AsDiscreted " + "is not served");
+                }
+                if (!k.independent()) {
+                    throw new BundleException(
+                            spec.name(),
+                            "KeepLargestConnectedComponentd.independent false"
+                                    + " is not served (true)");
+                }
+            } else if (step instanceof BundleStep.Activation) {
+                if (discrete) {
+                    throw new BundleException(
+                            spec.name(), "Activationsd after AsDiscreted is not served");
+                }
+            } else {
+                throw new BundleException(
+                        spec.name(), step.transform() + " in postprocessing is not served");
+            }
+        }
+        if (!inverted) {
+            throw new BundleException(
+                    spec.name(),
+                    "postprocessing has no Invertd: its label would not be on the "
+                            + "image's grid");
+        }
+        if (!discrete) {
+            throw new BundleException(
+                    spec.name(), "postprocessing has no AsDiscreted: it would not end in a label");
+        }
+    }
+
+    /** A prediction on a grid: scores {@code (C, X, Y, Z)}, or a label map. */
+    private record State(DenseArray scores, Volume labels, Grid grid) {
+        static State scores(DenseArray scores, Grid grid) {
+            return new State(scores, null, grid);
+        }
+
+        static State labels(Volume labels) {
+            return new State(null, labels, new Grid(shape3(labels), labels.affine()));
+        }
+
+        boolean discrete() {
+            return labels != null;
+        }
+    }
+
+    /**
+     * Segments an image as the bundle says.
+     *
+     * @return the label map on the input grid, {@code uint8}
+     */
+    public static Volume run(
+            Volume image, BundleSpec spec, Network network, Device device, Latencies latencies) {
+        if (image.channels() != 1) {
+            throw new InvalidInputException(
+                    "Image has "
+                            + image.channels()
+                            + " channels; bundle '"
+                            + spec.name()
+                            + "' reads one");
+        }
+        Grid input = new Grid(shape3(image), image.affine());
+        Grid resampledGrid = plan(image, spec);
+        DenseArray x = resample(image, resampledGrid, spec);
+        image = null; // only its grid is needed from here on
+        Grid grid = resampledGrid;
+        int[] cropStart = null;
+        for (BundleStep step : spec.pre()) {
+            if (step instanceof BundleStep.ScaleIntensityRange s) {
+                scaleIntensityRange(x.data(), s);
+            } else if (step instanceof BundleStep.NormalizeIntensity n) {
+                normalize(x.data(), n);
+            } else if (step instanceof BundleStep.ScaleIntensity s) {
+                scaleIntensity(x.data(), s);
+            } else if (step instanceof BundleStep.CropForeground c) {
+                int[][] box = foregroundBox(x, c.margin());
+                cropStart = box[0];
+                x = crop(x, box);
+                double[] origin = grid.affine().apply(box[0][0], box[0][1], box[0][2]);
+                grid =
+                        new Grid(
+                                size(box),
+                                grid.affine().withTranslation(origin[0], origin[1], origin[2]));
+            }
+            // spatial steps are done by the resampling above; the rest change nothing
+        }
+        latencies.mark("pre");
+        BundleSpec.Inferer settings = spec.inferer();
+        SlidingWindowInferer inferer =
+                new SlidingWindowInferer(
+                        settings.roiSize(),
+                        settings.overlap(),
+                        settings.swBatchSize(),
+                        settings.mode(),
+                        0.125);
+        DenseArray logits;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            logits = inferer.run(x, batch -> network.forward(batch, false), manager);
+        }
+        x = null;
+        latencies.mark("infer");
+        State state = State.scores(logits, grid);
+        for (BundleStep step : spec.post()) {
+            if (step instanceof BundleStep.Activation a) {
+                DenseArray scores =
+                        a.softmax()
+                                ? LabelMaps.softmax(state.scores())
+                                : a.sigmoid() ? LabelMaps.sigmoid(state.scores()) : state.scores();
+                state = State.scores(scores, state.grid());
+            } else if (step instanceof BundleStep.Invert i) {
+                state = invert(state, cropStart, resampledGrid, input, i.nearestInterp());
+            } else if (step instanceof BundleStep.AsDiscrete a) {
+                state = State.labels(discrete(state, a, spec));
+            } else if (step instanceof BundleStep.KeepLargestComponent k) {
+                List<Integer> values =
+                        k.appliedLabels().isEmpty()
+                                ? List.copyOf(spec.labels().values())
+                                : k.appliedLabels();
+                state =
+                        State.labels(
+                                LabelMaps.keepLargestComponent(
+                                        state.labels(),
+                                        values,
+                                        ConnectedComponents.Connectivity.TWENTY_SIX));
+            }
+        }
+        latencies.mark("post");
+        if (!state.discrete() || !state.grid().equals(input)) {
+            throw new IllegalStateException(
+                    "bundle '" + spec.name() + "' did not end in a label on the input grid");
+        }
+        return state.labels();
+    }
+
+    private static int[] shape3(Volume v) {
+        return new int[] {v.sizeX(), v.sizeY(), v.sizeZ()};
+    }
+
+    /** The grid after the spatial steps, as MONAI's Orientationd and Spacingd plan it. */
+    static Grid plan(Volume image, BundleSpec spec) {
+        int[] shape = shape3(image);
+        Affine affine = image.affine();
+        for (BundleStep step : spec.pre()) {
+            if (step instanceof BundleStep.Orientation) {
+                Orientation toRas = Orientation.toRas(affine);
+                int[] oriented = toRas.apply(shape);
+                affine = toRas.apply(affine, shape);
+                shape = oriented;
+            } else if (step instanceof BundleStep.Spacing s) {
+                Grid g = new Spacing(s.pixdim()).plan(shape, affine);
+                shape = g.shape();
+                affine = g.affine();
+            }
+        }
+        return new Grid(shape, affine);
+    }
+
+    private static DenseArray resample(Volume image, Grid grid, BundleSpec spec) {
+        boolean nearest =
+                spec.pre().stream()
+                        .anyMatch(
+                                s ->
+                                        s instanceof BundleStep.Spacing sp
+                                                && sp.mode().equals("nearest"));
+        int[] g = grid.shape();
+        float[] dense =
+                nearest
+                        ? DenseArray.fromVolume(
+                                        Resample.resample(image, grid, Interpolation.NEAREST))
+                                .data()
+                        : Resample.resampleToDense(image, grid);
+        return new DenseArray(new int[] {1, g[0], g[1], g[2]}, dense);
+    }
+
+    /**
+     * MONAI's ScaleIntensityRange: {@code (x - a_min) / (a_max - a_min)}, then onto {@code [b_min,
+     * b_max]}.
+     */
+    static void scaleIntensityRange(float[] x, BundleStep.ScaleIntensityRange s) {
+        double range = s.aMax() - s.aMin();
+        boolean toB = s.bMin().isPresent() && s.bMax().isPresent();
+        double bMin = s.bMin().orElse(0.0);
+        double bMax = s.bMax().orElse(1.0);
+        for (int i = 0; i < x.length; i++) {
+            double v = (x[i] - s.aMin()) / range;
+            if (toB) {
+                v = v * (bMax - bMin) + bMin;
+            }
+            if (s.clip()) {
+                if (s.bMin().isPresent()) {
+                    v = Math.max(v, Math.min(bMin, bMax));
+                }
+                if (s.bMax().isPresent()) {
+                    v = Math.min(v, Math.max(bMin, bMax));
+                }
+            }
+            x[i] = (float) v;
+        }
+    }
+
+    /**
+     * MONAI's NormalizeIntensity (population standard deviation; a zero deviation divides by 1).
+     */
+    static void normalize(float[] x, BundleStep.NormalizeIntensity n) {
+        double sum = 0;
+        double squares = 0;
+        long count = 0;
+        for (float v : x) {
+            if (!n.nonzero() || v != 0) {
+                sum += v;
+                squares += (double) v * v;
+                count++;
+            }
+        }
+        if (count == 0) {
+            return;
+        }
+        double mean = sum / count;
+        double std = Math.sqrt(Math.max(0, squares / count - mean * mean));
+        double subtrahend = n.subtrahend().orElse(mean);
+        double divisor = n.divisor().orElse(std == 0 ? 1 : std);
+        for (int i = 0; i < x.length; i++) {
+            if (!n.nonzero() || x[i] != 0) {
+                x[i] = (float) ((x[i] - subtrahend) / divisor);
+            }
+        }
+    }
+
+    /**
+     * MONAI's ScaleIntensity: the image's range onto {@code [minv, maxv]} (a flat image becomes
+     * {@code minv}).
+     */
+    static void scaleIntensity(float[] x, BundleStep.ScaleIntensity s) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] =
+                    max == min
+                            ? (float) s.minv()
+                            : (float)
+                                    ((x[i] - min) / ((double) max - min) * (s.maxv() - s.minv())
+                                            + s.minv());
+        }
+    }
+
+    /**
+     * The box of the voxels above zero with {@code margin} around, clipped to the image: {start,
+     * end}.
+     */
+    static int[][] foregroundBox(DenseArray x, int[] margin) {
+        int[] s = x.shape();
+        int nx = s[1];
+        int ny = s[2];
+        int nz = s[3];
+        int[] lo = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
+        int[] hi = {-1, -1, -1};
+        float[] d = x.data();
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < ny; j++) {
+                int base = (i * ny + j) * nz;
+                for (int k = 0; k < nz; k++) {
+                    if (d[base + k] > 0) {
+                        int[] p = {i, j, k};
+                        for (int a = 0; a < 3; a++) {
+                            lo[a] = Math.min(lo[a], p[a]);
+                            hi[a] = Math.max(hi[a], p[a]);
+                        }
+                    }
+                }
+            }
+        }
+        if (hi[0] < 0) {
+            throw new InvalidInputException(
+                    "CropForegroundd: the image has no voxel above zero to crop to");
+        }
+        int[] dims = {nx, ny, nz};
+        int[][] box = new int[2][3];
+        for (int a = 0; a < 3; a++) {
+            box[0][a] = Math.max(0, lo[a] - margin[a]);
+            box[1][a] = Math.min(dims[a], hi[a] + 1 + margin[a]);
+        }
+        return box;
+    }
+
+    private static int[] size(int[][] box) {
+        return new int[] {box[1][0] - box[0][0], box[1][1] - box[0][1], box[1][2] - box[0][2]};
+    }
+
+    private static DenseArray crop(DenseArray x, int[][] box) {
+        int[] s = x.shape();
+        int[] size = size(box);
+        float[] out = new float[s[0] * size[0] * size[1] * size[2]];
+        int o = 0;
+        for (int c = 0; c < s[0]; c++) {
+            for (int i = box[0][0]; i < box[1][0]; i++) {
+                for (int j = box[0][1]; j < box[1][1]; j++) {
+                    int base = ((c * s[1] + i) * s[2] + j) * s[3];
+                    System.arraycopy(x.data(), base + box[0][2], out, o, size[2]);
+                    o += size[2];
+                }
+            }
+        }
+        return new DenseArray(new int[] {s[0], size[0], size[1], size[2]}, out);
+    }
+
+    /** Scores padded back from the crop with zeros onto the resampled grid. */
+    private static DenseArray uncrop(DenseArray x, int[] start, Grid full) {
+        int[] s = x.shape();
+        int[] g = full.shape();
+        float[] out = new float[s[0] * g[0] * g[1] * g[2]];
+        for (int c = 0; c < s[0]; c++) {
+            for (int i = 0; i < s[1]; i++) {
+                for (int j = 0; j < s[2]; j++) {
+                    int from = ((c * s[1] + i) * s[2] + j) * s[3];
+                    int to = ((c * g[0] + i + start[0]) * g[1] + j + start[1]) * g[2] + start[2];
+                    System.arraycopy(x.data(), from, out, to, s[3]);
+                }
+            }
+        }
+        return new DenseArray(new int[] {s[0], g[0], g[1], g[2]}, out);
+    }
+
+    private static State invert(
+            State state, int[] cropStart, Grid resampled, Grid input, boolean nearest) {
+        if (state.discrete()) {
+            Volume labels = state.labels();
+            if (cropStart != null) {
+                DenseArray padded = uncrop(DenseArray.fromVolume(labels), cropStart, resampled);
+                labels = LabelMaps.cast(padded.toVolume(resampled.affine()), labels.type());
+            }
+            return State.labels(Resample.resampleLabels(labels, input));
+        }
+        DenseArray scores =
+                cropStart == null ? state.scores() : uncrop(state.scores(), cropStart, resampled);
+        Volume onInput =
+                Resample.resample(
+                        scores.toVolume(resampled.affine()),
+                        input,
+                        nearest ? Interpolation.NEAREST : Interpolation.LINEAR);
+        return State.scores(DenseArray.fromVolume(onInput), input);
+    }
+
+    private static Volume discrete(State state, BundleStep.AsDiscrete a, BundleSpec spec) {
+        DenseArray scores = state.scores();
+        Affine affine = state.grid().affine();
+        if (a.argmax()) {
+            return LabelMaps.argmax(scores, affine);
+        }
+        int[] s = scores.shape();
+        if (s[0] != 1) {
+            throw new InvalidInputException(
+                    "Bundle '"
+                            + spec.name()
+                            + "': AsDiscreted.threshold on "
+                            + s[0]
+                            + " channels makes no single label map");
+        }
+        float threshold = a.threshold().orElseThrow().floatValue();
+        float[] binary = new float[scores.data().length];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = scores.data()[i] >= threshold ? 1 : 0;
+        }
+        return LabelMaps.argmax(
+                new DenseArray(new int[] {2, s[1], s[2], s[3]}, concat(binary)), affine);
+    }
+
+    /** {@code (1 - b, b)}: a binary map as two channels, so that argmax gives 0 and 1. */
+    private static float[] concat(float[] binary) {
+        float[] two = new float[binary.length * 2];
+        for (int i = 0; i < binary.length; i++) {
+            two[i] = 1 - binary[i];
+            two[binary.length + i] = binary[i];
+        }
+        return two;
+    }
+}
