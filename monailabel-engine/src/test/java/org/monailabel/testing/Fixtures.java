@@ -1,8 +1,13 @@
 package org.monailabel.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The oracle fixtures: TorchScript models with their PyTorch outputs and a NIfTI volume with
@@ -35,5 +40,20 @@ public final class Fixtures {
 
     public static Path torchscript(String name) {
         return root().resolve("torchscript").resolve(name);
+    }
+
+    /**
+     * Copies a fixture ({@code torchscript/tiny_conv3d.pt}) to {@code target}, also when the
+     * fixtures are inside this module's test jar (as other modules' tests see them).
+     */
+    public static Path copy(String relative, Path target) throws IOException {
+        try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + relative)) {
+            if (in == null) {
+                throw new NoSuchFileException("fixtures/" + relative);
+            }
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
     }
 }

@@ -148,6 +148,14 @@ public final class Main implements Callable<Integer> {
         List<Path> apps = new ArrayList<>();
 
         @Option(
+                names = "--bundle",
+                paramLabel = "PATH",
+                description =
+                        "A MONAI bundle (folder or .zip) to serve as a model named after it"
+                                + " (repeatable; --conf bundles DIR serves a folder of them)")
+        List<Path> bundles = new ArrayList<>();
+
+        @Option(
                 names = {"--studies", "-s"},
                 paramLabel = "PATH|URL",
                 description =
@@ -196,7 +204,10 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Path studiesDir = studiesFolder();
-            List<Path> appPaths = apps.isEmpty() ? defaultApps() : apps;
+            boolean bundlesOnly =
+                    apps.isEmpty() && (!bundles.isEmpty() || confMap(conf).containsKey("bundles"));
+            // bundles alone are served alone; otherwise the template app is the default
+            List<Path> appPaths = bundlesOnly ? List.of() : apps.isEmpty() ? defaultApps() : apps;
             AppsFolder.check(appPaths);
             ServerConfig.Builder builder =
                     ServerConfig.builder(studiesDir)
@@ -204,6 +215,7 @@ public final class Main implements Callable<Integer> {
                             .host(host)
                             .port(port)
                             .apps(appPaths)
+                            .bundles(bundles)
                             .conf(confMap(conf));
             if (workDir != null) {
                 builder.workDir(workDir);

@@ -73,6 +73,7 @@ public final class MonaiLabelServer implements AutoCloseable {
                         .sessionExpiry(config.sessionExpiry())
                         .stopTimeout(config.stopTimeout());
         AppsFolder.resolve(config.apps(), work).ifPresent(builder::appsFolder);
+        config.bundles().forEach(builder::bundle);
         if (config.classpathApps()) {
             builder.classpathApps(true);
         }

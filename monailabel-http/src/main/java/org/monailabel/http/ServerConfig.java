@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param port the port (0: any free port)
  * @param studies the studies folder (the datastore)
  * @param apps app jars, app folders or an apps folder (see {@link AppsFolder})
+ * @param bundles MONAI bundles (folders or zips) served as models named after them
  * @param conf the {@code --conf} app settings
  * @param workDir the server's private folder (uploads, sessions, inference outputs, models)
  * @param modelsDir where apps keep their models ({@code <modelsDir>/<app>/<model>})
@@ -38,6 +39,7 @@ public record ServerConfig(
         int port,
         Path studies,
         List<Path> apps,
+        List<Path> bundles,
         Map<String, String> conf,
         Path workDir,
         Path modelsDir,
@@ -59,6 +61,7 @@ public record ServerConfig(
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(studies, "studies");
         apps = List.copyOf(apps);
+        bundles = List.copyOf(bundles);
         conf = Collections.unmodifiableMap(new LinkedHashMap<>(conf));
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(modelsDir, "modelsDir");
@@ -85,6 +88,7 @@ public record ServerConfig(
         b.host = host;
         b.port = port;
         b.apps = apps;
+        b.bundles = bundles;
         b.conf.putAll(conf);
         b.workDir = workDir;
         b.modelsDir = modelsDir;
@@ -108,6 +112,7 @@ public record ServerConfig(
         private String host = "0.0.0.0";
         private int port = 8000;
         private List<Path> apps = List.of();
+        private List<Path> bundles = List.of();
         private final Map<String, String> conf = new LinkedHashMap<>();
         private Path workDir;
         private Path modelsDir;
@@ -163,6 +168,12 @@ public record ServerConfig(
 
         public Builder apps(List<Path> value) {
             apps = value;
+            return this;
+        }
+
+        /** MONAI bundles (folders or zips) to serve as models named after them. */
+        public Builder bundles(List<Path> value) {
+            bundles = value;
             return this;
         }
 
@@ -249,6 +260,7 @@ public record ServerConfig(
                     port,
                     studies,
                     apps,
+                    bundles,
                     conf,
                     work,
                     models,
