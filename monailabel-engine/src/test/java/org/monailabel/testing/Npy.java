@@ -14,7 +14,7 @@ import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 
-/** Reads the NumPy v1 {@code .npy} float32 arrays of the shared fixtures. */
+/** Reads the NumPy v1 {@code .npy} float32 (and uint8, read as floats) arrays of the fixtures. */
 public final class Npy {
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
 
@@ -36,8 +36,9 @@ public final class Npy {
         }
         int headerLength = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
         String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
-        if (!header.contains("'<f4'") || header.contains("'fortran_order': True")) {
-            throw new IOException("Only little-endian float32 C-order arrays: " + header);
+        boolean bytesOnly = header.contains("'|u1'");
+        if (!(header.contains("'<f4'") || bytesOnly) || header.contains("'fortran_order': True")) {
+            throw new IOException("Only little-endian float32 or uint8 C-order arrays: " + header);
         }
         Matcher m = SHAPE.matcher(header);
         if (!m.find()) {
@@ -52,6 +53,13 @@ public final class Npy {
         ByteBuffer buffer =
                 ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
                         .order(ByteOrder.LITTLE_ENDIAN);
+        if (bytesOnly) {
+            float[] data = new float[buffer.remaining()];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = buffer.get() & 0xFF;
+            }
+            return new Array(shape, data);
+        }
         float[] data = new float[buffer.remaining() / 4];
         buffer.asFloatBuffer().get(data);
         return new Array(shape, data);

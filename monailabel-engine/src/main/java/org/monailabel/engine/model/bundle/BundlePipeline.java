@@ -146,12 +146,35 @@ public final class BundlePipeline {
     }
 
     /**
+     * A pre-processed image.
+     *
+     * @param input the network input {@code (1, X, Y, Z)}
+     * @param grid the grid of the input (after the crop, if any)
+     * @param resampled the grid after the spatial steps, before the crop
+     * @param original the image's own grid
+     * @param cropStart where the crop starts on {@code resampled}, or null
+     */
+    record Prepared(DenseArray input, Grid grid, Grid resampled, Grid original, int[] cropStart) {}
+
+    /**
      * Segments an image as the bundle says.
      *
      * @return the label map on the input grid, {@code uint8}
      */
     public static Volume run(
             Volume image, BundleSpec spec, Network network, Device device, Latencies latencies) {
+        Prepared prepared = prepare(image, spec);
+        image = null; // only its grid is needed from here on
+        latencies.mark("pre");
+        DenseArray logits = infer(prepared, spec, network, device);
+        latencies.mark("infer");
+        Volume label = post(logits, prepared, spec);
+        latencies.mark("post");
+        return label;
+    }
+
+    /** The pre-processing. */
+    static Prepared prepare(Volume image, BundleSpec spec) {
         if (image.channels() != 1) {
             throw new InvalidInputException(
                     "Image has "
@@ -160,11 +183,10 @@ public final class BundlePipeline {
                             + spec.name()
                             + "' reads one");
         }
-        Grid input = new Grid(shape3(image), image.affine());
-        Grid resampledGrid = plan(image, spec);
-        DenseArray x = resample(image, resampledGrid, spec);
-        image = null; // only its grid is needed from here on
-        Grid grid = resampledGrid;
+        Grid original = new Grid(shape3(image), image.affine());
+        Grid resampled = plan(image, spec);
+        DenseArray x = resample(image, resampled, spec);
+        Grid grid = resampled;
         int[] cropStart = null;
         for (BundleStep step : spec.pre()) {
             if (step instanceof BundleStep.ScaleIntensityRange s) {
@@ -185,7 +207,11 @@ public final class BundlePipeline {
             }
             // spatial steps are done by the resampling above; the rest change nothing
         }
-        latencies.mark("pre");
+        return new Prepared(x, grid, resampled, original, cropStart);
+    }
+
+    /** The sliding window over the prepared input: the network's output {@code (C, X, Y, Z)}. */
+    static DenseArray infer(Prepared prepared, BundleSpec spec, Network network, Device device) {
         BundleSpec.Inferer settings = spec.inferer();
         SlidingWindowInferer inferer =
                 new SlidingWindowInferer(
@@ -194,13 +220,14 @@ public final class BundlePipeline {
                         settings.swBatchSize(),
                         settings.mode(),
                         0.125);
-        DenseArray logits;
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            logits = inferer.run(x, batch -> network.forward(batch, false), manager);
+            return inferer.run(prepared.input(), batch -> network.forward(batch, false), manager);
         }
-        x = null;
-        latencies.mark("infer");
-        State state = State.scores(logits, grid);
+    }
+
+    /** The post-processing of the network's output: the label on the image's own grid. */
+    static Volume post(DenseArray logits, Prepared prepared, BundleSpec spec) {
+        State state = State.scores(logits, prepared.grid());
         for (BundleStep step : spec.post()) {
             if (step instanceof BundleStep.Activation a) {
                 DenseArray scores =
@@ -209,7 +236,13 @@ public final class BundlePipeline {
                                 : a.sigmoid() ? LabelMaps.sigmoid(state.scores()) : state.scores();
                 state = State.scores(scores, state.grid());
             } else if (step instanceof BundleStep.Invert i) {
-                state = invert(state, cropStart, resampledGrid, input, i.nearestInterp());
+                state =
+                        invert(
+                                state,
+                                prepared.cropStart(),
+                                prepared.resampled(),
+                                prepared.original(),
+                                i.nearestInterp());
             } else if (step instanceof BundleStep.AsDiscrete a) {
                 state = State.labels(discrete(state, a, spec));
             } else if (step instanceof BundleStep.KeepLargestComponent k) {
@@ -225,8 +258,7 @@ public final class BundlePipeline {
                                         ConnectedComponents.Connectivity.TWENTY_SIX));
             }
         }
-        latencies.mark("post");
-        if (!state.discrete() || !state.grid().equals(input)) {
+        if (!state.discrete() || !state.grid().equals(prepared.original())) {
             throw new IllegalStateException(
                     "bundle '" + spec.name() + "' did not end in a label on the input grid");
         }
