@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,6 +28,9 @@ import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.model.ModelVersions;
 import org.monailabel.engine.model.ServesModel;
+import org.monailabel.engine.model.bundle.BundleSpec;
+import org.monailabel.engine.model.bundle.BundleTask;
+import org.monailabel.engine.model.bundle.UploadedWeights;
 
 /**
  * The published weights of the served models ({@code /model/{model}}, docs/rest-api.md §10), as
@@ -149,8 +153,22 @@ public final class Models {
             provenance.put("uploaded_at", Instant.now().toString());
             provenance.put("file_name", baseName(fileName));
             provenance.put("card_of_version", base.version());
+            UploadedWeights.Kind kind = UploadedWeights.kindOf(weights);
+            provenance.put("kind", kind.name().toLowerCase(Locale.ROOT));
             ModelCard card = base.withVersion(versions.nextVersion(), provenance);
-            try (InputStream in = Files.newInputStream(weights)) {
+            Path file = weights;
+            if (kind == UploadedWeights.Kind.BUNDLE) {
+                file =
+                        UploadedWeights.bundleNetwork(
+                                weights,
+                                servedBundle(model),
+                                model,
+                                weights.resolveSibling(weights.getFileName() + ".model.ts"));
+            }
+            if (kind != UploadedWeights.Kind.WEIGHTS) {
+                card = torchScript(card);
+            }
+            try (InputStream in = Files.newInputStream(file)) {
                 versions.publishVerified(card, in);
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(
@@ -159,8 +177,39 @@ public final class Models {
                                 + "' (nothing changed): "
                                 + e.getMessage(),
                         e);
+            } finally {
+                if (!file.equals(weights)) {
+                    Files.deleteIfExists(file);
+                }
             }
             return info(weights(model), Map.of());
+        }
+    }
+
+    /** The card served with a TorchScript network ({@code model.ts}) instead of its own. */
+    private static ModelCard torchScript(ModelCard card) {
+        return new ModelCard(
+                card.name(),
+                card.version(),
+                "torchscript",
+                Map.of(),
+                "model.ts",
+                card.labels(),
+                card.spacing(),
+                card.intensity(),
+                card.roiSize(),
+                card.overlap(),
+                card.swBatchSize(),
+                card.blend(),
+                card.provenance());
+    }
+
+    /** What the served bundle's configs say, when the model is a bundle. */
+    private Optional<BundleSpec> servedBundle(String model) {
+        try (Lease<InferenceTask> lease = registry.inference(model)) {
+            return lease.task() instanceof BundleTask bundle
+                    ? Optional.of(bundle.spec())
+                    : Optional.empty();
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.ModelType;
+import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.InferRequest;
 import org.monailabel.engine.Inference;
@@ -104,6 +105,55 @@ class BundleServingTest {
         try (MonaiLabel monaiLabel = server(zip).build()) {
             assertThat(monaiLabel.info().models()).containsOnlyKeys("spleen_zip");
         }
+    }
+
+    @Test
+    void aTorchScriptFileOrTheSameBundleZippedIsUploadedAsANewVersion() throws Exception {
+        Path bundle = bundle("spleen_ct_segmentation", CHAIN);
+        try (MonaiLabel monaiLabel = server(bundle).build()) {
+            String model = "spleen_ct_segmentation";
+            Path ts = Fixtures.copy("torchscript/unet_small.pt", tmp.resolve("upload.pt"));
+            monaiLabel.models().upload(model, ts, "unet.pt");
+            assertThat(monaiLabel.models().currentVersion(model)).contains(2);
+            assertThat(version(monaiLabel, model)).isEqualTo(2);
+
+            Path zip = zip(bundle, tmp.resolve("again.zip"));
+            monaiLabel.models().upload(model, zip, "again.zip");
+            assertThat(monaiLabel.models().currentVersion(model)).contains(3);
+            assertThat(Files.readAllBytes(monaiLabel.models().weights(model)))
+                    .isEqualTo(Files.readAllBytes(bundle.resolve("models/model.ts")));
+
+            Path other =
+                    zip(
+                            bundle("other", CHAIN.replace("\"overlap\": 0.5", "\"overlap\": 0.25")),
+                            tmp.resolve("other.zip"));
+            assertThatThrownBy(() -> monaiLabel.models().upload(model, other, "other.zip"))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("configs differ from those of the served bundle");
+            assertThat(monaiLabel.models().currentVersion(model)).contains(3);
+
+            monaiLabel.models().rollback(model, 1);
+            assertThat(version(monaiLabel, model)).isEqualTo(1);
+        }
+    }
+
+    private static int version(MonaiLabel monaiLabel, String model) throws Exception {
+        try (Inference inference = monaiLabel.infer(InferRequest.ofImage(model, "ct", Map.of()))) {
+            return ((Number) inference.result().json().get("model_version")).intValue();
+        }
+    }
+
+    private static Path zip(Path folder, Path zip) throws IOException {
+        try (OutputStream out = Files.newOutputStream(zip);
+                ZipOutputStream z = new ZipOutputStream(out);
+                Stream<Path> files = Files.walk(folder)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                z.putNextEntry(new ZipEntry(folder.getFileName() + "/" + folder.relativize(p)));
+                Files.copy(p, z);
+                z.closeEntry();
+            }
+        }
+        return zip;
     }
 
     @Test
