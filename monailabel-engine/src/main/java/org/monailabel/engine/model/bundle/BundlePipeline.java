@@ -2,10 +2,13 @@ package org.monailabel.engine.model.bundle;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.inferer.SlidingWindowInferer;
 import org.monailabel.engine.model.Network;
@@ -228,7 +231,30 @@ public final class BundlePipeline {
     /** The post-processing of the network's output: the label on the image's own grid. */
     static Volume post(DenseArray logits, Prepared prepared, BundleSpec spec) {
         State state = State.scores(logits, prepared.grid());
-        for (BundleStep step : spec.post()) {
+        List<BundleStep> post = spec.post();
+        for (int n = 0; n < post.size(); n++) {
+            BundleStep step = post.get(n);
+            if (step instanceof BundleStep.Invert i
+                    && !i.nearestInterp()
+                    && !state.discrete()
+                    && n + 1 < post.size()
+                    && post.get(n + 1) instanceof BundleStep.AsDiscrete a
+                    && a.argmax()) {
+                // Invertd then argmax in one pass: no channel of scores is kept on the input grid
+                DenseArray scores =
+                        prepared.cropStart() == null
+                                ? state.scores()
+                                : uncrop(
+                                        state.scores(), prepared.cropStart(), prepared.resampled());
+                state =
+                        State.labels(
+                                argmaxOnto(
+                                        scores,
+                                        prepared.resampled().affine(),
+                                        prepared.original()));
+                n++;
+                continue;
+            }
             if (step instanceof BundleStep.Activation a) {
                 DenseArray scores =
                         a.softmax()
@@ -475,6 +501,178 @@ public final class BundlePipeline {
                         input,
                         nearest ? Interpolation.NEAREST : Interpolation.LINEAR);
         return State.scores(DenseArray.fromVolume(onInput), input);
+    }
+
+    /**
+     * The argmax over the channels of {@code scores} resampled trilinearly onto {@code target} (as
+     * {@link Resample#resample} with {@link Interpolation#LINEAR} computes each channel, border
+     * padding, the first channel winning a tie), without keeping the channels on the target grid.
+     */
+    static Volume argmaxOnto(DenseArray scores, Affine sourceAffine, Grid target) {
+        int[] s = scores.shape();
+        int channels = s[0];
+        int[] in = {s[1], s[2], s[3]};
+        int[] out = target.shape();
+        Affine t = sourceAffine.inverse().multiply(target.affine());
+        float[] d = scores.data();
+        int plane = in[1] * in[2];
+        int voxels = in[0] * plane;
+        Volume labels = Volume.allocate(VoxelType.UINT8, target.affine(), out);
+        ByteBuffer dst = labels.data();
+        if (diagonal(t)) {
+            argmaxAligned(d, channels, in, out, t, dst);
+            return labels;
+        }
+        IntStream.range(0, out[2])
+                .parallel()
+                .forEach(
+                        k -> {
+                            for (int j = 0; j < out[1]; j++) {
+                                double bx = t.get(0, 1) * j + t.get(0, 2) * k + t.get(0, 3);
+                                double by = t.get(1, 1) * j + t.get(1, 2) * k + t.get(1, 3);
+                                double bz = t.get(2, 1) * j + t.get(2, 2) * k + t.get(2, 3);
+                                int o = (k * out[1] + j) * out[0];
+                                for (int i = 0; i < out[0]; i++) {
+                                    double x = clamp(bx + t.get(0, 0) * i, in[0] - 1);
+                                    double y = clamp(by + t.get(1, 0) * i, in[1] - 1);
+                                    double z = clamp(bz + t.get(2, 0) * i, in[2] - 1);
+                                    int x0 = (int) x;
+                                    int y0 = (int) y;
+                                    int z0 = (int) z;
+                                    double fx = x - x0;
+                                    double fy = y - y0;
+                                    double fz = z - z0;
+                                    int x1 = Math.min(x0 + 1, in[0] - 1);
+                                    int y1 = Math.min(y0 + 1, in[1] - 1);
+                                    int z1 = Math.min(z0 + 1, in[2] - 1);
+                                    // C order: x slowest, z fastest
+                                    int a00 = x0 * plane + y0 * in[2];
+                                    int a10 = x0 * plane + y1 * in[2];
+                                    int b00 = x1 * plane + y0 * in[2];
+                                    int b10 = x1 * plane + y1 * in[2];
+                                    int best = 0;
+                                    float max = Float.NEGATIVE_INFINITY;
+                                    for (int c = 0; c < channels; c++) {
+                                        int base = c * voxels;
+                                        double c00 =
+                                                d[base + a00 + z0]
+                                                        + (d[base + b00 + z0] - d[base + a00 + z0])
+                                                                * fx;
+                                        double c10 =
+                                                d[base + a10 + z0]
+                                                        + (d[base + b10 + z0] - d[base + a10 + z0])
+                                                                * fx;
+                                        double c01 =
+                                                d[base + a00 + z1]
+                                                        + (d[base + b00 + z1] - d[base + a00 + z1])
+                                                                * fx;
+                                        double c11 =
+                                                d[base + a10 + z1]
+                                                        + (d[base + b10 + z1] - d[base + a10 + z1])
+                                                                * fx;
+                                        double c0 = c00 + (c10 - c00) * fy;
+                                        double c1 = c01 + (c11 - c01) * fy;
+                                        float v = (float) (c0 + (c1 - c0) * fz);
+                                        if (v > max) {
+                                            max = v;
+                                            best = c;
+                                        }
+                                    }
+                                    dst.put(o + i, (byte) best);
+                                }
+                            }
+                        });
+        return labels;
+    }
+
+    private static boolean diagonal(Affine t) {
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 3; c++) {
+                if (r != c && t.get(r, c) != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #argmaxOnto} when each output axis maps onto the same input axis (no reorientation
+     * between the grids): positions and fractions are worked out once per coordinate, with the same
+     * arithmetic per voxel.
+     */
+    private static void argmaxAligned(
+            float[] d, int channels, int[] in, int[] out, Affine t, ByteBuffer dst) {
+        int[][] lo = new int[3][];
+        int[][] hi = new int[3][];
+        double[][] frac = new double[3][];
+        for (int a = 0; a < 3; a++) {
+            lo[a] = new int[out[a]];
+            hi[a] = new int[out[a]];
+            frac[a] = new double[out[a]];
+            for (int n = 0; n < out[a]; n++) {
+                double v = clamp(t.get(a, a) * n + t.get(a, 3), in[a] - 1);
+                lo[a][n] = (int) v;
+                hi[a][n] = Math.min(lo[a][n] + 1, in[a] - 1);
+                frac[a][n] = v - lo[a][n];
+            }
+        }
+        int plane = in[1] * in[2];
+        int voxels = in[0] * plane;
+        IntStream.range(0, out[2])
+                .parallel()
+                .forEach(
+                        k -> {
+                            int z0 = lo[2][k];
+                            int z1 = hi[2][k];
+                            double fz = frac[2][k];
+                            for (int j = 0; j < out[1]; j++) {
+                                int ya = lo[1][j] * in[2];
+                                int yb = hi[1][j] * in[2];
+                                double fy = frac[1][j];
+                                int o = (k * out[1] + j) * out[0];
+                                for (int i = 0; i < out[0]; i++) {
+                                    int a0 = lo[0][i] * plane + ya;
+                                    int a1 = lo[0][i] * plane + yb;
+                                    int b0 = hi[0][i] * plane + ya;
+                                    int b1 = hi[0][i] * plane + yb;
+                                    double fx = frac[0][i];
+                                    int best = 0;
+                                    float max = Float.NEGATIVE_INFINITY;
+                                    for (int c = 0; c < channels; c++) {
+                                        int base = c * voxels;
+                                        double c00 =
+                                                d[base + a0 + z0]
+                                                        + (d[base + b0 + z0] - d[base + a0 + z0])
+                                                                * fx;
+                                        double c10 =
+                                                d[base + a1 + z0]
+                                                        + (d[base + b1 + z0] - d[base + a1 + z0])
+                                                                * fx;
+                                        double c01 =
+                                                d[base + a0 + z1]
+                                                        + (d[base + b0 + z1] - d[base + a0 + z1])
+                                                                * fx;
+                                        double c11 =
+                                                d[base + a1 + z1]
+                                                        + (d[base + b1 + z1] - d[base + a1 + z1])
+                                                                * fx;
+                                        double c0 = c00 + (c10 - c00) * fy;
+                                        double c1 = c01 + (c11 - c01) * fy;
+                                        float v = (float) (c0 + (c1 - c0) * fz);
+                                        if (v > max) {
+                                            max = v;
+                                            best = c;
+                                        }
+                                    }
+                                    dst.put(o + i, (byte) best);
+                                }
+                            }
+                        });
+    }
+
+    private static double clamp(double v, double max) {
+        return v <= 0 ? 0 : Math.min(v, max);
     }
 
     private static Volume discrete(State state, BundleStep.AsDiscrete a, BundleSpec spec) {

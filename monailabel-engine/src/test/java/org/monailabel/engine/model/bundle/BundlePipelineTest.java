@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
 import org.monailabel.engine.inferer.DenseArray;
+import org.monailabel.engine.postprocess.LabelMaps;
+import org.monailabel.engine.transform.Grid;
+import org.monailabel.engine.transform.Interpolation;
+import org.monailabel.engine.transform.Resample;
 
 /**
  * The intensity and crop steps on small arrays, against values worked out by hand from MONAI's
@@ -75,6 +82,37 @@ class BundlePipelineTest {
                                         new DenseArray(new int[] {1, 2, 2, 2}, new float[8]),
                                         new int[3]))
                 .hasMessageContaining("no voxel above zero");
+    }
+
+    @Test
+    void theFusedInversionAndArgmaxEqualsResamplingEachChannelThenArgmax() {
+        Random random = new Random(5);
+        float[] data = new float[3 * 9 * 7 * 5];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random.nextFloat();
+        }
+        DenseArray scores = new DenseArray(new int[] {3, 9, 7, 5}, data);
+        Affine source = Affine.diagonal(1.5, 1.5, 2).withTranslation(-3, 2, 1);
+        Grid aligned =
+                new Grid(
+                        new int[] {13, 11, 9},
+                        Affine.diagonal(0.8, 0.9, 1.1).withTranslation(-3.2, 1.7, 0.4));
+        Grid permuted =
+                new Grid(
+                        new int[] {10, 12, 8},
+                        Affine.of(0, 0.9, 0, -2, 1.1, 0, 0, 2, 0, 0, -1.2, 9, 0, 0, 0, 1));
+        for (Grid target : List.of(aligned, permuted)) {
+            Volume expected =
+                    LabelMaps.argmax(
+                            DenseArray.fromVolume(
+                                    Resample.resample(
+                                            scores.toVolume(source), target, Interpolation.LINEAR)),
+                            target.affine());
+            Volume fused = BundlePipeline.argmaxOnto(scores, source, target);
+            for (long i = 0; i < expected.voxelCount(); i++) {
+                assertThat(fused.get(i)).as("voxel %d", i).isEqualTo(expected.get(i));
+            }
+        }
     }
 
     @Test
