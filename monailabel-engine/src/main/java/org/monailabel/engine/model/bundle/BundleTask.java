@@ -14,6 +14,7 @@ import org.monailabel.api.InferenceResult;
 import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.ModelStore;
+import org.monailabel.api.ModelType;
 import org.monailabel.api.Params;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.ImageIo;
@@ -52,6 +53,14 @@ public final class BundleTask implements InferenceTask, ServesModel {
     public BundleTask(Path folder) throws IOException {
         this.folder = Objects.requireNonNull(folder, "folder").toAbsolutePath().normalize();
         this.spec = BundleSpec.read(this.folder);
+        if (spec.type() != ModelType.SEGMENTATION) {
+            throw new BundleException(
+                    spec.name(),
+                    "is a "
+                            + spec.type().wireName()
+                            + " bundle; interactive bundles (clicks as extra input channels) are"
+                            + " not served yet, only automatic segmentation");
+        }
         BundlePipeline.check(spec);
     }
 
