@@ -550,39 +550,53 @@ public final class BundlePipeline {
                                     int a10 = x0 * plane + y1 * in[2];
                                     int b00 = x1 * plane + y0 * in[2];
                                     int b10 = x1 * plane + y1 * in[2];
-                                    int best = 0;
-                                    float max = Float.NEGATIVE_INFINITY;
-                                    for (int c = 0; c < channels; c++) {
-                                        int base = c * voxels;
-                                        double c00 =
-                                                d[base + a00 + z0]
-                                                        + (d[base + b00 + z0] - d[base + a00 + z0])
-                                                                * fx;
-                                        double c10 =
-                                                d[base + a10 + z0]
-                                                        + (d[base + b10 + z0] - d[base + a10 + z0])
-                                                                * fx;
-                                        double c01 =
-                                                d[base + a00 + z1]
-                                                        + (d[base + b00 + z1] - d[base + a00 + z1])
-                                                                * fx;
-                                        double c11 =
-                                                d[base + a10 + z1]
-                                                        + (d[base + b10 + z1] - d[base + a10 + z1])
-                                                                * fx;
-                                        double c0 = c00 + (c10 - c00) * fy;
-                                        double c1 = c01 + (c11 - c01) * fy;
-                                        float v = (float) (c0 + (c1 - c0) * fz);
-                                        if (v > max) {
-                                            max = v;
-                                            best = c;
-                                        }
-                                    }
-                                    dst.put(o + i, (byte) best);
+                                    dst.put(
+                                            o + i,
+                                            argmaxAt(
+                                                    d, channels, voxels, a00, a10, b00, b10, z0, z1,
+                                                    fx, fy, fz));
                                 }
                             }
                         });
         return labels;
+    }
+
+    /**
+     * The channel whose trilinear value at one position is largest (the first on a tie), with the
+     * arithmetic of {@link Resample}'s trilinear resampling: {@code a0}/{@code a1} are the offsets
+     * of the lower x neighbour at the lower and upper y, {@code b0}/{@code b1} those of the upper x
+     * neighbour, all in C order without the z index.
+     */
+    private static byte argmaxAt(
+            float[] d,
+            int channels,
+            int voxels,
+            int a0,
+            int a1,
+            int b0,
+            int b1,
+            int z0,
+            int z1,
+            double fx,
+            double fy,
+            double fz) {
+        int best = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < channels; c++) {
+            int base = c * voxels;
+            double c00 = d[base + a0 + z0] + (d[base + b0 + z0] - d[base + a0 + z0]) * fx;
+            double c10 = d[base + a1 + z0] + (d[base + b1 + z0] - d[base + a1 + z0]) * fx;
+            double c01 = d[base + a0 + z1] + (d[base + b0 + z1] - d[base + a0 + z1]) * fx;
+            double c11 = d[base + a1 + z1] + (d[base + b1 + z1] - d[base + a1 + z1]) * fx;
+            double c0 = c00 + (c10 - c00) * fy;
+            double c1 = c01 + (c11 - c01) * fy;
+            float v = (float) (c0 + (c1 - c0) * fz);
+            if (v > max) {
+                max = v;
+                best = c;
+            }
+        }
+        return (byte) best;
     }
 
     private static boolean diagonal(Affine t) {
@@ -637,35 +651,11 @@ public final class BundlePipeline {
                                     int b0 = hi[0][i] * plane + ya;
                                     int b1 = hi[0][i] * plane + yb;
                                     double fx = frac[0][i];
-                                    int best = 0;
-                                    float max = Float.NEGATIVE_INFINITY;
-                                    for (int c = 0; c < channels; c++) {
-                                        int base = c * voxels;
-                                        double c00 =
-                                                d[base + a0 + z0]
-                                                        + (d[base + b0 + z0] - d[base + a0 + z0])
-                                                                * fx;
-                                        double c10 =
-                                                d[base + a1 + z0]
-                                                        + (d[base + b1 + z0] - d[base + a1 + z0])
-                                                                * fx;
-                                        double c01 =
-                                                d[base + a0 + z1]
-                                                        + (d[base + b0 + z1] - d[base + a0 + z1])
-                                                                * fx;
-                                        double c11 =
-                                                d[base + a1 + z1]
-                                                        + (d[base + b1 + z1] - d[base + a1 + z1])
-                                                                * fx;
-                                        double c0 = c00 + (c10 - c00) * fy;
-                                        double c1 = c01 + (c11 - c01) * fy;
-                                        float v = (float) (c0 + (c1 - c0) * fz);
-                                        if (v > max) {
-                                            max = v;
-                                            best = c;
-                                        }
-                                    }
-                                    dst.put(o + i, (byte) best);
+                                    dst.put(
+                                            o + i,
+                                            argmaxAt(
+                                                    d, channels, voxels, a0, a1, b0, b1, z0, z1, fx,
+                                                    fy, fz));
                                 }
                             }
                         });
