@@ -166,7 +166,7 @@ public final class Models {
                                 weights.resolveSibling(weights.getFileName() + ".model.ts"));
             }
             if (kind != UploadedWeights.Kind.WEIGHTS) {
-                card = torchScript(card);
+                card = card.withTorchScript(card.provenance());
             }
             try (InputStream in = Files.newInputStream(file)) {
                 versions.publishVerified(card, in);
@@ -184,24 +184,6 @@ public final class Models {
             }
             return info(weights(model), Map.of());
         }
-    }
-
-    /** The card served with a TorchScript network ({@code model.ts}) instead of its own. */
-    private static ModelCard torchScript(ModelCard card) {
-        return new ModelCard(
-                card.name(),
-                card.version(),
-                "torchscript",
-                Map.of(),
-                "model.ts",
-                card.labels(),
-                card.spacing(),
-                card.intensity(),
-                card.roiSize(),
-                card.overlap(),
-                card.swBatchSize(),
-                card.blend(),
-                card.provenance());
     }
 
     /** What the served bundle's configs say, when the model is a bundle. */

@@ -52,21 +52,7 @@ public final class BundleImport {
         } else {
             weights = source;
         }
-        card =
-                new ModelCard(
-                        card.name(),
-                        card.version(),
-                        "torchscript",
-                        Map.of(),
-                        "model.ts",
-                        card.labels(),
-                        card.spacing(),
-                        card.intensity(),
-                        card.roiSize(),
-                        card.overlap(),
-                        card.swBatchSize(),
-                        card.blend(),
-                        Map.of("imported_from", source.getFileName().toString()));
+        card = card.withTorchScript(Map.of("imported_from", source.getFileName().toString()));
         Files.createDirectories(targetDir);
         Path tmp = targetDir.resolve(".model.ts.tmp");
         Files.copy(weights, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -104,6 +104,27 @@ public record ModelCard(
                 newProvenance);
     }
 
+    /**
+     * This card for a TorchScript network in {@code model.ts} (no hyper-parameters), with the same
+     * labels, pre-processing and sliding window.
+     */
+    public ModelCard withTorchScript(Map<String, Object> newProvenance) {
+        return new ModelCard(
+                name,
+                version,
+                "torchscript",
+                Map.of(),
+                "model.ts",
+                labels,
+                spacing,
+                intensity,
+                roiSize,
+                overlap,
+                swBatchSize,
+                blend,
+                newProvenance);
+    }
+
     /** Label names to values without {@code background}, in value order (what clients show). */
     public Map<String, Integer> foregroundLabels() {
         Map<String, Integer> m = new LinkedHashMap<>();
