@@ -78,14 +78,7 @@ public abstract class DeepgrowTask extends InteractiveTask {
         background.forEach(p -> negative.add(toNetwork(p, image)));
         CropBox box = CropBox.around(positive, image.grid().shape(), card.roiSize());
         byte[] mask =
-                segment(
-                        box,
-                        image.input(),
-                        image.grid().shape(),
-                        positive,
-                        negative,
-                        network,
-                        model);
+                segment(box, image.crop(box, padValue(card)), positive, negative, network, model);
         latencies.mark("infer");
         Volume label = box.pasteBack(mask, image.grid(), image.inputGrid(), slice);
         latencies.mark("invert");
@@ -102,19 +95,17 @@ public abstract class DeepgrowTask extends InteractiveTask {
     }
 
     /**
-     * The binary mask (0/1) of the crop: image and guidance through the network. Clicks in
-     * network-grid voxels.
+     * The binary mask (0/1) of the crop: its image values ({@code crop}, C order, padded) and
+     * guidance through the network. Clicks in network-grid voxels.
      */
     static byte[] segment(
             CropBox box,
-            float[] image,
-            int[] gridShape,
+            float[] crop,
             List<int[]> positive,
             List<int[]> negative,
             Network network,
             LoadedModel model) {
         int[] size = box.size();
-        float[] crop = box.crop(image, gridShape, padValue(model.card()));
         float[] input =
                 Guidance.stack(
                         crop,

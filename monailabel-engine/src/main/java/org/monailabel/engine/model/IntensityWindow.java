@@ -34,35 +34,61 @@ public record IntensityWindow(
     }
 
     /** The same on a float array, in place (for the memory-lean pipeline). */
-    public void applyInPlace(float[] v) {
-        applyInPlace(FloatBuffer.wrap(v));
+    public float[] applyInPlace(float[] v) {
+        return applyInPlace(FloatBuffer.wrap(v));
     }
 
-    /** The same on the first {@code limit()} floats of a buffer, in place, in parallel. */
-    public void applyInPlace(FloatBuffer v) {
+    /**
+     * The same on the first {@code limit()} floats of a buffer, in place, in parallel.
+     *
+     * @return the range {@code [min, max]} after the window (what the rescale maps)
+     */
+    public float[] applyInPlace(FloatBuffer v) {
         float[] range = windowInPlace(v, v.limit());
         if (rescale) {
             int n = v.limit();
-            double low = range[0];
-            double width = (double) range[1] - range[0];
             chunks(n)
                     .forEach(
                             c -> {
                                 for (int i = c * CHUNK, end = Math.min(n, i + CHUNK);
                                         i < end;
                                         i++) {
-                                    v.put(
-                                            i,
-                                            width == 0
-                                                    ? (float) minv
-                                                    : (float)
-                                                            ((v.get(i) - low)
-                                                                            / width
-                                                                            * (maxv - minv)
-                                                                    + minv));
+                                    v.put(i, rescale(v.get(i), range[0], range[1]));
                                 }
                             });
         }
+        return range;
+    }
+
+    /**
+     * The first step (the window, clipped if {@code clip}) of one value, exactly as {@link
+     * #applyInPlace(FloatBuffer)} computes it.
+     */
+    public float window(float v) {
+        double y = (v - aMin) * ((bMax - bMin) / (aMax - aMin)) + bMin;
+        return (float) (clip ? Math.max(low(), Math.min(high(), y)) : y);
+    }
+
+    /**
+     * The second step of one windowed value, given the windowed range {@code [min, max]} of the
+     * whole image (only when {@link #rescale()} is on), exactly as {@link
+     * #applyInPlace(FloatBuffer)} computes it.
+     */
+    public float rescale(float windowed, float min, float max) {
+        double width = (double) max - min;
+        return width == 0
+                ? (float) minv
+                : (float) ((windowed - (double) min) / width * (maxv - minv) + minv);
+    }
+
+    /** The lower clip bound of the window's output. */
+    public double low() {
+        return Math.min(bMin, bMax);
+    }
+
+    /** The upper clip bound of the window's output. */
+    public double high() {
+        return Math.max(bMin, bMax);
     }
 
     /**
@@ -73,9 +99,6 @@ public record IntensityWindow(
      *     #rescale(ai.djl.ndarray.NDArray, float, float)}
      */
     public float[] windowInPlace(FloatBuffer v, int n) {
-        double scale = (bMax - bMin) / (aMax - aMin);
-        double lo = Math.min(bMin, bMax);
-        double hi = Math.max(bMin, bMax);
         int chunks = (n + CHUNK - 1) / CHUNK;
         float[][] ranges = new float[chunks][];
         chunks(n)
@@ -84,8 +107,7 @@ public record IntensityWindow(
                             float min = Float.POSITIVE_INFINITY;
                             float max = Float.NEGATIVE_INFINITY;
                             for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-                                double y = (v.get(i) - aMin) * scale + bMin;
-                                float f = (float) (clip ? Math.max(lo, Math.min(hi, y)) : y);
+                                float f = window(v.get(i));
                                 v.put(i, f);
                                 min = Math.min(min, f);
                                 max = Math.max(max, f);

@@ -166,10 +166,18 @@ public final class SegmentationPipeline {
      */
     public record Prepared(float[] input, Grid grid) {}
 
+    /**
+     * The grid {@link #prepare} resamples an image onto, after the same checks of the image,
+     * without resampling anything: for callers that prepare only a region of it.
+     */
+    public static Grid networkGrid(Volume image, ModelCard card) {
+        check(image);
+        return plan(image, card);
+    }
+
     /** Pre-processes an image as the card says (the "pre" stage). */
     public static Prepared prepare(Volume image, ModelCard card) {
-        check(image);
-        Grid grid = plan(image, card);
+        Grid grid = networkGrid(image, card);
         float[] input = Resample.resampleToDense(image, grid);
         card.intensity().applyInPlace(input);
         return new Prepared(input, grid);

@@ -77,45 +77,81 @@ public final class Resample {
      */
     public static void resampleToDense(
             Volume source, Grid target, FloatBuffer dense, int x0, int count) {
+        int[] out = target.shape();
+        if (x0 < 0 || count < 0 || x0 + count > out[0]) {
+            throw new IllegalArgumentException(
+                    "Bad slab " + x0 + "+" + count + " of " + Arrays.toString(out));
+        }
+        resampleBoxToDense(
+                source, target, new int[] {x0, 0, 0}, new int[] {count, out[1], out[2]}, 0f, dense);
+    }
+
+    /**
+     * The box {@code start <= d < start + size} of {@code target} (it may reach beyond the grid),
+     * resampled as {@link #resampleToDense(Volume, Grid)} would resample the whole grid, written
+     * into {@code dense} from index 0 in C order {@code (X, Y, Z)} of the box; voxels of the box
+     * outside the grid take {@code fill}. Every voxel inside the grid gets exactly the value that
+     * the whole grid's resampling gives it (the same arithmetic on the same grid indices), so a
+     * region can be prepared without the rest.
+     */
+    public static void resampleBoxToDense(
+            Volume source, Grid target, int[] start, int[] size, float fill, FloatBuffer dense) {
         if (source.channels() != 1) {
             throw new IllegalArgumentException(
                     "resampleToDense takes one channel, got " + source.channels());
         }
+        if (start.length != 3
+                || size.length != 3
+                || Arrays.stream(size).anyMatch(n -> n < 0)
+                || (long) size[0] * size[1] * size[2] > dense.capacity()) {
+            throw new IllegalArgumentException(
+                    "Bad box " + Arrays.toString(start) + "+" + Arrays.toString(size));
+        }
         int[] in = source.shape();
         int[] out = target.shape();
-        if (x0 < 0
-                || count < 0
-                || x0 + count > out[0]
-                || (long) count * out[1] * out[2] > dense.capacity()) {
-            throw new IllegalArgumentException(
-                    "Bad slab " + x0 + "+" + count + " of " + Arrays.toString(out));
-        }
         VoxelAccess src = VoxelAccess.of(source);
         Affine t = source.affine().inverse().multiply(target.affine());
-        int nx = in[0];
-        int nxy = in[0] * in[1];
         int[] driver = axisAligned(t);
         if (driver != null) {
-            separable(src, in, out, t, driver, dense, x0, count);
+            separable(src, in, out, t, driver, dense, start, size, fill);
             return;
         }
-        IntStream.range(x0, x0 + count)
+        int nx = in[0];
+        int nxy = in[0] * in[1];
+        IntStream.range(0, size[0])
                 .parallel()
                 .forEach(
-                        x -> {
-                            for (int y = 0; y < out[1]; y++) {
+                        bxi -> {
+                            int x = start[0] + bxi;
+                            for (int byi = 0; byi < size[1]; byi++) {
+                                int y = start[1] + byi;
+                                int o = (bxi * size[1] + byi) * size[2];
+                                if (x < 0 || y < 0 || x >= out[0] || y >= out[1]) {
+                                    fill(dense, o, size[2], fill);
+                                    continue;
+                                }
                                 double bx = t.get(0, 0) * x + t.get(0, 1) * y + t.get(0, 3);
                                 double by = t.get(1, 0) * x + t.get(1, 1) * y + t.get(1, 3);
                                 double bz = t.get(2, 0) * x + t.get(2, 1) * y + t.get(2, 3);
-                                int o = ((x - x0) * out[1] + y) * out[2];
-                                for (int z = 0; z < out[2]; z++) {
+                                for (int bzi = 0; bzi < size[2]; bzi++) {
+                                    int z = start[2] + bzi;
+                                    if (z < 0 || z >= out[2]) {
+                                        dense.put(o + bzi, fill);
+                                        continue;
+                                    }
                                     double px = clamp(bx + t.get(0, 2) * z, in[0] - 1);
                                     double py = clamp(by + t.get(1, 2) * z, in[1] - 1);
                                     double pz = clamp(bz + t.get(2, 2) * z, in[2] - 1);
-                                    dense.put(o + z, trilinear(src, nx, nxy, in, px, py, pz));
+                                    dense.put(o + bzi, trilinear(src, nx, nxy, in, px, py, pz));
                                 }
                             }
                         });
+    }
+
+    private static void fill(FloatBuffer dense, int from, int count, float value) {
+        for (int i = 0; i < count; i++) {
+            dense.put(from + i, value);
+        }
     }
 
     /**
@@ -146,8 +182,8 @@ public final class Resample {
 
     /**
      * Trilinear resampling when every input axis follows one output axis: the input positions,
-     * neighbours and fractions are computed once per output coordinate instead of per voxel. The
-     * arithmetic per voxel is that of {@link #trilinear}.
+     * neighbours and fractions are computed once per output coordinate of the box instead of per
+     * voxel. The arithmetic per voxel is that of {@link #trilinear}.
      */
     private static void separable(
             VoxelAccess src,
@@ -156,36 +192,49 @@ public final class Resample {
             Affine t,
             int[] driver,
             FloatBuffer dense,
-            int x0,
-            int count) {
+            int[] start,
+            int[] size,
+            float fill) {
         int[] stride = {1, in[0], in[0] * in[1]};
         int[][] lo = new int[3][];
         int[][] hi = new int[3][];
         double[][] f = new double[3][];
         for (int i = 0; i < 3; i++) {
-            int n = out[driver[i]];
+            int d = driver[i];
+            int n = size[d];
             lo[i] = new int[n];
             hi[i] = new int[n];
             f[i] = new double[n];
-            for (int k = 0; k < n; k++) {
-                double p = clamp(t.get(i, driver[i]) * k + t.get(i, 3), in[i] - 1);
+            for (int b = 0; b < n; b++) {
+                int k = Math.max(0, Math.min(out[d] - 1, start[d] + b)); // outside: filled below
+                double p = clamp(t.get(i, d) * k + t.get(i, 3), in[i] - 1);
                 int p0 = (int) p;
-                lo[i][k] = p0 * stride[i];
-                hi[i][k] = Math.min(p0 + 1, in[i] - 1) * stride[i];
-                f[i][k] = p - p0;
+                lo[i][b] = p0 * stride[i];
+                hi[i][b] = Math.min(p0 + 1, in[i] - 1) * stride[i];
+                f[i][b] = p - p0;
             }
         }
-        IntStream.range(x0, x0 + count)
+        int zFrom = Math.max(0, Math.min(size[2], -start[2]));
+        int zTo = Math.max(zFrom, Math.min(size[2], out[2] - start[2]));
+        IntStream.range(0, size[0])
                 .parallel()
                 .forEach(
-                        x -> {
+                        bxi -> {
+                            int x = start[0] + bxi;
                             int[] c = new int[3];
-                            c[0] = x;
-                            for (int y = 0; y < out[1]; y++) {
-                                c[1] = y;
-                                int o = ((x - x0) * out[1] + y) * out[2];
-                                for (int z = 0; z < out[2]; z++) {
-                                    c[2] = z;
+                            c[0] = bxi;
+                            for (int byi = 0; byi < size[1]; byi++) {
+                                int y = start[1] + byi;
+                                int o = (bxi * size[1] + byi) * size[2];
+                                if (x < 0 || y < 0 || x >= out[0] || y >= out[1]) {
+                                    fill(dense, o, size[2], fill);
+                                    continue;
+                                }
+                                fill(dense, o, zFrom, fill);
+                                fill(dense, o + zTo, size[2] - zTo, fill);
+                                c[1] = byi;
+                                for (int bzi = zFrom; bzi < zTo; bzi++) {
+                                    c[2] = bzi;
                                     int kx = c[driver[0]];
                                     int ky = c[driver[1]];
                                     int kz = c[driver[2]];
@@ -211,7 +260,7 @@ public final class Resample {
                                     double fy = f[1][ky];
                                     double c0 = c00 + (c10 - c00) * fy;
                                     double c1 = c01 + (c11 - c01) * fy;
-                                    dense.put(o + z, (float) (c0 + (c1 - c0) * f[2][kz]));
+                                    dense.put(o + bzi, (float) (c0 + (c1 - c0) * f[2][kz]));
                                 }
                             }
                         });

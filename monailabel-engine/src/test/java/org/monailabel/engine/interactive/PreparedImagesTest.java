@@ -92,7 +92,7 @@ class PreparedImagesTest {
         Path a = image("a.nii.gz", 0);
         Path b = image("b.nii.gz", 0);
         Path c = image("c.nii.gz", 0);
-        long one = 10 * 8 * 8 * 4 + 256;
+        long one = 20 * 16 * 6 * 2 + 10 * 8 * 8 * 4 + 256; // as read, and on the network grid
         PreparedImages cache = new PreparedImages(2 * one, 300, now::get);
         PreparedImages.Entry ea = cache.get("a", a, CARD);
         cache.get("b", b, CARD);
