@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,7 @@ public final class MonaiLabel implements AutoCloseable {
     private final Path inferRoot;
     private final Duration stopTimeout;
     private final ScheduledExecutorService housekeeping;
+    private final Optional<Prefetcher> prefetcher;
 
     private MonaiLabel(
             Builder b,
@@ -159,6 +161,10 @@ public final class MonaiLabel implements AutoCloseable {
                             return t;
                         });
         housekeeping.scheduleWithFixedDelay(sessions::purgeExpired, 1, 1, TimeUnit.MINUTES);
+        this.prefetcher =
+                AppConfig.of(b.conf).getBoolean(Prefetcher.SETTING, true)
+                        ? Optional.of(new Prefetcher(registry, datastore))
+                        : Optional.empty();
     }
 
     /** A builder; {@link Builder#datastore} or {@link Builder#studies} is required. */
@@ -424,8 +430,9 @@ public final class MonaiLabel implements AutoCloseable {
      * Asks a strategy for the next image to label, records the hand-out in the datastore ({@code
      * client_id} from the params) and returns the sample merged with the image info, as MONAI
      * Label's {@code /activelearning/{strategy}} does ({@code id}, {@code weight}, {@code name},
-     * {@code ts}, ...; the HTTP layer adds {@code path}). Empty when nothing is left to label. An
-     * unexpected runtime failure of the strategy is wrapped in an {@link AppException}.
+     * {@code ts}, ...; the HTTP layer adds {@code path}). Empty when nothing is left to label. The
+     * sample is {@linkplain #prefetch prefetched} for the interactive models. An unexpected runtime
+     * failure of the strategy is wrapped in an {@link AppException}.
      */
     public Map<String, Object> nextSample(String strategy, Params params) throws IOException {
         Objects.requireNonNull(params, "params");
@@ -447,7 +454,23 @@ public final class MonaiLabel implements AutoCloseable {
         result.put("id", id);
         result.put("weight", sample.get().weight());
         datastore.imageInfo(id).forEach(result::putIfAbsent);
+        prefetch(id); // the client opens it next
         return result;
+    }
+
+    /**
+     * Prepares a datastore image for the interactive models in the background, so that the first
+     * click on it is about as fast as a later one: called when a client is handed the image or
+     * downloads it. Returns at once; does nothing for an unknown image, when no interactive model
+     * is served, or with {@code --conf interactive_prefetch false}.
+     *
+     * @return completes with the number of interactive models that have the image prepared
+     */
+    public CompletableFuture<Integer> prefetch(String imageId) {
+        Objects.requireNonNull(imageId, "imageId");
+        return prefetcher
+                .map(p -> p.prefetch(imageId))
+                .orElseGet(() -> CompletableFuture.completedFuture(0));
     }
 
     // ---- background jobs ----
@@ -713,6 +736,7 @@ public final class MonaiLabel implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        prefetcher.ifPresent(Prefetcher::close);
         jobs.values().forEach(JobRunner::close);
         sessions.close();
         watcher.ifPresent(AppFolderWatcher::close);

@@ -47,6 +47,12 @@ public abstract class DeepEditTask extends InteractiveTask {
                 Map.of("cache_transforms", true, "cache_transforms_ttl", 300));
     }
 
+    /** DeepEdit runs on the whole image. */
+    @Override
+    public boolean needsWholeImage() {
+        return true;
+    }
+
     @Override
     protected Result run(
             PreparedImages.Entry image,

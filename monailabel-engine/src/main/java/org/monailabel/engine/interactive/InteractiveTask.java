@@ -143,6 +143,33 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
         return cache;
     }
 
+    /**
+     * Prepares an image before the first click on it (a client has just been handed it or is
+     * downloading it): kept in the cache as a click would keep it, with the whole image resampled
+     * too if {@link #needsWholeImage()}. Nothing happens before a model is loaded.
+     *
+     * @param reader reads the image file if this cache does not hold it yet
+     */
+    public void prefetch(String imageId, Path file, PreparedImages.Reader reader)
+            throws IOException {
+        Optional<LoadedModel> model = currentModel();
+        if (model.isEmpty() || cache == null) {
+            return;
+        }
+        PreparedImages.Entry entry = cache.get(imageId, file, model.get().card(), reader);
+        if (needsWholeImage()) {
+            entry.input();
+        }
+    }
+
+    /**
+     * Whether a click runs the network on the whole image (DeepEdit) rather than on a crop around
+     * the clicks; what {@link #prefetch} prepares.
+     */
+    public boolean needsWholeImage() {
+        return false;
+    }
+
     /** The model's labels as clients see them. */
     protected Map<String, Integer> modelLabels() {
         return info().labels();

@@ -195,7 +195,7 @@ public final class PreparedImages {
 
     /** Reads an image file. */
     @FunctionalInterface
-    interface Reader {
+    public interface Reader {
         Volume read(Path file) throws IOException;
     }
 
@@ -245,14 +245,10 @@ public final class PreparedImages {
     }
 
     /**
-     * As {@link #get(String, Path, ModelCard)} with the image already read (by whoever read it for
-     * several caches at once): used when it is not cached yet.
+     * As {@link #get(String, Path, ModelCard)} with the image read by {@code reader} when it is not
+     * cached yet (several caches warmed together share one read).
      */
-    public Entry get(String identity, Path file, ModelCard card, Volume image) throws IOException {
-        return get(identity, file, card, f -> image);
-    }
-
-    Entry get(String identity, Path file, ModelCard card, Reader reader) throws IOException {
+    public Entry get(String identity, Path file, ModelCard card, Reader reader) throws IOException {
         String key = key(identity, file, card);
         CompletableFuture<Entry> pending;
         boolean mine = false;

@@ -66,9 +66,11 @@ class PreparedRegionTest {
     boolean cropsMatchTheWholeImage(Volume image, ModelCard card) throws Exception {
         Path f = file();
         PreparedImages.Entry regions =
-                new PreparedImages(1L << 30, 300, System::nanoTime).get("a", f, card, image);
+                new PreparedImages(1L << 30, 300, System::nanoTime)
+                        .get("a", f, card, file -> image);
         PreparedImages.Entry whole =
-                new PreparedImages(1L << 30, 300, System::nanoTime).get("a", f, card, image);
+                new PreparedImages(1L << 30, 300, System::nanoTime)
+                        .get("a", f, card, file -> image);
         float[] all = whole.input();
         for (CropBox box : BOXES) {
             float[] expected = box.crop(all, whole.grid().shape(), -1f);
@@ -184,6 +186,6 @@ class PreparedRegionTest {
                 };
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.get("a", f, card, broken))
                 .hasMessage("truncated");
-        assertThat(cache.get("a", f, card, ct()).grid().shape()).hasSize(3);
+        assertThat(cache.get("a", f, card, file -> ct()).grid().shape()).hasSize(3);
     }
 }

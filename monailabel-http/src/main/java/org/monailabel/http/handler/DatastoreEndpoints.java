@@ -1,6 +1,7 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -123,6 +124,9 @@ public final class DatastoreEndpoints {
         Optional<String> checksum = Http.query(exchange, "check_sum").filter(s -> !s.isEmpty());
         if (checksum.isPresent() && !matches(file, checksum.get())) {
             throw new NotFoundException("Image '" + id + "' does not match the checksum");
+        }
+        if (exchange.getRequestMethod().equals(Methods.GET)) {
+            services.monaiLabel().prefetch(id); // the client clicks on it next
         }
         Downloads.send(exchange, file, datastore.imageFileName(id));
     }
