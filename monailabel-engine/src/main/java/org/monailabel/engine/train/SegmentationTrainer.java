@@ -196,18 +196,22 @@ public class SegmentationTrainer implements TrainTask {
                             + "' is a TorchScript model: it can be fine-tuned from its"
                             + " published weights (pretrained=true), not trained from scratch");
         }
-        Run run = new Run(settings, start, prepare(t, start, control), control);
-        try (Model model = newModel(start);
-                BatchLoader loader = run.newLoader()) {
-            long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
-            LearningRateSchedule lr =
-                    TrainerSupport.learningRate(t, start.fineTune(), totalUpdates, run.progress);
-            try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
-                if (!run.torchScript) {
-                    trainer.initialize(
-                            new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
+        Run run;
+        // the network first: one that cannot be trained fails before the studies are prepared
+        try (Model model = newModel(start)) {
+            run = new Run(settings, start, prepare(t, start, control), control);
+            try (BatchLoader loader = run.newLoader()) {
+                long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
+                LearningRateSchedule lr =
+                        TrainerSupport.learningRate(
+                                t, start.fineTune(), totalUpdates, run.progress);
+                try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
+                    if (!run.torchScript) {
+                        trainer.initialize(
+                                new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
+                    }
+                    run.epochs(trainer, loader, model.getBlock(), lr);
                 }
-                run.epochs(trainer, loader, model.getBlock(), lr);
             }
         }
         return run.result();
