@@ -22,11 +22,12 @@ import org.monailabel.engine.apps.AppState;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.model.bundle.BundleException;
 import org.monailabel.engine.model.bundle.BundleTask;
+import org.monailabel.engine.model.bundle.BundleTrainer;
 
 /**
  * The MONAI bundles given to {@link MonaiLabel.Builder#bundle}: unzipped where needed, read and
- * checked, and served together as the app {@code bundles}. A bundle that cannot be served stops the
- * start with its reason.
+ * checked, and served together as the app {@code bundles}, each with a {@link BundleTrainer} of the
+ * same name that fine-tunes it. A bundle that cannot be served stops the start with its reason.
  */
 final class Bundles {
     /** The name of the app the bundles are served as. */
@@ -65,7 +66,10 @@ final class Bundles {
         List<AppComponent> tasks = new ArrayList<>();
         try {
             for (Path bundle : bundles) {
-                tasks.add(new BundleTask(folderOf(bundle, unzipRoot)));
+                BundleTask task = new BundleTask(folderOf(bundle, unzipRoot));
+                tasks.add(task);
+                tasks.add(
+                        new BundleTrainer(task)); // POST /train/{bundle} fine-tunes what it serves
             }
         } catch (IOException | RuntimeException e) {
             tasks.forEach(AppComponent::close);

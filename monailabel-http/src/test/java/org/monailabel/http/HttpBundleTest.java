@@ -9,17 +9,27 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.sample.PhantomGenerator;
+import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.Fixtures;
+import org.monailabel.testing.Poll;
 
 /**
  * A MONAI bundle given with {@code --bundle} answers a client like any model: listed in {@code
- * /info/} with its labels, segments over {@code /infer}, its weights under {@code /model}; a bundle
- * that cannot be served exactly stops the start with one line.
+ * /info/} with its labels, segments over {@code /infer}, its weights under {@code /model}, is
+ * fine-tuned by {@code POST /train/{name}}; a bundle that cannot be served exactly stops the start
+ * with one line.
  */
 @Tag("engine")
 class HttpBundleTest {
@@ -87,6 +97,83 @@ class HttpBundleTest {
 
             assertThat(server.getBytes("/model/spleen_ct_segmentation").body())
                     .isEqualTo(Files.readAllBytes(bundle.resolve("models/model.ts")));
+        }
+    }
+
+    @Test
+    void postTrainFineTunesTheBundleAndItServesTheNewVersion() throws Exception {
+        Path bundle = bundle("spleen_ct_segmentation", "ScaleIntensityRanged");
+        Path config = bundle.resolve("configs/inference.json");
+        Files.writeString(
+                config, Files.readString(config).replace("[2.0, 2.0, 2.0]", "[6.0, 6.0, 6.0]"));
+        try (TestServer server = TestServer.start(root, b -> b.bundles(List.of(bundle)))) {
+            for (int i = 0; i < 2; i++) {
+                addPhantom(server.server.datastore(), i);
+            }
+            Map<?, ?> trainers = (Map<?, ?>) TestServer.json(server.get("/info/")).get("trainers");
+            assertThat(trainers.containsKey("spleen_ct_segmentation")).as("%s", trainers).isTrue();
+
+            HttpResponse<String> started =
+                    server.postJson(
+                            "/train/spleen_ct_segmentation",
+                            "{\"max_epochs\": 2, \"val_interval\": 2, \"learning_rate\": 0.01,"
+                                    + " \"val_split\": 0.5}");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+            Poll.until(
+                    "training to end",
+                    Duration.ofMinutes(3),
+                    () -> !List.of("SUBMITTED", "RUNNING").contains(latestTrainStatus(server)));
+            Map<String, Object> job = TestServer.json(server.get("/train/"));
+            assertThat(job.get("status")).as("%s", job).isEqualTo("DONE");
+            assertThat(((Map<?, ?>) job.get("result")).get("version")).isEqualTo(2L);
+
+            assertThat(server.getBytes("/model/spleen_ct_segmentation").body())
+                    .isNotEqualTo(Files.readAllBytes(bundle.resolve("models/model.ts")));
+            HttpResponse<byte[]> inferred =
+                    server.multipart(
+                            "POST",
+                            "/infer/spleen_ct_segmentation?image=s0",
+                            new SlicerMultipart().field("params", "{}"));
+            assertThat(inferred.statusCode())
+                    .as(new String(inferred.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            assertThat(new String(inferred.body(), StandardCharsets.ISO_8859_1))
+                    .containsPattern("\"model_version\"\\s*:\\s*2\\b");
+        }
+    }
+
+    /** A phantom CT with its spleen as the final label. */
+    private void addPhantom(Datastore datastore, int i) throws IOException {
+        PhantomGenerator.Phantom p =
+                PhantomGenerator.render(
+                        "s" + i,
+                        10 + i,
+                        new int[] {40, 36, 24},
+                        new double[] {9, 9, 12},
+                        StorageOrder.values()[i % 4]);
+        Path folder = Files.createDirectories(root.resolve("phantoms"));
+        Path image = folder.resolve("s" + i + ".nii.gz");
+        Path label = folder.resolve("s" + i + "_label.nii.gz");
+        ImageIo.write(p.image(), image, WriteOptions.defaults());
+        Volume spleen = Volume.allocate(VoxelType.UINT8, p.label().affine(), p.label().shape());
+        for (long v = 0; v < spleen.voxelCount(); v++) {
+            spleen.set(v, p.label().get(v) == 2 ? 1 : 0);
+        }
+        ImageIo.write(spleen, label, WriteOptions.defaults());
+        datastore.addImage("s" + i, image, image.getFileName().toString(), Map.of());
+        datastore.saveLabel(
+                "s" + i,
+                Datastore.FINAL,
+                label,
+                label.getFileName().toString(),
+                Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
+    }
+
+    private static String latestTrainStatus(TestServer server) {
+        try {
+            return (String) TestServer.json(server.get("/train/")).get("status");
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 

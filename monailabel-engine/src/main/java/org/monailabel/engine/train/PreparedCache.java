@@ -11,11 +11,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.monailabel.api.TrainingPair;
@@ -27,9 +27,10 @@ import org.monailabel.engine.model.ModelCard;
  * heap up to a byte budget, and every sample is also kept in a disk cache (raw floats, written by
  * temporary file and rename), from which an evicted sample comes back in a fraction of the time a
  * new pre-processing would take. A sample's key hashes everything its content depends on (the image
- * and label files' paths, sizes and modification times, the label info, and the card's labels,
- * spacing and intensity window), so a changed label or a different model never reads a stale entry,
- * and a later training run reuses the entries of the studies that did not change. Thread-safe.
+ * and label files' paths, sizes and modification times, the label info, and what the {@link
+ * StudyPreprocessing} says it depends on: by default the card's labels, spacing and intensity
+ * window), so a changed label, a different model or pre-processing never reads a stale entry, and a
+ * later training run reuses the entries of the studies that did not change. Thread-safe.
  */
 public final class PreparedCache {
     private static final int MAGIC = 0x4d4c5331; // "MLS1"
@@ -37,6 +38,7 @@ public final class PreparedCache {
 
     private final Path dir;
     private final long budget;
+    private final StudyPreprocessing preprocessing;
     private final LinkedHashMap<String, TrainingData.Sample> memory =
             new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
@@ -49,21 +51,39 @@ public final class PreparedCache {
      * @param budgetBytes how many bytes of samples to keep on the heap
      */
     public PreparedCache(Path dir, long budgetBytes) {
-        this.dir = dir;
-        this.budget = Math.max(0, budgetBytes);
+        this(dir, budgetBytes, StudyPreprocessing.ofCard());
     }
 
-    /** The cache key of a study as pre-processed for a card. */
+    /**
+     * @param dir the disk cache folder (created when needed)
+     * @param budgetBytes how many bytes of samples to keep on the heap
+     * @param preprocessing how a study is pre-processed, and so part of each key
+     */
+    public PreparedCache(Path dir, long budgetBytes, StudyPreprocessing preprocessing) {
+        this.dir = dir;
+        this.budget = Math.max(0, budgetBytes);
+        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+    }
+
+    /** The cache key of a study as pre-processed for a card by the card's pre-processing. */
     public static String key(TrainingPair pair, ModelCard card) throws IOException {
-        Map<String, Object> parts = new TreeMap<>();
+        return key(pair, card, StudyPreprocessing.ofCard());
+    }
+
+    /** The key of a study in this cache. */
+    public String keyOf(TrainingPair pair, ModelCard card) throws IOException {
+        return key(pair, card, preprocessing);
+    }
+
+    /** The cache key of a study as {@code preprocessing} prepares it for a card. */
+    public static String key(TrainingPair pair, ModelCard card, StudyPreprocessing preprocessing)
+            throws IOException {
+        Map<String, Object> parts = new TreeMap<>(preprocessing.cacheKey(card));
         parts.put("format", MAGIC);
         parts.put("id", pair.imageId());
         parts.put("image", fileStamp(pair.image()));
         parts.put("label", fileStamp(pair.label()));
         parts.put("label_info", new TreeMap<>(pair.labelInfo()).toString());
-        parts.put("labels", new TreeMap<>(card.labels()).toString());
-        parts.put("spacing", Arrays.toString(card.spacing()));
-        parts.put("intensity", card.intensity().toString());
         try {
             byte[] digest =
                     MessageDigest.getInstance("SHA-256")
@@ -87,7 +107,7 @@ public final class PreparedCache {
      * written to the disk cache).
      */
     public TrainingData.Sample get(TrainingPair pair, ModelCard card) throws IOException {
-        String key = key(pair, card);
+        String key = keyOf(pair, card);
         synchronized (this) {
             TrainingData.Sample s = memory.get(key);
             if (s != null) {
@@ -106,7 +126,8 @@ public final class PreparedCache {
                 }
             }
         }
-        TrainingData.Sample s = TrainingData.prepare(pair, card); // slow: outside the lock
+        TrainingData.Sample s =
+                TrainingData.prepare(pair, card, preprocessing); // slow: outside the lock
         synchronized (this) {
             prepared++;
             write(dir.resolve(key + SUFFIX), s);

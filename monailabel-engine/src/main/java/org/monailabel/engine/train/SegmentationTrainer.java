@@ -39,8 +39,9 @@ import org.monailabel.engine.nets.UNetConfig;
  * the best model published atomically as a new version into the folder the {@code SegmentationTask}
  * of the same name serves from; early stopping, a time budget ({@code max_train_minutes}), and a
  * stop request honoured within one iteration. Fine-tunes the published version ({@code pretrained},
- * also a TorchScript one) or starts from the template card. Apps subclass it with a no-arg
- * constructor.
+ * also a TorchScript one) or starts from the template card. Studies are pre-processed as the card
+ * says unless a {@link StudyPreprocessing} says otherwise (a bundle's own chain). Apps subclass it
+ * with a no-arg constructor.
  */
 public class SegmentationTrainer implements TrainTask {
     /** The human-readable log of the training runs, beside the published model. */
@@ -135,7 +136,22 @@ public class SegmentationTrainer implements TrainTask {
      */
     protected SegmentationTrainer(
             String name, String description, ModelCard template, Map<String, Object> defaults) {
-        this.support = new TrainerSupport(name, template);
+        this(name, description, template, defaults, StudyPreprocessing.ofCard());
+    }
+
+    /**
+     * @param defaults the app's own defaults for the training config, as above
+     * @param preprocessing how the studies are brought onto the network's grid: as the model is
+     *     served (the card's spacing and intensity window by default)
+     * @throws IllegalStateException for a key the trainer does not have
+     */
+    protected SegmentationTrainer(
+            String name,
+            String description,
+            ModelCard template,
+            Map<String, Object> defaults,
+            StudyPreprocessing preprocessing) {
+        this.support = new TrainerSupport(name, template, preprocessing);
         this.description = Objects.requireNonNull(description, "description");
         this.template = template;
         Settings builtIn = Settings.defaults();
@@ -173,18 +189,29 @@ public class SegmentationTrainer implements TrainTask {
         settings.checkRunnable();
         TrainSettings t = settings.train();
         TrainerSupport.Start start = support.start(t.pretrained());
-        Run run = new Run(settings, start, prepare(t, start, control), control);
-        try (Model model = newModel(start);
-                BatchLoader loader = run.newLoader()) {
-            long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
-            LearningRateSchedule lr =
-                    TrainerSupport.learningRate(t, start.fineTune(), totalUpdates, run.progress);
-            try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
-                if (!run.torchScript) {
-                    trainer.initialize(
-                            new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
+        if (isTorchScript(start.card()) && !start.fineTune()) {
+            throw new TrainingFailedException(
+                    "Model '"
+                            + support.name()
+                            + "' is a TorchScript model: it can be fine-tuned from its"
+                            + " published weights (pretrained=true), not trained from scratch");
+        }
+        Run run;
+        // the network first: one that cannot be trained fails before the studies are prepared
+        try (Model model = newModel(start)) {
+            run = new Run(settings, start, prepare(t, start, control), control);
+            try (BatchLoader loader = run.newLoader()) {
+                long totalUpdates = (long) t.maxEpochs() * loader.batchesPerEpoch();
+                LearningRateSchedule lr =
+                        TrainerSupport.learningRate(
+                                t, start.fineTune(), totalUpdates, run.progress);
+                try (Trainer trainer = support.newTrainer(model, lr, t.seed())) {
+                    if (!run.torchScript) {
+                        trainer.initialize(
+                                new Shape(t.batchSize(), 1, run.size[0], run.size[1], run.size[2]));
+                    }
+                    run.epochs(trainer, loader, model.getBlock(), lr);
                 }
-                run.epochs(trainer, loader, model.getBlock(), lr);
             }
         }
         return run.result();
@@ -266,13 +293,6 @@ public class SegmentationTrainer implements TrainTask {
             this.cache = studies.cache();
             this.control = control;
             this.torchScript = isTorchScript(card);
-            if (torchScript && !start.fineTune()) {
-                throw new TrainingFailedException(
-                        "Model '"
-                                + support.name()
-                                + "' is a TorchScript model: it can be fine-tuned from its"
-                                + " published weights (pretrained=true), not trained from scratch");
-            }
             this.outChannels =
                     torchScript
                             ? card.labels().values().stream()

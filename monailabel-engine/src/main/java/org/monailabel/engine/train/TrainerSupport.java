@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the segmentation and interactive trainers share, held by each for the model it trains: the
- * app's context and device, the card a run starts from, the studies pre-processed into a {@link
- * PreparedCache}, the network with the published weights loaded, Adam with a {@link
- * LearningRateSchedule} on {@link DiceCeLoss}, publishing the best version, and the stats and log
- * files. Every file of the model is reached through here (see {@link TrainerFiles}). The server
- * runs one training job at a time; {@link #stats} may be read from any thread.
+ * app's context and device, the card a run starts from, the studies pre-processed (by a {@link
+ * StudyPreprocessing}, the card's by default) into a {@link PreparedCache}, the network with the
+ * published weights loaded, Adam with a {@link LearningRateSchedule} on {@link DiceCeLoss},
+ * publishing the best version, and the stats and log files. Every file of the model is reached
+ * through here (see {@link TrainerFiles}). The server runs one training job at a time; {@link
+ * #stats} may be read from any thread.
  */
 public final class TrainerSupport {
     /** The stats file beside the published model. */
@@ -57,6 +58,7 @@ public final class TrainerSupport {
 
     private final String name;
     private final ModelCard template;
+    private final StudyPreprocessing preprocessing;
     private AppContext context;
     private Device device;
     private TrainerFiles files;
@@ -67,8 +69,18 @@ public final class TrainerSupport {
      * @param template the card a run starts from when it does not fine-tune a published version
      */
     public TrainerSupport(String name, ModelCard template) {
+        this(name, template, StudyPreprocessing.ofCard());
+    }
+
+    /**
+     * @param name the model trained, and so the trainer's name
+     * @param template the card a run starts from when it does not fine-tune a published version
+     * @param preprocessing how the studies are brought onto the network's grid
+     */
+    public TrainerSupport(String name, ModelCard template, StudyPreprocessing preprocessing) {
         this.name = Objects.requireNonNull(name, "name");
         this.template = Objects.requireNonNull(template, "template");
+        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
     }
 
     public String name() {
@@ -133,7 +145,7 @@ public final class TrainerSupport {
                     break;
                 }
                 TrainingData.Sample sample = cache.get(pair, card);
-                keys.add(PreparedCache.key(pair, card));
+                keys.add(cache.keyOf(pair, card));
                 each.accept(pair, sample);
             }
             if (!control.stopRequested()) {
@@ -156,7 +168,8 @@ public final class TrainerSupport {
         }
         TrainingData.Split split = TrainingData.split(pairs, settings.valSplit(), settings.seed());
         PreparedCache cache =
-                new PreparedCache(files.cacheFolder(), (long) settings.cacheMemoryMb() << 20);
+                new PreparedCache(
+                        files.cacheFolder(), (long) settings.cacheMemoryMb() << 20, preprocessing);
         return new TrainingSet(pairs, split, cache);
     }
 
@@ -192,17 +205,31 @@ public final class TrainerSupport {
      * A published TorchScript model loaded with its parameters trainable (DJL's PyTorch engine
      * trains a TorchScript module's parameters; the fine-tuned module is saved as TorchScript
      * again).
+     *
+     * @throws TrainingFailedException if the file is not TorchScript, or has no parameters to train
+     *     (a module frozen by {@code torch.jit.freeze} holds its weights as constants)
      */
     public Model loadTrainableTorchScript(ModelCard card) throws IOException {
         Model model = Model.newInstance(name, device, "PyTorch");
         try {
             model.load(files.modelFolder(), card.weights(), Map.of("trainParam", "true"));
-            return model;
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
             throw new TrainingFailedException(
                     "'" + card.weights() + "' is not a TorchScript model: " + e.getMessage(), e);
         }
+        if (model.getBlock().getParameters().isEmpty()) {
+            model.close();
+            throw new TrainingFailedException(
+                    "Model '"
+                            + name
+                            + "': the TorchScript '"
+                            + card.weights()
+                            + "' has no parameters to train (a module frozen with"
+                            + " torch.jit.freeze keeps its weights as constants); it can be served,"
+                            + " not fine-tuned");
+        }
+        return model;
     }
 
     private static void loadWeights(Block block, Path weights, NDManager manager)

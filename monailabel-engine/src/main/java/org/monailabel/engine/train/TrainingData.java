@@ -14,15 +14,14 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.segmentation.SegmentationPipeline;
 import org.monailabel.engine.transform.Grid;
 import org.monailabel.engine.transform.Resample;
 
 /**
  * The labeled images of a datastore, pre-processed as the model sees them: image reoriented,
- * resampled to the card's spacing and windowed; label mapped onto the model's indices (by its
- * {@code label_info}) and resampled onto the same grid with nearest neighbours. Split into training
- * and validation deterministically by image id.
+ * resampled to the card's spacing and windowed (or as another {@link StudyPreprocessing} says);
+ * label mapped onto the model's indices (by its {@code label_info}) and resampled onto the same
+ * grid with nearest neighbours. Split into training and validation deterministically by image id.
  */
 public final class TrainingData {
     /**
@@ -42,26 +41,42 @@ public final class TrainingData {
         return datastore.trainingPairs(Datastore.FINAL);
     }
 
-    /** One study on the network grid. */
+    /** One study on the network grid, pre-processed as the card says. */
     public static Sample prepare(TrainingPair pair, ModelCard card) throws IOException {
+        return prepare(pair, card, StudyPreprocessing.ofCard());
+    }
+
+    /**
+     * One study on the network grid: the image as {@code preprocessing} prepares it, the label
+     * mapped onto the model's indices and resampled onto the same grid with nearest neighbours.
+     */
+    public static Sample prepare(
+            TrainingPair pair, ModelCard card, StudyPreprocessing preprocessing)
+            throws IOException {
         Volume image = ImageIo.read(pair.image());
         Volume label =
-                LabelMapping.of(pair.labelInfo(), card.labels()).apply(ImageIo.read(pair.label()));
+                LabelMapping.of(pair.labelInfo(), preprocessing.labels(card))
+                        .apply(ImageIo.read(pair.label()));
         if (!Arrays.equals(Arrays.copyOf(label.shape(), 3), Arrays.copyOf(image.shape(), 3))) {
             throw new IOException("Label of '" + pair.imageId() + "' is not on its image's grid");
         }
         label =
                 label.withAffine(
                         image.affine()); // the label is drawn on the image: same voxels, same world
-        SegmentationPipeline.Prepared prepared = SegmentationPipeline.prepare(image, card);
+        StudyPreprocessing.OnGrid prepared = preprocessing.prepare(image, card);
         Grid grid = prepared.grid();
+        int[] shape = grid.shape();
+        if (prepared.image().length != (long) shape[0] * shape[1] * shape[2]) {
+            throw new IllegalStateException(
+                    "Pre-processing of '" + pair.imageId() + "' does not fill its grid");
+        }
         Volume resampled = Resample.resampleLabels(label, grid);
         float[] values = DenseArray.fromVolume(resampled).data();
         byte[] labels = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             labels[i] = (byte) values[i]; // model indices are 0..255 (LabelMapping)
         }
-        return new Sample(pair.imageId(), grid.shape(), prepared.input(), labels, grid.affine());
+        return new Sample(pair.imageId(), shape, prepared.image(), labels, grid.affine());
     }
 
     /**

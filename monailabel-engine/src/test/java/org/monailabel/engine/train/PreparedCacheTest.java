@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,5 +194,39 @@ class PreparedCacheTest {
         TrainingData.Sample s = cache.get(pairs.get(0), CARD);
         assertThat(cache.counters()).containsEntry("prepared", 1L).containsEntry("disk_reads", 0L);
         Floats.assertIdentical(s.image(), TrainingData.prepare(pairs.get(0), CARD).image());
+    }
+
+    /**
+     * The card's key is the one the cache always had (the same parts hashed), so the entries an
+     * earlier version wrote on disk are still found.
+     */
+    @Test
+    void theCardsKeyIsTheOneEarlierVersionsWrote() throws Exception {
+        TrainingPair pair = studies(1).get(0);
+        Map<String, Object> parts = new TreeMap<>();
+        parts.put("format", 0x4d4c5331);
+        parts.put("id", pair.imageId());
+        for (String name : List.of("image", "label")) {
+            Path file = name.equals("image") ? pair.image() : pair.label();
+            parts.put(
+                    name,
+                    file.toAbsolutePath()
+                            + ":"
+                            + Files.size(file)
+                            + ":"
+                            + Files.getLastModifiedTime(file).toMillis());
+        }
+        parts.put("label_info", new TreeMap<>(pair.labelInfo()).toString());
+        parts.put("labels", new TreeMap<>(CARD.labels()).toString());
+        parts.put("spacing", Arrays.toString(CARD.spacing()));
+        parts.put("intensity", CARD.intensity().toString());
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256")
+                        .digest(parts.toString().getBytes(StandardCharsets.UTF_8));
+        String expected = HexFormat.of().formatHex(digest, 0, 16);
+
+        assertThat(PreparedCache.key(pair, CARD)).isEqualTo(expected);
+        assertThat(new PreparedCache(dir.resolve("cache"), 0).keyOf(pair, CARD))
+                .isEqualTo(expected);
     }
 }

@@ -86,7 +86,7 @@ public final class BundleTask implements InferenceTask, ServesModel {
         if (!Files.isRegularFile(store.folder().resolve(ModelCard.FILE_NAME))) {
             try (InputStream weights =
                     Files.newInputStream(folder.resolve("models").resolve("model.ts"))) {
-                new ModelVersions(store, Integer.MAX_VALUE).publish(card(), weights);
+                new ModelVersions(store, Integer.MAX_VALUE).publish(firstCard(), weights);
             }
             logger.info("Bundle '{}': its models/model.ts is version 1 of the model", spec.name());
         }
@@ -101,11 +101,13 @@ public final class BundleTask implements InferenceTask, ServesModel {
                         () -> served.loaded().orElse(null));
     }
 
-    /** The card of the bundle's own TorchScript: version 1; what runs is the bundle's configs. */
-    private ModelCard card() {
-        Map<String, Integer> labels = new LinkedHashMap<>();
-        labels.put("background", 0);
-        labels.putAll(spec.labels());
+    /**
+     * The card of the bundle's own TorchScript: version 1, its labels the bundle's (background 0
+     * and the channels of its metadata), its sliding window the bundle's; what runs is the bundle's
+     * configs.
+     */
+    ModelCard firstCard() {
+        Map<String, Integer> labels = modelLabels(spec);
         double[] spacing =
                 spec.pre().stream()
                         .filter(s -> s instanceof BundleStep.Spacing)
@@ -151,6 +153,16 @@ public final class BundleTask implements InferenceTask, ServesModel {
                 inferer.swBatchSize(),
                 inferer.mode(),
                 provenance);
+    }
+
+    /** The model's labels: background 0 and the bundle's channels, in channel order. */
+    static Map<String, Integer> modelLabels(BundleSpec spec) {
+        Map<String, Integer> labels = new LinkedHashMap<>();
+        labels.put("background", 0);
+        spec.labels().entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> labels.put(e.getKey(), e.getValue()));
+        return labels;
     }
 
     @Override
