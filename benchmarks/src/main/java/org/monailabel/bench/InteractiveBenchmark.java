@@ -47,9 +47,11 @@ import org.monailabel.http.ServerConfig;
  *       each next one at the deepest voxel of the larger of the false-negative and false-positive
  *       regions of the previous answer (positive or negative click);
  *   <li>{@code latency}: click-to-response over HTTP with Slicer's multipart framing and reply
- *       ({@code .nrrd}, {@code uint8}) on a 512x512x128 volume: the first click on each image, then
- *       warm clicks on one image, then 4 clients clicking on 4 different images at once, each reply
- *       compared voxel for voxel with the same request answered alone (no cross-talk).
+ *       ({@code .nrrd}, {@code uint8}) on a 512x512x128 volume: the first click on each image
+ *       (without a download before it, and right after Slicer's download of the image, which the
+ *       server prefetches on), then warm clicks on one image, then 4 clients clicking on 4
+ *       different images at once, each reply compared voxel for voxel with the same request
+ *       answered alone (no cross-talk).
  * </ul>
  *
  * <pre>
@@ -194,7 +196,8 @@ public final class InteractiveBenchmark {
 
     static void latency(Path dir, int warm, int perClient) throws Exception {
         Path studies = Files.createDirectories(dir.resolve("studies"));
-        int images = 5;
+        int images =
+                9; // big0-3: first clicks without a download; big4: warm-up; big5-8: Slicer's flow
         List<List<int[]>> spleens = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
@@ -235,13 +238,27 @@ public final class InteractiveBenchmark {
             click(client, base, "big4", List.of(spleens.get(4).get(0)), List.of());
             List<Double> first = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                first.add(
-                        click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of())
-                                .millis());
+                Reply r = click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of());
+                first.add(r.millis());
+                System.out.println("server stages of a first click (s): " + r.latencies());
             }
             report(
-                    "first click on a new image (read, reorient, resample, window, then the click)",
+                    "first click on a new image, no download before it (read, then the crop's"
+                            + " region)",
                     first);
+            // Slicer's flow: the image is downloaded (the server then prepares it in the
+            // background), and clicked on at once, the worst case for a radiologist
+            List<Double> downloads = new ArrayList<>();
+            List<Double> afterDownload = new ArrayList<>();
+            for (int i = 5; i < 9; i++) {
+                downloads.add(download(client, base, "big" + i));
+                Reply r = click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of());
+                afterDownload.add(r.millis());
+                System.out.println(
+                        "server stages of a click right after the download (s): " + r.latencies());
+            }
+            report("image download (Slicer opens the image)", downloads);
+            report("first click right after the download", afterDownload);
             List<Double> warmTimes = new ArrayList<>();
             Reply last = null;
             for (int n = 0; n < warm; n++) {
@@ -338,6 +355,22 @@ public final class InteractiveBenchmark {
     }
 
     /** One click as 3D Slicer sends it; the time includes reading the whole multipart reply. */
+    /** GET /datastore/image read in full, as Slicer fetches the image it shows; milliseconds. */
+    static double download(HttpClient client, URI base, String image) throws Exception {
+        HttpRequest request =
+                HttpRequest.newBuilder(base.resolve("datastore/image?image=" + image))
+                        .timeout(Duration.ofSeconds(120))
+                        .GET()
+                        .build();
+        long t = System.nanoTime();
+        HttpResponse<byte[]> reply = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        double millis = (System.nanoTime() - t) / 1e6;
+        if (reply.statusCode() != 200 || reply.body().length == 0) {
+            throw new IllegalStateException("download of " + image + ": " + reply.statusCode());
+        }
+        return millis;
+    }
+
     static Reply click(HttpClient client, URI base, String image, List<int[]> fg, List<int[]> bg)
             throws Exception {
         String params =
