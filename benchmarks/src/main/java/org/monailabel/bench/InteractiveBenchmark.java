@@ -257,8 +257,18 @@ public final class InteractiveBenchmark {
                 System.out.println(
                         "server stages of a click right after the download (s): " + r.latencies());
             }
+            List<Double> afterLooking = new ArrayList<>();
+            for (int i = 9; i < 13; i++) {
+                downloads.add(download(client, base, "big" + i));
+                Thread.sleep(1000); // the radiologist finds the organ
+                Reply r = click(client, base, "big" + i, List.of(spleens.get(i).get(0)), List.of());
+                afterLooking.add(r.millis());
+                System.out.println(
+                        "server stages of a click 1 s after the download (s): " + r.latencies());
+            }
             report("image download (Slicer opens the image)", downloads);
             report("first click right after the download", afterDownload);
+            report("first click 1 s after the download", afterLooking);
             List<Double> warmTimes = new ArrayList<>();
             Reply last = null;
             for (int n = 0; n < warm; n++) {

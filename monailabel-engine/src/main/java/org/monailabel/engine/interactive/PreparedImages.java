@@ -128,7 +128,8 @@ public final class PreparedImages {
          * The windowed range of the whole image, or null when only the whole image can tell. With a
          * clipping window the range is {@code [low, high]} as soon as some voxel of the grid
          * reaches each bound (no voxel can lie beyond them): the crop's own voxels are looked at
-         * first, then {@value #PROBE_PLANES} evenly spaced planes of the grid. Kept once known.
+         * first, then up to {@value #PROBE_PLANES} evenly spaced planes across each axis, axial
+         * ones first. Kept once known.
          */
         private synchronized float[] range(float[] seenInCrop) {
             if (range != null) {
@@ -141,18 +142,19 @@ public final class PreparedImages {
             float hi = (float) window.high();
             float[] seen = seenInCrop.clone();
             int[] g = grid.shape();
-            float[] plane = new float[g[1] * g[2]];
-            for (int p = 0; p < PROBE_PLANES && !(seen[0] == lo && seen[1] == hi); p++) {
-                int x = (int) ((long) p * (g[0] - 1) / Math.max(1, PROBE_PLANES - 1));
-                Resample.resampleBoxToDense(
-                        image,
-                        grid,
-                        new int[] {x, 0, 0},
-                        new int[] {1, g[1], g[2]},
-                        0f,
-                        FloatBuffer.wrap(plane));
-                for (float v : plane) {
-                    windowAndTrack(v, seen);
+            // axial planes first: in a CT each holds air and bone
+            for (int axis = 2; axis >= 0 && !(seen[0] == lo && seen[1] == hi); axis--) {
+                int[] size = g.clone();
+                size[axis] = 1;
+                float[] plane = new float[size[0] * size[1] * size[2]];
+                for (int p = 0; p < PROBE_PLANES && !(seen[0] == lo && seen[1] == hi); p++) {
+                    int[] start = new int[3];
+                    start[axis] = (int) ((long) p * (g[axis] - 1) / (PROBE_PLANES - 1));
+                    Resample.resampleBoxToDense(
+                            image, grid, start, size, 0f, FloatBuffer.wrap(plane));
+                    for (float v : plane) {
+                        windowAndTrack(v, seen);
+                    }
                 }
             }
             if (seen[0] == lo && seen[1] == hi) {

@@ -121,6 +121,23 @@ class PreparedRegionTest {
     }
 
     @Test
+    void axialProbePlanesFindAColumnThatNoSagittalPlaneCrosses() throws Exception {
+        // air at the left edge, a bright 4x4-voxel column along z at i = 54..57, j = 40..43 (the
+        // network grid's x = 27..28, between the sagittal probe planes at 25 and 31, and y =
+        // 20..21,
+        // between the coronal ones at 19 and 24), mid-grey where the crops are
+        Volume image = ramp(i -> i < 4 ? -1000 : 10);
+        for (int k = 0; k < 30; k++) {
+            for (int j = 40; j < 44; j++) {
+                for (int i = 54; i < 58; i++) {
+                    image.set(i + 90L * (j + 70L * k), 1000);
+                }
+            }
+        }
+        assertThat(cropsMatchTheWholeImage(image, card(IntensityWindow.ct(-100, 100)))).isFalse();
+    }
+
+    @Test
     void anImageInsideTheWindowIsRescaledByItsWholeRange() throws Exception {
         Volume image = ramp(i -> i - 45); // never clipped: only the whole image knows its range
         assertThat(cropsMatchTheWholeImage(image, card(IntensityWindow.ct(-100, 100)))).isTrue();
