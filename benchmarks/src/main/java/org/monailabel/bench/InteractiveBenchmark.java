@@ -196,8 +196,7 @@ public final class InteractiveBenchmark {
 
     static void latency(Path dir, int warm, int perClient) throws Exception {
         Path studies = Files.createDirectories(dir.resolve("studies"));
-        int images =
-                9; // big0-3: first clicks without a download; big4: warm-up; big5-8: Slicer's flow
+        int images = 13; // big0-3: first clicks, no download; big4: warm-up; big5-12: Slicer
         List<List<int[]>> spleens = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
@@ -276,6 +275,15 @@ public final class InteractiveBenchmark {
                 warmTimes.add(last.millis());
             }
             report("warm clicks, image cached, one client", warmTimes);
+            // as a radiologist clicks: a second or so between clicks (the network's threads idle)
+            List<Double> paced = new ArrayList<>();
+            for (int n = 0; n < 12; n++) {
+                Thread.sleep(1000);
+                paced.add(
+                        click(client, base, "big0", randomClicks(spleens.get(0), random), List.of())
+                                .millis());
+            }
+            report("warm clicks 1 s apart, image cached, one client", paced);
             System.out.println("server stages of the last warm click (s): " + last.latencies());
 
             // 4 clients on 4 images at once; each reply must equal the one its request gets alone

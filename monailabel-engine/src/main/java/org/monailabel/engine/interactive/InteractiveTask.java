@@ -159,6 +159,8 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
         PreparedImages.Entry entry = cache.get(imageId, file, model.get().card(), reader);
         if (needsWholeImage()) {
             entry.input();
+        } else {
+            entry.settleRange();
         }
     }
 

@@ -117,6 +117,19 @@ public final class PreparedImages {
             return out;
         }
 
+        /**
+         * Settles, ahead of the first crop, what every crop of a card that rescales needs: the
+         * windowed range of the whole image (from the probe planes, else the whole image).
+         */
+        public void settleRange() {
+            if (!window.rescale()) {
+                return;
+            }
+            if (range(new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) == null) {
+                input();
+            }
+        }
+
         private float windowAndTrack(float v, float[] seen) {
             float w = window.window(v);
             seen[0] = Math.min(seen[0], w);

@@ -82,7 +82,16 @@ class PreparedRegionTest {
                         .isEqualTo(Float.floatToIntBits(expected[i]));
             }
         }
-        return regions.hasWholeImage();
+        boolean needed = regions.hasWholeImage();
+        PreparedImages.Entry settled =
+                new PreparedImages(1L << 30, 300, System::nanoTime)
+                        .get("a", f, card, file -> image);
+        settled.settleRange(); // as a prefetch does: the same crops after it
+        assertThat(settled.hasWholeImage()).isEqualTo(needed);
+        for (CropBox box : BOXES) {
+            assertThat(settled.crop(box, -1f)).isEqualTo(regions.crop(box, -1f));
+        }
+        return needed;
     }
 
     static Volume ct() {
