@@ -257,6 +257,7 @@ public final class InteractiveBenchmark {
                         "server stages of a click right after the download (s): " + r.latencies());
             }
             List<Double> afterLooking = new ArrayList<>();
+            List<Double> secondClicks = new ArrayList<>();
             for (int i = 9; i < 13; i++) {
                 downloads.add(download(client, base, "big" + i));
                 Thread.sleep(1000); // the radiologist finds the organ
@@ -264,10 +265,15 @@ public final class InteractiveBenchmark {
                 afterLooking.add(r.millis());
                 System.out.println(
                         "server stages of a click 1 s after the download (s): " + r.latencies());
+                Thread.sleep(1000);
+                Reply second =
+                        click(client, base, "big" + i, List.of(spleens.get(i).get(1)), List.of());
+                secondClicks.add(second.millis());
             }
             report("image download (Slicer opens the image)", downloads);
             report("first click right after the download", afterDownload);
             report("first click 1 s after the download", afterLooking);
+            report("second click on those images, 1 s later", secondClicks);
             List<Double> warmTimes = new ArrayList<>();
             Reply last = null;
             for (int n = 0; n < warm; n++) {
