@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
@@ -224,7 +225,38 @@ public final class BundlePipeline {
                         settings.mode(),
                         0.125);
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            return inferer.run(prepared.input(), batch -> network.forward(batch, false), manager);
+            DenseArray logits =
+                    inferer.run(prepared.input(), batch -> network.forward(batch, false), manager);
+            checkChannels(logits.shape()[0], spec);
+            return logits;
+        }
+    }
+
+    /**
+     * Refuses a network whose output does not fit the bundle's labels when an argmax makes the
+     * label map: one channel per label of {@code channel_def}, background included, or the label
+     * map would hold values no label names (or never hold some that are named).
+     */
+    static void checkChannels(int channels, BundleSpec spec) {
+        boolean argmax =
+                spec.post().stream()
+                        .anyMatch(s -> s instanceof BundleStep.AsDiscrete a && a.argmax());
+        if (!argmax) {
+            return;
+        }
+        int expected =
+                spec.labels().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        if (channels != expected) {
+            throw new InferenceFailedException(
+                    "Bundle '"
+                            + spec.name()
+                            + "': its network gives "
+                            + channels
+                            + " output channels, but metadata.json's channel_def names labels 0.."
+                            + (expected - 1)
+                            + " ("
+                            + expected
+                            + " channels)");
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.ModelType;
+import org.monailabel.api.error.InferenceFailedException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.InferRequest;
@@ -57,6 +58,27 @@ class BundleServingTest {
                 .studies(studies, false)
                 .workDir(tmp.resolve("work"))
                 .bundle(bundle);
+    }
+
+    @Test
+    void aNetworkWhoseChannelsDoNotFitTheLabelsIsRefusedWithBothCounts() throws Exception {
+        Path bundle = bundle("three_labels", CHAIN);
+        Files.writeString(
+                bundle.resolve("configs/metadata.json"),
+                BundleSpecTest.METADATA.replace(
+                        "\"1\": \"spleen\"}", "\"1\": \"spleen\", \"2\": \"liver\"}"));
+        try (MonaiLabel monaiLabel = server(bundle).build()) {
+            assertThat(monaiLabel.model("three_labels").labels())
+                    .isEqualTo(Map.of("spleen", 1, "liver", 2));
+            assertThatThrownBy(
+                            () ->
+                                    monaiLabel.infer(
+                                            InferRequest.ofImage("three_labels", "ct", Map.of())))
+                    .isInstanceOf(InferenceFailedException.class)
+                    .hasMessageContaining("Bundle 'three_labels'")
+                    .hasMessageContaining("2 output channels")
+                    .hasMessageContaining("labels 0..2 (3 channels)");
+        }
     }
 
     @Test
