@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,33 +36,12 @@ class DicomPydicomInteropTest {
 
     @BeforeAll
     static void writeFiles() throws IOException, InterruptedException {
-        assumeCommand("pydicom", NibabelProcess.PYTHON, "-c", "import pydicom, numpy");
+        ExternalTools.assumeCommand(
+                "pydicom", NibabelProcess.PYTHON, "-c", "import pydicom, numpy");
         NibabelProcess.run(dir, "pydicom_write_files.py", List.of(dir.toString()));
         expected =
                 JsonParser.parseString(Files.readString(dir.resolve("expected.json")))
                         .getAsJsonObject();
-    }
-
-    private static void assumeCommand(String what, String... command) {
-        String why;
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean done = p.waitFor(60, TimeUnit.SECONDS);
-            why =
-                    done && p.exitValue() == 0
-                            ? null
-                            : "'" + command[0] + "' failed: " + output.strip();
-        } catch (IOException e) {
-            why = command[0] + " cannot run: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            why = "interrupted";
-        }
-        if (why != null) {
-            System.out.println("Skipping " + what + " interop tests: " + why);
-        }
-        Assumptions.assumeTrue(why == null, what + " not available: " + why);
     }
 
     @ParameterizedTest
@@ -172,7 +150,7 @@ class DicomPydicomInteropTest {
     /** dcmtk's dcmdump, a third reader, shows the same values for the explicit VR file. */
     @Test
     void agreesWithDcmdump() throws IOException, InterruptedException {
-        assumeCommand("dcmdump", "dcmdump", "--version");
+        ExternalTools.assumeCommand("dcmdump", "dcmdump", "--version");
         Path file = dir.resolve("explicit_u16.dcm");
         Process p =
                 new ProcessBuilder("dcmdump", "-q", "-M", "+L", file.toString())
