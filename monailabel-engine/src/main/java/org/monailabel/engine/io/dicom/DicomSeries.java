@@ -150,7 +150,7 @@ public final class DicomSeries {
             for (int a = 0; a < 3; a++) {
                 step[a] = (pn[a] - p0[a]) / (n - 1);
             }
-            checkStack(slices, step, row, column);
+            checkStack(slices, step, row, column, normal);
         }
 
         // pixels: same size and format everywhere, then rescaled into one buffer
@@ -214,20 +214,18 @@ public final class DicomSeries {
             }
         }
         double[] p0 = slices.get(0).position();
-        Affine lps =
-                Affine.of(
-                        row[0] * spacing[1],
-                        column[0] * spacing[0],
-                        step[0],
-                        p0[0],
-                        row[1] * spacing[1],
-                        column[1] * spacing[0],
-                        step[1],
-                        p0[1],
-                        row[2] * spacing[1],
-                        column[2] * spacing[0],
-                        step[2],
-                        p0[2]);
+        double[] m = {
+            row[0] * spacing[1], column[0] * spacing[0], step[0], p0[0],
+            row[1] * spacing[1], column[1] * spacing[0], step[1], p0[1],
+            row[2] * spacing[1], column[2] * spacing[0], step[2], p0[2]
+        };
+        for (double x : m) {
+            if (!Double.isFinite(x)) {
+                throw new InvalidImageException(
+                        "DICOM slice geometry overflows: " + Arrays.toString(m));
+            }
+        }
+        Affine lps = Affine.of(m);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "dicom");
         meta.put("dicom.series_instance_uid", series);
@@ -237,9 +235,10 @@ public final class DicomSeries {
     }
 
     /** Slices must be evenly spaced and stacked straight along the normal. */
-    private static void checkStack(List<Slice> slices, double[] step, double[] row, double[] col)
+    private static void checkStack(
+            List<Slice> slices, double[] step, double[] row, double[] col, double[] normal)
             throws InvalidImageException {
-        double gap = norm(step);
+        double gap = dot(step, normal); // the mean distance between slices along the normal
         if (gap < 1e-3) {
             throw new InvalidImageException(
                     "All " + slices.size() + " DICOM slices lie at one position");

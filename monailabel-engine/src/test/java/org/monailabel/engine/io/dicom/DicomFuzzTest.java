@@ -12,14 +12,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.monailabel.api.image.Volume;
+import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.io.InvalidImageException;
 
 /**
  * Mutates valid DICOM files (explicit, implicit and deflated, with nested sequences of defined and
  * undefined length) 20,000 times with a fixed seed, and also feeds random bytes after a valid
- * prefix: parsing, every typed accessor on every element, and decoding the pixels must either
- * succeed or throw {@link InvalidImageException}; nothing else (no runtime exception, no
- * out-of-memory error, no hang).
+ * prefix: parsing, every typed accessor on every element, decoding the pixels and assembling the
+ * file as a one-slice series must either succeed or throw {@link InvalidImageException}; nothing
+ * else (no runtime exception, no out-of-memory error, no hang).
  */
 class DicomFuzzTest {
     /** Longer runs: {@code -Ddicom.fuzz.iterations=300000 -Ddicom.fuzz.seed=7}. */
@@ -57,6 +59,20 @@ class DicomFuzzTest {
     };
 
     private record Seed(String name, byte[] bytes, byte[] deflatedDataset) {}
+
+    @Test
+    void unmutatedSeedsParseDecodeAndAssemble() throws InvalidImageException {
+        for (Seed seed : seeds()) {
+            DicomFile file = new DicomParser().parse(seed.bytes());
+            walk(file.dataset(), 0);
+            assertThat(DicomPixels.of(file).data().remaining()).as(seed.name()).isPositive();
+            if (file.dataset().contains(DicomTags.IMAGE_POSITION_PATIENT)) {
+                Volume v = new DicomSeries().assemble(List.of(file));
+                assertThat(v.type()).as(seed.name()).isEqualTo(VoxelType.FLOAT32);
+                assertThat(v.get(2, 1, 0)).as(seed.name()).isEqualTo(32767 * 1.5);
+            }
+        }
+    }
 
     @Test
     void mutatedFilesParseOrFailWithInvalidImageExceptionOnly() {
@@ -118,6 +134,12 @@ class DicomFuzzTest {
             DicomPixels px = DicomPixels.of(file);
             assertThat(px.data().remaining())
                     .isEqualTo((long) px.columns() * px.rows() * px.frames() * px.type().bytes());
+        } catch (InvalidImageException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+        try {
+            Volume v = new DicomSeries().assemble(List.of(file));
+            assertThat(v.data().remaining()).isEqualTo(v.byteCount());
         } catch (InvalidImageException expected) {
             assertThat(expected.getMessage()).isNotBlank();
         }

@@ -31,6 +31,10 @@ class DicomParserTest {
         d.item(DicomTags.ITEM_DELIMITATION, 0).item(DicomTags.SEQUENCE_DELIMITATION, 0);
         d.string(DicomTags.IMAGE_POSITION_PATIENT, "DS", " -1.5\\2e1\\+.25");
         d.string(DicomTags.INSTANCE_NUMBER, "IS", " 7 ");
+        d.string(DicomTags.IMAGE_ORIENTATION_PATIENT, "DS", "1\\0\\0\\0\\0.6\\-0.8");
+        d.string(DicomTags.SLICE_THICKNESS, "DS", "2.5");
+        d.string(DicomTags.PIXEL_SPACING, "DS", "0.5\\0.75");
+        d.string(DicomTags.RESCALE_SLOPE, "DS", "1.5");
         short[] values = {-32768, -1, 0, 1, 1000, 32767};
         var px = DicomBytes.le(12);
         for (short v : values) {
