@@ -1,7 +1,9 @@
 /**
  * Image codecs without DJL types. {@link org.monailabel.engine.io.ImageIo} picks the codec by file
  * name ({@code .nii}, {@code .nii.gz}, {@code .nrrd}, {@code .seg.nrrd}, {@code .nhdr}); the codecs
- * live in {@code .nifti} and {@code .nrrd}.
+ * live in {@code .nifti} and {@code .nrrd}. DICOM reading ({@code .dicom}: Part 10 parsing, pixels
+ * of one instance, a series assembled into a volume) is not behind {@code ImageIo} yet, as a series
+ * is several files.
  *
  * <p>Every volume keeps the file's voxel order (x fastest) and, where possible, the decoded buffer
  * itself in the file's byte order; the affine is voxel-to-world in RAS mm.
