@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -201,19 +200,13 @@ public abstract class InteractiveTask implements InferenceTask, ServesModel {
                     latencies.mark("pre");
                     Result result = run(image, params, network, loaded, latencies);
                     Volume label1 = restrictToRoi(result.label(), params);
-                    Path file =
-                            ResultFiles.write(
-                                    label1.withMetadata(Map.of("labels", result.labelNames())),
-                                    request.image(),
-                                    params,
-                                    request.workDir());
-                    latencies.mark("write");
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("label_names", result.labelNames());
-                    json.put("latencies", latencies.toMap());
-                    json.put("model_version", loaded.card().version());
-                    json.putAll(result.extra());
-                    return new InferenceResult(Optional.of(file), json);
+                    return ResultFiles.reply(
+                            label1.withMetadata(Map.of("labels", result.labelNames())),
+                            request,
+                            result.labelNames(),
+                            latencies,
+                            loaded.card().version(),
+                            result.extra());
                 });
     }
 

@@ -3,8 +3,13 @@ package org.monailabel.engine.segmentation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.monailabel.api.InferenceRequest;
+import org.monailabel.api.InferenceResult;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.image.Volume;
@@ -60,5 +65,28 @@ public final class ResultFiles {
                 WriteOptions.defaults().withNrrdGzip(params.getBoolean("result_compress", true));
         ImageIo.write(typed, out, options);
         return out;
+    }
+
+    /**
+     * The reply to an inference: {@code label} written as the client asked ({@link #write}, then
+     * the {@code write} latency marked), with {@code label_names}, {@code latencies}, {@code
+     * model_version} and {@code extra}, in that order.
+     */
+    public static InferenceResult reply(
+            Volume label,
+            InferenceRequest request,
+            Map<String, Integer> labelNames,
+            Latencies latencies,
+            int modelVersion,
+            Map<String, Object> extra)
+            throws IOException {
+        Path file = write(label, request.image(), request.params(), request.workDir());
+        latencies.mark("write");
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("label_names", labelNames);
+        json.put("latencies", latencies.toMap());
+        json.put("model_version", modelVersion);
+        json.putAll(extra);
+        return new InferenceResult(Optional.of(file), json);
     }
 }

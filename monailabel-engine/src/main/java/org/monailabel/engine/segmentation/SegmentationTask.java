@@ -145,14 +145,13 @@ public class SegmentationTask implements InferenceTask, ServesModel {
                                     served.device(),
                                     params,
                                     latencies);
-                    Path file =
-                            ResultFiles.write(label, request.image(), params, request.workDir());
-                    latencies.mark("write");
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("label_names", loaded.card().foregroundLabels());
-                    json.put("latencies", latencies.toMap());
-                    json.put("model_version", loaded.card().version());
-                    return new InferenceResult(Optional.of(file), json);
+                    return ResultFiles.reply(
+                            label,
+                            request,
+                            loaded.card().foregroundLabels(),
+                            latencies,
+                            loaded.card().version(),
+                            Map.of());
                 });
     }
 

@@ -15,7 +15,6 @@ import org.monailabel.api.InferenceTask;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.ModelStore;
 import org.monailabel.api.ModelType;
-import org.monailabel.api.Params;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.model.IntensityWindow;
@@ -173,7 +172,6 @@ public final class BundleTask implements InferenceTask, ServesModel {
     @Override
     public InferenceResult infer(InferenceRequest request) throws IOException {
         served.require();
-        Params params = request.params();
         return workers.run(
                 (network, loaded) -> {
                     Latencies latencies = new Latencies();
@@ -184,18 +182,13 @@ public final class BundleTask implements InferenceTask, ServesModel {
                                     network,
                                     served.device(),
                                     latencies);
-                    Path file =
-                            ResultFiles.write(
-                                    label.withMetadata(Map.of("labels", spec.labels())),
-                                    request.image(),
-                                    params,
-                                    request.workDir());
-                    latencies.mark("write");
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("label_names", spec.labels());
-                    json.put("latencies", latencies.toMap());
-                    json.put("model_version", loaded.card().version());
-                    return new InferenceResult(Optional.of(file), json);
+                    return ResultFiles.reply(
+                            label.withMetadata(Map.of("labels", spec.labels())),
+                            request,
+                            spec.labels(),
+                            latencies,
+                            loaded.card().version(),
+                            Map.of());
                 });
     }
 
