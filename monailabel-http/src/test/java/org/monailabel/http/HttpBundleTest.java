@@ -15,15 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.Datastore;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
-import org.monailabel.engine.sample.PhantomGenerator;
-import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.Fixtures;
 import org.monailabel.testing.Poll;
+import org.monailabel.testing.SpleenStudies;
 
 /**
  * A MONAI bundle given with {@code --bundle} answers a client like any model: listed in {@code
@@ -108,7 +102,7 @@ class HttpBundleTest {
                 config, Files.readString(config).replace("[2.0, 2.0, 2.0]", "[6.0, 6.0, 6.0]"));
         try (TestServer server = TestServer.start(root, b -> b.bundles(List.of(bundle)))) {
             for (int i = 0; i < 2; i++) {
-                addPhantom(server.server.datastore(), i);
+                SpleenStudies.add(server.server.datastore(), root.resolve("phantoms"), i);
             }
             Map<?, ?> trainers = (Map<?, ?>) TestServer.json(server.get("/info/")).get("trainers");
             assertThat(trainers.containsKey("spleen_ct_segmentation")).as("%s", trainers).isTrue();
@@ -140,33 +134,6 @@ class HttpBundleTest {
             assertThat(new String(inferred.body(), StandardCharsets.ISO_8859_1))
                     .containsPattern("\"model_version\"\\s*:\\s*2\\b");
         }
-    }
-
-    /** A phantom CT with its spleen as the final label. */
-    private void addPhantom(Datastore datastore, int i) throws IOException {
-        PhantomGenerator.Phantom p =
-                PhantomGenerator.render(
-                        "s" + i,
-                        10 + i,
-                        new int[] {40, 36, 24},
-                        new double[] {9, 9, 12},
-                        StorageOrder.values()[i % 4]);
-        Path folder = Files.createDirectories(root.resolve("phantoms"));
-        Path image = folder.resolve("s" + i + ".nii.gz");
-        Path label = folder.resolve("s" + i + "_label.nii.gz");
-        ImageIo.write(p.image(), image, WriteOptions.defaults());
-        Volume spleen = Volume.allocate(VoxelType.UINT8, p.label().affine(), p.label().shape());
-        for (long v = 0; v < spleen.voxelCount(); v++) {
-            spleen.set(v, p.label().get(v) == 2 ? 1 : 0);
-        }
-        ImageIo.write(spleen, label, WriteOptions.defaults());
-        datastore.addImage("s" + i, image, image.getFileName().toString(), Map.of());
-        datastore.saveLabel(
-                "s" + i,
-                Datastore.FINAL,
-                label,
-                label.getFileName().toString(),
-                Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
     }
 
     private static String latestTrainStatus(TestServer server) {

@@ -21,11 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.TrainingPair;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.inferer.BlendMode;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.Activation;
@@ -34,6 +30,7 @@ import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.testing.Floats;
+import org.monailabel.testing.SpleenStudies;
 
 /**
  * Pre-processed studies stay within the heap budget and come back identical from the disk cache.
@@ -70,33 +67,9 @@ class PreparedCacheTest {
     List<TrainingPair> studies(int count) throws IOException {
         List<TrainingPair> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            PhantomGenerator.Phantom p =
-                    PhantomGenerator.render(
-                            "s" + i,
-                            10 + i,
-                            new int[] {40, 36, 24},
-                            new double[] {9, 9, 12},
-                            StorageOrder.values()[i % 4]);
-            Path image = dir.resolve("s" + i + ".nii.gz");
-            Path label = dir.resolve("s" + i + "_label.nii.gz");
-            ImageIo.write(p.image(), image, WriteOptions.defaults());
-            writeSpleen(p.label(), label, 2);
-            pairs.add(
-                    new TrainingPair(
-                            "s" + i,
-                            image,
-                            label,
-                            Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1)))));
+            pairs.add(SpleenStudies.write(dir, i));
         }
         return pairs;
-    }
-
-    static void writeSpleen(Volume truth, Path file, int organ) throws IOException {
-        Volume spleen = Volume.allocate(VoxelType.UINT8, truth.affine(), truth.shape());
-        for (long v = 0; v < spleen.voxelCount(); v++) {
-            spleen.set(v, truth.get(v) == organ ? 1 : 0);
-        }
-        ImageIo.write(spleen, file, WriteOptions.defaults());
     }
 
     @Test
@@ -148,7 +121,7 @@ class PreparedCacheTest {
                         new int[] {40, 36, 24},
                         new double[] {9, 9, 12},
                         StorageOrder.values()[0]);
-        writeSpleen(p.label(), pairs.get(0).label(), 1);
+        SpleenStudies.writeOrgan(p.label(), pairs.get(0).label(), 1);
         Files.setLastModifiedTime(
                 pairs.get(0).label(), FileTime.fromMillis(System.currentTimeMillis() + 5000));
         String newKey = PreparedCache.key(pairs.get(0), CARD);

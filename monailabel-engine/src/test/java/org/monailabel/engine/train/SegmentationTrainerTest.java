@@ -27,20 +27,15 @@ import org.monailabel.api.InferenceRequest;
 import org.monailabel.api.JobControl;
 import org.monailabel.api.Params;
 import org.monailabel.api.error.TrainingFailedException;
-import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.inferer.BlendMode;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.model.IntensityWindow;
 import org.monailabel.engine.model.ModelCard;
 import org.monailabel.engine.nets.Activation;
 import org.monailabel.engine.nets.Norm;
 import org.monailabel.engine.nets.UNetConfig;
-import org.monailabel.engine.sample.PhantomGenerator;
-import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.engine.segmentation.SegmentationTask;
+import org.monailabel.testing.SpleenStudies;
 
 /** The trainer learns the spleen of tiny phantoms from the datastore's final labels. */
 @Tag("engine")
@@ -108,28 +103,7 @@ class SegmentationTrainerTest {
                 LocalDatastore.open(
                         dir.resolve("studies"), LocalDatastore.Options.defaults().withWatch(false));
         for (int i = 0; i < count; i++) {
-            PhantomGenerator.Phantom p =
-                    PhantomGenerator.render(
-                            "s" + i,
-                            10 + i,
-                            new int[] {40, 36, 24},
-                            new double[] {9, 9, 12},
-                            StorageOrder.values()[i % 4]);
-            Path image = dir.resolve("s" + i + ".nii.gz");
-            Path label = dir.resolve("s" + i + "_label.nii.gz");
-            ImageIo.write(p.image(), image, WriteOptions.defaults());
-            Volume spleen = Volume.allocate(VoxelType.UINT8, p.label().affine(), p.label().shape());
-            for (long v = 0; v < spleen.voxelCount(); v++) {
-                spleen.set(v, p.label().get(v) == 2 ? 1 : 0);
-            }
-            ImageIo.write(spleen, label, WriteOptions.defaults());
-            datastore.addImage("s" + i, image, image.getFileName().toString(), Map.of());
-            datastore.saveLabel(
-                    "s" + i,
-                    Datastore.FINAL,
-                    label,
-                    label.getFileName().toString(),
-                    Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1))));
+            SpleenStudies.add(datastore, dir, i);
         }
         return datastore;
     }

@@ -12,28 +12,24 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.monailabel.api.Datastore;
 import org.monailabel.api.Params;
 import org.monailabel.api.TrainerInfo;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.image.Volume;
-import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.InferRequest;
 import org.monailabel.engine.Inference;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.inferer.DenseArray;
 import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobStatus;
 import org.monailabel.engine.model.ModelCard;
-import org.monailabel.engine.sample.PhantomGenerator;
-import org.monailabel.engine.sample.StorageOrder;
 import org.monailabel.engine.train.PreparedCache;
 import org.monailabel.engine.train.StudyPreprocessing;
 import org.monailabel.engine.train.TrainingData;
 import org.monailabel.engine.transform.Resample;
 import org.monailabel.testing.Fixtures;
+import org.monailabel.testing.SpleenStudies;
 
 /**
  * A bundle served by the builder is fine-tuned by the trainer of the same name: {@code train} runs
@@ -88,48 +84,10 @@ class BundleFineTuneTest {
         return builder.build();
     }
 
-    /** A phantom's CT and its spleen as a label drawn on it (value 1 = "spleen"). */
-    record Study(String id, Path image, Path label) {
-        static final Map<String, Object> LABEL_INFO =
-                Map.of("label_info", List.of(Map.of("name", "spleen", "idx", 1)));
-
-        TrainingPair pair() {
-            return new TrainingPair(id, image, label, LABEL_INFO);
-        }
-    }
-
-    static Study phantom(Path folder, int i) throws IOException {
-        PhantomGenerator.Phantom p =
-                PhantomGenerator.render(
-                        "s" + i,
-                        10 + i,
-                        new int[] {40, 36, 24},
-                        new double[] {9, 9, 12},
-                        StorageOrder.values()[i % 4]);
-        Files.createDirectories(folder);
-        Path image = folder.resolve("s" + i + ".nii.gz");
-        Path label = folder.resolve("s" + i + "_label.nii.gz");
-        ImageIo.write(p.image(), image, WriteOptions.defaults());
-        Volume spleen = Volume.allocate(VoxelType.UINT8, p.label().affine(), p.label().shape());
-        for (long v = 0; v < spleen.voxelCount(); v++) {
-            spleen.set(v, p.label().get(v) == 2 ? 1 : 0);
-        }
-        ImageIo.write(spleen, label, WriteOptions.defaults());
-        return new Study("s" + i, image, label);
-    }
-
     /** Adds {@code count} phantoms with their final labels to the server's datastore. */
     static void addStudies(MonaiLabel monaiLabel, Path folder, int count) throws IOException {
-        Datastore datastore = monaiLabel.datastore();
         for (int i = 0; i < count; i++) {
-            Study s = phantom(folder, i);
-            datastore.addImage(s.id(), s.image(), s.image().getFileName().toString(), Map.of());
-            datastore.saveLabel(
-                    s.id(),
-                    Datastore.FINAL,
-                    s.label(),
-                    s.label().getFileName().toString(),
-                    Study.LABEL_INFO);
+            SpleenStudies.add(monaiLabel.datastore(), folder, i);
         }
     }
 
@@ -253,7 +211,7 @@ class BundleFineTuneTest {
      */
     @Test
     void studiesArePreProcessedExactlyAsTheBundlesInferenceChain() throws Exception {
-        Study study = phantom(tmp.resolve("phantoms"), 1);
+        TrainingPair study = SpleenStudies.write(tmp.resolve("phantoms"), 1);
         Map<String, String> keys = new LinkedHashMap<>();
         for (String chain : List.of(SPLEEN, crop())) {
             String name = chain.equals(SPLEEN) ? "spleen" : "crop";
@@ -261,8 +219,7 @@ class BundleFineTuneTest {
             BundleTrainer trainer = new BundleTrainer(task);
             ModelCard card = task.firstCard();
 
-            TrainingData.Sample sample =
-                    TrainingData.prepare(study.pair(), card, trainer.preprocessing());
+            TrainingData.Sample sample = TrainingData.prepare(study, card, trainer.preprocessing());
 
             Volume image = ImageIo.read(study.image());
             BundlePipeline.Prepared prepared = BundlePipeline.prepare(image, task.spec());
@@ -282,7 +239,7 @@ class BundleFineTuneTest {
                         .isEqualTo(expected[i]);
             }
             assertThat(sample.label()).contains((byte) 1);
-            keys.put(name, PreparedCache.key(study.pair(), card, trainer.preprocessing()));
+            keys.put(name, PreparedCache.key(study, card, trainer.preprocessing()));
             if (name.equals("crop")) {
                 assertThat(prepared.cropStart()).isNotNull();
                 assertThat(sample.shape()).isNotEqualTo(prepared.resampled().shape());
@@ -293,10 +250,10 @@ class BundleFineTuneTest {
         ModelCard card = new BundleTask(tmp.resolve("bundles/spleen")).firstCard();
         assertThat(keys.get("spleen"))
                 .isNotEqualTo(keys.get("crop"))
-                .isNotEqualTo(PreparedCache.key(study.pair(), card))
+                .isNotEqualTo(PreparedCache.key(study, card))
                 .isNotEqualTo(
                         PreparedCache.key(
-                                study.pair(),
+                                study,
                                 card,
                                 new BundleTrainer(
                                                 new BundleTask(
@@ -310,7 +267,7 @@ class BundleFineTuneTest {
         assertThat(keys.get("crop"))
                 .isNotEqualTo(
                         PreparedCache.key(
-                                study.pair(),
+                                study,
                                 card,
                                 new BundleTrainer(
                                                 new BundleTask(
@@ -324,7 +281,7 @@ class BundleFineTuneTest {
         // and the same chain read again gives the same key (a later run reuses the cache)
         assertThat(
                         PreparedCache.key(
-                                study.pair(),
+                                study,
                                 card,
                                 new BundleTrainer(new BundleTask(tmp.resolve("bundles/spleen")))
                                         .preprocessing()))
