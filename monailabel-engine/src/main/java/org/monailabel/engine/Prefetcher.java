@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class Prefetcher implements AutoCloseable {
     static final String SETTING = "interactive_prefetch";
 
+    /** Images waiting at most; more are dropped. */
+    private static final int WAITING = 4;
+
     private static final Logger logger = LoggerFactory.getLogger(Prefetcher.class);
 
     private final AppRegistry registry;
@@ -47,7 +50,7 @@ final class Prefetcher implements AutoCloseable {
                         1,
                         0,
                         TimeUnit.SECONDS,
-                        new ArrayBlockingQueue<>(4),
+                        new ArrayBlockingQueue<>(WAITING),
                         r -> {
                             Thread t = new Thread(r, "interactive-prefetch");
                             t.setDaemon(true);
@@ -67,7 +70,7 @@ final class Prefetcher implements AutoCloseable {
         try {
             executor.execute(() -> done.complete(warm(imageId)));
         } catch (RejectedExecutionException e) {
-            logger.debug("Not prefetching '{}': {} images already waiting", imageId, 4);
+            logger.debug("Not prefetching '{}': {} images already waiting", imageId, WAITING);
             done.complete(0);
         }
         return done;
