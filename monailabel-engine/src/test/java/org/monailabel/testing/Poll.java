@@ -12,6 +12,16 @@ public final class Poll {
      * what} once {@code timeout} has passed.
      */
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, Duration.ofMillis(20), condition);
+    }
+
+    /**
+     * As {@link #until(String, Duration, BooleanSupplier)}, checking every {@code interval}: for
+     * conditions that cost the system under test real work (an HTTP request to a server that is
+     * busy training), so that the test does not compete with what it waits for.
+     */
+    public static void until(
+            String what, Duration timeout, Duration interval, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -20,7 +30,7 @@ public final class Poll {
             }
             try {
                 Thread.sleep(
-                        20); // the polling interval of this helper, not a wait for the condition
+                        interval.toMillis()); // the polling interval, not a wait for the condition
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("Interrupted waiting for " + what, e);

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.testing.Fixtures;
-import org.monailabel.testing.Poll;
 import org.monailabel.testing.SpleenStudies;
 
 /**
@@ -113,10 +112,7 @@ class HttpBundleTest {
                             "{\"max_epochs\": 2, \"val_interval\": 2, \"learning_rate\": 0.01,"
                                     + " \"val_split\": 0.5}");
             assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-            Poll.until(
-                    "training to end",
-                    Duration.ofMinutes(3),
-                    () -> !List.of("SUBMITTED", "RUNNING").contains(latestTrainStatus(server)));
+            server.awaitTraining(Duration.ofMinutes(3));
             Map<String, Object> job = TestServer.json(server.get("/train/"));
             assertThat(job.get("status")).as("%s", job).isEqualTo("DONE");
             assertThat(((Map<?, ?>) job.get("result")).get("version")).isEqualTo(2L);
@@ -133,14 +129,6 @@ class HttpBundleTest {
                     .isEqualTo(200);
             assertThat(new String(inferred.body(), StandardCharsets.ISO_8859_1))
                     .containsPattern("\"model_version\"\\s*:\\s*2\\b");
-        }
-    }
-
-    private static String latestTrainStatus(TestServer server) {
-        try {
-            return (String) TestServer.json(server.get("/train/")).get("status");
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

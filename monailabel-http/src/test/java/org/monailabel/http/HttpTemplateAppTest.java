@@ -23,7 +23,6 @@ import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.engine.sample.PhantomGenerator;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.http.support.Form;
-import org.monailabel.testing.Poll;
 
 /**
  * The embedded default over HTTP: the real template app jar ({@code monailabel-app-template}, built
@@ -118,13 +117,7 @@ class HttpTemplateAppTest {
                         "{\"max_epochs\": 1, \"crop_size\": 32, \"train_batch_size\": 2,"
                                 + " \"num_samples\": 1, \"val_split\": 0.5}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-        Poll.until(
-                "training to end",
-                Duration.ofMinutes(3),
-                () ->
-                        !"RUNNING".equals(status("/train/"))
-                                && !"SUBMITTED".equals(status("/train/")));
-        assertThat(status("/train/")).isEqualTo("DONE");
+        assertThat(server.awaitTraining(Duration.ofMinutes(3))).isEqualTo("DONE");
         infer(ids.get(2), reply);
         assertThat((Long) reply.get("model_version")).isGreaterThan(bundledVersion);
 
@@ -139,14 +132,6 @@ class HttpTemplateAppTest {
         assertThat(next.get("id")).isEqualTo(ids.get(2));
         assertThat(server.server.datastore().imageInfo(ids.get(2)))
                 .containsKey("epistemic_entropy");
-    }
-
-    private static String status(String path) {
-        try {
-            return (String) TestServer.json(server.get(path)).get("status");
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     static String q(String s) {

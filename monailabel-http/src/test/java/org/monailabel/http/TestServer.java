@@ -2,6 +2,7 @@ package org.monailabel.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.MultipartParser;
+import org.monailabel.testing.Poll;
 
 /**
  * A real server on {@code 127.0.0.1:0} over a studies folder, with the test app, and a JDK {@link
@@ -25,7 +27,10 @@ final class TestServer implements AutoCloseable {
     final MonaiLabelServer server;
     final HttpClient client =
             HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
+                    // generous: a loopback connect is instant, but a CI host running a training job
+                    // on
+                    // both cores has been seen to take over 10 s to let the client's selector run
+                    .connectTimeout(Duration.ofSeconds(30))
                     .version(HttpClient.Version.HTTP_1_1)
                     .build();
     final Path studies;
@@ -110,6 +115,31 @@ final class TestServer implements AutoCloseable {
                         .method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()))
                         .build();
         return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Waits until {@code GET /train/} says the latest training job is neither submitted nor
+     * running, asking every 250 ms (a training server is busy: the test must not compete with it),
+     * and returns that job's status.
+     */
+    String awaitTraining(Duration timeout) {
+        String[] status = {null};
+        Poll.until(
+                "training to end",
+                timeout,
+                Duration.ofMillis(250),
+                () -> {
+                    try {
+                        status[0] = (String) json(get("/train/")).get("status");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                    return !"RUNNING".equals(status[0]) && !"SUBMITTED".equals(status[0]);
+                });
+        return status[0];
     }
 
     static Map<String, Object> json(HttpResponse<?> response) {
