@@ -42,7 +42,7 @@ import org.monailabel.engine.apps.Lease;
 import org.monailabel.engine.apps.TaskKind;
 import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
-import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.datastore.dicom.StudiesFolder;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobRunner;
@@ -116,7 +116,7 @@ public final class MonaiLabel implements AutoCloseable {
     }
 
     private final Datastore datastore;
-    private final Optional<LocalDatastore> ownedDatastore;
+    private final Optional<Datastore> ownedDatastore;
     private final AppEnvironment environment;
     private final AppRegistry registry;
     private final Optional<AppFolderWatcher> watcher;
@@ -132,7 +132,7 @@ public final class MonaiLabel implements AutoCloseable {
     private MonaiLabel(
             Builder b,
             Datastore datastore,
-            Optional<LocalDatastore> owned,
+            Optional<Datastore> owned,
             AppEnvironment environment,
             AppRegistry registry,
             Optional<AppFolderWatcher> watcher,
@@ -741,7 +741,7 @@ public final class MonaiLabel implements AutoCloseable {
         sessions.close();
         watcher.ifPresent(AppFolderWatcher::close);
         registry.close();
-        ownedDatastore.ifPresent(LocalDatastore::close);
+        ownedDatastore.ifPresent(Datastore::close);
     }
 
     /** Builds a {@link MonaiLabel}. Not thread-safe. */
@@ -919,20 +919,15 @@ public final class MonaiLabel implements AutoCloseable {
             settings.put(InferenceLimits.THREADS, Integer.toString(resolved.threads()));
             settings.put(InferenceLimits.QUEUE, Integer.toString(resolved.queue()));
             limits = resolved;
-            Optional<LocalDatastore> owned = Optional.empty();
+            Optional<Datastore> owned = Optional.empty();
             AppRegistry registry = null;
             Optional<AppFolderWatcher> watcher = Optional.empty();
             SessionStore sessions = null;
             try {
                 if (studies != null) {
-                    owned =
-                            Optional.of(
-                                    LocalDatastore.open(
-                                            studies,
-                                            LocalDatastore.Options.defaults()
-                                                    .withWatch(watchStudies)));
+                    owned = Optional.of(StudiesFolder.open(studies, watchStudies));
                 }
-                Datastore store = owned.<Datastore>map(d -> d).orElse(datastore);
+                Datastore store = owned.orElse(datastore);
                 AppEnvironment environment =
                         new AppEnvironment(AppConfig.of(settings), store, device, work, models);
                 registry = new AppRegistry(environment, MonaiLabel.class.getClassLoader());

@@ -9,17 +9,17 @@ import org.monailabel.api.error.InvalidInputException;
  * {@code \}, {@code ..}, NUL or other control characters, a leading {@code .} (hidden files belong
  * to the datastore) and more than 255 bytes in UTF-8 (the usual file-name limit).
  */
-final class Ids {
+public final class Ids {
     /** Longest file name (in UTF-8 bytes) that common file systems accept. */
     static final int MAX_NAME_BYTES = 255;
 
     private Ids() {}
 
-    static String checkImageId(String id) {
+    public static String checkImageId(String id) {
         return check("Image id", id);
     }
 
-    static String checkTag(String tag) {
+    public static String checkTag(String tag) {
         return check("Label tag", tag);
     }
 

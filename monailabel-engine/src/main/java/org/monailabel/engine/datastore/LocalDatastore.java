@@ -280,6 +280,11 @@ public final class LocalDatastore implements Datastore {
         return studies;
     }
 
+    /** The folder of the labels ({@code <labels_dir>}, holding one folder per tag). */
+    public Path labelsDir() {
+        return labelsDir;
+    }
+
     @Override
     public String name() {
         return store.index().headerString("name");

@@ -56,6 +56,45 @@ public final class DicomParser {
     /** Parses a file. */
     public DicomFile parse(Path path) throws IOException {
         long size = Files.size(path);
+        checkSize(size);
+        return parse(readAll(path, size));
+    }
+
+    private static byte[] readAll(Path path, long size) throws IOException {
+        byte[] bytes = new byte[(int) size];
+        try (InputStream in = Files.newInputStream(path)) {
+            VoxelStreams.readFully(in, bytes, 0, bytes.length, "DICOM file");
+        }
+        return bytes;
+    }
+
+    /** The bytes {@link #parseHeader} reads first; most headers end well before. */
+    static final int HEADER_PREFIX = 64 * 1024;
+
+    /**
+     * Parses a file's attributes up to, not including, its pixel data (and anything after it): for
+     * listing a folder's series without reading every slice's pixels. Reads the first {@value
+     * #HEADER_PREFIX} bytes, and the whole file only when the attributes do not end there (or the
+     * dataset is deflated). The result has no {@code (7FE0,0010)}.
+     */
+    public DicomFile parseHeader(Path path) throws IOException {
+        long size = Files.size(path);
+        if (size > HEADER_PREFIX) {
+            byte[] prefix = new byte[HEADER_PREFIX];
+            try (InputStream in = Files.newInputStream(path)) {
+                VoxelStreams.readFully(in, prefix, 0, prefix.length, "DICOM file");
+            }
+            try {
+                return parse(prefix, true);
+            } catch (InvalidImageException e) {
+                // the attributes go on past the prefix (or are deflated): read them all
+            }
+        }
+        checkSize(size);
+        return parse(readAll(path, size), true);
+    }
+
+    private void checkSize(long size) throws InvalidImageException {
         if (size > options.maxVoxelBytes()) {
             throw new InvalidImageException(
                     "DICOM file of "
@@ -64,15 +103,14 @@ public final class DicomParser {
                             + options.maxVoxelBytes()
                             + " bytes");
         }
-        byte[] bytes = new byte[(int) size];
-        try (InputStream in = Files.newInputStream(path)) {
-            VoxelStreams.readFully(in, bytes, 0, bytes.length, "DICOM file");
-        }
-        return parse(bytes);
     }
 
     /** Parses the bytes of a whole file; the array must not change afterwards (values view it). */
     public DicomFile parse(byte[] file) throws InvalidImageException {
+        return parse(file, false);
+    }
+
+    private DicomFile parse(byte[] file, boolean headerOnly) throws InvalidImageException {
         if (file.length < PREAMBLE + 4) {
             throw new InvalidImageException(
                     "Not a DICOM Part 10 file: "
@@ -108,6 +146,7 @@ public final class DicomParser {
             start = 0;
         }
         Cursor body = new Cursor(data, start);
+        body.stopAtPixelData = headerOnly;
         DicomDataset dataset = body.dataset(data.length, false, 0, syntax.explicitVr());
         return new DicomFile(metaSet, syntax, dataset);
     }
@@ -169,6 +208,7 @@ public final class DicomParser {
         private final byte[] b;
         private int pos;
         private int count;
+        private boolean stopAtPixelData;
 
         Cursor(byte[] b, int pos) {
             this.b = b;
@@ -217,6 +257,12 @@ public final class DicomParser {
                 throws InvalidImageException {
             Map<Integer, DicomElement> elements = new LinkedHashMap<>();
             while (pos < end) {
+                if (stopAtPixelData
+                        && depth == 0
+                        && end - pos >= 4
+                        && Integer.compareUnsigned(tag(pos), DicomTags.PIXEL_DATA) >= 0) {
+                    break;
+                }
                 if (undefinedLength && end - pos >= 8 && tag(pos) == DicomTags.ITEM_DELIMITATION) {
                     pos += 8; // its length is 0 by PS3.5 7.5.2; we do not insist
                     return new DicomDataset(elements);

@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** Skips a test, saying why, when an independent tool (pydicom, dcmdump) is not installed. */
-final class ExternalTools {
+public final class ExternalTools {
     private ExternalTools() {}
 
     /** Aborts the calling test (as skipped) unless {@code command} runs and exits with 0. */
-    static void assumeCommand(String what, String... command) {
+    public static void assumeCommand(String what, String... command) {
         String why;
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,0 +1,588 @@
+package org.monailabel.engine.datastore.dicom;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.monailabel.api.Datastore;
+import org.monailabel.api.DatastoreStats;
+import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.NotFoundException;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.datastore.ContentCheck;
+import org.monailabel.engine.datastore.Ids;
+import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The series of a {@link SeriesSource} as a {@link Datastore}: each image series is an image whose
+ * id is its {@code SeriesInstanceUID}. A series is converted once to a NIfTI volume ({@value #EXT},
+ * RAS, on the series' exact grid) kept in a cache folder, which is a {@link LocalDatastore} of its
+ * own: it also keeps the series' labels ({@code labels/<tag>/<SeriesInstanceUID>.nii.gz}), their
+ * info and the image info, with that datastore's atomic, journaled writes.
+ *
+ * <p>A series is converted when first needed ({@link #imageFile}, a label save, an info update), by
+ * the caller's thread; concurrent callers wait for that one conversion. With {@link
+ * Options#convertAll} every series not yet converted is converted in the background after each
+ * listing, one at a time, so that a client rarely waits. A converted series whose source changed
+ * (its {@link SeriesRef#fingerprint} differs from the one recorded with the volume) is converted
+ * again when next needed; its labels are kept, and a warning is logged since they may no longer
+ * fit. A series that cannot be converted (gaps, mixed sizes, an unsupported transfer syntax...) is
+ * logged once with the reason and left out of {@link #imageIds()} until its files change; asking
+ * for it gives the reason as an {@link InvalidImageException}.
+ *
+ * <p>Images come from the source only: {@link #addImage} and {@link #removeImage} are refused with
+ * a {@link ConflictException}. Series that leave the source leave the listing; their labels stay in
+ * the cache folder and return with the series. Thread-safe.
+ */
+public final class SeriesDatastore implements Datastore {
+    private static final Logger logger = LoggerFactory.getLogger(SeriesDatastore.class);
+
+    /** The extension of converted volumes (and of the name {@link #imageFileName} gives). */
+    public static final String EXT = ".nii.gz";
+
+    /** The image info key holding what the source says of a series. */
+    public static final String INFO_KEY = "dicom";
+
+    private static final String FINGERPRINT = "fingerprint";
+    private static final String INCOMING = ".incoming";
+
+    /**
+     * How the datastore follows its source.
+     *
+     * @param rescanInterval how often the source is listed again; zero lists it only at open and on
+     *     {@link #refresh()}
+     * @param convertAll convert every series in the background after each listing
+     */
+    public record Options(Duration rescanInterval, boolean convertAll) {
+        public Options {
+            Objects.requireNonNull(rescanInterval, "rescanInterval");
+            if (rescanInterval.isNegative()) {
+                throw new IllegalArgumentException("rescanInterval must not be negative");
+            }
+        }
+    }
+
+    private record Failure(String fingerprint, String message) {}
+
+    private final SeriesSource source;
+    private final LocalDatastore cache;
+    private final Path cacheDir;
+    private final Options options;
+    private volatile Map<String, SeriesRef> catalog = Map.of();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor background;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SeriesDatastore(
+            SeriesSource source, LocalDatastore cache, Path cacheDir, Options options) {
+        this.source = source;
+        this.cache = cache;
+        this.cacheDir = cacheDir;
+        this.options = options;
+        this.background =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "dicom-series");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /**
+     * Opens the datastore: opens (or creates) the cache folder's datastore and lists the source.
+     * Takes ownership of the source (closed by {@link #close()}).
+     */
+    public static SeriesDatastore open(SeriesSource source, Path cacheDir, Options options)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(options, "options");
+        Path dir = Files.createDirectories(cacheDir).toAbsolutePath().normalize();
+        deleteLeftovers(dir.resolve(INCOMING));
+        LocalDatastore cache =
+                LocalDatastore.open(
+                        dir,
+                        LocalDatastore.Options.defaults()
+                                .withWatch(false)
+                                .withContentCheck(false)); // the volumes are ours
+        SeriesDatastore datastore = new SeriesDatastore(source, cache, dir, options);
+        try {
+            datastore.refresh();
+        } catch (IOException | RuntimeException e) {
+            datastore.close();
+            throw e;
+        }
+        long period = options.rescanInterval().toMillis();
+        if (period > 0) {
+            datastore.background.scheduleWithFixedDelay(
+                    datastore::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+        }
+        return datastore;
+    }
+
+    private static void deleteLeftovers(Path incoming) throws IOException {
+        if (Files.isDirectory(incoming)) {
+            try (var files = Files.list(incoming)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    /**
+     * Lists the source again; series that appeared are served, those gone are dropped from the
+     * listing. Returns the number of series.
+     */
+    public int refresh() throws IOException {
+        Map<String, SeriesRef> next = new LinkedHashMap<>();
+        for (SeriesRef ref : source.list()) {
+            next.put(ref.seriesUid(), ref);
+        }
+        Map<String, SeriesRef> previous = catalog;
+        catalog = Collections.unmodifiableMap(next);
+        failures.entrySet()
+                .removeIf(
+                        f ->
+                                !next.containsKey(f.getKey())
+                                        || !next.get(f.getKey())
+                                                .fingerprint()
+                                                .equals(f.getValue().fingerprint()));
+        if (!next.keySet().equals(previous.keySet())) {
+            logger.info("{} DICOM series in {}", next.size(), source.describe());
+        }
+        if (options.convertAll()) {
+            for (SeriesRef ref : next.values()) {
+                if (!isCurrent(ref) && !failed(ref)) {
+                    background.execute(() -> convertQuietly(ref.seriesUid()));
+                }
+            }
+        }
+        return next.size();
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (IOException | RuntimeException e) {
+            logger.warn(
+                    "Listing the DICOM series of {} failed: {}", source.describe(), e.toString());
+        }
+    }
+
+    private void convertQuietly(String id) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            ensure(id);
+        } catch (NotFoundException e) {
+            // gone from the source meanwhile
+        } catch (IOException | RuntimeException e) {
+            // logged by convert (the reason is kept for the callers that ask)
+        }
+    }
+
+    /** The series that cannot be served, with the reason: empty when all convert. */
+    public Map<String, String> failures() {
+        Map<String, String> result = new TreeMap<>();
+        failures.forEach((id, f) -> result.put(id, f.message()));
+        return result;
+    }
+
+    private SeriesRef ref(String imageId) {
+        Ids.checkImageId(imageId);
+        SeriesRef ref = catalog.get(imageId);
+        if (ref == null || failed(ref)) {
+            throw new NotFoundException("Image '" + imageId + "' not found");
+        }
+        return ref;
+    }
+
+    private boolean failed(SeriesRef ref) {
+        Failure f = failures.get(ref.seriesUid());
+        return f != null && f.fingerprint().equals(ref.fingerprint());
+    }
+
+    private boolean isCurrent(SeriesRef ref) {
+        if (!cache.hasImage(ref.seriesUid())) {
+            return false;
+        }
+        Object dicom = cache.imageInfo(ref.seriesUid()).get(INFO_KEY);
+        return dicom instanceof Map<?, ?> m && ref.fingerprint().equals(m.get(FINGERPRINT));
+    }
+
+    /** Converts the series unless its volume is current; one conversion per series at a time. */
+    private void ensure(String id) throws IOException {
+        SeriesRef ref = ref(id);
+        if (isCurrent(ref)) {
+            return;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = inFlight.putIfAbsent(id, mine);
+        if (running != null) {
+            await(running);
+            return;
+        }
+        try {
+            if (!isCurrent(ref)) {
+                convert(ref);
+            }
+            mine.complete(null);
+        } catch (IOException | RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(id, mine);
+        }
+    }
+
+    private static void await(CompletableFuture<Void> running) throws IOException {
+        try {
+            running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted waiting for a DICOM series conversion", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InvalidImageException invalid) {
+                throw new InvalidImageException(invalid.getMessage(), invalid);
+            }
+            if (cause instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private void convert(SeriesRef ref) throws IOException {
+        String id = ref.seriesUid();
+        long begin = System.nanoTime();
+        Volume volume;
+        try {
+            volume = source.read(ref);
+        } catch (InvalidImageException e) {
+            failures.put(id, new Failure(ref.fingerprint(), e.getMessage()));
+            logger.warn(
+                    "DICOM series {} of {} cannot be served: {}",
+                    id,
+                    source.describe(),
+                    e.getMessage());
+            throw e;
+        }
+        boolean replacing = cache.hasImage(id);
+        Path incoming = Files.createTempFile(incomingDir(), id + "-", EXT);
+        try {
+            ImageIo.write(volume, incoming, WriteOptions.defaults());
+            Map<String, Object> dicom = new LinkedHashMap<>(ref.info());
+            dicom.put(FINGERPRINT, ref.fingerprint());
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put(INFO_KEY, dicom);
+            cache.addImage(id, incoming, id + EXT, info, Transfer.MOVE);
+        } finally {
+            Files.deleteIfExists(incoming);
+        }
+        if (replacing && !cache.labelTags(id).isEmpty()) {
+            logger.warn(
+                    "DICOM series {} changed in {}: converted again; its labels {} were kept and"
+                            + " may no longer fit it",
+                    id,
+                    source.describe(),
+                    cache.labelTags(id));
+        }
+        logger.info(
+                "Converted DICOM series {} ({}) in {} ms",
+                id,
+                dimensions(volume),
+                (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    /** Where volumes are written before they are moved into the cache (emptied at open). */
+    private Path incomingDir() throws IOException {
+        return Files.createDirectories(cacheDir.resolve(INCOMING));
+    }
+
+    private static String dimensions(Volume v) {
+        int[] d = v.shape();
+        return d[0] + "x" + d[1] + "x" + d[2];
+    }
+
+    // ---- Datastore ----
+
+    @Override
+    public String name() {
+        return "DICOM series in " + source.describe();
+    }
+
+    @Override
+    public String description() {
+        return "Each image is a DICOM series (id: SeriesInstanceUID), converted to NIfTI";
+    }
+
+    @Override
+    public List<String> imageIds() {
+        List<String> ids = new ArrayList<>();
+        for (SeriesRef ref : catalog.values()) {
+            if (!failed(ref)) {
+                ids.add(ref.seriesUid());
+            }
+        }
+        return Collections.unmodifiableList(ids);
+    }
+
+    @Override
+    public boolean hasImage(String imageId) {
+        SeriesRef ref = catalog.get(imageId);
+        return ref != null && !failed(ref);
+    }
+
+    @Override
+    public List<String> labeledImageIds(String tag) {
+        Set<String> labeled = new LinkedHashSet<>(cache.labeledImageIds(tag));
+        return imageIds().stream().filter(labeled::contains).toList();
+    }
+
+    @Override
+    public List<String> unlabeledImageIds(String tag) {
+        Set<String> labeled = new LinkedHashSet<>(cache.labeledImageIds(tag));
+        return imageIds().stream().filter(id -> !labeled.contains(id)).toList();
+    }
+
+    @Override
+    public Set<String> labelTags(String imageId) {
+        ref(imageId);
+        return cache.hasImage(imageId) ? cache.labelTags(imageId) : Set.of();
+    }
+
+    @Override
+    public String imageFileName(String imageId) {
+        ref(imageId);
+        return imageId + EXT;
+    }
+
+    @Override
+    public Path imageFile(String imageId) throws IOException {
+        ensure(imageId);
+        return cache.imageFile(imageId);
+    }
+
+    @Override
+    public Optional<Path> labelFile(String imageId, String tag) throws IOException {
+        ref(imageId);
+        return cache.hasImage(imageId) ? cache.labelFile(imageId, tag) : Optional.empty();
+    }
+
+    @Override
+    public Map<String, Object> imageInfo(String imageId) {
+        SeriesRef ref = ref(imageId);
+        if (cache.hasImage(imageId)) {
+            return cache.imageInfo(imageId);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", imageId + EXT);
+        info.put(INFO_KEY, ref.info());
+        return info;
+    }
+
+    @Override
+    public void updateImageInfo(String imageId, Map<String, Object> info) throws IOException {
+        ensure(imageId);
+        cache.updateImageInfo(imageId, info);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> labelInfo(String imageId, String tag) {
+        ref(imageId);
+        return cache.hasImage(imageId) ? cache.labelInfo(imageId, tag) : Optional.empty();
+    }
+
+    @Override
+    public void updateLabelInfo(String imageId, String tag, Map<String, Object> info)
+            throws IOException {
+        ref(imageId);
+        if (!cache.hasImage(imageId)) {
+            throw new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found");
+        }
+        cache.updateLabelInfo(imageId, tag, info);
+    }
+
+    @Override
+    public String addImage(String imageId, Path source, String sourceName, Map<String, Object> info)
+            throws IOException {
+        throw readOnlyImages();
+    }
+
+    @Override
+    public void removeImage(String imageId) throws IOException {
+        ref(imageId);
+        throw readOnlyImages();
+    }
+
+    private ConflictException readOnlyImages() {
+        return new ConflictException(
+                "Images here are the DICOM series of "
+                        + source.describe()
+                        + ": add or remove DICOM files there instead");
+    }
+
+    @Override
+    public String saveLabel(
+            String imageId, String tag, Path source, String sourceName, Map<String, Object> info)
+            throws IOException {
+        return saveLabel(imageId, tag, source, sourceName, info, Transfer.COPY);
+    }
+
+    @Override
+    public String saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer)
+            throws IOException {
+        ensure(imageId);
+        ContentCheck.check(source, sourceName, "Label"); // the cache trusts only its own volumes
+        return cache.saveLabel(imageId, tag, source, sourceName, info, transfer);
+    }
+
+    @Override
+    public void removeLabel(String imageId, String tag) throws IOException {
+        ref(imageId);
+        if (!cache.hasImage(imageId)) {
+            throw new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found");
+        }
+        cache.removeLabel(imageId, tag);
+    }
+
+    @Override
+    public void recordSampleHandout(String imageId, String strategy, String clientId)
+            throws IOException {
+        ensure(imageId);
+        cache.recordSampleHandout(imageId, strategy, clientId);
+    }
+
+    @Override
+    public Map<String, Long> lastHandouts(String strategy) {
+        Map<String, Long> all = cache.lastHandouts(strategy);
+        Map<String, Long> result = new HashMap<>();
+        for (String id : imageIds()) {
+            Long ts = all.get(id);
+            if (ts != null) {
+                result.put(id, ts);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public DatastoreStats stats() {
+        List<String> ids = imageIds();
+        int completed = 0;
+        Map<String, Integer> tags = new TreeMap<>();
+        for (String id : ids) {
+            if (cache.hasImage(id)) {
+                Set<String> labelTags = cache.labelTags(id);
+                completed += labelTags.contains(FINAL) ? 1 : 0;
+                labelTags.forEach(tag -> tags.merge(tag, 1, Integer::sum));
+            }
+        }
+        return new DatastoreStats(ids.size(), completed, tags);
+    }
+
+    @Override
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>(cache.toJson());
+        Object cached = json.get("objects");
+        Map<?, ?> cachedObjects = cached instanceof Map<?, ?> m ? m : Map.of();
+        Map<String, Object> objects = new LinkedHashMap<>();
+        for (String id : imageIds()) {
+            Object object = cachedObjects.get(id);
+            if (object == null) {
+                Map<String, Object> image = new LinkedHashMap<>();
+                image.put("ext", EXT);
+                image.put("info", imageInfo(id));
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("image", image);
+                entry.put("labels", Map.of());
+                object = entry;
+            }
+            objects.put(id, object);
+        }
+        json.put("name", name());
+        json.put("description", description());
+        json.put("objects", objects);
+        return json;
+    }
+
+    @Override
+    public List<TrainingPair> trainingPairs(String tag) throws IOException {
+        Set<String> ids = new LinkedHashSet<>(imageIds());
+        return cache.trainingPairs(tag).stream().filter(p -> ids.contains(p.imageId())).toList();
+    }
+
+    /** Stops the background work and closes the cache and the source; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // no interrupts (an interrupted FileChannel closes itself): a conversion under way ends,
+        // the queued ones see the closed flag and return
+        background.shutdown();
+        try {
+            if (!background.awaitTermination(60, TimeUnit.SECONDS)) {
+                logger.warn("A DICOM series conversion did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            cache.close();
+        } finally {
+            source.close();
+        }
+    }
+
+    /** For tests and callers that must wait: the conversion of every listed series. */
+    public void convertAll() throws IOException {
+        for (String id : imageIds()) {
+            try {
+                ensure(id);
+            } catch (InvalidImageException e) {
+                // recorded in failures()
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+    }
+}
