@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.BusyException;
 import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.api.image.Volume;
@@ -51,8 +52,20 @@ import org.slf4j.LoggerFactory;
  * (its {@link SeriesRef#fingerprint} differs from the one recorded with the volume) is converted
  * again when next needed; its labels are kept, and a warning is logged since they may no longer
  * fit. A series that cannot be converted (gaps, mixed sizes, an unsupported transfer syntax...) is
- * logged once with the reason and left out of {@link #imageIds()} until its files change; asking
- * for it gives the reason as an {@link InvalidImageException}.
+ * logged once with the reason and left out of {@link #imageIds()} until its files change (the
+ * request that tried it gets the reason as an {@link InvalidImageException}; later ones a not
+ * found; {@link #failures()} lists them).
+ *
+ * <p>A source that holds labels ({@link SeriesSource#readLabel}, a PACS's SEGs) gives a series its
+ * final label when the series is converted and has none here. A source that {@linkplain
+ * SeriesSource#storesLabels stores labels} gets every final label saved here, in the background:
+ * the label info's {@value #STORE_KEY} says {@code pending}, {@code stored} or {@code failed} (with
+ * the error), and what is not stored is tried again every {@link Options#retryInterval} until it
+ * is, also after a restart. A source unreachable at open (a {@link BusyException}) leaves the
+ * series converted before served as they were, and is listed again every retry interval; a series
+ * not converted then needs the source (503 with {@code Retry-After}). With {@link
+ * Options#maxCacheBytes}, the least recently used series without labels leave the cache when it
+ * grows past the bound (their hand-out records go with them).
  *
  * <p>Images come from the source only: {@link #addImage} and {@link #removeImage} are refused with
  * a {@link ConflictException}. Series that leave the source leave the listing; their labels stay in
@@ -70,19 +83,43 @@ public final class SeriesDatastore implements Datastore {
     private static final String FINGERPRINT = "fingerprint";
     private static final String INCOMING = ".incoming";
 
+    /** The label info key recording whether a final label was stored back in the source. */
+    public static final String STORE_KEY = "dicom_store";
+
     /**
      * How the datastore follows its source.
      *
      * @param rescanInterval how often the source is listed again; zero lists it only at open and on
-     *     {@link #refresh()}
+     *     {@link #refresh()} (but an unreachable source is tried again every {@code retryInterval})
      * @param convertAll convert every series in the background after each listing
+     * @param maxCacheBytes the converted volumes kept at most (bytes on disk), 0 for no bound: past
+     *     it, the least recently used series without labels are dropped from the cache (converted
+     *     again when next needed)
+     * @param retryInterval how often labels not yet stored in the source, and a source unreachable
+     *     at open, are tried again
      */
-    public record Options(Duration rescanInterval, boolean convertAll) {
+    public record Options(
+            Duration rescanInterval,
+            boolean convertAll,
+            long maxCacheBytes,
+            Duration retryInterval) {
         public Options {
             Objects.requireNonNull(rescanInterval, "rescanInterval");
+            Objects.requireNonNull(retryInterval, "retryInterval");
             if (rescanInterval.isNegative()) {
                 throw new IllegalArgumentException("rescanInterval must not be negative");
             }
+            if (retryInterval.isNegative() || retryInterval.isZero()) {
+                throw new IllegalArgumentException("retryInterval must be positive");
+            }
+            if (maxCacheBytes < 0) {
+                throw new IllegalArgumentException("maxCacheBytes must not be negative");
+            }
+        }
+
+        /** No cache bound; retries every 30 seconds. */
+        public Options(Duration rescanInterval, boolean convertAll) {
+            this(rescanInterval, convertAll, 0, Duration.ofSeconds(30));
         }
     }
 
@@ -95,7 +132,10 @@ public final class SeriesDatastore implements Datastore {
     private volatile Map<String, SeriesRef> catalog = Map.of();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastUse = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor background;
+    private final ScheduledThreadPoolExecutor storer;
+    private volatile boolean listed;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SeriesDatastore(
@@ -113,6 +153,15 @@ public final class SeriesDatastore implements Datastore {
                             return thread;
                         });
         background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.storer =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "dicom-store");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        storer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /**
@@ -133,17 +182,67 @@ public final class SeriesDatastore implements Datastore {
                                 .withContentCheck(false)); // the volumes are ours
         SeriesDatastore datastore = new SeriesDatastore(source, cache, dir, options);
         try {
-            datastore.refresh();
+            try {
+                datastore.refresh();
+            } catch (BusyException e) {
+                datastore.serveCached(e);
+            }
         } catch (IOException | RuntimeException e) {
             datastore.close();
             throw e;
         }
         long period = options.rescanInterval().toMillis();
+        long retry = options.retryInterval().toMillis();
         if (period > 0) {
             datastore.background.scheduleWithFixedDelay(
                     datastore::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+        } else if (!datastore.listed) {
+            datastore.background.schedule(
+                    datastore::listUntilReachable, retry, TimeUnit.MILLISECONDS);
+        }
+        if (source.storesLabels()) {
+            datastore.storer.scheduleWithFixedDelay(
+                    datastore::storePending, 0, retry, TimeUnit.MILLISECONDS);
         }
         return datastore;
+    }
+
+    /** The source is unreachable at open: serves the series converted before, as they were. */
+    private void serveCached(BusyException e) {
+        Map<String, SeriesRef> cached = new LinkedHashMap<>();
+        for (String id : cache.imageIds()) {
+            Object dicom = cache.imageInfo(id).get(INFO_KEY);
+            if (dicom instanceof Map<?, ?> m && m.get(FINGERPRINT) instanceof String fingerprint) {
+                Map<String, Object> info = new LinkedHashMap<>();
+                m.forEach((k, v) -> info.put(String.valueOf(k), v));
+                info.remove(FINGERPRINT);
+                info.values().removeIf(Objects::isNull);
+                cached.put(id, new SeriesRef(id, fingerprint, info));
+            }
+        }
+        catalog = Collections.unmodifiableMap(cached);
+        logger.warn(
+                "{} cannot be reached ({}): serving the {} series converted before; trying again"
+                        + " every {} s",
+                source.describe(),
+                e.getMessage(),
+                cached.size(),
+                options.retryInterval().toSeconds());
+    }
+
+    private void listUntilReachable() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            refresh();
+        } catch (IOException | RuntimeException e) {
+            logger.debug("{} still cannot be listed: {}", source.describe(), e.toString());
+            background.schedule(
+                    this::listUntilReachable,
+                    options.retryInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     private static void deleteLeftovers(Path incoming) throws IOException {
@@ -167,6 +266,12 @@ public final class SeriesDatastore implements Datastore {
         }
         Map<String, SeriesRef> previous = catalog;
         catalog = Collections.unmodifiableMap(next);
+        if (!listed) {
+            listed = true;
+            if (!previous.isEmpty()) {
+                logger.info("{} can be reached again", source.describe());
+            }
+        }
         failures.entrySet()
                 .removeIf(
                         f ->
@@ -222,6 +327,7 @@ public final class SeriesDatastore implements Datastore {
         if (ref == null || failed(ref)) {
             throw new NotFoundException("Image '" + imageId + "' not found");
         }
+        lastUse.put(imageId, System.currentTimeMillis());
         return ref;
     }
 
@@ -304,6 +410,13 @@ public final class SeriesDatastore implements Datastore {
         try {
             ImageIo.write(volume, incoming, WriteOptions.defaults());
             Map<String, Object> dicom = new LinkedHashMap<>(ref.info());
+            volume.metadata()
+                    .forEach(
+                            (key, value) -> {
+                                if (key.startsWith("dicom.") && value != null) {
+                                    dicom.putIfAbsent(key.substring("dicom.".length()), value);
+                                }
+                            });
             dicom.put(FINGERPRINT, ref.fingerprint());
             Map<String, Object> info = new LinkedHashMap<>();
             info.put(INFO_KEY, dicom);
@@ -324,6 +437,199 @@ public final class SeriesDatastore implements Datastore {
                 id,
                 dimensions(volume),
                 (System.nanoTime() - begin) / 1_000_000);
+        if (cache.labelFile(id, FINAL).isEmpty()) {
+            importLabel(ref, volume);
+        }
+        evict(id);
+    }
+
+    /** The source's own label of a series (a SEG in the PACS) becomes its final label. */
+    private void importLabel(SeriesRef ref, Volume volume) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory(incomingDir(), "label-");
+            Optional<SeriesSource.SourceLabel> label = source.readLabel(ref, volume, dir);
+            if (label.isPresent()) {
+                Map<String, Object> info = new LinkedHashMap<>(label.get().info());
+                info.put(STORE_KEY, Map.of("status", "stored", "from_source", true));
+                Path file = label.get().file();
+                cache.saveLabel(
+                        ref.seriesUid(),
+                        FINAL,
+                        file,
+                        file.getFileName().toString(),
+                        info,
+                        Transfer.MOVE);
+                logger.info(
+                        "DICOM series {}: its label in {} is its final label",
+                        ref.seriesUid(),
+                        source.describe());
+            }
+        } catch (IOException | RuntimeException e) {
+            logger.warn(
+                    "The label of DICOM series {} in {} cannot be read: {}",
+                    ref.seriesUid(),
+                    source.describe(),
+                    e.getMessage());
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            logger.debug("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /**
+     * Drops the least recently used converted series without labels until the cache holds at most
+     * {@link Options#maxCacheBytes}; never {@code keep} nor a series being converted.
+     */
+    private synchronized void evict(String keep) {
+        long max = options.maxCacheBytes();
+        if (max <= 0) {
+            return;
+        }
+        record Entry(String id, long bytes, long used) {}
+        List<Entry> entries = new ArrayList<>();
+        long total = 0;
+        for (String id : cache.imageIds()) {
+            try {
+                Path file = cache.imageFile(id);
+                long bytes = Files.size(file);
+                total += bytes;
+                long used = lastUse.getOrDefault(id, Files.getLastModifiedTime(file).toMillis());
+                entries.add(new Entry(id, bytes, used));
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile
+            }
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::used));
+        for (Entry e : entries) {
+            if (total <= max) {
+                break;
+            }
+            if (e.id().equals(keep)
+                    || inFlight.containsKey(e.id())
+                    || !cache.labelTags(e.id()).isEmpty()) {
+                continue;
+            }
+            try {
+                cache.removeImage(e.id());
+                total -= e.bytes();
+                logger.info(
+                        "Dropped DICOM series {} from the cache ({} MB; the cache holds at most"
+                                + " {} MB)",
+                        e.id(),
+                        e.bytes() >> 20,
+                        max >> 20);
+            } catch (IOException | RuntimeException ex) {
+                logger.warn(
+                        "Could not drop DICOM series {} from the cache: {}", e.id(), ex.toString());
+            }
+        }
+    }
+
+    /** Whether a series is converted and current, so that serving it reads no source. */
+    public boolean isPrepared(String imageId) {
+        SeriesRef ref = catalog.get(imageId);
+        return ref != null && isCurrent(ref);
+    }
+
+    /** Converts a series in the background unless it is current (a sample handed out next). */
+    public void prepare(String imageId) {
+        SeriesRef ref = catalog.get(imageId);
+        if (ref != null && !failed(ref) && !isCurrent(ref) && !closed.get()) {
+            background.execute(() -> convertQuietly(imageId));
+        }
+    }
+
+    // ---- labels stored back in the source ----
+
+    /** Final labels saved here and not yet stored in the source (ids), in no particular order. */
+    public List<String> pendingStores() {
+        List<String> pending = new ArrayList<>();
+        for (String id : cache.labeledImageIds(FINAL)) {
+            if (storeState(id).map(s -> !"stored".equals(s.get("status"))).orElse(false)) {
+                pending.add(id);
+            }
+        }
+        return pending;
+    }
+
+    private Optional<Map<?, ?>> storeState(String id) {
+        return cache.labelInfo(id, FINAL)
+                .map(info -> info.get(STORE_KEY))
+                .filter(Map.class::isInstance)
+                .map(m -> (Map<?, ?>) m);
+    }
+
+    private void markPending(String id) throws IOException {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("status", "pending");
+        state.put("token", java.util.UUID.randomUUID().toString());
+        state.put("saved", System.currentTimeMillis() / 1000);
+        cache.updateLabelInfo(id, FINAL, Map.of(STORE_KEY, state));
+    }
+
+    private void storePending() {
+        for (String id : pendingStores()) {
+            if (closed.get()) {
+                return;
+            }
+            store(id);
+        }
+    }
+
+    /** Stores the final label of a series in the source; records the outcome in its info. */
+    private void store(String id) { // on the one storer thread: one store at a time
+        Optional<Map<?, ?>> state = storeState(id);
+        SeriesRef ref = catalog.get(id);
+        if (state.isEmpty() || "stored".equals(state.get().get("status")) || ref == null) {
+            return;
+        }
+        Object token = state.get().get("token");
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        try {
+            Path label = cache.labelFile(id, FINAL).orElseThrow();
+            Map<String, Object> labelInfo = cache.labelInfo(id, FINAL).orElse(Map.of());
+            Map<String, Object> stored =
+                    source.storeLabel(ref, cache.imageInfo(id), label, labelInfo);
+            outcome.put("status", "stored");
+            outcome.put("stored", System.currentTimeMillis() / 1000);
+            outcome.putAll(stored);
+            logger.info("Final label of DICOM series {} stored in {}", id, source.describe());
+        } catch (IOException | RuntimeException e) {
+            outcome.put("status", "failed");
+            outcome.put("error", String.valueOf(e.getMessage()));
+            outcome.put("attempted", System.currentTimeMillis() / 1000);
+            outcome.put("token", token);
+            Object saved = state.get().get("saved");
+            if (saved != null) {
+                outcome.put("saved", saved);
+            }
+            logger.warn(
+                    "Final label of DICOM series {} not stored in {} (tried again every {} s): {}",
+                    id,
+                    source.describe(),
+                    options.retryInterval().toSeconds(),
+                    e.getMessage());
+        }
+        try {
+            Optional<Map<?, ?>> now = storeState(id);
+            if (now.isPresent() && Objects.equals(now.get().get("token"), token)) {
+                cache.updateLabelInfo(id, FINAL, Map.of(STORE_KEY, outcome));
+            } // else saved again meanwhile: that save is stored next
+        } catch (IOException | RuntimeException e) {
+            logger.warn("Could not record the store of DICOM series {}: {}", id, e.toString());
+        }
     }
 
     /** Where volumes are written before they are moved into the cache (emptied at open). */
@@ -367,20 +673,47 @@ public final class SeriesDatastore implements Datastore {
 
     @Override
     public List<String> labeledImageIds(String tag) {
-        Set<String> labeled = new LinkedHashSet<>(cache.labeledImageIds(tag));
+        Set<String> labeled = labeled(tag);
         return imageIds().stream().filter(labeled::contains).toList();
     }
 
     @Override
     public List<String> unlabeledImageIds(String tag) {
-        Set<String> labeled = new LinkedHashSet<>(cache.labeledImageIds(tag));
+        Set<String> labeled = labeled(tag);
         return imageIds().stream().filter(id -> !labeled.contains(id)).toList();
+    }
+
+    /** Series with a label of this tag here, or (final) a label in the source not yet read. */
+    private Set<String> labeled(String tag) {
+        Set<String> labeled = new LinkedHashSet<>(cache.labeledImageIds(tag));
+        if (FINAL.equals(tag)) {
+            for (SeriesRef ref : catalog.values()) {
+                if (ref.info().get(SeriesSource.LABELS_KEY) instanceof List<?> l && !l.isEmpty()) {
+                    labeled.add(ref.seriesUid());
+                }
+            }
+        }
+        return labeled;
     }
 
     @Override
     public Set<String> labelTags(String imageId) {
-        ref(imageId);
-        return cache.hasImage(imageId) ? cache.labelTags(imageId) : Set.of();
+        SeriesRef ref = ref(imageId);
+        Set<String> tags =
+                new LinkedHashSet<>(cache.hasImage(imageId) ? cache.labelTags(imageId) : Set.of());
+        if (ref.info().get(SeriesSource.LABELS_KEY) instanceof List<?> l && !l.isEmpty()) {
+            tags.add(FINAL);
+        }
+        return Collections.unmodifiableSet(tags);
+    }
+
+    /** Whether the source holds a label of the series that is not in the cache yet. */
+    private boolean labelInSourceOnly(SeriesRef ref, String tag) {
+        return FINAL.equals(tag)
+                && ref.info().get(SeriesSource.LABELS_KEY) instanceof List<?> l
+                && !l.isEmpty()
+                && !(cache.hasImage(ref.seriesUid())
+                        && cache.labelTags(ref.seriesUid()).contains(FINAL));
     }
 
     @Override
@@ -397,7 +730,9 @@ public final class SeriesDatastore implements Datastore {
 
     @Override
     public Optional<Path> labelFile(String imageId, String tag) throws IOException {
-        ref(imageId);
+        if (labelInSourceOnly(ref(imageId), tag)) {
+            ensure(imageId);
+        }
         return cache.hasImage(imageId) ? cache.labelFile(imageId, tag) : Optional.empty();
     }
 
@@ -421,7 +756,11 @@ public final class SeriesDatastore implements Datastore {
 
     @Override
     public Optional<Map<String, Object>> labelInfo(String imageId, String tag) {
-        ref(imageId);
+        SeriesRef ref = ref(imageId);
+        if (labelInSourceOnly(ref, tag)) {
+            return Optional.of(
+                    Map.of(SeriesSource.LABELS_KEY, ref.info().get(SeriesSource.LABELS_KEY)));
+        }
         return cache.hasImage(imageId) ? cache.labelInfo(imageId, tag) : Optional.empty();
     }
 
@@ -472,7 +811,14 @@ public final class SeriesDatastore implements Datastore {
             throws IOException {
         ensure(imageId);
         ContentCheck.check(source, sourceName, "Label"); // the cache trusts only its own volumes
-        return cache.saveLabel(imageId, tag, source, sourceName, info, transfer);
+        String saved = cache.saveLabel(imageId, tag, source, sourceName, info, transfer);
+        if (FINAL.equals(tag) && this.source.storesLabels()) {
+            markPending(imageId);
+            if (!closed.get()) {
+                storer.execute(() -> store(imageId));
+            }
+        }
+        return saved;
     }
 
     @Override
@@ -559,9 +905,13 @@ public final class SeriesDatastore implements Datastore {
         // no interrupts (an interrupted FileChannel closes itself): a conversion under way ends,
         // the queued ones see the closed flag and return
         background.shutdown();
+        storer.shutdown();
         try {
             if (!background.awaitTermination(60, TimeUnit.SECONDS)) {
                 logger.warn("A DICOM series conversion did not stop in time");
+            }
+            if (!storer.awaitTermination(60, TimeUnit.SECONDS)) {
+                logger.warn("Storing a label in {} did not stop in time", source.describe());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -578,8 +928,8 @@ public final class SeriesDatastore implements Datastore {
         for (String id : imageIds()) {
             try {
                 ensure(id);
-            } catch (InvalidImageException e) {
-                // recorded in failures()
+            } catch (InvalidImageException | NotFoundException e) {
+                // recorded in failures() (by this call or by the background conversion)
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }

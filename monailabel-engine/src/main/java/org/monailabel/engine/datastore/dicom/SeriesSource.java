@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.monailabel.api.image.Volume;
 
 /**
@@ -41,13 +42,46 @@ public interface SeriesSource extends AutoCloseable {
      * series' study). Called after the label is saved locally, and called again later when it
      * throws, until it succeeds.
      *
+     * @param imageInfo the series' image info as the datastore keeps it (what {@link #read} put in
+     *     the volume's metadata under {@code dicom.referenced_series} is there, under {@code
+     *     dicom})
      * @param label the label volume file, on the series' grid
-     * @param info the label's info (label names under {@code label_names} or {@code label_info})
+     * @param labelInfo the label's info (label names under {@code label_names})
      * @return what to record of the stored copy (e.g. the SEG's SeriesInstanceUID), JSON-like
      */
-    default Map<String, Object> storeLabel(SeriesRef series, Path label, Map<String, Object> info)
+    default Map<String, Object> storeLabel(
+            SeriesRef series,
+            Map<String, Object> imageInfo,
+            Path label,
+            Map<String, Object> labelInfo)
             throws IOException {
         throw new UnsupportedOperationException(describe() + " does not store labels");
+    }
+
+    /**
+     * A label the source itself holds for a series (a PACS: the newest SEG that references it),
+     * written as a volume file on the image's grid into {@code dir}; empty when it has none. A
+     * source that knows which series have labels says so in {@link SeriesRef#info()} under {@value
+     * #LABELS_KEY} (a non-empty list), without reading them.
+     */
+    default Optional<SourceLabel> readLabel(SeriesRef series, Volume image, Path dir)
+            throws IOException {
+        return Optional.empty();
+    }
+
+    /** The {@link SeriesRef#info()} key listing the labels a source holds for a series. */
+    String LABELS_KEY = "segmentations";
+
+    /**
+     * A label read from the source.
+     *
+     * @param file a volume file on the image's grid
+     * @param info its label info (label names under {@code label_names}, where it came from)
+     */
+    record SourceLabel(Path file, Map<String, Object> info) {
+        public SourceLabel {
+            info = Map.copyOf(info);
+        }
     }
 
     @Override

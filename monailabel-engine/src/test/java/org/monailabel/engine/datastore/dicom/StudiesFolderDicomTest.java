@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,10 @@ import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.datastore.CompositeDatastore;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.NibabelProcess;
+import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.io.dicom.ExternalTools;
+import org.monailabel.testing.Poll;
 
 /**
  * {@code --studies DIR} with DICOM files: series written by pydicom ({@code
@@ -178,6 +181,47 @@ class StudiesFolderDicomTest {
             assertThat(datastore.addImage("ct_2", nifti, "ct_2.nii.gz", Map.of()))
                     .isEqualTo("ct_2");
             assertThat(studies.resolve("ct_2.nii.gz")).isRegularFile();
+        }
+    }
+
+    @Test
+    void aBoundedCacheDropsTheLeastRecentlyUsedUnlabeledSeriesAndConvertsThemAgain(
+            @TempDir Path cacheDir, @TempDir Path scratch) throws Exception {
+        List<Path> excluded = List.of(studies.resolve(StudiesFolder.DICOM_CACHE));
+        // one byte: every series but the one just converted (or labeled) leaves the cache
+        SeriesDatastore.Options bounded =
+                new SeriesDatastore.Options(Duration.ZERO, false, 1, Duration.ofSeconds(30));
+        try (SeriesDatastore datastore =
+                SeriesDatastore.open(
+                        new DicomFolderSource(studies, excluded, ReadOptions.defaults()),
+                        cacheDir,
+                        bounded)) {
+            assertThat(datastore.isPrepared(OBLIQUE)).isFalse();
+            assertVolume(datastore, OBLIQUE, "oblique");
+            assertThat(datastore.isPrepared(OBLIQUE)).isTrue();
+            assertVolume(datastore, SCALED, "scaled");
+            assertThat(datastore.isPrepared(SCALED)).isTrue();
+            assertThat(datastore.isPrepared(OBLIQUE)).as("dropped: least recently used").isFalse();
+
+            // prepare converts in the background (and the other series leaves)
+            datastore.prepare(OBLIQUE);
+            Poll.until(
+                    "the oblique series prepared",
+                    Duration.ofSeconds(30),
+                    () -> datastore.isPrepared(OBLIQUE) && !datastore.isPrepared(SCALED));
+
+            // a labeled series stays whatever the bound
+            Path label = scratch.resolve("label.nii.gz");
+            Volume image = ImageIo.read(datastore.imageFile(OBLIQUE));
+            ImageIo.write(
+                    Volume.allocate(VoxelType.UINT8, image.affine(), image.shape()),
+                    label,
+                    WriteOptions.defaults());
+            datastore.saveLabel(OBLIQUE, Datastore.FINAL, label, "label.nii.gz", Map.of());
+            assertVolume(datastore, SCALED, "scaled"); // converted again
+            assertThat(datastore.isPrepared(SCALED)).isTrue();
+            assertThat(datastore.isPrepared(OBLIQUE)).isTrue();
+            assertThat(datastore.labelFile(OBLIQUE, Datastore.FINAL)).isPresent();
         }
     }
 
