@@ -128,6 +128,7 @@ public final class MonaiLabel implements AutoCloseable {
     private final Duration stopTimeout;
     private final ScheduledExecutorService housekeeping;
     private final Optional<Prefetcher> prefetcher;
+    private final Optional<SamplesAhead> samplesAhead;
 
     private MonaiLabel(
             Builder b,
@@ -165,6 +166,18 @@ public final class MonaiLabel implements AutoCloseable {
                 AppConfig.of(b.conf).getBoolean(Prefetcher.SETTING, true)
                         ? Optional.of(new Prefetcher(registry, datastore))
                         : Optional.empty();
+        this.samplesAhead =
+                SamplesAhead.preparable(datastore)
+                        .map(p -> new SamplesAhead(datastore, p, this::scoringState));
+    }
+
+    /** The last scoring job's id; a running one counts as a state of its own. */
+    private Optional<String> scoringState() {
+        Optional<Job> running = running(JobKind.SCORING);
+        if (running.isPresent()) {
+            return Optional.of("running " + running.get().id());
+        }
+        return latest(JobKind.SCORING).map(Job::id);
     }
 
     /** A builder; {@link Builder#datastore} or {@link Builder#studies} is required. */
@@ -436,13 +449,9 @@ public final class MonaiLabel implements AutoCloseable {
      */
     public Map<String, Object> nextSample(String strategy, Params params) throws IOException {
         Objects.requireNonNull(params, "params");
-        Optional<Sample> sample;
-        try (Lease<ActiveLearningStrategy> lease = registry.strategy(strategy)) {
-            sample = lease.call(task -> task.next(datastore, params));
-        } catch (MonaiLabelException e) {
-            throw e;
-        } catch (RuntimeException | LinkageError e) {
-            throw new AppException("Strategy '" + strategy + "' failed: " + e, e);
+        Optional<Sample> sample = samplesAhead.flatMap(a -> a.take(strategy, params));
+        if (sample.isEmpty()) {
+            sample = chooseSample(strategy, params);
         }
         if (sample.isEmpty()) {
             return Map.of();
@@ -450,12 +459,27 @@ public final class MonaiLabel implements AutoCloseable {
         String id = sample.get().imageId();
         datastore.recordSampleHandout(
                 id, strategy, params.getString("client_id", DEFAULT_CLIENT_ID));
+        samplesAhead.ifPresent(
+                a -> {
+                    a.handedOut(id);
+                    a.chooseNext(strategy, params, this::chooseSample);
+                });
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("id", id);
         result.put("weight", sample.get().weight());
         datastore.imageInfo(id).forEach(result::putIfAbsent);
         prefetch(id); // the client opens it next
         return result;
+    }
+
+    private Optional<Sample> chooseSample(String strategy, Params params) throws IOException {
+        try (Lease<ActiveLearningStrategy> lease = registry.strategy(strategy)) {
+            return lease.call(task -> task.next(datastore, params));
+        } catch (MonaiLabelException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            throw new AppException("Strategy '" + strategy + "' failed: " + e, e);
+        }
     }
 
     /**
@@ -737,6 +761,7 @@ public final class MonaiLabel implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         prefetcher.ifPresent(Prefetcher::close);
+        samplesAhead.ifPresent(SamplesAhead::close);
         jobs.values().forEach(JobRunner::close);
         sessions.close();
         watcher.ifPresent(AppFolderWatcher::close);

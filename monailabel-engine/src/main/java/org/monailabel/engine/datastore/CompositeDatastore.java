@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * part's. The listing is the parts' listings one after the other. Thread-safe when the parts are;
  * closing it closes every part.
  */
-public final class CompositeDatastore implements Datastore {
+public final class CompositeDatastore implements Datastore, Preparable {
     private static final Logger logger = LoggerFactory.getLogger(CompositeDatastore.class);
 
     private final List<Datastore> parts;
@@ -284,6 +284,22 @@ public final class CompositeDatastore implements Datastore {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    @Override
+    public boolean isPrepared(String imageId) {
+        if (!hasImage(imageId)) {
+            return false;
+        }
+        Datastore part = owner(imageId);
+        return !(part instanceof Preparable p) || p.isPrepared(imageId);
+    }
+
+    @Override
+    public void prepare(String imageId) {
+        if (hasImage(imageId) && owner(imageId) instanceof Preparable p) {
+            p.prepare(imageId);
         }
     }
 }

@@ -32,6 +32,7 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.Ids;
 import org.monailabel.engine.datastore.LocalDatastore;
+import org.monailabel.engine.datastore.Preparable;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.WriteOptions;
@@ -71,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * a {@link ConflictException}. Series that leave the source leave the listing; their labels stay in
  * the cache folder and return with the series. Thread-safe.
  */
-public final class SeriesDatastore implements Datastore {
+public final class SeriesDatastore implements Datastore, Preparable {
     private static final Logger logger = LoggerFactory.getLogger(SeriesDatastore.class);
 
     /** The extension of converted volumes (and of the name {@link #imageFileName} gives). */
@@ -538,12 +539,14 @@ public final class SeriesDatastore implements Datastore {
     }
 
     /** Whether a series is converted and current, so that serving it reads no source. */
+    @Override
     public boolean isPrepared(String imageId) {
         SeriesRef ref = catalog.get(imageId);
         return ref != null && isCurrent(ref);
     }
 
     /** Converts a series in the background unless it is current (a sample handed out next). */
+    @Override
     public void prepare(String imageId) {
         SeriesRef ref = catalog.get(imageId);
         if (ref != null && !failed(ref) && !isCurrent(ref) && !closed.get()) {
