@@ -20,16 +20,18 @@ import org.monailabel.api.Sample;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
 import org.monailabel.engine.datastore.Preparable;
-import org.monailabel.engine.datastore.dicom.StudiesFolder;
+import org.monailabel.engine.datastore.dicom.DicomFolderSource;
+import org.monailabel.engine.datastore.dicom.SeriesDatastore;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.NibabelProcess;
+import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.io.dicom.ExternalTools;
 import org.monailabel.testing.Poll;
 
 /**
- * Next samples chosen ahead over a studies folder of DICOM series (written by pydicom): the choice
- * is prepared (converted) in the background and handed out next, unless it no longer holds.
+ * Next samples chosen ahead over a folder of DICOM series (written by pydicom): the choice is
+ * prepared (converted) in the background and handed out next, unless it no longer holds.
  */
 class SamplesAheadTest {
     static final String OBLIQUE = "1.2.826.0.1.3680043.8.498.2.1";
@@ -54,7 +56,11 @@ class SamplesAheadTest {
                 }
             }
         }
-        return StudiesFolder.open(studies, false);
+        // converted only when asked (StudiesFolder converts every series in the background)
+        return SeriesDatastore.open(
+                new DicomFolderSource(studies, List.of(), ReadOptions.defaults()),
+                studies.resolve(".cache"),
+                new SeriesDatastore.Options(Duration.ZERO, false));
     }
 
     @Test
@@ -78,7 +84,7 @@ class SamplesAheadTest {
             Poll.until(
                     "OBLIQUE prepared",
                     Duration.ofSeconds(30),
-                    () -> preparable.isPrepared(OBLIQUE));
+                    () -> preparable.isPrepared(OBLIQUE) && ahead.hasChoice("s", params));
             assertThat(ahead.take("t", params)).isEmpty();
             assertThat(ahead.take("s", Params.of(Map.of("label_tag", "x")))).isEmpty();
             assertThat(ahead.take("s", params)).contains(new Sample(OBLIQUE, 1));
@@ -90,7 +96,7 @@ class SamplesAheadTest {
 
             chooseAndWait(ahead, params, OBLIQUE);
             Volume image = ImageIo.read(datastore.imageFile(OBLIQUE));
-            Path label = studies.resolve("../label-ahead.nii.gz").normalize();
+            Path label = studies.resolve("label-ahead.nii.gz");
             ImageIo.write(
                     Volume.allocate(VoxelType.UINT8, image.affine(), image.shape()),
                     label,
