@@ -1,5 +1,6 @@
 package org.monailabel.engine.activelearning;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
@@ -9,9 +10,9 @@ import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
 
 /**
- * MONAI Label's {@code first}: the alphabetically first image without a {@code final} label.
- * Stateless and thread-safe. Apps register it by subclassing (a provider must be a class of the
- * app's own jar).
+ * MONAI Label's {@code first}: the alphabetically first image without a {@code final} label (ids
+ * compared as strings, whatever order the datastore lists them in). Stateless and thread-safe. Apps
+ * register it by subclassing (a provider must be a class of the app's own jar).
  */
 public class FirstStrategy implements ActiveLearningStrategy {
     @Override
@@ -24,6 +25,6 @@ public class FirstStrategy implements ActiveLearningStrategy {
         List<String> unlabeled = datastore.unlabeledImageIds(Datastore.FINAL);
         return unlabeled.isEmpty()
                 ? Optional.empty()
-                : Optional.of(new Sample(unlabeled.get(0), 1));
+                : Optional.of(new Sample(Collections.min(unlabeled), 1));
     }
 }

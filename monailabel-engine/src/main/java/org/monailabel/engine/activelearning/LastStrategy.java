@@ -1,5 +1,6 @@
 package org.monailabel.engine.activelearning;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.monailabel.api.ActiveLearningStrategy;
@@ -9,8 +10,9 @@ import org.monailabel.api.Params;
 import org.monailabel.api.Sample;
 
 /**
- * MONAI Label's {@code last}: the alphabetically last image without a {@code final} label.
- * Stateless and thread-safe. Apps register it by subclassing.
+ * MONAI Label's {@code last}: the alphabetically last image without a {@code final} label (ids
+ * compared as strings, whatever order the datastore lists them in). Stateless and thread-safe. Apps
+ * register it by subclassing.
  */
 public class LastStrategy implements ActiveLearningStrategy {
     @Override
@@ -23,6 +25,6 @@ public class LastStrategy implements ActiveLearningStrategy {
         List<String> unlabeled = datastore.unlabeledImageIds(Datastore.FINAL);
         return unlabeled.isEmpty()
                 ? Optional.empty()
-                : Optional.of(new Sample(unlabeled.get(unlabeled.size() - 1), 1));
+                : Optional.of(new Sample(Collections.max(unlabeled), 1));
     }
 }
