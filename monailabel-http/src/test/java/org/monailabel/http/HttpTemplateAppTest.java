@@ -28,8 +28,8 @@ import org.monailabel.http.support.Form;
  * The embedded default over HTTP: the real template app jar ({@code monailabel-app-template}, built
  * before this module) serving generated phantom studies. Its bundled UNet segments an organ study
  * usefully at once; a final label and a short fine-tuning run publish a new version that the next
- * request is served by, without a restart; epistemic scoring runs as a job and the {@code
- * epistemic} strategy then picks the scored unlabeled study.
+ * request is served by, without a restart; epistemic scoring runs as a job over the three unlabeled
+ * studies and the {@code epistemic} strategy then picks them by score, highest first.
  */
 class HttpTemplateAppTest {
     static final Path TEMPLATE_JAR =
@@ -48,7 +48,7 @@ class HttpTemplateAppTest {
                 .isRegularFile();
         Path apps = Files.createDirectories(root.resolve("template-apps"));
         Files.copy(TEMPLATE_JAR, apps.resolve("template.jar"));
-        ids = SampleStudies.generate(Files.createDirectories(root.resolve("studies")), 3, 42);
+        ids = SampleStudies.generate(Files.createDirectories(root.resolve("studies")), 5, 42);
         server = TestServer.start(root, b -> b.apps(List.of(apps))); // the template app alone
     }
 
@@ -121,17 +121,38 @@ class HttpTemplateAppTest {
         infer(ids.get(2), reply);
         assertThat((Long) reply.get("model_version")).isGreaterThan(bundledVersion);
 
-        // epistemic scoring of the unlabeled study, then the strategy picks it
+        // epistemic scoring of the three unlabeled studies, then the strategy picks the one
+        // with the highest score
         HttpResponse<String> scored =
                 server.postJson(
                         "/scoring/segmentation_epistemic?run_sync=true",
                         "{\"simulation_size\": 2}");
         assertThat(scored.statusCode()).as(scored.body()).isEqualTo(200);
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (String id : ids.subList(2, 5)) {
+            Map<String, Object> imageInfo =
+                    TestServer.json(server.get("/datastore/image/info?image=" + q(id)));
+            assertThat(imageInfo).as(id).containsKey("epistemic_entropy");
+            scores.put(id, ((Number) imageInfo.get("epistemic_entropy")).doubleValue());
+        }
+        assertThat(scores.values().stream().distinct().count())
+                .as("distinct scores %s", scores)
+                .isEqualTo(3);
+        String highest =
+                scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         Map<String, Object> next =
                 TestServer.json(server.postJson("/activelearning/epistemic", "{}"));
-        assertThat(next.get("id")).isEqualTo(ids.get(2));
-        assertThat(server.server.datastore().imageInfo(ids.get(2)))
-                .containsKey("epistemic_entropy");
+        assertThat(next.get("id")).as("scores %s", scores).isEqualTo(highest);
+        // handed out: the next request gets the second highest
+        String second =
+                scores.entrySet().stream()
+                        .filter(e -> !e.getKey().equals(highest))
+                        .max(Map.Entry.comparingByValue())
+                        .orElseThrow()
+                        .getKey();
+        Map<String, Object> after =
+                TestServer.json(server.postJson("/activelearning/epistemic", "{}"));
+        assertThat(after.get("id")).as("scores %s", scores).isEqualTo(second);
     }
 
     static String q(String s) {
