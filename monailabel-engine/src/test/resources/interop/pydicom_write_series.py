@@ -10,8 +10,9 @@ against values it did not compute itself. Series:
   tilted    oblique, but one slice has another ImageOrientationPatient
   resized   oblique, but one slice has 4 rows
 For each valid series: the expected RAS affine (LPS direction columns times spacing, first slice
-position, flipped to RAS), shape (columns, rows, slices) and voxel values after rescale in Volume
-order (x fastest, then rows, then slices sorted along the normal).
+position, flipped to RAS), shape (columns, rows, slices), voxel values after rescale in Volume
+order (x fastest, then rows, then slices sorted along the normal) and the SOPInstanceUID of each
+slice in that order.
 """
 import json
 import os
@@ -71,6 +72,7 @@ def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope
     kept = [k for k in range(n) if k != drop]
     order = rng.permutation(len(kept))
     numbers = rng.permutation(len(kept)) + 1
+    uids = {}
     for written, idx in enumerate(order):
         k = kept[idx]
         position = origin + k * gap * normal
@@ -82,6 +84,7 @@ def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope
             pixels = rng.integers(0, 100, (odd_rows, columns)).astype(dtype)
         ds = slice_ds("1.2.826.0.1.3680043.8.498.2." + str(len(expected) + 1), position, o,
                       spacing, pixels, slope, intercept, int(numbers[written]))
+        uids[k] = ds.SOPInstanceUID
         ds.save_as(os.path.join(out, name, "slice%02d.dcm" % written), write_like_original=False)
     lps = np.eye(4)
     lps[:3, 0] = row * spacing[1]
@@ -95,6 +98,7 @@ def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope
         "affine": ras.tolist(),
         "values": values.reshape(-1).tolist(),  # C order of (slice, row, column): x fastest
         "type": None,
+        "sop_instance_uids": [uids[k] for k in kept],
     }
 
 

@@ -40,7 +40,10 @@ import org.monailabel.engine.io.ReadOptions;
  * values present fit, else INT32; otherwise FLOAT32.
  *
  * <p>Metadata keys: {@code format} ({@code dicom}), {@code dicom.series_instance_uid}, {@code
- * dicom.modality}, {@code dicom.slices}.
+ * dicom.modality}, {@code dicom.slices}, and {@value ReferencedSeries#METADATA_KEY}: the {@link
+ * ReferencedSeries#toMap()} form of the series' UIDs, each slice's SOP instance in volume slice
+ * order, the patient and study attributes and the volume's grid (what a DICOM SEG of a label on
+ * this volume needs; {@link ReferencedSeries#fromMap} restores it).
  */
 public final class DicomSeries {
     /** Directions and spacings may differ by this much between slices (DICOM stores text). */
@@ -225,13 +228,33 @@ public final class DicomSeries {
                         "DICOM slice geometry overflows: " + Arrays.toString(m));
             }
         }
-        Affine lps = Affine.of(m);
+        Affine ras = Affine.of(m).flipXY();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "dicom");
         meta.put("dicom.series_instance_uid", series);
         meta.put("dicom.modality", first.string(DicomTags.MODALITY).orElse(""));
         meta.put("dicom.slices", n);
-        return Volume.of(type, new int[] {columns, rows, n}, out, lps.flipXY(), meta);
+        VolumeGrid grid = new VolumeGrid(columns, rows, n, ras);
+        meta.put(ReferencedSeries.METADATA_KEY, referencedSeries(slices, series, grid).toMap());
+        return Volume.of(type, new int[] {columns, rows, n}, out, ras, meta);
+    }
+
+    /** The series' references, SOP instances in slice order. */
+    private static ReferencedSeries referencedSeries(
+            List<Slice> slices, String series, VolumeGrid grid) throws InvalidImageException {
+        DicomDataset first = slices.get(0).file().dataset();
+        List<String> instances = new ArrayList<>();
+        for (Slice s : slices) {
+            instances.add(s.file().dataset().string(DicomTags.SOP_INSTANCE_UID).orElse(""));
+        }
+        return new ReferencedSeries(
+                first.string(DicomTags.STUDY_INSTANCE_UID).orElse(""),
+                series,
+                first.string(DicomTags.FRAME_OF_REFERENCE_UID).orElse(""),
+                first.string(DicomTags.SOP_CLASS_UID).orElse(""),
+                instances,
+                ReferencedSeries.PatientStudy.of(first),
+                grid);
     }
 
     /** Slices must be evenly spaced and stacked straight along the normal. */

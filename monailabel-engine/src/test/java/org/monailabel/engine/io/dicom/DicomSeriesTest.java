@@ -82,6 +82,18 @@ class DicomSeriesTest {
         assertThat(v.metadata())
                 .containsEntry("format", "dicom")
                 .containsEntry("dicom.modality", "CT");
+        @SuppressWarnings("unchecked")
+        ReferencedSeries ref =
+                ReferencedSeries.fromMap(
+                        (java.util.Map<String, ?>) v.metadata().get(ReferencedSeries.METADATA_KEY));
+        List<String> uids = new java.util.ArrayList<>();
+        e.getAsJsonArray("sop_instance_uids").forEach(u -> uids.add(u.getAsString()));
+        assertThat(ref.sopInstanceUids()).as("SOP instances in slice order").isEqualTo(uids);
+        assertThat(ref.seriesInstanceUid())
+                .isEqualTo(v.metadata().get("dicom.series_instance_uid"));
+        assertThat(ref.sopClassUid()).isEqualTo("1.2.840.10008.5.1.4.1.1.2");
+        assertThat(ref.grid()).isEqualTo(VolumeGrid.of(v));
+        assertThat(ref.patientStudy()).isEqualTo(ReferencedSeries.PatientStudy.empty());
     }
 
     @Test
