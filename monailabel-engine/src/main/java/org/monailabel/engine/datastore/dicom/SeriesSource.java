@@ -18,8 +18,8 @@ public interface SeriesSource extends AutoCloseable {
     String describe();
 
     /**
-     * The image series the source holds now (segmentations, structured reports and other
-     * non-image objects excluded), in a stable order.
+     * The image series the source holds now (segmentations, structured reports and other non-image
+     * objects excluded), in a stable order.
      */
     List<SeriesRef> list() throws IOException;
 
