@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Assumptions;
  * listener, remote access refused, optionally basic authentication with registered users), starts
  * {@value #EXECUTABLE} with its output in {@code orthanc.log} there and waits until {@code /system}
  * answers. {@link #stop()} and {@link #restart()} simulate the PACS going down and coming back on
- * the same port with the same storage. {@link #close()} stops it.
+ * the same port with the same storage. {@link #close()} kills it.
  *
  * <p>Without Orthanc (Debian's {@code orthanc} and {@code orthanc-dicomweb}), {@link
  * #assumeInstalled()} skips the calling test saying why, or fails it when the environment variable
@@ -254,14 +254,24 @@ public final class Orthanc implements AutoCloseable {
     }
 
     /**
-     * Stops the process (the PACS goes down); its port and storage are kept for {@link #restart}.
+     * Stops the process as a service stop would (SIGTERM, waiting for it to exit; Orthanc takes
+     * about 2 s to close its HTTP server): the PACS goes down; its port and storage are kept for
+     * {@link #restart}.
      */
     public void stop() {
+        stop(false);
+    }
+
+    private void stop(boolean kill) {
         Process p = process;
         if (p == null || !p.isAlive()) {
             return;
         }
-        p.destroy();
+        if (kill) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
         try {
             if (!p.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -289,9 +299,13 @@ public final class Orthanc implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the process (SIGKILL) and waits for it to exit: the test is over and its storage is
+     * discarded, so a graceful stop is not worth its 2 s.
+     */
     @Override
     public void close() {
-        stop();
+        stop(true);
     }
 
     @Override
