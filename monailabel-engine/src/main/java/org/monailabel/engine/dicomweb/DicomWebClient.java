@@ -5,6 +5,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,7 +20,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -379,6 +379,7 @@ public final class DicomWebClient implements AutoCloseable {
             MultipartReader reader =
                     new MultipartReader(
                             body, MultipartReader.boundary(contentType), MAX_INSTANCE_BYTES);
+            byte[] copy = new byte[MultipartReader.BUFFER];
             for (MultipartReader.Part part = reader.next(); part != null; part = reader.next()) {
                 String type = part.mediaType();
                 if (!type.isEmpty() && !type.equals(DICOM)) {
@@ -396,7 +397,12 @@ public final class DicomWebClient implements AutoCloseable {
                             "");
                 }
                 Path file = files.file(reader.parts());
-                Files.copy(part.body(), file, StandardCopyOption.REPLACE_EXISTING);
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    InputStream in = part.body();
+                    for (int n = in.read(copy); n >= 0; n = in.read(copy)) {
+                        out.write(copy, 0, n);
+                    }
+                }
             }
             return reader.parts();
         } catch (MalformedMultipartException e) {

@@ -307,9 +307,14 @@ final class MultipartReader {
                 fill();
                 continue;
             }
-            int i = indexOf(delimiter, pos, lim);
+            // search only as far as this read can return (plus a delimiter), not the whole
+            // buffer each time: a caller reading 8 KB at a time would scan 64 KB per read
+            int window = (int) Math.min(lim, (long) pos + len + need);
+            int i = indexOf(delimiter, pos, window);
             int safeEnd;
-            if (i == pos) {
+            if (i < 0 && window < lim) {
+                safeEnd = window - delimiter.length + 1; // no delimiter starts before this
+            } else if (i == pos) {
                 if (isDelimiterEnd(pos + delimiter.length)) {
                     pos += delimiter.length;
                     state = State.AFTER_DELIMITER;
