@@ -9,7 +9,8 @@ StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID). Written:
   ct2_extra.dcm  a fourth slice of ct2, 2 mm after its last (ct2 stays evenly spaced)
   seg1.dcm   a SEG instance (binary, one frame) in study 1 whose ReferencedSeriesSequence names ct1
   stow.dcm   one CT slice of a new series in study 2, for STOW-RS
-  rle/       study 3, 2 slices of 4 x 3 in RLE Lossless (a compressed transfer syntax)
+  rle/       study 3, 2 axial slices of 4 x 3 in RLE Lossless (a compressed transfer syntax);
+             pacs.json has their values
   big/       only with argv[2] == "big": 100 axial slices of 512 x 512, signed 16-bit
 and pacs.json with the UIDs.
 """
@@ -101,6 +102,8 @@ def write_series(name, study, patient, n, rows, columns, orientation, spacing, g
         sops.append(ds.SOPInstanceUID)
     uids[name] = {"study": study, "series": series, "sops": sops[:n],
                   "sops_with_extra": sops}
+    if rle:  # what a reader of the decoded slices must find, x fastest, then rows, then slices
+        uids[name]["values"] = (stack[:n].astype(np.float64) + intercept).reshape(-1).tolist()
     return series, sops
 
 
