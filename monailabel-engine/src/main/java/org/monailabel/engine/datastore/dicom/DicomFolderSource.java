@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class DicomFolderSource implements SeriesSource {
     private static final Logger logger = LoggerFactory.getLogger(DicomFolderSource.class);
     private static final int PREFIX = 132;
-    private static final Set<String> NOT_IMAGES =
+
+    /** Modalities of series that are not images (segmentations, reports, states, plans...). */
+    static final Set<String> NOT_IMAGES =
             Set.of("SEG", "RTSTRUCT", "SR", "PR", "KO", "REG", "RTPLAN", "RTDOSE", "RWV", "DOC");
 
     /** What one file holds; {@code seriesUid} null for a file that is not a DICOM image. */
