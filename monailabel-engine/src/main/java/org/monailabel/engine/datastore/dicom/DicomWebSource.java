@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -25,11 +27,14 @@ import org.monailabel.api.image.Volume;
 import org.monailabel.engine.dicomweb.DicomJson;
 import org.monailabel.engine.dicomweb.DicomWebClient;
 import org.monailabel.engine.dicomweb.StoreResult;
+import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.dicom.DicomFile;
 import org.monailabel.engine.io.dicom.DicomParser;
+import org.monailabel.engine.io.dicom.DicomSegWriter;
 import org.monailabel.engine.io.dicom.DicomSeries;
+import org.monailabel.engine.io.dicom.ReferencedSeries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,6 +145,7 @@ public final class DicomWebSource implements SeriesSource {
                         SERIES_INSTANCE_UID,
                         -1);
         Map<String, SeriesRef> series = new TreeMap<>();
+        Map<String, List<String>> labels = segmentationsByImage(all);
         for (DicomJson ds : all) {
             String seriesUid = ds.string(SERIES_INSTANCE_UID).orElse(null);
             String studyUid = ds.string(STUDY_INSTANCE_UID).orElse(null);
@@ -167,6 +173,10 @@ public final class DicomWebSource implements SeriesSource {
             ds.string(PATIENT_ID).ifPresent(v -> info.put("patient_id", v));
             ds.string(STUDY_DATE).ifPresent(v -> info.put("study_date", v));
             info.put("instances", (long) k.instances());
+            List<String> segs = labels.get(seriesUid);
+            if (segs != null) {
+                info.put(LABELS_KEY, List.copyOf(segs));
+            }
             series.put(seriesUid, new SeriesRef(seriesUid, k.fingerprint(), info));
         }
         known.keySet().retainAll(series.keySet());
@@ -336,24 +346,9 @@ public final class DicomWebSource implements SeriesSource {
                 continue;
             }
             present.add(segUid);
-            OptionalInt count = ds.intValue(NUMBER_OF_SERIES_RELATED_INSTANCES);
-            SegSeries cached = segSeries.get(segUid);
-            if (cached == null
-                    || count.isEmpty()
-                    || cached.count() != count.getAsInt()
-                    || !cached.studyUid().equals(studyUid)) {
-                List<DicomJson> metadata;
-                try {
-                    metadata = client.retrieveSeriesMetadata(studyUid, segUid);
-                } catch (NotFoundException e) {
-                    continue; // gone meanwhile
-                }
-                cached =
-                        new SegSeries(
-                                studyUid,
-                                count.isPresent() ? count.getAsInt() : -1,
-                                segRefs(studyUid, segUid, ds, metadata));
-                segSeries.put(segUid, cached);
+            SegSeries cached = segSeries(studyUid, segUid, ds);
+            if (cached == null) {
+                continue; // gone meanwhile
             }
             for (SegRef ref : cached.instances()) {
                 if (ref.referencedSeriesUid().equals(image.seriesUid())) {
@@ -369,6 +364,64 @@ public final class DicomWebSource implements SeriesSource {
                                         && !present.contains(e.getKey()));
         out.sort(Comparator.comparing(SegRef::seriesUid).thenComparing(SegRef::sopInstanceUid));
         return out;
+    }
+
+    /** A SEG series' instances, from its metadata unless its instance count is unchanged. */
+    private SegSeries segSeries(String studyUid, String segUid, DicomJson ds) throws IOException {
+        OptionalInt count = ds.intValue(NUMBER_OF_SERIES_RELATED_INSTANCES);
+        SegSeries cached = segSeries.get(segUid);
+        if (cached == null
+                || count.isEmpty()
+                || cached.count() != count.getAsInt()
+                || !cached.studyUid().equals(studyUid)) {
+            List<DicomJson> metadata;
+            try {
+                metadata = client.retrieveSeriesMetadata(studyUid, segUid);
+            } catch (NotFoundException e) {
+                return null;
+            }
+            cached =
+                    new SegSeries(
+                            studyUid,
+                            count.isPresent() ? count.getAsInt() : -1,
+                            segRefs(studyUid, segUid, ds, metadata));
+            segSeries.put(segUid, cached);
+        }
+        return cached;
+    }
+
+    /**
+     * The SEG series of a listing by the image series they reference (SeriesInstanceUIDs, sorted):
+     * what {@link SeriesRef#info()} says under {@link #LABELS_KEY}. SEG series not in the listing
+     * are forgotten.
+     */
+    private Map<String, List<String>> segmentationsByImage(List<DicomJson> all) throws IOException {
+        Map<String, List<String>> byImage = new HashMap<>();
+        Set<String> present = new HashSet<>();
+        for (DicomJson ds : all) {
+            String segUid = ds.string(SERIES_INSTANCE_UID).orElse(null);
+            String studyUid = ds.string(STUDY_INSTANCE_UID).orElse(null);
+            if (segUid == null
+                    || studyUid == null
+                    || !"SEG".equals(ds.string(MODALITY).orElse(""))) {
+                continue;
+            }
+            present.add(segUid);
+            SegSeries seg = segSeries(studyUid, segUid, ds);
+            if (seg == null) {
+                continue;
+            }
+            for (SegRef ref : seg.instances()) {
+                List<String> segs =
+                        byImage.computeIfAbsent(ref.referencedSeriesUid(), k -> new ArrayList<>());
+                if (!segs.contains(segUid)) {
+                    segs.add(segUid);
+                }
+            }
+        }
+        segSeries.keySet().retainAll(present);
+        byImage.values().forEach(Collections::sort);
+        return byImage;
     }
 
     private static List<SegRef> segRefs(
@@ -425,6 +478,51 @@ public final class DicomWebSource implements SeriesSource {
      */
     public StoreResult storeInstance(String studyUid, Path dicomFile) throws IOException {
         return client.store(studyUid, List.of(dicomFile));
+    }
+
+    /** Final labels go back to the PACS as DICOM SEG, in the series' study. */
+    @Override
+    public boolean storesLabels() {
+        return true;
+    }
+
+    /**
+     * Writes the label as a DICOM SEG referencing the series' instances (segments named by the
+     * label info) and stores it in the series' study with STOW-RS.
+     *
+     * @return {@code seg_series_uid} and {@code seg_sop_instance_uid} of the stored SEG
+     */
+    @Override
+    public Map<String, Object> storeLabel(
+            SeriesRef series,
+            Map<String, Object> imageInfo,
+            Path label,
+            Map<String, Object> labelInfo)
+            throws IOException {
+        ReferencedSeries source = DicomLabels.referencedSeries(series.seriesUid(), imageInfo);
+        Volume volume = ImageIo.read(label);
+        Path dir =
+                workDir == null
+                        ? Files.createTempDirectory("monailabel-seg-")
+                        : Files.createTempDirectory(
+                                Files.createDirectories(workDir), "monailabel-seg-");
+        try {
+            Path file = dir.resolve("seg.dcm");
+            DicomSegWriter.Written written =
+                    DicomLabels.writeSeg(
+                            volume,
+                            source,
+                            DicomLabels.segments(volume, labelInfo),
+                            "MONAI Label final label",
+                            file);
+            client.store(source.studyInstanceUid(), List.of(file));
+            Map<String, Object> stored = new LinkedHashMap<>();
+            stored.put("seg_series_uid", written.seriesInstanceUid());
+            stored.put("seg_sop_instance_uid", written.sopInstanceUid());
+            return stored;
+        } finally {
+            deleteTree(dir);
+        }
     }
 
     @Override
