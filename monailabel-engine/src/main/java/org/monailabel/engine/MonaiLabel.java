@@ -42,7 +42,11 @@ import org.monailabel.engine.apps.Lease;
 import org.monailabel.engine.apps.TaskKind;
 import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
+import org.monailabel.engine.datastore.dicom.DicomWebSource;
+import org.monailabel.engine.datastore.dicom.DicomWebStudies;
+import org.monailabel.engine.datastore.dicom.SeriesDatastore;
 import org.monailabel.engine.datastore.dicom.StudiesFolder;
+import org.monailabel.engine.dicomweb.DicomWebClient;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobRunner;
@@ -178,6 +182,18 @@ public final class MonaiLabel implements AutoCloseable {
             return Optional.of("running " + running.get().id());
         }
         return latest(JobKind.SCORING).map(Job::id);
+    }
+
+    /**
+     * The PACS the datastore serves, when it is one ({@link Builder#dicomWeb}): for a proxy that
+     * forwards clients' DICOMweb requests with the server's credentials.
+     */
+    public Optional<DicomWebClient> dicomWeb() {
+        return ownedDatastore
+                .filter(SeriesDatastore.class::isInstance)
+                .map(d -> ((SeriesDatastore) d).source())
+                .filter(DicomWebSource.class::isInstance)
+                .map(s -> ((DicomWebSource) s).client());
     }
 
     /** A builder; {@link Builder#datastore} or {@link Builder#studies} is required. */
@@ -773,6 +789,7 @@ public final class MonaiLabel implements AutoCloseable {
     public static final class Builder {
         private Datastore datastore;
         private Path studies;
+        private String dicomWeb;
         private boolean watchStudies = true;
         private InferenceLimits limits = InferenceLimits.defaults();
         private Duration sessionExpiry = Duration.ofHours(1);
@@ -808,6 +825,16 @@ public final class MonaiLabel implements AutoCloseable {
         }
 
         /** {@link #studies(Path)}, watching the folder or not. */
+        /**
+         * Serves a PACS over DICOMweb ({@code http(s)://host/dicom-web}) instead of the files of
+         * the {@link #studies} folder, which then keeps the converted series, their labels and info
+         * ({@link DicomWebStudies} lists the {@code dicomweb_*} settings read from {@link #conf}).
+         */
+        public Builder dicomWeb(String url) {
+            this.dicomWeb = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
         public Builder studies(Path folder, boolean watch) {
             this.studies = Objects.requireNonNull(folder, "folder");
             this.watchStudies = watch;
@@ -949,7 +976,14 @@ public final class MonaiLabel implements AutoCloseable {
             Optional<AppFolderWatcher> watcher = Optional.empty();
             SessionStore sessions = null;
             try {
-                if (studies != null) {
+                if (dicomWeb != null) {
+                    if (studies == null) {
+                        throw new IllegalStateException("a DICOMweb datastore needs a folder");
+                    }
+                    owned =
+                            Optional.of(
+                                    DicomWebStudies.open(dicomWeb, AppConfig.of(conf), studies));
+                } else if (studies != null) {
                     owned = Optional.of(StudiesFolder.open(studies, watchStudies));
                 }
                 Datastore store = owned.orElse(datastore);

@@ -6,13 +6,18 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +27,7 @@ import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
+import org.monailabel.engine.datastore.dicom.DicomWebStudies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -211,6 +217,10 @@ public final class Main implements Callable<Integer> {
             AppsFolder.check(appPaths);
             ServerConfig.Builder builder =
                     ServerConfig.builder(studiesDir)
+                            .dicomWeb(
+                                    studies != null && DicomWebStudies.isUrl(studies)
+                                            ? studies
+                                            : "")
                             .environment(System.getenv())
                             .host(host)
                             .port(port)
@@ -265,11 +275,21 @@ public final class Main implements Callable<Integer> {
                         .append(server.port())
                         .append('\n');
             }
-            b.append("  studies    ")
-                    .append(config.studies().toAbsolutePath().normalize())
-                    .append(" (")
-                    .append(server.datastore().imageIds().size())
-                    .append(" images)\n");
+            if (config.dicomWeb().isEmpty()) {
+                b.append("  studies    ")
+                        .append(config.studies().toAbsolutePath().normalize())
+                        .append(" (")
+                        .append(server.datastore().imageIds().size())
+                        .append(" images)\n");
+            } else {
+                b.append("  studies    ")
+                        .append(server.datastore().name())
+                        .append(" (")
+                        .append(server.datastore().imageIds().size())
+                        .append(" series; cache and labels in ")
+                        .append(config.studies().toAbsolutePath().normalize())
+                        .append(")\n");
+            }
             b.append("  models     ")
                     .append(
                             info.models().isEmpty()
@@ -311,12 +331,8 @@ public final class Main implements Callable<Integer> {
 
         private Path studiesFolder() throws IOException {
             if (studies != null) {
-                if (studies.startsWith("http://") || studies.startsWith("https://")) {
-                    throw new IllegalArgumentException(
-                            "DICOMweb studies ("
-                                    + studies
-                                    + ") are not supported yet: "
-                                    + "give a local studies folder");
+                if (DicomWebStudies.isUrl(studies)) {
+                    return dicomWebFolder(studies);
                 }
                 Path dir = Path.of(studies);
                 if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -354,6 +370,52 @@ public final class Main implements Callable<Integer> {
                 MonaiLabel.generateSampleStudies(dir, DEFAULT_STUDIES, DEFAULT_SEED);
             }
             return dir;
+        }
+
+        /**
+         * Where a PACS's converted series, labels and info are kept: {@code
+         * work-data/dicomweb/<host>_<port>_<hash of the URL>}.
+         */
+        static Path dicomWebFolder(String url) throws IOException {
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(
+                        "--studies " + url + " is not a valid URL: " + e.getMessage());
+            }
+            if (uri.getHost() == null
+                    || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException(
+                        "--studies "
+                                + url
+                                + " is not a DICOMweb root such as http://host:8042/dicom-web");
+            }
+            String withoutUser =
+                    uri.getScheme()
+                            + "://"
+                            + uri.getHost()
+                            + ":"
+                            + uri.getPort()
+                            + uri.getRawPath();
+            String hash;
+            try {
+                hash =
+                        HexFormat.of()
+                                .formatHex(
+                                        MessageDigest.getInstance("SHA-256")
+                                                .digest(
+                                                        withoutUser.getBytes(
+                                                                StandardCharsets.UTF_8)))
+                                .substring(0, 12);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e); // every JDK has SHA-256
+            }
+            String name =
+                    (uri.getHost() + "_" + (uri.getPort() < 0 ? "" : uri.getPort()) + "_" + hash)
+                            .replaceAll("[^A-Za-z0-9._-]", "_");
+            return Files.createDirectories(defaultDataDir().resolve("dicomweb").resolve(name));
         }
 
         /**

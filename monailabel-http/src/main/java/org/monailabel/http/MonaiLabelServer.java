@@ -72,6 +72,9 @@ public final class MonaiLabelServer implements AutoCloseable {
                                 new InferenceLimits(config.inferThreads(), config.inferQueue()))
                         .sessionExpiry(config.sessionExpiry())
                         .stopTimeout(config.stopTimeout());
+        if (!config.dicomWeb().isEmpty()) {
+            builder.dicomWeb(config.dicomWeb());
+        }
         AppsFolder.resolve(config.apps(), work).ifPresent(builder::appsFolder);
         config.bundles().forEach(builder::bundle);
         if (config.classpathApps()) {
@@ -99,7 +102,7 @@ public final class MonaiLabelServer implements AutoCloseable {
             logger.info(
                     "monailabel {} serving {} on {} ({} images)",
                     services.version(),
-                    config.studies(),
+                    config.dicomWeb().isEmpty() ? config.studies() : config.dicomWeb(),
                     server.uri(),
                     monaiLabel.datastore().imageIds().size());
             return server;

@@ -19,6 +19,7 @@ import org.monailabel.http.handler.JobEndpoints;
 import org.monailabel.http.handler.LogsEndpoint;
 import org.monailabel.http.handler.ModelEndpoints;
 import org.monailabel.http.handler.OpenApiEndpoint;
+import org.monailabel.http.handler.ProxyEndpoints;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
 import org.monailabel.http.support.ErrorHandler;
@@ -67,6 +68,7 @@ final class Routes {
         LogsEndpoint logs = new LogsEndpoint();
         OpenApiEndpoint openApi = new OpenApiEndpoint(services.version());
         DocsEndpoints docs = new DocsEndpoints();
+        ProxyEndpoints proxy = new ProxyEndpoints(services);
 
         r.add(Methods.GET, "/", info::home);
         r.add(Methods.GET, "/info/", info::info);
@@ -116,6 +118,9 @@ final class Routes {
         r.add(Methods.PUT, "/model/{model}", models::upload);
         r.add(Methods.DELETE, "/model/{model}", models::delete);
         r.add(Methods.GET, "/logs/", logs::logs);
+        for (HttpString method : List.of(Methods.GET, Methods.HEAD, Methods.POST)) {
+            r.addPrefix(method, ProxyEndpoints.PREFIX, proxy::dicom);
+        }
 
         r.add(Methods.GET, "/openapi.json", openApi::document);
         r.add(Methods.GET, "/docs", docs::page);
@@ -155,6 +160,12 @@ final class Routes {
                         : path;
         routes.add(method, matched, blocking(endpoint));
         registered.add(new Route(method.toString(), path));
+    }
+
+    /** A route for every path under {@code prefix} (documented as {@code prefix/{path}}). */
+    private void addPrefix(HttpString method, String prefix, Endpoint endpoint) {
+        routes.add(method, prefix + "/*", blocking(endpoint));
+        registered.add(new Route(method.toString(), prefix + "/{path}"));
     }
 
     private static HttpHandler blocking(Endpoint endpoint) {

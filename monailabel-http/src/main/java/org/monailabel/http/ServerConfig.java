@@ -15,7 +15,10 @@ import java.util.Objects;
  *
  * @param host the address to listen on
  * @param port the port (0: any free port)
- * @param studies the studies folder (the datastore)
+ * @param studies the studies folder (the datastore); with {@code dicomWeb}, the folder that keeps
+ *     the PACS's converted series, their labels and info
+ * @param dicomWeb the PACS served over DICOMweb ({@code http(s)://host/dicom-web}), or empty for
+ *     the files of the studies folder
  * @param apps app jars, app folders or an apps folder (see {@link AppsFolder})
  * @param bundles MONAI bundles (folders or zips) served as models named after them
  * @param conf the {@code --conf} app settings
@@ -38,6 +41,7 @@ public record ServerConfig(
         String host,
         int port,
         Path studies,
+        String dicomWeb,
         List<Path> apps,
         List<Path> bundles,
         Map<String, String> conf,
@@ -60,6 +64,7 @@ public record ServerConfig(
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(studies, "studies");
+        Objects.requireNonNull(dicomWeb, "dicomWeb");
         apps = List.copyOf(apps);
         bundles = List.copyOf(bundles);
         conf = Collections.unmodifiableMap(new LinkedHashMap<>(conf));
@@ -87,6 +92,7 @@ public record ServerConfig(
         Builder b = new Builder(studies);
         b.host = host;
         b.port = port;
+        b.dicomWeb = dicomWeb;
         b.apps = apps;
         b.bundles = bundles;
         b.conf.putAll(conf);
@@ -109,6 +115,7 @@ public record ServerConfig(
     /** Builds a {@link ServerConfig}. */
     public static final class Builder {
         private final Path studies;
+        private String dicomWeb = "";
         private String host = "0.0.0.0";
         private int port = 8000;
         private List<Path> apps = List.of();
@@ -187,6 +194,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** Serves this PACS (DICOMweb URL); the studies folder keeps its cache and labels. */
+        public Builder dicomWeb(String url) {
+            dicomWeb = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
         public Builder workDir(Path value) {
             workDir = value;
             return this;
@@ -259,6 +272,7 @@ public record ServerConfig(
                     host,
                     port,
                     studies,
+                    dicomWeb,
                     apps,
                     bundles,
                     conf,

@@ -132,13 +132,13 @@ class HttpOpenApiTest {
                 "/datastore/image",
                 new LinkedHashMap<>(TestServer.map(paths.get("/datastore/image"))));
         TestServer.map(paths.get("/datastore/image")).remove("head");
-        paths.put("/proxy/dicom/{path}", Map.of("get", Map.of("responses", Map.of())));
+        paths.put("/ohif/{path}", Map.of("get", Map.of("responses", Map.of())));
         document.put("paths", paths);
         assertThat(differences(routes, document))
                 .containsExactlyInAnyOrder(
                         "undocumented route POST /reload",
                         "undocumented route HEAD /datastore/image",
-                        "no route for GET /proxy/dicom/{path}");
+                        "no route for GET /ohif/{path}");
     }
 
     @Test

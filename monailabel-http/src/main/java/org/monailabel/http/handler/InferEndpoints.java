@@ -10,13 +10,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.error.InvalidInputException;
+import org.monailabel.api.image.Volume;
 import org.monailabel.engine.InferRequest;
 import org.monailabel.engine.Inference;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.Upload;
+import org.monailabel.engine.datastore.dicom.DicomLabels;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.dicom.ReferencedSeries;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
@@ -25,7 +30,7 @@ import org.monailabel.http.support.MediaTypes;
 
 /** {@code POST /infer/{model}} (docs/rest-api.md §6). */
 public final class InferEndpoints {
-    private static final List<String> OUTPUTS = List.of("all", "image", "json");
+    private static final List<String> OUTPUTS = List.of("all", "image", "json", "dicom_seg");
 
     private final Services services;
 
@@ -38,13 +43,15 @@ public final class InferEndpoints {
         String model = Http.pathParam(exchange, "model");
         String output = Http.query(exchange, "output").filter(s -> !s.isEmpty()).orElse("all");
         services.monaiLabel().model(model); // unknown model: 404 first
-        if (output.equals("dicom_seg")) {
-            throw new InvalidInputException(
-                    "output=dicom_seg needs a DICOMweb datastore, which this server does not have");
-        }
         if (!OUTPUTS.contains(output)) {
             throw new InvalidInputException(
-                    "Query parameter 'output' must be all, image or json, got '" + output + "'");
+                    "Query parameter 'output' must be all, image, json or dicom_seg, got '"
+                            + output
+                            + "'");
+        }
+        Optional<ReferencedSeries> series = Optional.empty();
+        if (output.equals("dicom_seg")) {
+            series = Optional.of(dicomSeries(exchange));
         }
         Inference inference;
         // the place in the model's queue is taken before the upload is read and held until the
@@ -68,7 +75,57 @@ public final class InferEndpoints {
                     inference.close();
                     next.proceed();
                 });
+        if (series.isPresent()) {
+            replySeg(exchange, model, series.get(), inference.result());
+            return;
+        }
         reply(exchange, output, inference.result());
+    }
+
+    /**
+     * What {@code output=dicom_seg} needs, checked before the model runs: {@code image} naming a
+     * datastore image that is a DICOM series (from a PACS or a folder of DICOM files).
+     */
+    private ReferencedSeries dicomSeries(HttpServerExchange exchange) {
+        Optional<String> image = Http.query(exchange, "image").filter(s -> !s.isEmpty());
+        if (image.isEmpty() || Http.query(exchange, "session_id").isPresent()) {
+            throw new InvalidInputException(
+                    "output=dicom_seg needs image=<SeriesInstanceUID> of a DICOM series in the"
+                            + " datastore (not a session or an uploaded file)");
+        }
+        try {
+            return DicomLabels.referencedSeries(
+                    image.get(), services.datastore().imageInfo(image.get()));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("output=dicom_seg: " + e.getMessage());
+        }
+    }
+
+    /** The label as a DICOM SEG referencing the series' instances ({@code application/dicom}). */
+    private static void replySeg(
+            HttpServerExchange exchange,
+            String model,
+            ReferencedSeries series,
+            InferenceResult result)
+            throws IOException {
+        Path file =
+                result.file()
+                        .orElseThrow(
+                                () ->
+                                        new InvalidInputException(
+                                                "Model '"
+                                                        + model
+                                                        + "' returned no label to make a DICOM"
+                                                        + " SEG of"));
+        Volume label = ImageIo.read(file);
+        Path seg = file.resolveSibling(file.getFileName() + ".seg.dcm");
+        DicomLabels.writeSeg(
+                label,
+                series,
+                DicomLabels.segments(label, result.json()),
+                "MONAI Label " + model,
+                seg);
+        Downloads.send(exchange, seg, series.seriesInstanceUid() + "_" + model + "_seg.dcm");
     }
 
     private static Upload upload(Form.FilePart part) {

@@ -315,6 +315,11 @@ public final class SeriesDatastore implements Datastore, Preparable {
         }
     }
 
+    /** Where the series come from. */
+    public SeriesSource source() {
+        return source;
+    }
+
     /** The series that cannot be served, with the reason: empty when all convert. */
     public Map<String, String> failures() {
         Map<String, String> result = new TreeMap<>();
