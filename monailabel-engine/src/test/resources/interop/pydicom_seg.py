@@ -312,7 +312,7 @@ def seg_dataset(src, implicit):
         s.SegmentAlgorithmType = "MANUAL"
         s.SegmentedPropertyCategoryCodeSequence = Sequence([code_item("123037004", "SCT", "Anatomical Structure")])
         s.SegmentedPropertyTypeCodeSequence = Sequence([code_item(sct, "SCT", name.capitalize())])
-        s.RecommendedDisplayCIELabValue = [32768 * number, 20000, 40000]
+        s.RecommendedDisplayCIELabValue = [30000 * number, 20000, 40000]
         segments.append(s)
     ds.SegmentSequence = segments
     return ds

@@ -464,9 +464,13 @@ public final class DicomSegWriter {
     }
 
     private static DicomWriter.Dataset code(Segment.Code c) {
-        return new DicomWriter.Dataset()
-                .putString(DicomTags.CODE_VALUE, "SH", c.value())
-                .putString(DicomTags.CODING_SCHEME_DESIGNATOR, "SH", c.scheme())
+        DicomWriter.Dataset item = new DicomWriter.Dataset();
+        if (c.value().length() <= 16) {
+            item.putString(DicomTags.CODE_VALUE, "SH", c.value());
+        } else {
+            item.putString(DicomTags.LONG_CODE_VALUE, "UC", c.value());
+        }
+        return item.putString(DicomTags.CODING_SCHEME_DESIGNATOR, "SH", c.scheme())
                 .putString(DicomTags.CODE_MEANING, "LO", c.meaning());
     }
 

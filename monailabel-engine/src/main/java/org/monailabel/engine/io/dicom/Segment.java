@@ -171,7 +171,8 @@ public record Segment(
     /**
      * A coded concept (PS3.3 Table 8.8-1, basic coded entry attributes).
      *
-     * @param value {@code CodeValue} (SH, at most 16 characters)
+     * @param value {@code CodeValue} (SH, at most 16 characters), or a longer value (at most 64
+     *     characters) written as {@code LongCodeValue} (0008,0119)
      * @param scheme {@code CodingSchemeDesignator}, e.g. {@code SCT} or {@code DCM}
      * @param meaning {@code CodeMeaning} (LO, at most 64 characters)
      */
@@ -180,9 +181,9 @@ public record Segment(
             Objects.requireNonNull(value, "value");
             Objects.requireNonNull(scheme, "scheme");
             Objects.requireNonNull(meaning, "meaning");
-            if (value.isBlank() || value.length() > 16) {
+            if (value.isBlank() || value.length() > 64) {
                 throw new IllegalArgumentException(
-                        "A code value needs 1 to 16 characters: '" + value + "'");
+                        "A code value needs 1 to 64 characters: '" + value + "'");
             }
             if (scheme.isBlank() || scheme.length() > 16) {
                 throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package org.monailabel.engine.io.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.NibabelProcess;
 
 /**
@@ -284,5 +286,181 @@ class DicomSegInteropTest {
         assertThat(ints(read.getAsJsonArray("labels"))).containsOnly(0);
         assertThat(read.getAsJsonArray("frames").get(0).getAsJsonArray().get(0).getAsInt())
                 .isEqualTo(1);
+    }
+
+    /** The painted label as the output of a reader given liver 1 -> 7, spleen 2 -> 3: no 9s. */
+    static int[] paintedSegments(Volume label) {
+        int[] out = new int[(int) label.voxelCount()];
+        for (int i = 0; i < out.length; i++) {
+            int v = (int) label.get(i);
+            out[i] = v == 7 || v == 3 ? v : 0;
+        }
+        return out;
+    }
+
+    static int[] voxels(Volume v) {
+        int[] out = new int[(int) v.voxelCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) v.get(i);
+        }
+        return out;
+    }
+
+    static final Map<Integer, Integer> LIVER_SPLEEN = Map.of(1, 7, 2, 3);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"axial", "oblique"})
+    void ourReaderReadsOurSegBackVoxelForVoxel(String name) throws IOException {
+        Volume image = image(name);
+        ReferencedSeries ref = referenced(image);
+        Volume label = paint(image);
+        DicomFile seg =
+                new DicomParser().parse(new DicomSegWriter().toBytes(label, ref, segments()));
+        VolumeGrid grid = VolumeGrid.of(image);
+
+        DicomSegReader.Result numbers = new DicomSegReader().read(seg, grid, ref);
+        assertThat(numbers.labels().shape()).isEqualTo(image.shape());
+        assertThat(numbers.labels().affine()).isEqualTo(image.affine());
+        assertThat(voxels(numbers.labels())).isEqualTo(segmentNumbers(label));
+        assertThat(numbers.labelNames())
+                .containsExactly(
+                        Map.entry(1, "liver"), Map.entry(2, "Spleen"), Map.entry(3, "tumor"));
+
+        Map<Integer, Integer> values = Map.of(1, 7, 2, 3, 3, 5);
+        DicomSegReader.Result mapped = new DicomSegReader().read(seg, grid, null, values);
+        assertThat(voxels(mapped.labels())).isEqualTo(paintedSegments(label));
+        assertThat(mapped.segments()).isEqualTo(segments());
+        assertThat(mapped.labels().metadata().get("labels"))
+                .isEqualTo(Map.of("liver", 7, "Spleen", 3, "tumor", 5));
+
+        // a segment left out of the map is left out of the label
+        DicomSegReader.Result liverOnly = new DicomSegReader().read(seg, grid, ref, Map.of(1, 1));
+        int[] want = segmentNumbers(label);
+        for (int i = 0; i < want.length; i++) {
+            want[i] = want[i] == 1 ? 1 : 0;
+        }
+        assertThat(voxels(liverOnly.labels())).isEqualTo(want);
+        assertThat(liverOnly.labelNames()).containsExactly(Map.entry(1, "liver"));
+    }
+
+    /** Writes the painted label for pydicom_seg.py write and runs it; returns its folder. */
+    static Path pydicomSegs(String name, Volume label) throws IOException, InterruptedException {
+        Path out = dir.resolve(name + "-pydicom");
+        if (!Files.isDirectory(out)) {
+            Files.createDirectories(out);
+            byte[] raw = new byte[(int) label.voxelCount()];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = (byte) label.get(i);
+            }
+            Path rawFile = out.resolve("label.raw");
+            Files.write(rawFile, raw);
+            python("write", dir.resolve(name).toString(), rawFile.toString(), out.toString());
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"axial", "oblique"})
+    void readsSegsPydicomWroteAsHighdicomWould(String name)
+            throws IOException, InterruptedException {
+        Volume image = image(name);
+        ReferencedSeries ref = referenced(image);
+        Volume label = paint(image);
+        Path segs = pydicomSegs(name, label);
+        VolumeGrid grid = VolumeGrid.of(image);
+        DicomSegReader reader = new DicomSegReader();
+        DicomParser parser = new DicomParser();
+        for (String file : List.of("perframe.dcm", "fractional.dcm", "nopositions.dcm")) {
+            DicomFile seg = parser.parse(segs.resolve(file));
+            DicomSegReader.Result r = reader.read(seg, grid, ref, LIVER_SPLEEN);
+            assertThat(voxels(r.labels())).as(file).isEqualTo(paintedSegments(label));
+            assertThat(r.labels().affine()).isEqualTo(image.affine());
+            assertThat(r.labelNames())
+                    .containsExactly(Map.entry(7, "liver"), Map.entry(3, "spleen"));
+            assertThat(r.segments().get(0).type())
+                    .isEqualTo(new Segment.Code("10200004", "SCT", "Liver"));
+            assertThat(r.segments().get(1).algorithmType()).isEqualTo(Segment.AlgorithmType.MANUAL);
+        }
+        assertThat(parser.parse(segs.resolve("perframe.dcm")).transferSyntax())
+                .isEqualTo(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
+        // without the series, a frame with no plane position cannot be placed
+        DicomFile noPositions = parser.parse(segs.resolve("nopositions.dcm"));
+        assertThatThrownBy(() -> reader.read(noPositions, grid, null))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("frame 1 (segment 1) has no plane position")
+                .hasMessageContaining("no source series was given");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"axial", "oblique"})
+    void refusesDamagedSegsSayingWhy(String name) throws IOException, InterruptedException {
+        Volume image = image(name);
+        ReferencedSeries ref = referenced(image);
+        Path segs = pydicomSegs(name, paint(image));
+        VolumeGrid grid = VolumeGrid.of(image);
+        assertRefused(segs.resolve("short.dcm"), grid, ref, "PixelData holds", "need");
+        assertRefused(
+                segs.resolve("offgrid.dcm"),
+                grid,
+                ref,
+                "frame 1 (segment 1)",
+                "lies between the image's slices");
+        assertRefused(
+                segs.resolve("inplane.dcm"),
+                grid,
+                ref,
+                "frame 2",
+                "offset within the image plane by 1.500 columns");
+        assertRefused(
+                segs.resolve("rotated.dcm"),
+                grid,
+                ref,
+                "has ImageOrientationPatient",
+                "only onto the grid it was drawn on");
+        assertRefused(
+                segs.resolve("framecount.dcm"),
+                grid,
+                ref,
+                "NumberOfFrames is",
+                "but PerFrameFunctionalGroupsSequence has");
+        // onto the other series: another frame of reference, and another orientation
+        String other = name.equals("axial") ? "oblique" : "axial";
+        Volume otherImage = image(other);
+        assertRefused(
+                segs.resolve("perframe.dcm"),
+                grid,
+                referenced(otherImage),
+                "FrameOfReferenceUID",
+                "cannot be compared");
+        assertRefused(
+                segs.resolve("perframe.dcm"),
+                VolumeGrid.of(otherImage),
+                null,
+                "ImageOrientationPatient",
+                "drawn on");
+        // a grid one slice shorter: a frame lands outside it
+        VolumeGrid shorter =
+                new VolumeGrid(grid.columns(), grid.rows(), grid.slices() - 1, grid.affine());
+        assertRefused(
+                segs.resolve("perframe.dcm"),
+                shorter,
+                null,
+                "outside the image's " + (grid.slices() - 1) + " slices");
+        // not a SEG at all
+        assertRefused(files(name).get(0), grid, ref, "Not a DICOM Segmentation");
+    }
+
+    private static void assertRefused(
+            Path file, VolumeGrid grid, ReferencedSeries ref, String... messages) {
+        var thrown =
+                assertThatThrownBy(
+                                () ->
+                                        new DicomSegReader()
+                                                .read(new DicomParser().parse(file), grid, ref))
+                        .as(file.getFileName().toString())
+                        .isInstanceOf(InvalidImageException.class);
+        for (String m : messages) {
+            thrown.hasMessageContaining(m);
+        }
     }
 }
