@@ -38,6 +38,9 @@ def uid():
     return ROOT + str(counter[0])
 
 
+FRAMES = {}
+
+
 def new_ds(sop_class, study, series, modality, patient):
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = sop_class
@@ -62,6 +65,9 @@ def new_ds(sop_class, study, series, modality, patient):
 def ct_slice(study, series, patient, description, position, orientation, spacing, pixels,
              intercept, number):
     ds = new_ds(CT, study, series, "CT", patient)
+    if study not in FRAMES:  # one frame of reference per study, as a scanner writes it
+        FRAMES[study] = uid()
+    ds.FrameOfReferenceUID = FRAMES[study]
     ds.SeriesDescription = description
     ds.InstanceNumber = number
     ds.ImagePositionPatient = [float(v) for v in position]

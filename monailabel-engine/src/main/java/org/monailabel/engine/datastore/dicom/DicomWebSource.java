@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,11 +31,14 @@ import org.monailabel.engine.dicomweb.StoreResult;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
+import org.monailabel.engine.io.WriteOptions;
 import org.monailabel.engine.io.dicom.DicomFile;
 import org.monailabel.engine.io.dicom.DicomParser;
+import org.monailabel.engine.io.dicom.DicomSegReader;
 import org.monailabel.engine.io.dicom.DicomSegWriter;
 import org.monailabel.engine.io.dicom.DicomSeries;
 import org.monailabel.engine.io.dicom.ReferencedSeries;
+import org.monailabel.engine.io.dicom.VolumeGrid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -523,6 +527,54 @@ public final class DicomWebSource implements SeriesSource {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /**
+     * The newest SEG in the PACS that references the series (by ContentDate, then UIDs), read onto
+     * the image's grid; label values are its segment numbers, named by its segment labels.
+     */
+    @Override
+    public Optional<SourceLabel> readLabel(SeriesRef series, Volume image, Path dir)
+            throws IOException {
+        List<SegRef> segs = new ArrayList<>(segmentations(series));
+        if (segs.isEmpty()) {
+            return Optional.empty();
+        }
+        segs.sort(
+                Comparator.comparing(
+                                (SegRef r) ->
+                                        String.valueOf(r.info().getOrDefault("content_date", "")))
+                        .thenComparing(SegRef::seriesUid)
+                        .thenComparing(SegRef::sopInstanceUid));
+        SegRef newest = segs.get(segs.size() - 1);
+        Path file = retrieveSegmentation(newest, dir.resolve("seg"));
+        ReferencedSeries source = null;
+        if (image.metadata().get(ReferencedSeries.METADATA_KEY) instanceof Map<?, ?> m) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            m.forEach((k, v) -> map.put(String.valueOf(k), v));
+            source = ReferencedSeries.fromMap(map);
+        }
+        DicomSegReader.Result result =
+                new DicomSegReader(options).read(file, VolumeGrid.of(image), source);
+        Path label = dir.resolve(series.seriesUid() + ".nii.gz");
+        ImageIo.write(result.labels(), label, WriteOptions.defaults());
+        Map<String, Object> names = new LinkedHashMap<>();
+        List<Object> labelInfo = new ArrayList<>();
+        result.labelNames()
+                .forEach(
+                        (value, name) -> {
+                            names.put(name, (long) value);
+                            labelInfo.add(Map.of("name", name, "idx", (long) value));
+                        });
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("label_names", names);
+        info.put("label_info", labelInfo);
+        info.put(
+                "dicom_seg",
+                Map.of(
+                        "series_uid", newest.seriesUid(),
+                        "sop_instance_uid", newest.sopInstanceUid()));
+        return Optional.of(new SourceLabel(label, info));
     }
 
     @Override

@@ -615,20 +615,24 @@ public final class SeriesDatastore implements Datastore, Preparable {
             outcome.putAll(stored);
             logger.info("Final label of DICOM series {} stored in {}", id, source.describe());
         } catch (IOException | RuntimeException e) {
+            String error = String.valueOf(e.getMessage());
             outcome.put("status", "failed");
-            outcome.put("error", String.valueOf(e.getMessage()));
+            outcome.put("error", error);
             outcome.put("attempted", System.currentTimeMillis() / 1000);
             outcome.put("token", token);
             Object saved = state.get().get("saved");
             if (saved != null) {
                 outcome.put("saved", saved);
             }
-            logger.warn(
-                    "Final label of DICOM series {} not stored in {} (tried again every {} s): {}",
-                    id,
-                    source.describe(),
-                    options.retryInterval().toSeconds(),
-                    e.getMessage());
+            if (!error.equals(state.get().get("error"))) { // once per reason, not every retry
+                logger.warn(
+                        "Final label of DICOM series {} not stored in {} (tried again every {}"
+                                + " s): {}",
+                        id,
+                        source.describe(),
+                        options.retryInterval().toSeconds(),
+                        error);
+            }
         }
         try {
             Optional<Map<?, ?>> now = storeState(id);
@@ -864,11 +868,9 @@ public final class SeriesDatastore implements Datastore, Preparable {
         int completed = 0;
         Map<String, Integer> tags = new TreeMap<>();
         for (String id : ids) {
-            if (cache.hasImage(id)) {
-                Set<String> labelTags = cache.labelTags(id);
-                completed += labelTags.contains(FINAL) ? 1 : 0;
-                labelTags.forEach(tag -> tags.merge(tag, 1, Integer::sum));
-            }
+            Set<String> labelTags = labelTags(id); // also a label the source holds, not read yet
+            completed += labelTags.contains(FINAL) ? 1 : 0;
+            labelTags.forEach(tag -> tags.merge(tag, 1, Integer::sum));
         }
         return new DatastoreStats(ids.size(), completed, tags);
     }
