@@ -7,7 +7,8 @@ StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID). Written:
   ct1/       study 1, 4 oblique slices of 6 columns x 5 rows, signed 16-bit, intercept -1024
   ct2/       study 2, 3 axial slices of 5 x 4, signed 16-bit, no rescale
   ct2_extra.dcm  a fourth slice of ct2, 2 mm after its last (ct2 stays evenly spaced)
-  seg1.dcm   a SEG instance (binary, one frame) in study 1 whose ReferencedSeriesSequence names ct1
+  seg1.dcm   a SEG instance (binary, one frame on ct1's first slice, segment "organ") in study 1
+             whose ReferencedSeriesSequence names ct1; pacs.json has its mask
   stow.dcm   one CT slice of a new series in study 2, for STOW-RS
   rle/       study 3, 2 axial slices of 4 x 3 in RLE Lossless (a compressed transfer syntax);
              pacs.json has their values
@@ -151,11 +152,38 @@ segment.SegmentNumber = 1
 segment.SegmentLabel = "organ"
 segment.SegmentAlgorithmType = "MANUAL"
 seg.SegmentSequence = Sequence([segment])
+# what a SEG reader needs to place the frame (highdicom writes the same groups): frame of
+# reference, shared orientation and pixel spacing, the frame's position, source and segment
+seg.FrameOfReferenceUID = FRAMES[study1]
+orientation_item = Dataset()
+orientation_item.ImageOrientationPatient = [float(v) for v in oblique]
+measures = Dataset()
+measures.PixelSpacing = [0.8, 0.7]
+measures.SliceThickness = 2.5
+shared = Dataset()
+shared.PlaneOrientationSequence = Sequence([orientation_item])
+shared.PixelMeasuresSequence = Sequence([measures])
+seg.SharedFunctionalGroupsSequence = Sequence([shared])
+position = Dataset()
+position.ImagePositionPatient = [-20.5, 10.25, -5.0]  # ct1's first slice (write_series' origin)
+source_image = Dataset()
+source_image.ReferencedSOPClassUID = CT
+source_image.ReferencedSOPInstanceUID = ct1_sops[0]
+derivation = Dataset()
+derivation.SourceImageSequence = Sequence([source_image])
+identification = Dataset()
+identification.ReferencedSegmentNumber = 1
+frame = Dataset()
+frame.PlanePositionSequence = Sequence([position])
+frame.DerivationImageSequence = Sequence([derivation])
+frame.SegmentIdentificationSequence = Sequence([identification])
+seg.PerFrameFunctionalGroupsSequence = Sequence([frame])
 mask = np.zeros((5, 6), dtype=np.uint8)
 mask[1:4, 2:5] = 1
 seg.PixelData = np.packbits(mask.reshape(-1), bitorder="little").tobytes()
 seg.save_as(os.path.join(out, "seg1.dcm"), write_like_original=False)
-uids["seg1"] = {"study": study1, "series": seg_series, "sops": [seg.SOPInstanceUID]}
+uids["seg1"] = {"study": study1, "series": seg_series, "sops": [seg.SOPInstanceUID],
+                "mask_slice0": mask.reshape(-1).tolist()}  # rows x columns, column fastest
 
 stow_series = uid()
 stow = ct_slice(study2, stow_series, "P2", "stored by STOW", [0, 0, 0], [1, 0, 0, 0, 1, 0],
