@@ -12,6 +12,8 @@ StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID). Written:
   stow.dcm   one CT slice of a new series in study 2, for STOW-RS
   rle/       study 3, 2 axial slices of 4 x 3 in RLE Lossless (a compressed transfer syntax);
              pacs.json has their values
+  tilted/    study 5, 4 axial slices of 6 x 5, each 0.7 mm further along the column direction
+             than the last (gantry tilt), 2.5 mm apart along the normal
   big/       only with argv[2] == "big": 100 axial slices of 512 x 512, signed 16-bit
 and pacs.json with the UIDs.
 """
@@ -89,7 +91,7 @@ def ct_slice(study, series, patient, description, position, orientation, spacing
 
 
 def write_series(name, study, patient, n, rows, columns, orientation, spacing, gap, intercept,
-                 extra=None, rle=False):
+                 extra=None, rle=False, tilt=0.0):
     series = uid()
     os.makedirs(os.path.join(out, name))
     row = np.array(orientation[:3], dtype=float)
@@ -100,7 +102,8 @@ def write_series(name, study, patient, n, rows, columns, orientation, spacing, g
     stack = rng.integers(-2000, 2000, (total, rows, columns)).astype(np.int16)
     sops = []
     for k in range(total):
-        ds = ct_slice(study, series, patient, name + " series", origin + k * gap * normal,
+        ds = ct_slice(study, series, patient, name + " series",
+                      origin + k * gap * normal + k * tilt * col,
                       orientation, spacing, stack[k], intercept, k + 1)
         if rle:
             ds.compress(RLELossless)
@@ -121,6 +124,7 @@ ct1, ct1_sops = write_series("ct1", study1, "P1", 4, 5, 6, oblique, [0.8, 0.7], 
 write_series("ct2", study2, "P2", 3, 4, 5, [1, 0, 0, 0, 1, 0], [1.0, 1.0], 2.0, 0,
              extra="ct2_extra.dcm")
 write_series("rle", study3, "P3", 2, 3, 4, [1, 0, 0, 0, 1, 0], [1.0, 1.0], 1.0, 0, rle=True)
+write_series("tilted", uid(), "P5", 4, 5, 6, [1, 0, 0, 0, 1, 0], [0.8, 0.7], 2.5, -1024, tilt=0.7)
 if big:
     write_series("big", uid(), "P4", 100, 512, 512, [1, 0, 0, 0, 1, 0], [0.7, 0.7], 1.5, 0)
 

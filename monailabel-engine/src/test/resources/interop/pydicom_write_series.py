@@ -9,6 +9,8 @@ against values it did not compute itself. Series:
   missing   the oblique series without its middle slice (uneven spacing)
   tilted    oblique, but one slice has another ImageOrientationPatient
   resized   oblique, but one slice has 4 rows
+  gantry    5 axial slices 2.5 mm apart, each shifted 0.6 mm along the column direction from the
+            last (a gantry tilt of about 13.5 degrees): its grid is sheared, kept exactly
 For each valid series: the expected RAS affine (LPS direction columns times spacing, first slice
 position, flipped to RAS), shape (columns, rows, slices), voxel values after rescale in Volume
 order (x fastest, then rows, then slices sorted along the normal) and the SOPInstanceUID of each
@@ -61,7 +63,7 @@ def slice_ds(series_uid, position, orientation, spacing, pixels, slope, intercep
 
 
 def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope, intercept,
-                 drop=None, odd_orientation=None, odd_rows=None):
+                 drop=None, odd_orientation=None, odd_rows=None, tilt=0.0):
     os.makedirs(os.path.join(out, name))
     row = np.array(orientation[:3], dtype=float)
     col = np.array(orientation[3:], dtype=float)
@@ -75,7 +77,7 @@ def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope
     uids = {}
     for written, idx in enumerate(order):
         k = kept[idx]
-        position = origin + k * gap * normal
+        position = origin + k * gap * normal + k * tilt * col  # tilt: gantry tilt, mm per slice
         pixels = stack[k]
         o = orientation
         if odd_orientation is not None and written == 1:
@@ -89,7 +91,7 @@ def write_series(name, n, rows, columns, orientation, spacing, gap, dtype, slope
     lps = np.eye(4)
     lps[:3, 0] = row * spacing[1]
     lps[:3, 1] = col * spacing[0]
-    lps[:3, 2] = normal * gap
+    lps[:3, 2] = normal * gap + col * tilt  # the step between slices: sheared when tilted
     lps[:3, 3] = origin
     ras = np.diag([-1.0, -1.0, 1.0, 1.0]) @ lps
     values = stack[kept].astype(np.float64) * slope + intercept
@@ -112,6 +114,9 @@ write_series("missing", 5, 3, 4, oblique, [0.7, 0.9], 2.5, np.int16, 1, -1024, d
 write_series("tilted", 5, 3, 4, oblique, [0.7, 0.9], 2.5, np.int16, 1, -1024,
              odd_orientation=[1, 0, 0, 0, 1, 0])
 write_series("resized", 5, 3, 4, oblique, [0.7, 0.9], 2.5, np.int16, 1, -1024, odd_rows=4)
+write_series("gantry", 5, 3, 4, [1, 0, 0, 0, 1, 0], [0.7, 0.9], 2.5, np.int16, 1, -1024,
+             tilt=0.6)
+expected["gantry"]["type"] = "int16"
 for name in ("missing", "tilted", "resized"):
     del expected[name]
 

@@ -27,6 +27,7 @@ import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.BusyException;
 import org.monailabel.api.error.ConflictException;
+import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.datastore.ContentCheck;
@@ -35,7 +36,11 @@ import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.datastore.Preparable;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.InvalidImageException;
+import org.monailabel.engine.io.ReadOptions;
 import org.monailabel.engine.io.WriteOptions;
+import org.monailabel.engine.io.dicom.VolumeGrid;
+import org.monailabel.engine.io.nifti.NiftiReader;
+import org.monailabel.engine.io.nrrd.NrrdReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -798,6 +803,29 @@ public final class SeriesDatastore implements Datastore, Preparable {
         throw readOnlyImages();
     }
 
+    private void checkOnGrid(String imageId, Path label, String name) throws IOException {
+        VolumeGrid series = DicomLabels.referencedSeries(imageId, cache.imageInfo(imageId)).grid();
+        Volume volume;
+        // by the client's name (an upload's file has none of its own), from a stream
+        try (var in = Files.newInputStream(label)) {
+            volume =
+                    name.toLowerCase(java.util.Locale.ROOT).endsWith(".nrrd")
+                            ? new NrrdReader(ReadOptions.defaults()).read(in, Files.size(label))
+                            : new NiftiReader(ReadOptions.defaults()).read(in, Files.size(label));
+        }
+        VolumeGrid given = VolumeGrid.of(volume);
+        if (!series.matches(given)) {
+            throw new InvalidInputException(
+                    "The label of DICOM series '"
+                            + imageId
+                            + "' is not on the series' grid ("
+                            + given
+                            + " against "
+                            + series
+                            + "), so it cannot be stored as a DICOM SEG");
+        }
+    }
+
     private ConflictException readOnlyImages() {
         return new ConflictException(
                 "Images here are the DICOM series of "
@@ -823,6 +851,9 @@ public final class SeriesDatastore implements Datastore, Preparable {
             throws IOException {
         ensure(imageId);
         ContentCheck.check(source, sourceName, "Label"); // the cache trusts only its own volumes
+        if (FINAL.equals(tag) && this.source.storesLabels()) {
+            checkOnGrid(imageId, source, sourceName); // else it could never be stored as a SEG
+        }
         String saved = cache.saveLabel(imageId, tag, source, sourceName, info, transfer);
         if (FINAL.equals(tag) && this.source.storesLabels()) {
             markPending(imageId);

@@ -26,13 +26,15 @@ import org.monailabel.engine.io.ReadOptions;
  * column directions of {@code ImageOrientationPatient}), so file order and {@code InstanceNumber}
  * do not matter. The slice spacing comes from the positions, never from {@code SliceThickness}
  * (used only for a series of one slice), and must be even: a gap (a missing slice), two slices at
- * one position, slices offset within the plane (gantry tilt), or slices of different orientation,
- * size, pixel spacing, pixel format or series are refused with an {@link InvalidImageException}.
+ * one position, uneven in-plane offsets, or slices of different orientation, size, pixel spacing,
+ * pixel format or series are refused with an {@link InvalidImageException}. Slices offset within
+ * the plane by the same step each (a gantry tilt) are kept on their exact, sheared grid.
  *
  * <p>Geometry: voxel {@code (i, j, k)} is column {@code i}, row {@code j} of the {@code k}-th
  * slice; the LPS affine has columns {@code row direction * PixelSpacing[1]}, {@code column
- * direction * PixelSpacing[0]}, the step between consecutive slice positions, and the first slice's
- * {@code ImagePositionPatient}; it is flipped to RAS ({@link Affine#flipXY()}).
+ * direction * PixelSpacing[0]}, the step between consecutive slice positions (not along the normal
+ * when the gantry was tilted), and the first slice's {@code ImagePositionPatient}; it is flipped to
+ * RAS ({@link Affine#flipXY()}).
  *
  * <p>Values: the modality rescale {@code stored * RescaleSlope + RescaleIntercept} (defaults 1 and
  * 0) is applied per slice. When every slice has slope 1 and intercept 0 the stored type is kept;
@@ -293,12 +295,7 @@ public final class DicomSeries {
                                 + " series)");
             }
         }
-        double inPlane = Math.abs(dot(step, row)) + Math.abs(dot(step, col));
-        if (inPlane > tolerance) {
-            throw new InvalidImageException(
-                    "DICOM slices are not stacked along the slice normal (gantry tilt?): step "
-                            + Arrays.toString(step));
-        }
+        // a step with an in-plane part (gantry tilt) is kept: the affine is sheared, exact
     }
 
     private static VoxelType outputType(List<Slice> slices, List<DicomPixels> pixels) {

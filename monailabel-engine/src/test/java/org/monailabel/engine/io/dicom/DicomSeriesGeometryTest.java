@@ -52,14 +52,29 @@ class DicomSeriesGeometryTest {
     }
 
     @Test
-    void refusesAStackThatIsNotAlongTheNormal() throws InvalidImageException {
+    void keepsAGantryTiltedStackOnItsShearedGrid() throws InvalidImageException {
         List<DicomFile> tilted = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             tilted.add(slice(new double[] {0, 0.5 * k, 2.0 * k}, null, new byte[] {1, 2}));
         }
-        assertThatThrownBy(() -> new DicomSeries().assemble(tilted))
+        Volume v = new DicomSeries().assemble(tilted);
+        // the third column is the step between slice positions, (0, 0.5, 2) in LPS
+        double[] origin = v.affine().apply(0, 0, 0);
+        double[] next = v.affine().apply(0, 0, 1);
+        assertThat(new double[] {next[0] - origin[0], next[1] - origin[1], next[2] - origin[2]})
+                .containsExactly(
+                        new double[] {0, -0.5, 2}, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void refusesUnevenInPlaneOffsets() throws InvalidImageException {
+        List<DicomFile> uneven = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            uneven.add(slice(new double[] {0, k == 2 ? 0.4 : 0, 2.0 * k}, null, new byte[] {1, 2}));
+        }
+        assertThatThrownBy(() -> new DicomSeries().assemble(uneven))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("not stacked along the slice normal");
+                .hasMessageContaining("uneven");
     }
 
     @Test

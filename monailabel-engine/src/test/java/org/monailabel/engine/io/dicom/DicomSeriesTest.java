@@ -52,6 +52,11 @@ class DicomSeriesTest {
     }
 
     @Test
+    void keepsAGantryTiltedSeriesOnItsExactShearedGrid() throws IOException {
+        assertSeries("gantry", VoxelType.INT16);
+    }
+
+    @Test
     void appliesAFractionalRescaleAsFloat32() throws IOException {
         assertSeries("scaled", VoxelType.FLOAT32);
     }
