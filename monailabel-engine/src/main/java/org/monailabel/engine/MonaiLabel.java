@@ -50,6 +50,7 @@ import org.monailabel.engine.dicomweb.DicomWebClient;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobRunner;
+import org.monailabel.engine.sample.DicomSampleStudies;
 import org.monailabel.engine.sample.SampleStudies;
 import org.monailabel.engine.session.Session;
 import org.monailabel.engine.session.SessionStore;
@@ -761,6 +762,15 @@ public final class MonaiLabel implements AutoCloseable {
     /** Whether {@code dir} holds a complete set of generated sample studies. */
     public static boolean hasSampleStudies(Path dir) {
         return SampleStudies.isComplete(dir);
+    }
+
+    /**
+     * Writes {@code count} synthetic CT-like studies as DICOM series with DICOM SEG ground truth
+     * (see {@link DicomSampleStudies}); their ids.
+     */
+    public static List<String> generateDicomSampleStudies(Path dir, int count, long seed)
+            throws IOException {
+        return DicomSampleStudies.generate(dir, count, seed);
     }
 
     /** Writes {@code count} synthetic CT-like studies with ground-truth labels; their ids. */

@@ -558,7 +558,8 @@ public final class Main implements Callable<Integer> {
     @Command(
             name = "datasets",
             mixinStandardHelpOptions = true,
-            description = "Generate a sample dataset: --generate phantom --output DIR.")
+            description =
+                    "Generate a sample dataset: --generate phantom --output DIR [--format dicom].")
     static final class Datasets implements Callable<Integer> {
         @Option(
                 names = "--generate",
@@ -574,6 +575,14 @@ public final class Main implements Callable<Integer> {
                 description = "Folder to write")
         Path output;
 
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
+                description =
+                        "nifti (default: images and ground truth as .nii.gz) or dicom (CT series"
+                                + " and DICOM SEG ground truth, to load into a PACS)")
+        String format = "nifti";
+
         @Option(names = "--count", description = "Number of studies (default: ${DEFAULT-VALUE})")
         int count = DEFAULT_STUDIES;
 
@@ -588,6 +597,29 @@ public final class Main implements Callable<Integer> {
             }
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be at least 1");
+            }
+            if (format.equals("dicom")) {
+                List<String> ids = MonaiLabel.generateDicomSampleStudies(output, count, seed);
+                Path out = output.toAbsolutePath();
+                System.out.println(
+                        "Wrote "
+                                + ids.size()
+                                + " phantom CT series to "
+                                + out.resolve("series")
+                                + " and their ground truth as DICOM SEG to "
+                                + out.resolve(MonaiLabel.SAMPLE_GROUND_TRUTH)
+                                + "\nLoad the series into Orthanc (REST API, port 8042), e.g.:\n"
+                                + "  find "
+                                + out.resolve("series")
+                                + " -name '*.dcm' -exec curl -sf -o /dev/null -X POST"
+                                + " http://localhost:8042/instances --data-binary @{} \\;\n"
+                                + "then: ./monailabel start_server --studies"
+                                + " http://localhost:8042/dicom-web");
+                return 0;
+            }
+            if (!format.equals("nifti")) {
+                throw new IllegalArgumentException(
+                        "unknown --format '" + format + "' (known: nifti, dicom)");
             }
             List<String> ids = MonaiLabel.generateSampleStudies(output, count, seed);
             System.out.println(

@@ -117,9 +117,9 @@ class HttpServerLifecycleTest {
         assertThat(unknown).startsWith("2:").contains("Unmatched argument");
         assertThat(unknown.lines().filter(l -> !l.isBlank()).count())
                 .isEqualTo(2); // exit line + one error line
-        assertThat(run("start_server", "--studies", "http://pacs/dicomweb", "--port", "0"))
+        assertThat(run("start_server", "--studies", "http://pacs/dicom-web?limit=1", "--port", "0"))
                 .startsWith("1:")
-                .contains("DICOMweb");
+                .contains("DICOMweb root");
         assertThat(
                         run(
                                 "start_server",
@@ -145,6 +145,32 @@ class HttpServerLifecycleTest {
                                 "1"))
                 .startsWith("0:");
         assertThat(root.resolve("ph").resolve("phantom_000.nii.gz")).exists();
+        assertThat(
+                        run(
+                                "datasets",
+                                "--generate",
+                                "phantom",
+                                "--format",
+                                "dicom",
+                                "--output",
+                                root.resolve("dcm").toString(),
+                                "--count",
+                                "1"))
+                .startsWith("0:")
+                .contains("Orthanc");
+        assertThat(root.resolve("dcm/series/phantom_000/slice0000.dcm")).exists();
+        assertThat(root.resolve("dcm/ground_truth/phantom_000_seg.dcm")).exists();
+        assertThat(
+                        run(
+                                "datasets",
+                                "--generate",
+                                "phantom",
+                                "--format",
+                                "png",
+                                "--output",
+                                root.resolve("png").toString()))
+                .startsWith("1:")
+                .contains("unknown --format");
         Path apps = Files.createDirectories(root.resolve("apps"));
         TestApps.install(apps);
         assertThat(run("apps", "--app", apps.toString()))
