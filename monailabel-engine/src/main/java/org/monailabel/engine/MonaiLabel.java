@@ -42,11 +42,11 @@ import org.monailabel.engine.apps.Lease;
 import org.monailabel.engine.apps.TaskKind;
 import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.FileExtensions;
+import org.monailabel.engine.datastore.dicom.DicomLabels;
 import org.monailabel.engine.datastore.dicom.DicomWebSource;
 import org.monailabel.engine.datastore.dicom.DicomWebStudies;
 import org.monailabel.engine.datastore.dicom.SeriesDatastore;
 import org.monailabel.engine.datastore.dicom.StudiesFolder;
-import org.monailabel.engine.dicomweb.DicomWebClient;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.jobs.Job;
 import org.monailabel.engine.jobs.JobRunner;
@@ -186,15 +186,32 @@ public final class MonaiLabel implements AutoCloseable {
     }
 
     /**
-     * The PACS the datastore serves, when it is one ({@link Builder#dicomWeb}): for a proxy that
+     * A pass-through to the PACS the datastore serves, when it is one ({@link Builder#dicomWeb}):
      * forwards clients' DICOMweb requests with the server's credentials.
      */
-    public Optional<DicomWebClient> dicomWeb() {
+    public Optional<PacsProxy> pacsProxy() {
         return ownedDatastore
                 .filter(SeriesDatastore.class::isInstance)
                 .map(d -> ((SeriesDatastore) d).source())
                 .filter(DicomWebSource.class::isInstance)
-                .map(s -> ((DicomWebSource) s).client());
+                .map(s -> new PacsProxy(((DicomWebSource) s).client()));
+    }
+
+    /** Whether a studies location names a DICOMweb server ({@code http(s)://...}). */
+    public static boolean isDicomWebUrl(String studies) {
+        return DicomWebStudies.isUrl(studies);
+    }
+
+    /**
+     * What makes an inference's label a DICOM SEG of its image ({@code output=dicom_seg}).
+     *
+     * @throws InvalidInputException if the image is not a DICOM series of the datastore
+     * @throws NotFoundException if there is no such image
+     */
+    public DicomSegOutput dicomSegOutput(String imageId) {
+        Objects.requireNonNull(imageId, "imageId");
+        return new DicomSegOutput(
+                DicomLabels.referencedSeries(imageId, datastore.imageInfo(imageId)));
     }
 
     /** A builder; {@link Builder#datastore} or {@link Builder#studies} is required. */

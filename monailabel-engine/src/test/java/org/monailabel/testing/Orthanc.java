@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Orthanc PACS with its DICOMweb plugin, for tests: {@link #start} writes a configuration
@@ -66,7 +65,7 @@ public final class Orthanc implements AutoCloseable {
 
     /**
      * Skips the calling test (an assumption, saying why) when Orthanc or its DICOMweb plugin is not
-     * installed; fails it instead when the environment variable {@code CI} is set.
+     * installed; fails it instead in CI ({@link Interop}).
      */
     public static void assumeInstalled() {
         String why = null;
@@ -75,17 +74,7 @@ public final class Orthanc implements AutoCloseable {
         } else if (!Files.isRegularFile(Path.of(DICOMWEB_PLUGIN))) {
             why = DICOMWEB_PLUGIN + " is not installed (Debian package orthanc-dicomweb)";
         }
-        if (why == null) {
-            return;
-        }
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(
-                    "CI is set but Orthanc cannot run: "
-                            + why
-                            + "; .ci/run installs orthanc and orthanc-dicomweb");
-        }
-        System.out.println("Skipping Orthanc (DICOMweb) tests: " + why);
-        Assumptions.assumeTrue(false, "Orthanc not available: " + why);
+        Interop.require("Orthanc (DICOMweb)", why);
     }
 
     /** Starts an Orthanc without authentication, keeping its files in {@code dir}. */

@@ -27,7 +27,6 @@ import org.monailabel.api.error.MonaiLabelException;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
-import org.monailabel.engine.datastore.dicom.DicomWebStudies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -218,7 +217,7 @@ public final class Main implements Callable<Integer> {
             ServerConfig.Builder builder =
                     ServerConfig.builder(studiesDir)
                             .dicomWeb(
-                                    studies != null && DicomWebStudies.isUrl(studies)
+                                    studies != null && MonaiLabel.isDicomWebUrl(studies)
                                             ? studies
                                             : "")
                             .environment(System.getenv())
@@ -331,7 +330,7 @@ public final class Main implements Callable<Integer> {
 
         private Path studiesFolder() throws IOException {
             if (studies != null) {
-                if (DicomWebStudies.isUrl(studies)) {
+                if (MonaiLabel.isDicomWebUrl(studies)) {
                     return dicomWebFolder(studies);
                 }
                 Path dir = Path.of(studies);

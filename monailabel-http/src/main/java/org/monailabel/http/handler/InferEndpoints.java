@@ -14,14 +14,11 @@ import java.util.Optional;
 import java.util.UUID;
 import org.monailabel.api.InferenceResult;
 import org.monailabel.api.error.InvalidInputException;
-import org.monailabel.api.image.Volume;
+import org.monailabel.engine.DicomSegOutput;
 import org.monailabel.engine.InferRequest;
 import org.monailabel.engine.Inference;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.Upload;
-import org.monailabel.engine.datastore.dicom.DicomLabels;
-import org.monailabel.engine.io.ImageIo;
-import org.monailabel.engine.io.dicom.ReferencedSeries;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
@@ -49,9 +46,9 @@ public final class InferEndpoints {
                             + output
                             + "'");
         }
-        Optional<ReferencedSeries> series = Optional.empty();
+        Optional<DicomSegOutput> seg = Optional.empty();
         if (output.equals("dicom_seg")) {
-            series = Optional.of(dicomSeries(exchange));
+            seg = Optional.of(dicomSegOutput(exchange));
         }
         Inference inference;
         // the place in the model's queue is taken before the upload is read and held until the
@@ -75,8 +72,9 @@ public final class InferEndpoints {
                     inference.close();
                     next.proceed();
                 });
-        if (series.isPresent()) {
-            replySeg(exchange, model, series.get(), inference.result());
+        if (seg.isPresent()) {
+            Path file = seg.get().write(model, inference.result());
+            Downloads.send(exchange, file, seg.get().fileName(model));
             return;
         }
         reply(exchange, output, inference.result());
@@ -86,7 +84,7 @@ public final class InferEndpoints {
      * What {@code output=dicom_seg} needs, checked before the model runs: {@code image} naming a
      * datastore image that is a DICOM series (from a PACS or a folder of DICOM files).
      */
-    private ReferencedSeries dicomSeries(HttpServerExchange exchange) {
+    private DicomSegOutput dicomSegOutput(HttpServerExchange exchange) {
         Optional<String> image = Http.query(exchange, "image").filter(s -> !s.isEmpty());
         if (image.isEmpty() || Http.query(exchange, "session_id").isPresent()) {
             throw new InvalidInputException(
@@ -94,38 +92,10 @@ public final class InferEndpoints {
                             + " datastore (not a session or an uploaded file)");
         }
         try {
-            return DicomLabels.referencedSeries(
-                    image.get(), services.datastore().imageInfo(image.get()));
+            return services.monaiLabel().dicomSegOutput(image.get());
         } catch (InvalidInputException e) {
             throw new InvalidInputException("output=dicom_seg: " + e.getMessage());
         }
-    }
-
-    /** The label as a DICOM SEG referencing the series' instances ({@code application/dicom}). */
-    private static void replySeg(
-            HttpServerExchange exchange,
-            String model,
-            ReferencedSeries series,
-            InferenceResult result)
-            throws IOException {
-        Path file =
-                result.file()
-                        .orElseThrow(
-                                () ->
-                                        new InvalidInputException(
-                                                "Model '"
-                                                        + model
-                                                        + "' returned no label to make a DICOM"
-                                                        + " SEG of"));
-        Volume label = ImageIo.read(file);
-        Path seg = file.resolveSibling(file.getFileName() + ".seg.dcm");
-        DicomLabels.writeSeg(
-                label,
-                series,
-                DicomLabels.segments(label, result.json()),
-                "MONAI Label " + model,
-                seg);
-        Downloads.send(exchange, seg, series.seriesInstanceUid() + "_" + model + "_seg.dcm");
     }
 
     private static Upload upload(Form.FilePart part) {

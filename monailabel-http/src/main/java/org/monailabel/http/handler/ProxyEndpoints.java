@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.monailabel.api.error.NotFoundException;
-import org.monailabel.engine.dicomweb.DicomWebClient;
+import org.monailabel.engine.PacsProxy;
 
 /**
  * {@code /proxy/dicom/...} (docs/rest-api.md §10): a client's DICOMweb request forwarded to the
@@ -53,9 +53,9 @@ public final class ProxyEndpoints {
 
     /** {@code GET/HEAD/POST /proxy/dicom/{path}}. */
     public void dicom(HttpServerExchange exchange) throws IOException {
-        DicomWebClient client =
+        PacsProxy proxy =
                 services.monaiLabel()
-                        .dicomWeb()
+                        .pacsProxy()
                         .orElseThrow(
                                 () ->
                                         new NotFoundException(
@@ -83,8 +83,9 @@ public final class ProxyEndpoints {
                 !exchange.getRequestMethod().equals(Methods.GET)
                         && !exchange.getRequestMethod().equals(Methods.HEAD);
         InputStream body = hasBody ? exchange.getInputStream() : null;
-        try (DicomWebClient.Response response =
-                client.send(exchange.getRequestMethod().toString(), pathAndQuery, headers, body)) {
+        try (PacsProxy.Reply response =
+                proxy.forward(
+                        exchange.getRequestMethod().toString(), pathAndQuery, headers, body)) {
             exchange.setStatusCode(response.status());
             for (Map.Entry<String, List<String>> h : response.headers().entrySet()) {
                 if (h.getKey() == null || h.getKey().startsWith(":")) {
