@@ -314,12 +314,34 @@ public final class DicomWebClient implements AutoCloseable {
         List<Path> files = new ArrayList<>();
         retrieve(
                 seriesPath(studyUid, seriesUid),
-                n -> {
-                    Path file = dir.resolve(String.format(Locale.ROOT, "instance-%06d.dcm", n));
-                    files.add(file);
-                    return file;
-                });
+                toFiles(
+                        n -> {
+                            Path file =
+                                    dir.resolve(String.format(Locale.ROOT, "instance-%06d.dcm", n));
+                            files.add(file);
+                            return file;
+                        }));
         return files;
+    }
+
+    /** Receives the instances of a WADO-RS answer one by one, as they arrive. */
+    @FunctionalInterface
+    public interface InstanceSink {
+        /**
+         * @param number 1, 2, ... in the order the server sent them
+         * @param body the instance's bytes (at most {@link #MAX_INSTANCE_BYTES}); valid only during
+         *     the call
+         */
+        void accept(int number, InputStream body) throws IOException;
+    }
+
+    /**
+     * WADO-RS {@code GET /studies/{study}/series/{series}}: hands each instance to {@code sink} as
+     * it arrives, without a file; returns how many there were.
+     */
+    public int retrieveSeries(String studyUid, String seriesUid, InstanceSink sink)
+            throws IOException {
+        return retrieve(seriesPath(studyUid, seriesUid), sink);
     }
 
     /**
@@ -333,18 +355,19 @@ public final class DicomWebClient implements AutoCloseable {
         int parts =
                 retrieve(
                         path,
-                        n -> {
-                            if (n > 1) {
-                                throw new DicomWebException(
-                                        describe()
-                                                + ": WADO-RS "
-                                                + path
-                                                + " answered more than one instance",
-                                        0,
-                                        "");
-                            }
-                            return file;
-                        });
+                        toFiles(
+                                n -> {
+                                    if (n > 1) {
+                                        throw new DicomWebException(
+                                                describe()
+                                                        + ": WADO-RS "
+                                                        + path
+                                                        + " answered more than one instance",
+                                                0,
+                                                "");
+                                    }
+                                    return file;
+                                }));
         if (parts == 0) {
             throw new DicomWebException(
                     describe() + ": WADO-RS " + path + " answered no instance", 0, "");
@@ -357,7 +380,16 @@ public final class DicomWebClient implements AutoCloseable {
         Path file(int number) throws IOException;
     }
 
-    private int retrieve(String path, PartFile files) throws IOException {
+    private static InstanceSink toFiles(PartFile files) {
+        return (number, in) -> {
+            Path file = files.file(number);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                in.transferTo(out);
+            }
+        };
+    }
+
+    private int retrieve(String path, InstanceSink sink) throws IOException {
         String what = "WADO-RS " + path;
         boolean transcode = !storedSyntaxOnly;
         HttpResponse<InputStream> r = exchange(retrieveRequest(path, transcode), what);
@@ -379,7 +411,6 @@ public final class DicomWebClient implements AutoCloseable {
             MultipartReader reader =
                     new MultipartReader(
                             body, MultipartReader.boundary(contentType), MAX_INSTANCE_BYTES);
-            byte[] copy = new byte[MultipartReader.BUFFER];
             for (MultipartReader.Part part = reader.next(); part != null; part = reader.next()) {
                 String type = part.mediaType();
                 if (!type.isEmpty() && !type.equals(DICOM)) {
@@ -396,13 +427,7 @@ public final class DicomWebClient implements AutoCloseable {
                             status,
                             "");
                 }
-                Path file = files.file(reader.parts());
-                try (OutputStream out = Files.newOutputStream(file)) {
-                    InputStream in = part.body();
-                    for (int n = in.read(copy); n >= 0; n = in.read(copy)) {
-                        out.write(copy, 0, n);
-                    }
-                }
+                sink.accept(reader.parts(), part.body());
             }
             return reader.parts();
         } catch (MalformedMultipartException e) {

@@ -21,6 +21,10 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.monailabel.api.error.NotFoundException;
@@ -290,28 +294,58 @@ public final class DicomWebSource implements SeriesSource {
                                                 + describe()));
     }
 
+    /**
+     * Retrieves the series (WADO-RS) and assembles it; each instance is parsed from memory on a
+     * second thread while the next one arrives, with no file written.
+     */
     @Override
     public Volume read(SeriesRef series) throws IOException {
         String studyUid = studyOf(series);
-        Path dir =
-                workDir == null
-                        ? Files.createTempDirectory("monailabel-wado-")
-                        : Files.createTempDirectory(
-                                Files.createDirectories(workDir), "monailabel-wado-");
+        DicomParser parser = new DicomParser(options);
+        ExecutorService parsing =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "wado-parse");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        List<Future<DicomFile>> parsed = new ArrayList<>();
         try {
-            List<Path> files = client.retrieveSeries(studyUid, series.seriesUid(), dir);
-            if (files.isEmpty()) {
+            client.retrieveSeries(
+                    studyUid,
+                    series.seriesUid(),
+                    (n, in) -> {
+                        byte[] bytes = in.readAllBytes();
+                        parsed.add(parsing.submit(() -> parser.parse(bytes)));
+                    });
+            if (parsed.isEmpty()) {
                 throw new InvalidImageException(
                         "DICOM series " + series.seriesUid() + ": the PACS sent no instances");
             }
-            DicomParser parser = new DicomParser(options);
-            List<DicomFile> parsed = new ArrayList<>(files.size());
-            for (Path f : files) {
-                parsed.add(parser.parse(f));
+            List<DicomFile> files = new ArrayList<>(parsed.size());
+            for (Future<DicomFile> f : parsed) {
+                files.add(result(f));
             }
-            return new DicomSeries(options).assemble(parsed);
+            return new DicomSeries(options).assemble(files);
         } finally {
-            deleteTree(dir);
+            parsing.shutdownNow();
+        }
+    }
+
+    private static DicomFile result(Future<DicomFile> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted parsing a DICOM instance");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
         }
     }
 

@@ -204,19 +204,14 @@ public final class DicomSeries {
         ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         int perSlice = columns * rows;
         for (int k = 0; k < n; k++) {
-            DicomPixels p = pixels.get(k);
-            double slope = slices.get(k).slope();
-            double intercept = slices.get(k).intercept();
-            for (int i = 0; i < perSlice; i++) {
-                double v = p.get(i % columns, i / columns, 0) * slope + intercept;
-                int at = (k * perSlice + i) * type.bytes();
-                switch (type) {
-                    case UINT8, INT8 -> out.put(at, (byte) v);
-                    case UINT16, INT16 -> out.putShort(at, (short) v);
-                    case INT32 -> out.putInt(at, (int) v);
-                    default -> out.putFloat(at, (float) v);
-                }
-            }
+            copySlice(
+                    pixels.get(k),
+                    out,
+                    k * perSlice,
+                    perSlice,
+                    type,
+                    slices.get(k).slope(),
+                    slices.get(k).intercept());
         }
         double[] p0 = slices.get(0).position();
         double[] m = {
@@ -296,6 +291,55 @@ public final class DicomSeries {
             }
         }
         // a step with an in-plane part (gantry tilt) is kept: the affine is sheared, exact
+    }
+
+    /**
+     * Writes one slice's rescaled values at voxel {@code base} of {@code out}: a plain copy when
+     * nothing changes, integer arithmetic for a whole-number intercept, else floating point.
+     */
+    private static void copySlice(
+            DicomPixels p,
+            ByteBuffer out,
+            int base,
+            int count,
+            VoxelType type,
+            double slope,
+            double intercept) {
+        ByteBuffer in = p.data();
+        int bytes = type.bytes();
+        if (slope == 1 && intercept == 0 && p.type() == type) {
+            out.put(base * bytes, in, 0, count * bytes); // absolute, as DicomPixels.get reads
+            return;
+        }
+        boolean integral =
+                slope == 1 && intercept == Math.rint(intercept) && !type.isFloatingPoint();
+        int offset = (int) intercept;
+        for (int i = 0; i < count; i++) {
+            int stored =
+                    switch (p.type()) {
+                        case UINT8 -> in.get(i) & 0xFF;
+                        case INT8 -> in.get(i);
+                        case UINT16 -> Short.toUnsignedInt(in.getShort(2 * i));
+                        default -> in.getShort(2 * i); // INT16
+                    };
+            int at = (base + i) * bytes;
+            if (integral) {
+                int v = stored + offset;
+                switch (type) {
+                    case UINT8, INT8 -> out.put(at, (byte) v);
+                    case UINT16, INT16 -> out.putShort(at, (short) v);
+                    default -> out.putInt(at, v); // INT32
+                }
+            } else {
+                double v = stored * slope + intercept;
+                switch (type) {
+                    case UINT8, INT8 -> out.put(at, (byte) v);
+                    case UINT16, INT16 -> out.putShort(at, (short) v);
+                    case INT32 -> out.putInt(at, (int) v);
+                    default -> out.putFloat(at, (float) v);
+                }
+            }
+        }
     }
 
     private static VoxelType outputType(List<Slice> slices, List<DicomPixels> pixels) {

@@ -109,6 +109,13 @@ class DicomWebSourceTest {
         return dir.resolve("work");
     }
 
+    /** Series are parsed from memory: the work folder holds nothing (or was never made). */
+    private void assertNoTemporaryFiles() throws IOException {
+        if (Files.exists(work())) {
+            assertThat(work()).isEmptyDirectory();
+        }
+    }
+
     private static List<Path> files(String series) throws IOException {
         try (Stream<Path> s = Files.list(written.resolve(series))) {
             return s.sorted().toList();
@@ -198,13 +205,13 @@ class DicomWebSourceTest {
                 assertThat(fromPacs.get(i)).as("%s voxel %d", name, i).isEqualTo(fromFiles.get(i));
             }
         }
-        assertThat(work()).isEmptyDirectory();
+        assertNoTemporaryFiles();
 
         SeriesRef gone =
                 new SeriesRef(
                         "1.2.3.4.5.6", "x", Map.of("study_instance_uid", uid("ct1", "study")));
         assertThatThrownBy(() -> source.read(gone)).isInstanceOf(NotFoundException.class);
-        assertThat(work()).isEmptyDirectory();
+        assertNoTemporaryFiles();
     }
 
     @Test
@@ -240,7 +247,7 @@ class DicomWebSourceTest {
                     .containsExactly(6, 5, 4);
             assertThat(proxy.refused).isEqualTo(1);
         }
-        assertThat(work()).isEmptyDirectory();
+        assertNoTemporaryFiles();
     }
 
     @Test
