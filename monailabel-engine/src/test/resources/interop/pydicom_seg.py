@@ -160,8 +160,12 @@ class Source:
         d = np.asarray(position, dtype=float) - self.positions[0]
         k = float(np.dot(d, self.normal)) / self.gap
         kr = int(round(k))
-        in_plane = d - kr * self.gap * self.normal
-        if abs(k - kr) > 1e-3 or np.linalg.norm(in_plane) > 1e-3 or not 0 <= kr < len(self.slices):
+        if not 0 <= kr < len(self.slices):
+            raise SystemExit("frame at %s is off the source grid (k = %r)" % (list(position), k))
+        # against that slice's own position, so that a gantry-tilted series is placed too
+        own = np.asarray(position, dtype=float) - self.positions[kr]
+        in_plane = own - float(np.dot(own, self.normal)) * self.normal
+        if abs(k - kr) > 1e-3 or np.linalg.norm(in_plane) > 1e-3:
             raise SystemExit("frame at %s is off the source grid (k = %r, in-plane %s)"
                              % (list(position), k, list(in_plane)))
         return kr

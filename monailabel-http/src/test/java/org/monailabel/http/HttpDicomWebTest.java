@@ -172,6 +172,26 @@ class HttpDicomWebTest {
                 .isEqualTo("organ");
         assertThat(orthanc.upload(segFile).toString()).as("Orthanc stores it").contains("Success");
 
+        // the gantry-tilted series: its SEG's frames land on its own (sheared) slices
+        HttpResponse<byte[]> tiltedSeg =
+                server.multipart(
+                        "POST",
+                        "/infer/threshold?image="
+                                + q(uid("tilted", "series"))
+                                + "&output=dicom_seg",
+                        new SlicerMultipart().field("params", "{}"));
+        assertThat(tiltedSeg.statusCode())
+                .as(new String(tiltedSeg.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        Path tiltedFile = root.resolve("tilted-seg.dcm");
+        Files.write(tiltedFile, tiltedSeg.body());
+        JsonArray tiltedVoxels = pydicomRead(tiltedFile, "tilted").getAsJsonArray("labels");
+        for (int i = 0; i < tiltedVoxels.size(); i++) {
+            assertThat(tiltedVoxels.get(i).getAsInt())
+                    .as("tilted voxel %d", i)
+                    .isEqualTo(tilted.get(i) > 0 ? 1 : 0);
+        }
+
         // Slicer submits a corrected label: saved, and stored in the PACS as a SEG
         Volume corrected = Volume.allocate(VoxelType.UINT8, image.affine(), image.shape());
         corrected.set(image.index(1, 1, 1), 1);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 
 /**
@@ -255,7 +254,7 @@ public final class DicomSegWriter {
             frames.add(new Frame(1, 0)); // an empty label: one empty frame of the first segment
         }
 
-        Geometry geometry = Geometry.of(grid);
+        SliceGeometry geometry = SliceGeometry.of(grid.affine());
         ZonedDateTime now = ZonedDateTime.now(options.clock());
         String date = DATE.format(now);
         String time = TIME.format(now);
@@ -513,7 +512,7 @@ public final class DicomSegWriter {
                 .putString(DicomTags.DIMENSION_DESCRIPTION_LABEL, "LO", label);
     }
 
-    private static DicomWriter.Dataset shared(Geometry g) {
+    private static DicomWriter.Dataset shared(SliceGeometry g) {
         DicomWriter.Dataset orientation =
                 new DicomWriter.Dataset()
                         .putDoubles(DicomTags.IMAGE_ORIENTATION_PATIENT, "DS", g.orientation());
@@ -527,7 +526,7 @@ public final class DicomSegWriter {
                 .putSequence(DicomTags.PIXEL_MEASURES_SEQUENCE, List.of(measures));
     }
 
-    private static DicomWriter.Dataset perFrame(Frame f, ReferencedSeries source, Geometry g) {
+    private static DicomWriter.Dataset perFrame(Frame f, ReferencedSeries source, SliceGeometry g) {
         DicomWriter.Dataset sourceImage =
                 new DicomWriter.Dataset()
                         .putString(DicomTags.REFERENCED_SOP_CLASS_UID, "UI", source.sopClassUid())
@@ -590,57 +589,5 @@ public final class DicomSegWriter {
             }
         }
         return out;
-    }
-
-    /** The grid's geometry in DICOM's LPS terms. */
-    private record Geometry(
-            double[] orientation,
-            double[] pixelSpacing,
-            double sliceSpacing,
-            double[] origin,
-            double[] step) {
-        static Geometry of(VolumeGrid grid) {
-            Affine lps = grid.affine().flipXY();
-            double[] spacing = lps.spacing();
-            double[] row = new double[3];
-            double[] column = new double[3];
-            double[] step = new double[3];
-            for (int a = 0; a < 3; a++) {
-                row[a] = lps.get(a, 0) / spacing[0];
-                column[a] = lps.get(a, 1) / spacing[1];
-                step[a] = lps.get(a, 2);
-            }
-            double dot = row[0] * column[0] + row[1] * column[1] + row[2] * column[2];
-            if (Math.abs(dot) > 1e-4) {
-                throw new IllegalArgumentException(
-                        "The grid's rows and columns are not perpendicular (cosine "
-                                + dot
-                                + "); a DICOM image plane cannot be sheared");
-            }
-            double[] normal = {
-                row[1] * column[2] - row[2] * column[1],
-                row[2] * column[0] - row[0] * column[2],
-                row[0] * column[1] - row[1] * column[0]
-            };
-            double along = normal[0] * step[0] + normal[1] * step[1] + normal[2] * step[2];
-            double off = Math.abs(spacing[2] - Math.abs(along));
-            if (off > 1e-4 * spacing[2]) {
-                throw new IllegalArgumentException(
-                        "The grid's slices are not stacked along the normal of its rows and"
-                                + " columns (a sheared grid); a DICOM SEG cannot describe it");
-            }
-            return new Geometry(
-                    new double[] {row[0], row[1], row[2], column[0], column[1], column[2]},
-                    new double[] {spacing[1], spacing[0]}, // row spacing (along y), then column
-                    spacing[2],
-                    lps.origin(),
-                    step);
-        }
-
-        double[] position(int k) {
-            return new double[] {
-                origin[0] + k * step[0], origin[1] + k * step[1], origin[2] + k * step[2]
-            };
-        }
     }
 }

@@ -9,11 +9,9 @@ import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
 
 /**
@@ -160,7 +158,7 @@ public final class DicomSeriesWriter {
                             + max
                             + " do not fit 16-bit CT pixels (signed or unsigned)");
         }
-        Plane plane = Plane.of(grid.affine());
+        SliceGeometry plane = SliceGeometry.of(grid.affine());
 
         ZonedDateTime now = ZonedDateTime.now(options.clock());
         String date = DATE.format(now);
@@ -247,64 +245,5 @@ public final class DicomSeriesWriter {
         }
         return new ReferencedSeries(
                 study, series, frameOfReference, CT_IMAGE_STORAGE, instances, ps, grid);
-    }
-
-    /** A grid's image plane and slice positions in DICOM's LPS terms. */
-    private record Plane(
-            double[] orientation,
-            double[] pixelSpacing,
-            double sliceSpacing,
-            double[] normal,
-            double[] origin,
-            double[] step) {
-        static Plane of(Affine ras) {
-            Affine lps = ras.flipXY();
-            double[] spacing = lps.spacing();
-            double[] row = new double[3];
-            double[] column = new double[3];
-            double[] step = new double[3];
-            for (int a = 0; a < 3; a++) {
-                row[a] = lps.get(a, 0) / spacing[0];
-                column[a] = lps.get(a, 1) / spacing[1];
-                step[a] = lps.get(a, 2);
-            }
-            double dot = row[0] * column[0] + row[1] * column[1] + row[2] * column[2];
-            if (Math.abs(dot) > 1e-4) {
-                throw new IllegalArgumentException(
-                        "The volume's rows and columns are not perpendicular (cosine "
-                                + dot
-                                + "); a DICOM image plane cannot be sheared");
-            }
-            double[] normal = {
-                row[1] * column[2] - row[2] * column[1],
-                row[2] * column[0] - row[0] * column[2],
-                row[0] * column[1] - row[1] * column[0]
-            };
-            double along = normal[0] * step[0] + normal[1] * step[1] + normal[2] * step[2];
-            if (Math.abs(spacing[2] - Math.abs(along)) > 1e-4 * spacing[2]) {
-                throw new IllegalArgumentException(
-                        "The volume's slices are not stacked along the normal of its rows and"
-                                + " columns: "
-                                + Arrays.toString(step));
-            }
-            return new Plane(
-                    new double[] {row[0], row[1], row[2], column[0], column[1], column[2]},
-                    new double[] {spacing[1], spacing[0]},
-                    spacing[2],
-                    normal,
-                    lps.origin(),
-                    step);
-        }
-
-        double[] position(int k) {
-            return new double[] {
-                origin[0] + k * step[0], origin[1] + k * step[1], origin[2] + k * step[2]
-            };
-        }
-
-        double location(int k) {
-            double[] p = position(k);
-            return p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-        }
     }
 }
