@@ -27,6 +27,32 @@ public final class Http {
 
     private Http() {}
 
+    /** Who made a request when authentication is off (or before it is checked). */
+    public static final String ANONYMOUS = "anonymous";
+
+    /**
+     * The exchange attachment naming the signed-in user; set by the authentication handler once a
+     * request's token is checked, absent when authentication is off.
+     */
+    public static final AttachmentKey<String> USER = AttachmentKey.create(String.class);
+
+    /** The signed-in user's name, or {@value #ANONYMOUS}. */
+    public static String user(HttpServerExchange exchange) {
+        String user = exchange.getAttachment(USER);
+        return user == null ? ANONYMOUS : user;
+    }
+
+    /** The client's address (no port), for audit records. */
+    public static String clientAddress(HttpServerExchange exchange) {
+        var address = exchange.getSourceAddress();
+        if (address == null) {
+            return "";
+        }
+        return address.getAddress() != null
+                ? address.getAddress().getHostAddress()
+                : address.getHostString();
+    }
+
     /**
      * The query parameters, decoded as HTML forms are ({@code +} → space, {@code %XX}), parsed from
      * the raw query string so that no other decoding applies.
