@@ -228,6 +228,17 @@ public final class Models {
         }
     }
 
+    /**
+     * Runs {@code action} while no upload, rollback or removal of weights runs, and none starts:
+     * how a training job is started, so that a weights change either happens before the job reads
+     * the weights or is refused because the job runs.
+     */
+    <T> T exclusive(java.util.function.Supplier<T> action) {
+        synchronized (publishing) {
+            return action.get();
+        }
+    }
+
     private void refuseWhileTraining(String model) {
         training.get()
                 .ifPresent(

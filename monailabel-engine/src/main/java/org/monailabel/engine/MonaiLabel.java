@@ -537,8 +537,9 @@ public final class MonaiLabel implements AutoCloseable {
         return jobs.get(kind);
     }
 
+    /** A training job queued or running: weights may not change under it. */
     private Optional<Job> trainingJob() {
-        return job(JobKind.TRAIN).running();
+        return job(JobKind.TRAIN).active();
     }
 
     /** The job of this kind running now, if any. */
@@ -582,16 +583,22 @@ public final class MonaiLabel implements AutoCloseable {
         Params merged = Params.of(params).withDefaults(defaults);
         Map<String, Object> request = new LinkedHashMap<>(merged.asMap());
         request.put("model", trainer);
-        return job(JobKind.TRAIN)
-                .submit(
-                        trainer,
-                        request,
-                        enqueue,
-                        control -> {
-                            try (Lease<TrainTask> lease = registry.trainer(trainer)) {
-                                return lease.call(task -> task.train(merged, control));
-                            }
-                        });
+        // started under the weights lock: a model upload or removal is either done before the job
+        // reads the weights, or sees the job running and is refused
+        return models.exclusive(
+                () ->
+                        job(JobKind.TRAIN)
+                                .submit(
+                                        trainer,
+                                        request,
+                                        enqueue,
+                                        control -> {
+                                            try (Lease<TrainTask> lease =
+                                                    registry.trainer(trainer)) {
+                                                return lease.call(
+                                                        task -> task.train(merged, control));
+                                            }
+                                        }));
     }
 
     /**

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.monailabel.api.InferenceTask;
+import org.monailabel.api.TrainTask;
 import org.monailabel.engine.djl.Devices;
 import org.monailabel.engine.inferer.BlendMode;
 import org.monailabel.engine.model.IntensityWindow;
@@ -38,6 +40,7 @@ import org.monailabel.engine.nets.UNet;
 import org.monailabel.engine.nets.UNetConfig;
 import org.monailabel.testing.PluginJars;
 import org.monailabel.testing.PluginSources;
+import org.monailabel.testing.Poll;
 
 /**
  * {@code PUT} and {@code DELETE /model/{model}} (docs/rest-api.md §10) on a model served from
@@ -57,6 +60,44 @@ class HttpModelEndpointsTest {
                         public Organs() {
                             super("organs", "Organs (tiny UNet)", Map.of("organ", 1));
                         }
+                    }
+                    """;
+
+    /** A trainer that runs until a file {@code release} appears in its model folder. */
+    static final String WAITING_TRAINER =
+            PluginSources.header("seg.Waits")
+                    + """
+                    import java.nio.file.*;
+
+                    public final class Waits implements TrainTask {
+                        private Path modelDir;
+
+                        public TrainerInfo info() {
+                            return new TrainerInfo("waits", "Waits for a file", Map.of(), Map.of("organ", 1));
+                        }
+
+                        public void open(AppContext context) {
+                            modelDir = context.modelDir();
+                        }
+
+                        public Map<String, Object> train(Params params, JobControl control) throws java.io.IOException {
+                            Files.writeString(modelDir.resolve("started"), "yes");
+                            while (!Files.exists(modelDir.resolve("release")) && !control.stopRequested()) {
+                                try {
+                                    Thread.sleep(20);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    break;
+                                }
+                            }
+                            return Map.of();
+                        }
+
+                        public Map<String, Object> stats() {
+                            return Map.of();
+                        }
+
+                        public void close() {}
                     }
                     """;
 
@@ -93,7 +134,9 @@ class HttpModelEndpointsTest {
         TestImages.write(TestImages.image(1), studies.resolve("img1.nii.gz"));
         PluginJars.builder()
                 .source("seg.Organs", ORGANS)
+                .source("seg.Waits", WAITING_TRAINER)
                 .service(InferenceTask.class, "seg.Organs")
+                .service(TrainTask.class, "seg.Waits")
                 .write(Files.createDirectories(root.resolve("apps")).resolve("segapp.jar"));
         folder = root.resolve("work/models/segapp/organs");
         ModelCard card =
@@ -144,6 +187,34 @@ class HttpModelEndpointsTest {
         HttpResponse<byte[]> after = infer();
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(TestServer.json(after)).containsEntry("model_version", 2L);
+    }
+
+    @Test
+    void weightsDoNotChangeWhileATrainingJobIsQueuedOrRuns() throws Exception {
+        TestServer srv = server.server();
+        Path appModels = folder.getParent();
+        HttpResponse<String> started = srv.postJson("/train/waits", "{}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        // refused from the moment the job is accepted, queued or running
+        HttpResponse<byte[]> put = upload(srv);
+        assertThat(put.statusCode()).isEqualTo(409);
+        assertThat(new String(put.body(), StandardCharsets.UTF_8)).contains("waits");
+        assertThat(srv.delete("/model/organs").statusCode()).isEqualTo(409);
+        Poll.until(
+                "the trainer started",
+                Duration.ofSeconds(30),
+                () -> Files.exists(appModels.resolve("started")));
+        assertThat(upload(srv).statusCode()).isEqualTo(409);
+        Files.writeString(appModels.resolve("release"), "go");
+        assertThat(srv.awaitTraining(Duration.ofSeconds(30))).isEqualTo("DONE");
+        assertThat(upload(srv).statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<byte[]> upload(TestServer srv) throws Exception {
+        return srv.multipart(
+                "PUT",
+                "/model/organs",
+                new SlicerMultipart().file("file", "organs.pt", otherWeights));
     }
 
     @Test
