@@ -125,6 +125,20 @@ public final class Models {
         return new ModelVersions(store(model), Integer.MAX_VALUE).list();
     }
 
+    /**
+     * The kept versions of a model with what is known of each (see {@link ModelVersions#describe}),
+     * oldest first, under {@code versions}, and the one served under {@code current} (null when
+     * none is).
+     */
+    public Map<String, Object> versionHistory(String model) throws IOException {
+        ModelVersions versions = new ModelVersions(store(model), Integer.MAX_VALUE);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", model);
+        json.put("current", versions.current().map(Integer::longValue).orElse(null));
+        json.put("versions", versions.describe());
+        return json;
+    }
+
     /** The version being served, if any. */
     public Optional<Integer> currentVersion(String model) throws IOException {
         return new ModelVersions(store(model), Integer.MAX_VALUE).current();

@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
             Main.StartServer.class,
             Main.Apps.class,
             Main.Datasets.class,
+            ModelsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {

@@ -117,6 +117,8 @@ final class Routes {
         r.add(Methods.GET, "/model/info/{model}", models::info);
         r.add(Methods.PUT, "/model/{model}", models::upload);
         r.add(Methods.DELETE, "/model/{model}", models::delete);
+        r.add(Methods.GET, "/model/{model}/versions", models::versions);
+        r.add(Methods.POST, "/model/{model}/rollback", models::rollback);
         r.add(Methods.GET, "/logs/", logs::logs);
         for (HttpString method : List.of(Methods.GET, Methods.HEAD, Methods.POST)) {
             r.addPrefix(method, ProxyEndpoints.PREFIX, proxy::dicom);

@@ -218,6 +218,79 @@ class HttpModelEndpointsTest {
     }
 
     @Test
+    void versionsAreListedAndAKeptOneIsServedAgainOverHttpAndFromTheCommandLine() throws Exception {
+        TestServer srv = server.server();
+        assertThat(upload(srv).statusCode()).isEqualTo(200); // v2
+        Map<String, Object> history = TestServer.json(srv.get("/model/organs/versions"));
+        assertThat(history).containsEntry("model", "organs").containsEntry("current", 2L);
+        List<?> versions = (List<?>) history.get("versions");
+        assertThat(versions).hasSize(2);
+        Map<?, ?> v1 = (Map<?, ?>) versions.get(0);
+        Map<?, ?> v2 = (Map<?, ?>) versions.get(1);
+        assertThat(v1.get("version")).isEqualTo(1L);
+        assertThat(v1.get("serving")).isEqualTo(false);
+        assertThat(((Map<?, ?>) v1.get("provenance")).get("trained_by")).isEqualTo("test");
+        assertThat(v2.get("serving")).isEqualTo(true);
+        assertThat(((Map<?, ?>) v2.get("provenance")).get("source")).isEqualTo("upload");
+        assertThat((String) v2.get("time")).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
+
+        HttpResponse<String> back = srv.postJson("/model/organs/rollback?version=1", "{}");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        assertThat(TestServer.json(back)).containsEntry("current", 1L);
+        assertThat(srv.getBytes("/model/organs").body()).isEqualTo(weightsOf(CONFIG, 1));
+        assertThat(infer().statusCode()).isEqualTo(200);
+
+        assertThat(srv.postJson("/model/organs/rollback?version=9", "{}").statusCode())
+                .isEqualTo(404);
+        assertThat(srv.postJson("/model/organs/rollback?version=x", "{}").statusCode())
+                .isEqualTo(400);
+        assertThat(srv.get("/model/nope/versions").statusCode()).isEqualTo(404);
+
+        // the command line, on the same work dir
+        Path work = srv.root.resolve("work");
+        String listed =
+                HttpServerLifecycleTest.run(
+                        "models", "list", "--work-dir", work.toString(), "--json");
+        assertThat(listed)
+                .startsWith("0:")
+                .contains("\"model\":\"segapp/organs\"")
+                .contains("\"current\":1");
+        assertThat(
+                        HttpServerLifecycleTest.run(
+                                "models",
+                                "rollback",
+                                "--work-dir",
+                                work.toString(),
+                                "--model",
+                                "organs",
+                                "--version",
+                                "2"))
+                .startsWith("0:")
+                .contains("segapp/organs  (serving: 2)");
+        assertThat(ModelCard.read(folder.resolve(ModelCard.FILE_NAME)).version()).isEqualTo(2);
+        assertThat(
+                        HttpServerLifecycleTest.run(
+                                "models",
+                                "rollback",
+                                "--work-dir",
+                                work.toString(),
+                                "--model",
+                                "organs",
+                                "--version",
+                                "7"))
+                .startsWith("1:")
+                .contains("not kept");
+        assertThat(
+                        HttpServerLifecycleTest.run(
+                                "models",
+                                "list",
+                                "--work-dir",
+                                srv.root.resolve("nowhere").toString()))
+                .startsWith("1:")
+                .contains("No models folder");
+    }
+
+    @Test
     void putRefusesWeightsThatDoNotLoadWithTheCardAndChangesNothing() throws Exception {
         byte[] before = server.getBytes("/model/organs").body();
         for (byte[] bad :

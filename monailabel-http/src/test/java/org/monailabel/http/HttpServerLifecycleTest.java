@@ -272,7 +272,8 @@ class HttpServerLifecycleTest {
     }
 
     /** Runs the command line; returns "exit:" followed by what it printed. */
-    private static String run(String... args) {
+    /** Runs the command line; its exit status, a colon, a new line, then what it printed. */
+    static String run(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -11,7 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.monailabel.api.ModelStore;
@@ -159,6 +161,33 @@ public final class ModelVersions {
                     .forEach(versions::add);
         }
         return versions;
+    }
+
+    /**
+     * What is known of each kept version, oldest first: its card's {@code version}, {@code time}
+     * (when it was published: the card file's modification time, ISO-8601), {@code metric} (the
+     * validation metric it was published with, when trained), {@code provenance}, and {@code
+     * serving} (whether it is the current one). JSON-like.
+     */
+    public List<Map<String, Object>> describe() throws IOException {
+        Optional<Integer> current = current();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int v : list()) {
+            Path card = versionDir(v).resolve(ModelCard.FILE_NAME);
+            if (!Files.isRegularFile(card)) {
+                continue;
+            }
+            ModelCard c = ModelCard.read(card);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("version", (long) v);
+            entry.put("time", Files.getLastModifiedTime(card).toInstant().toString());
+            Object metric = c.provenance().get("best_metric");
+            entry.put("metric", metric instanceof Number ? metric : null);
+            entry.put("provenance", c.provenance());
+            entry.put("serving", current.isPresent() && current.get() == v);
+            out.add(entry);
+        }
+        return out;
     }
 
     /** The current version, if any. */

@@ -72,6 +72,32 @@ public final class ModelEndpoints {
         Json.send(exchange, Map.of());
     }
 
+    /**
+     * {@code GET /model/{model}/versions}: the kept versions (version, time, metric, provenance,
+     * serving) and the one served.
+     */
+    public void versions(HttpServerExchange exchange) throws IOException {
+        Json.send(exchange, models().versionHistory(Http.pathParam(exchange, "model")));
+    }
+
+    /**
+     * {@code POST /model/{model}/rollback?version=N}: serves a kept version again; answers the
+     * version history. 404 for a version not kept, 409 while training runs.
+     */
+    public void rollback(HttpServerExchange exchange) throws IOException {
+        String model = Http.pathParam(exchange, "model");
+        String value = Http.requiredQuery(exchange, "version");
+        int version;
+        try {
+            version = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(
+                    "Query parameter 'version' must be a version number, got '" + value + "'");
+        }
+        models().rollback(model, version);
+        Json.send(exchange, models().versionHistory(model));
+    }
+
     private static Map<String, Object> toJson(WeightsInfo info) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("checksum", "SHA256:" + info.sha256());
