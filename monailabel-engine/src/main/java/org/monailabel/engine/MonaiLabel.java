@@ -152,9 +152,10 @@ public final class MonaiLabel implements AutoCloseable {
         this.admissions = new Admissions(b.limits);
         this.sessions = sessions;
         Map<JobKind, JobRunner> runners = new LinkedHashMap<>();
-        runners.put(JobKind.TRAIN, new JobRunner("train", b.jobHistory));
-        runners.put(JobKind.SCORING, new JobRunner("scoring", b.jobHistory));
-        runners.put(JobKind.BATCH_INFER, new JobRunner("batch infer", b.jobHistory));
+        Path jobLogs = environment.workDir().resolve("logs").resolve("jobs");
+        runners.put(JobKind.TRAIN, new JobRunner("train", b.jobHistory, jobLogs));
+        runners.put(JobKind.SCORING, new JobRunner("scoring", b.jobHistory, jobLogs));
+        runners.put(JobKind.BATCH_INFER, new JobRunner("batch infer", b.jobHistory, jobLogs));
         this.jobs = Map.copyOf(runners);
         this.inferRoot = inferRoot;
         this.stopTimeout = b.stopTimeout;

@@ -22,6 +22,7 @@ import org.monailabel.http.handler.Services;
 import org.monailabel.http.support.Cors;
 import org.monailabel.http.support.Forms;
 import org.monailabel.http.support.PathPrefix;
+import org.monailabel.http.support.ServerLogFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +44,16 @@ public final class MonaiLabelServer implements AutoCloseable {
     private final MonaiLabel monaiLabel;
     private final GracefulShutdownHandler shutdown;
     private final Undertow undertow;
+    private final ServerLogFile logFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MonaiLabelServer(
             ServerConfig config,
             MonaiLabel monaiLabel,
             GracefulShutdownHandler shutdown,
-            Undertow undertow) {
+            Undertow undertow,
+            ServerLogFile logFile) {
+        this.logFile = logFile;
         this.config = config;
         this.monaiLabel = monaiLabel;
         this.shutdown = shutdown;
@@ -60,6 +64,7 @@ public final class MonaiLabelServer implements AutoCloseable {
     public static MonaiLabelServer start(ServerConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
         Path work = Files.createDirectories(config.workDir());
+        ServerLogFile logFile = ServerLogFile.attach(work); // before anything logs
         MonaiLabel.Builder builder =
                 MonaiLabel.builder()
                         .studies(config.studies(), config.watchStudies())
@@ -80,7 +85,13 @@ public final class MonaiLabelServer implements AutoCloseable {
         if (config.classpathApps()) {
             builder.classpathApps(true);
         }
-        MonaiLabel monaiLabel = builder.build();
+        MonaiLabel monaiLabel;
+        try {
+            monaiLabel = builder.build();
+        } catch (IOException | RuntimeException e) {
+            logFile.close();
+            throw e;
+        }
         try {
             Forms forms = new Forms(work.resolve("uploads"), config.maxUploadBytes());
             cleanFolder(work.resolve("uploads"));
@@ -98,7 +109,8 @@ public final class MonaiLabelServer implements AutoCloseable {
                             .setHandler(shutdown)
                             .build();
             undertow.start();
-            MonaiLabelServer server = new MonaiLabelServer(config, monaiLabel, shutdown, undertow);
+            MonaiLabelServer server =
+                    new MonaiLabelServer(config, monaiLabel, shutdown, undertow, logFile);
             logger.info(
                     "monailabel {} serving {} on {} ({} images)",
                     services.version(),
@@ -112,6 +124,7 @@ public final class MonaiLabelServer implements AutoCloseable {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            logFile.close();
             throw e;
         }
     }
@@ -204,5 +217,6 @@ public final class MonaiLabelServer implements AutoCloseable {
         undertow.stop();
         monaiLabel.close(); // jobs stopped at a safe point, apps unloaded, datastore flushed
         logger.info("Stopped");
+        logFile.close();
     }
 }

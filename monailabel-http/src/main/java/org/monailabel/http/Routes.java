@@ -65,7 +65,7 @@ final class Routes {
         JobEndpoints jobs = new JobEndpoints(services);
         SessionEndpoints sessions = new SessionEndpoints(services);
         ModelEndpoints models = new ModelEndpoints(services);
-        LogsEndpoint logs = new LogsEndpoint();
+        LogsEndpoint logs = new LogsEndpoint(services.workDir());
         OpenApiEndpoint openApi = new OpenApiEndpoint(services.version());
         DocsEndpoints docs = new DocsEndpoints();
         ProxyEndpoints proxy = new ProxyEndpoints(services);

@@ -24,6 +24,46 @@ class HttpServerLifecycleTest {
     @TempDir Path root;
 
     @Test
+    void logsSurviveARestartAndEachTrainingRunKeepsItsOwnLog() throws Exception {
+        Path studies = Files.createDirectories(root.resolve("studies"));
+        TestImages.write(TestImages.image(1), studies.resolve("a.nii.gz"));
+        String marker = "marker-" + java.util.UUID.randomUUID();
+        try (TestServer server = TestServer.start(root)) {
+            org.slf4j.LoggerFactory.getLogger(HttpServerLifecycleTest.class).info(marker);
+            HttpResponse<byte[]> label =
+                    server.multipart(
+                            "PUT",
+                            "/datastore/label?image=a",
+                            new SlicerMultipart()
+                                    .file(
+                                            "label",
+                                            "a.nii.gz",
+                                            TestImages.write(
+                                                    TestImages.truth(1),
+                                                    root.resolve("label.nii.gz"))));
+            assertThat(label.statusCode()).isEqualTo(200);
+            assertThat(server.postJson("/train/threshold", "{\"max_epochs\": 2}").statusCode())
+                    .isEqualTo(200);
+            assertThat(server.awaitTraining(Duration.ofSeconds(60))).isEqualTo("DONE");
+        }
+        Path jobs = root.resolve("work/logs/jobs");
+        List<Path> logs;
+        try (var files = Files.list(jobs)) {
+            logs = files.filter(f -> f.getFileName().toString().startsWith("train-")).toList();
+        }
+        assertThat(logs).hasSize(1);
+        assertThat(Files.readString(logs.get(0))).contains("started").contains("finished");
+
+        try (TestServer again = TestServer.start(root)) {
+            HttpResponse<String> text = again.get("/logs/?lines=0&text=true");
+            assertThat(text.statusCode()).isEqualTo(200);
+            assertThat(text.body()).as("a line from before the restart").contains(marker);
+            assertThat(again.get("/logs/?lines=3&text=true").body().lines().count()).isEqualTo(3);
+        }
+        assertThat(root.resolve("work/logs/server.log")).isRegularFile();
+    }
+
+    @Test
     void aFullInferenceQueueIs503WithRetryAfter() throws Exception {
         TestImages.write(
                 TestImages.image(1),

@@ -42,12 +42,27 @@ public final class Job implements JobControl {
     private String endTs; // guarded by this
     private Map<String, Object> progress = Map.of(); // guarded by this
     private Map<String, Object> result; // guarded by this
+    private final java.nio.file.Path logFile; // null: lines only in memory and the server log
 
     Job(String id, String name, Map<String, Object> request) {
+        this(id, name, request, null);
+    }
+
+    /**
+     * @param logFile where every line the job logs is appended too (kept after the server stops),
+     *     or null
+     */
+    Job(String id, String name, Map<String, Object> request, java.nio.file.Path logFile) {
         this.id = Objects.requireNonNull(id, "id");
         this.name = Objects.requireNonNull(name, "name");
         this.request = Collections.unmodifiableMap(new LinkedHashMap<>(request));
         this.startTs = now();
+        this.logFile = logFile;
+    }
+
+    /** The file the job's log lines are kept in, if any. */
+    public Optional<java.nio.file.Path> logFile() {
+        return Optional.ofNullable(logFile);
     }
 
     /** The job's id (a UUID). */
@@ -86,6 +101,19 @@ public final class Job implements JobControl {
             details.addLast(line);
             while (details.size() > MAX_DETAILS) {
                 details.removeFirst();
+            }
+            if (logFile != null) {
+                try {
+                    java.nio.file.Files.writeString(
+                            logFile,
+                            now() + " " + line + "\n",
+                            java.nio.charset.StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                } catch (java.io.IOException e) {
+                    logger.warn(
+                            "Cannot write the log of job {} to {}: {}", id, logFile, e.toString());
+                }
             }
         }
     }

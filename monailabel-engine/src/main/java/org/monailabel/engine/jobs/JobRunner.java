@@ -1,5 +1,8 @@
 package org.monailabel.engine.jobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,16 +48,29 @@ public final class JobRunner implements AutoCloseable {
 
     private final String kind;
     private final int maxHistory;
+    private final Path logDir;
     private final ExecutorService thread;
     private final Deque<Job> history = new LinkedList<>(); // guarded by this, oldest first
     private boolean closed; // guarded by this
+
+    private static final java.time.format.DateTimeFormatter LOG_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     /**
      * @param kind what the jobs are, for thread names and messages ({@code train}, {@code scoring})
      * @param maxHistory how many job records to keep
      */
     public JobRunner(String kind, int maxHistory) {
+        this(kind, maxHistory, null);
+    }
+
+    /**
+     * @param logDir where each job's log lines are kept, one file a job ({@code
+     *     <kind>-<yyyyMMdd-HHmmss>-<id>.log}), or null for none
+     */
+    public JobRunner(String kind, int maxHistory, Path logDir) {
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.logDir = logDir;
         if (maxHistory < 1) {
             throw new IllegalArgumentException("maxHistory must be at least 1");
         }
@@ -85,7 +101,24 @@ public final class JobRunner implements AutoCloseable {
         if (!enqueue && active().isPresent()) {
             throw new AlreadyRunningException(capitalized() + " Task is Already Running");
         }
-        Job job = new Job(UUID.randomUUID().toString(), name, request);
+        String id = UUID.randomUUID().toString();
+        Path logFile = null;
+        if (logDir != null) {
+            try {
+                Files.createDirectories(logDir);
+                logFile =
+                        logDir.resolve(
+                                kind.replace(' ', '_')
+                                        + "-"
+                                        + LOG_TIME.format(java.time.LocalDateTime.now())
+                                        + "-"
+                                        + id
+                                        + ".log");
+            } catch (IOException e) {
+                logger.warn("Cannot keep job logs in {}: {}", logDir, e.toString());
+            }
+        }
+        Job job = new Job(id, name, request, logFile);
         history.addLast(job);
         trim();
         Map<String, String> mdc = MDC.getCopyOfContextMap();

@@ -7,9 +7,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.RecentLogs;
+import org.monailabel.http.support.ServerLogFile;
 
 /** {@code GET /logs/?lines=300&html=true&text=false&refresh=0}: the server's recent log lines. */
 public final class LogsEndpoint {
+    private final java.nio.file.Path workDir;
+
+    /**
+     * Reads the log file of this work dir (see {@link ServerLogFile}), else the lines in memory.
+     */
+    public LogsEndpoint(java.nio.file.Path workDir) {
+        this.workDir = workDir;
+    }
+
     /**
      * Sends the last lines as text, or an HTML page (auto-refreshing when {@code refresh >= 3}).
      */
@@ -18,9 +28,16 @@ public final class LogsEndpoint {
         boolean text =
                 Http.queryFlag(exchange, "text", false) || !Http.queryFlag(exchange, "html", true);
         long refresh = Http.queryLong(exchange, "refresh", 0);
-        List<String> last =
-                RecentLogs.last(
-                        lines <= 0 ? Integer.MAX_VALUE : (int) Math.min(lines, Integer.MAX_VALUE));
+        int n = lines <= 0 ? Integer.MAX_VALUE : (int) Math.min(lines, Integer.MAX_VALUE);
+        List<String> last;
+        try {
+            last =
+                    java.nio.file.Files.isRegularFile(ServerLogFile.of(workDir))
+                            ? ServerLogFile.lines(workDir, n)
+                            : RecentLogs.last(n);
+        } catch (java.io.IOException e) {
+            last = RecentLogs.last(n);
+        }
         String body;
         String type;
         if (text) {
