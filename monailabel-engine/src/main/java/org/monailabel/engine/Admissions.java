@@ -64,6 +64,28 @@ final class Admissions {
         return () -> s.running().release();
     }
 
+    /**
+     * Per model that has been asked for: requests running and waiting now, as {@code {"running",
+     * "waiting"}}.
+     */
+    Map<String, Map<String, Integer>> load() {
+        Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+        int capacity = limits.threads() + limits.queue();
+        slots.forEach(
+                (model, s) -> {
+                    int inFlight = capacity - s.admitted().availablePermits();
+                    int running = limits.threads() - s.running().availablePermits();
+                    out.put(
+                            model,
+                            Map.of(
+                                    "running",
+                                    Math.max(0, running),
+                                    "waiting",
+                                    Math.max(0, inFlight - running)));
+                });
+        return out;
+    }
+
     private Slots slots(String model) {
         return slots.computeIfAbsent(
                 model,

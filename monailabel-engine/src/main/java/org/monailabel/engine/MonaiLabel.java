@@ -177,6 +177,14 @@ public final class MonaiLabel implements AutoCloseable {
                         .map(p -> new SamplesAhead(datastore, p, this::scoringState));
     }
 
+    /**
+     * Inference requests running and waiting now, per model asked for so far ({@code {"running",
+     * "waiting"}}), for monitoring.
+     */
+    public Map<String, Map<String, Integer>> inferenceLoad() {
+        return admissions.load();
+    }
+
     /** The last scoring job's id; a running one counts as a state of its own. */
     private Optional<String> scoringState() {
         Optional<Job> running = running(JobKind.SCORING);

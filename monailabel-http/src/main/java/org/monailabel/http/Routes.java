@@ -17,12 +17,14 @@ import org.monailabel.http.handler.InferEndpoints;
 import org.monailabel.http.handler.InfoEndpoints;
 import org.monailabel.http.handler.JobEndpoints;
 import org.monailabel.http.handler.LogsEndpoint;
+import org.monailabel.http.handler.MetricsEndpoint;
 import org.monailabel.http.handler.ModelEndpoints;
 import org.monailabel.http.handler.OpenApiEndpoint;
 import org.monailabel.http.handler.ProxyEndpoints;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
 import org.monailabel.http.support.ErrorHandler;
+import org.monailabel.http.support.Metrics;
 
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the
@@ -48,12 +50,14 @@ final class Routes {
 
     private final RoutingHandler routes = Handlers.routing(false);
     private final List<Route> registered = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
 
     private Routes() {}
 
     /** The handler of the routing table for these services. */
     static HttpHandler of(Services services) {
-        return table(services).routes;
+        Routes r = table(services);
+        return r.metrics.handler(r.routes); // every exchange counted, 404s included
     }
 
     /** The routing table for these services; {@link #registered()} lists what it serves. */
@@ -120,6 +124,7 @@ final class Routes {
         r.add(Methods.GET, "/model/{model}/versions", models::versions);
         r.add(Methods.POST, "/model/{model}/rollback", models::rollback);
         r.add(Methods.GET, "/logs/", logs::logs);
+        r.add(Methods.GET, "/metrics", new MetricsEndpoint(services, r.metrics)::metrics);
         for (HttpString method : List.of(Methods.GET, Methods.HEAD, Methods.POST)) {
             r.addPrefix(method, ProxyEndpoints.PREFIX, proxy::dicom);
         }
