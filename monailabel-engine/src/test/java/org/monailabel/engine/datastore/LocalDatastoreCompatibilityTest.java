@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.engine.json.JsonTrees;
 
 /**
- * Opens a folder written by MONAI Label (fixture in {@code src/test/resources/datastore/monai}).
+ * Opens a folder in MONAI Label's format with what its index may hold: a hand-written {@code
+ * datastore_v2.json} ({@code src/test/resources/datastore/monai}, see its README) with unknown keys
+ * at every level, number texts that must survive verbatim, missing files. That MONAI Label's own
+ * code and this server read each other's folders is {@link MonaiLabelDatastoreInteropTest}.
  */
 class LocalDatastoreCompatibilityTest {
     @TempDir Path studies;
