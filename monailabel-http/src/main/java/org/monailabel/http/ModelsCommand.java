@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.monailabel.engine.ModelFolders;
 import org.monailabel.engine.json.JsonTrees;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code monailabel models list|rollback}: model versions in a server's work dir. */
@@ -22,8 +23,24 @@ final class ModelsCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Path modelsDir(Path workDir, Path modelsDir) {
-        return modelsDir != null ? modelsDir : workDir.resolve("models");
+    /** Where the models are: the options both subcommands take. */
+    static final class Folders {
+        @Option(
+                names = "--work-dir",
+                required = true,
+                paramLabel = "DIR",
+                description = "The server's work dir")
+        Path workDir;
+
+        @Option(
+                names = "--models-dir",
+                paramLabel = "DIR",
+                description = "Default: <work-dir>/models")
+        Path modelsDir;
+
+        Path modelsDir() {
+            return modelsDir != null ? modelsDir : workDir.resolve("models");
+        }
     }
 
     static void print(Map<String, Object> history) {
@@ -45,18 +62,7 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List model versions.")
     static final class ListVersions implements Callable<Integer> {
-        @Option(
-                names = "--work-dir",
-                required = true,
-                paramLabel = "DIR",
-                description = "The server's work dir")
-        Path workDir;
-
-        @Option(
-                names = "--models-dir",
-                paramLabel = "DIR",
-                description = "Default: <work-dir>/models")
-        Path modelsDir;
+        @Mixin Folders folders;
 
         @Option(
                 names = "--model",
@@ -69,7 +75,7 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<Map<String, Object>> all = ModelFolders.list(modelsDir(workDir, modelsDir), model);
+            List<Map<String, Object>> all = ModelFolders.list(folders.modelsDir(), model);
             if (json) {
                 System.out.println(JsonTrees.toCompactString(JsonTrees.toJson(all)));
             } else {
@@ -84,18 +90,7 @@ final class ModelsCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             description = "Serve a kept version again.")
     static final class Rollback implements Callable<Integer> {
-        @Option(
-                names = "--work-dir",
-                required = true,
-                paramLabel = "DIR",
-                description = "The server's work dir")
-        Path workDir;
-
-        @Option(
-                names = "--models-dir",
-                paramLabel = "DIR",
-                description = "Default: <work-dir>/models")
-        Path modelsDir;
+        @Mixin Folders folders;
 
         @Option(
                 names = "--model",
@@ -113,7 +108,7 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            print(ModelFolders.rollback(modelsDir(workDir, modelsDir), model, version));
+            print(ModelFolders.rollback(folders.modelsDir(), model, version));
             return 0;
         }
     }
