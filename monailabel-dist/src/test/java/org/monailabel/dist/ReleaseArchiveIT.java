@@ -120,6 +120,33 @@ class ReleaseArchiveIT {
     }
 
     @Test
+    void theArchiveNamesThePyTorchNativesItCarriesAndHasAWindowsLauncher() throws IOException {
+        List<String> named = new ArrayList<>();
+        for (String line : Files.readAllLines(root.resolve("NATIVES"))) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] parts = l.split("\\s+");
+            assertThat(parts).as("NATIVES line '%s'", l).hasSize(3);
+            String[] ga = parts[0].split(":");
+            named.add(ga[0] + "." + ga[1] + "-" + parts[1] + "-" + parts[2] + ".jar");
+        }
+        assertThat(named)
+                .contains(
+                        "ai.djl.pytorch.pytorch-native-cpu-"
+                                + property("dist.pytorch.version")
+                                + "-"
+                                + property("dist.pytorch.platform")
+                                + ".jar");
+        assertThat(libJars().stream().filter(j -> j.startsWith("ai.djl.pytorch.pytorch-native-")))
+                .as("the native jars in lib/ are those NATIVES names")
+                .containsExactlyInAnyOrderElementsOf(named);
+        String bat = Files.readString(root.resolve("bin/monailabel.bat"));
+        assertThat(bat).contains("org.monailabel.http.Main").contains("\r\n");
+    }
+
+    @Test
     void theZipHoldsTheSameFilesWithTheSameModes() throws IOException {
         Map<String, Integer> zipFiles = new TreeMap<>();
         try (ZipFile archive = ZipFile.builder().setPath(zip).get()) {
