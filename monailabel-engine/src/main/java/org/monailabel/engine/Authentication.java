@@ -1,6 +1,7 @@
 package org.monailabel.engine;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.monailabel.api.error.ConflictException;
 import org.monailabel.api.error.ForbiddenException;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
@@ -267,6 +269,30 @@ public final class Authentication {
     // the users file, for the users command
 
     /**
+     * Checks what {@link #addUser} would refuse but the password: the role, the name, the file
+     * (when it exists) and that the user is not in it yet.
+     */
+    public static void checkNewUser(Path usersFile, String name, String role) throws IOException {
+        role(role);
+        UsersFile.checkName(name);
+        if (Files.exists(usersFile) && UsersFile.read(usersFile).containsKey(name)) {
+            throw new ConflictException("user '" + name + "' exists already in " + usersFile);
+        }
+    }
+
+    private static Role role(String role) {
+        return Role.parse(role)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "unknown role '"
+                                                + role
+                                                + "' (known: "
+                                                + Role.known()
+                                                + ")"));
+    }
+
+    /**
      * Adds a local user to a users file, creating it if needed.
      *
      * @throws IllegalArgumentException for an unknown role
@@ -280,17 +306,7 @@ public final class Authentication {
             String email,
             String fullName)
             throws IOException {
-        Role r =
-                Role.parse(role)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "unknown role '"
-                                                        + role
-                                                        + "' (known: "
-                                                        + Role.known()
-                                                        + ")"));
-        UsersFile.add(usersFile, name, r, password, email, fullName);
+        UsersFile.add(usersFile, name, role(role), password, email, fullName);
     }
 
     /** Removes a local user (whose tokens stop being valid). */
@@ -317,11 +333,6 @@ public final class Authentication {
                             u.role().grantedRealmNames()));
         }
         return out;
-    }
-
-    /** Checks a user name and a new password as {@link #addUser} would. */
-    public static void checkNewPassword(char[] password) {
-        UsersFile.checkPassword(password);
     }
 
     private static Optional<String> setting(Map<String, String> conf, String key) {

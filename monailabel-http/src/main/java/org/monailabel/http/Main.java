@@ -3,10 +3,12 @@ package org.monailabel.http;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -32,8 +34,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}. Errors are
- * one readable line on stderr and a non-zero exit status (1 for failures, 2 for usage errors).
+ * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}, {@code
+ * users}. Errors are one readable line on stderr and a non-zero exit status (1 for failures, 2 for
+ * usage errors).
  */
 @Command(
         name = "monailabel",
@@ -44,6 +47,7 @@ import picocli.CommandLine.Option;
             Main.StartServer.class,
             Main.Apps.class,
             Main.Datasets.class,
+            Users.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
@@ -206,6 +210,14 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu)")
         String device;
 
+        @Option(
+                names = "--users",
+                paramLabel = "FILE",
+                description =
+                        "Turn authentication on with the local users of FILE (made with"
+                                + " 'monailabel users add'; re-read when it changes)")
+        Path users;
+
         @Override
         public Integer call() throws Exception {
             Path studiesDir = studiesFolder();
@@ -237,6 +249,18 @@ public final class Main implements Callable<Integer> {
             }
             if (device != null) {
                 builder.device(device);
+            }
+            if (users != null) {
+                if (!Files.isRegularFile(users)) {
+                    throw new IllegalArgumentException(
+                            "--users "
+                                    + users
+                                    + ": no such file (create it with: monailabel users add"
+                                    + " --users "
+                                    + users
+                                    + " --name NAME --role admin)");
+                }
+                builder.users(users);
             }
             ServerConfig config = builder.build();
             checkPortFree(config.host(), config.port()); // before minutes of loading, not after
@@ -296,12 +320,44 @@ public final class Main implements Callable<Integer> {
                                     : String.join(", ", info.models().keySet()))
                     .append('\n');
             b.append("  device     ").append(config.device()).append('\n');
-            b.append(
-                    "  auth       off: anyone who can reach this port can read and change the"
-                            + " studies\n");
+            b.append("  auth       ").append(authLine(server)).append('\n');
             b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
             b.append("Ctrl-C stops it.\n");
             return b.toString();
+        }
+
+        /** The start message's word on who may use the server. */
+        static String authLine(MonaiLabelServer server) {
+            if (server.authentication().enabled()) {
+                return "on: " + server.authentication().summary();
+            }
+            String host = server.config().host();
+            if (loopback(host)) {
+                return "off (only this machine can connect, on " + host + ")";
+            }
+            return "OFF: anyone who can reach port "
+                    + server.port()
+                    + " can read and change the studies and labels, run models and"
+                    + " training.\n"
+                    + "             Turn it on with --users FILE (monailabel users add --users"
+                    + " FILE --name NAME --role admin),\n"
+                    + "             or --conf auth_issuer URL --conf auth_jwks FILE|URL for an"
+                    + " identity provider; or listen on --host 127.0.0.1 only.";
+        }
+
+        /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */
+        static boolean loopback(String host) {
+            try {
+                InetAddress[] addresses = InetAddress.getAllByName(host);
+                for (InetAddress a : addresses) {
+                    if (!a.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return addresses.length > 0;
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
 
         /**
