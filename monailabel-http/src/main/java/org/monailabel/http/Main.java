@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.Authentication;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
@@ -220,6 +221,14 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (users != null && !Files.isRegularFile(users)) { // before generating or loading
+                throw new IllegalArgumentException(
+                        "--users "
+                                + users
+                                + ": no such file (create it with: monailabel users add --users "
+                                + users
+                                + " --name NAME --role admin)");
+            }
             Path studiesDir = studiesFolder();
             boolean bundlesOnly =
                     apps.isEmpty() && (!bundles.isEmpty() || confMap(conf).containsKey("bundles"));
@@ -251,15 +260,6 @@ public final class Main implements Callable<Integer> {
                 builder.device(device);
             }
             if (users != null) {
-                if (!Files.isRegularFile(users)) {
-                    throw new IllegalArgumentException(
-                            "--users "
-                                    + users
-                                    + ": no such file (create it with: monailabel users add"
-                                    + " --users "
-                                    + users
-                                    + " --name NAME --role admin)");
-                }
                 builder.users(users);
             }
             ServerConfig config = builder.build();
@@ -320,23 +320,24 @@ public final class Main implements Callable<Integer> {
                                     : String.join(", ", info.models().keySet()))
                     .append('\n');
             b.append("  device     ").append(config.device()).append('\n');
-            b.append("  auth       ").append(authLine(server)).append('\n');
+            b.append("  auth       ")
+                    .append(authLine(server.authentication(), config.host(), server.port()))
+                    .append('\n');
             b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
             b.append("Ctrl-C stops it.\n");
             return b.toString();
         }
 
         /** The start message's word on who may use the server. */
-        static String authLine(MonaiLabelServer server) {
-            if (server.authentication().enabled()) {
-                return "on: " + server.authentication().summary();
+        static String authLine(Authentication authentication, String host, int port) {
+            if (authentication.enabled()) {
+                return "on: " + authentication.summary();
             }
-            String host = server.config().host();
             if (loopback(host)) {
                 return "off (only this machine can connect, on " + host + ")";
             }
             return "OFF: anyone who can reach port "
-                    + server.port()
+                    + port
                     + " can read and change the studies and labels, run models and"
                     + " training.\n"
                     + "             Turn it on with --users FILE (monailabel users add --users"
