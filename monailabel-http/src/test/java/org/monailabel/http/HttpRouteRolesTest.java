@@ -87,6 +87,50 @@ class HttpRouteRolesTest {
     }
 
     @Test
+    void theOpenApiDocumentNamesEachOperationsRoleAsTheTableDoes() throws Exception {
+        Map<String, Object> document = TestServer.json(server.get("/openapi.json"));
+        List<String> wrong = new ArrayList<>();
+        TestServer.map(document.get("paths"))
+                .forEach(
+                        (path, item) ->
+                                TestServer.map(item)
+                                        .forEach(
+                                                (method, operation) -> {
+                                                    Routes.Route route =
+                                                            new Routes.Route(
+                                                                    method.toUpperCase(
+                                                                            java.util.Locale.ROOT),
+                                                                    path);
+                                                    Object role =
+                                                            TestServer.map(operation).get("x-role");
+                                                    String expected =
+                                                            RouteRoles.of(route)
+                                                                    .map(
+                                                                            a ->
+                                                                                    a.name()
+                                                                                            .toLowerCase(
+                                                                                                    java
+                                                                                                            .util
+                                                                                                            .Locale
+                                                                                                            .ROOT))
+                                                                    .orElse("(none)");
+                                                    if (!expected.equals(role)) {
+                                                        wrong.add(
+                                                                route
+                                                                        + ": x-role "
+                                                                        + role
+                                                                        + ", table "
+                                                                        + expected);
+                                                    }
+                                                }));
+        assertThat(wrong).isEmpty();
+        assertThat(
+                        TestServer.map(
+                                TestServer.map(document.get("components")).get("securitySchemes")))
+                .containsKey("bearer");
+    }
+
+    @Test
     void everyRouteAnswersEachRoleAndNoTokenAsTheTableSays() throws Exception {
         List<String> wrong = new ArrayList<>();
         for (Routes.Route route : registered()) {
