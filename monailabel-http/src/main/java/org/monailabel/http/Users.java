@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.Authentication;
 import org.monailabel.engine.auth.Identity;
+import org.monailabel.engine.auth.Role;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,7 +36,7 @@ import picocli.CommandLine.Option;
 final class Users implements Callable<Integer> {
     @Override
     public Integer call() {
-        picocli.CommandLine.usage(this, System.out);
+        CommandLine.usage(this, System.out);
         return 0;
     }
 
@@ -96,7 +98,7 @@ final class Users implements Callable<Integer> {
                 System.out.println(
                         u.username()
                                 + "  "
-                                + u.role().map(r -> r.plainName()).orElse("")
+                                + u.role().map(Role::plainName).orElse("")
                                 + (u.email().isEmpty() ? "" : "  " + u.email())
                                 + (u.name().isEmpty() ? "" : "  " + u.name()));
             }
@@ -151,7 +153,7 @@ final class Users implements Callable<Integer> {
      */
     static char[] readPassword(String name) throws IOException {
         Console console = System.console();
-        if (console != null && System.in.available() == 0) {
+        if (console != null) { // a terminal on both ends: asked without echo
             char[] first = console.readPassword("Password for %s: ", name);
             char[] second = console.readPassword("Again: ");
             if (first == null || second == null || !Arrays.equals(first, second)) {
