@@ -81,10 +81,13 @@ class ParamsTest {
     @Test
     void errorCodesFixTheHttpStatus() {
         assertThat(ErrorCode.INVALID_INPUT.httpStatus()).isEqualTo(400);
+        assertThat(ErrorCode.UNAUTHORIZED.httpStatus()).isEqualTo(401);
+        assertThat(ErrorCode.FORBIDDEN.httpStatus()).isEqualTo(403);
         assertThat(ErrorCode.NOT_FOUND.httpStatus()).isEqualTo(404);
         assertThat(ErrorCode.CONFLICT.httpStatus()).isEqualTo(409);
         assertThat(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus()).isEqualTo(413);
         assertThat(ErrorCode.ALREADY_RUNNING.httpStatus()).isEqualTo(429);
+        assertThat(ErrorCode.TOO_MANY_ATTEMPTS.httpStatus()).isEqualTo(429);
         assertThat(ErrorCode.BUSY.httpStatus()).isEqualTo(503);
         assertThat(ErrorCode.INFERENCE_FAILED.httpStatus()).isEqualTo(500);
     }

@@ -3,10 +3,12 @@ package org.monailabel.http;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.engine.Authentication;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
@@ -32,8 +35,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}. Errors are
- * one readable line on stderr and a non-zero exit status (1 for failures, 2 for usage errors).
+ * The {@code monailabel} command: {@code start_server}, {@code apps}, {@code datasets}, {@code
+ * users}. Errors are one readable line on stderr and a non-zero exit status (1 for failures, 2 for
+ * usage errors).
  */
 @Command(
         name = "monailabel",
@@ -45,6 +49,7 @@ import picocli.CommandLine.Option;
             Main.Apps.class,
             Main.Datasets.class,
             ModelsCommand.class,
+            Users.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
@@ -207,8 +212,24 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu)")
         String device;
 
+        @Option(
+                names = "--users",
+                paramLabel = "FILE",
+                description =
+                        "Turn authentication on with the local users of FILE (made with"
+                                + " 'monailabel users add'; re-read when it changes)")
+        Path users;
+
         @Override
         public Integer call() throws Exception {
+            if (users != null && !Files.isRegularFile(users)) { // before generating or loading
+                throw new IllegalArgumentException(
+                        "--users "
+                                + users
+                                + ": no such file (create it with: monailabel users add --users "
+                                + users
+                                + " --name NAME --role admin)");
+            }
             Path studiesDir = studiesFolder();
             boolean bundlesOnly =
                     apps.isEmpty() && (!bundles.isEmpty() || confMap(conf).containsKey("bundles"));
@@ -238,6 +259,9 @@ public final class Main implements Callable<Integer> {
             }
             if (device != null) {
                 builder.device(device);
+            }
+            if (users != null) {
+                builder.users(users);
             }
             ServerConfig config = builder.build();
             checkPortFree(config.host(), config.port()); // before minutes of loading, not after
@@ -297,12 +321,45 @@ public final class Main implements Callable<Integer> {
                                     : String.join(", ", info.models().keySet()))
                     .append('\n');
             b.append("  device     ").append(config.device()).append('\n');
-            b.append(
-                    "  auth       off: anyone who can reach this port can read and change the"
-                            + " studies\n");
+            b.append("  auth       ")
+                    .append(authLine(server.authentication(), config.host(), server.port()))
+                    .append('\n');
             b.append("  3D Slicer  MONAI Label module, server ").append(base).append('\n');
             b.append("Ctrl-C stops it.\n");
             return b.toString();
+        }
+
+        /** The start message's word on who may use the server. */
+        static String authLine(Authentication authentication, String host, int port) {
+            if (authentication.enabled()) {
+                return "on: " + authentication.summary();
+            }
+            if (loopback(host)) {
+                return "off (only this machine can connect, on " + host + ")";
+            }
+            return "OFF: anyone who can reach port "
+                    + port
+                    + " can read and change the studies and labels, run models and"
+                    + " training.\n"
+                    + "             Turn it on with --users FILE (monailabel users add --users"
+                    + " FILE --name NAME --role admin),\n"
+                    + "             or --conf auth_issuer URL --conf auth_jwks FILE|URL for an"
+                    + " identity provider; or listen on --host 127.0.0.1 only.";
+        }
+
+        /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */
+        static boolean loopback(String host) {
+            try {
+                InetAddress[] addresses = InetAddress.getAllByName(host);
+                for (InetAddress a : addresses) {
+                    if (!a.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return addresses.length > 0;
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
 
         /**

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.monailabel.api.Datastore;
+import org.monailabel.engine.Authentication;
 import org.monailabel.engine.InferenceLimits;
 import org.monailabel.engine.MonaiLabel;
 import org.monailabel.http.handler.Services;
@@ -42,6 +43,7 @@ public final class MonaiLabelServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final MonaiLabel monaiLabel;
+    private final Authentication authentication;
     private final GracefulShutdownHandler shutdown;
     private final Undertow undertow;
     private final ServerLogFile logFile;
@@ -50,12 +52,14 @@ public final class MonaiLabelServer implements AutoCloseable {
     private MonaiLabelServer(
             ServerConfig config,
             MonaiLabel monaiLabel,
+            Authentication authentication,
             GracefulShutdownHandler shutdown,
             Undertow undertow,
             ServerLogFile logFile) {
         this.logFile = logFile;
         this.config = config;
         this.monaiLabel = monaiLabel;
+        this.authentication = authentication;
         this.shutdown = shutdown;
         this.undertow = undertow;
     }
@@ -65,10 +69,18 @@ public final class MonaiLabelServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Path work = Files.createDirectories(config.workDir());
         ServerLogFile logFile = ServerLogFile.attach(work); // before anything logs
+        // before minutes of loading: a bad setting or users file stops the start at once
+        Authentication authentication;
+        try {
+            authentication = Authentication.open(config.users(), config.conf(), work);
+        } catch (IOException | RuntimeException e) {
+            logFile.close();
+            throw e;
+        }
         MonaiLabel.Builder builder =
                 MonaiLabel.builder()
                         .studies(config.studies(), config.watchStudies())
-                        .conf(config.conf())
+                        .conf(Authentication.withoutAuthSettings(config.conf()))
                         .device(config.device())
                         .workDir(work)
                         .modelsDir(config.modelsDir())
@@ -95,7 +107,7 @@ public final class MonaiLabelServer implements AutoCloseable {
         try {
             Forms forms = new Forms(work.resolve("uploads"), config.maxUploadBytes());
             cleanFolder(work.resolve("uploads"));
-            Services services = new Services(monaiLabel, forms, work, version());
+            Services services = new Services(monaiLabel, forms, work, version(), authentication);
             HttpHandler root = new Cors(new PathPrefix(config.rootPath(), Routes.of(services)));
             GracefulShutdownHandler shutdown = Handlers.gracefulShutdown(root);
             Undertow undertow =
@@ -110,13 +122,15 @@ public final class MonaiLabelServer implements AutoCloseable {
                             .build();
             undertow.start();
             MonaiLabelServer server =
-                    new MonaiLabelServer(config, monaiLabel, shutdown, undertow, logFile);
+                    new MonaiLabelServer(
+                            config, monaiLabel, authentication, shutdown, undertow, logFile);
             logger.info(
-                    "monailabel {} serving {} on {} ({} images)",
+                    "monailabel {} serving {} on {} ({} images; authentication {})",
                     services.version(),
                     config.dicomWeb().isEmpty() ? config.studies() : config.dicomWeb(),
                     server.uri(),
-                    monaiLabel.datastore().imageIds().size());
+                    monaiLabel.datastore().imageIds().size(),
+                    authentication.summary());
             return server;
         } catch (IOException | RuntimeException e) {
             try {
@@ -187,6 +201,11 @@ public final class MonaiLabelServer implements AutoCloseable {
     /** The loaded apps (for embedding and tests). */
     public MonaiLabel monaiLabel() {
         return monaiLabel;
+    }
+
+    /** Who may use the server. */
+    public Authentication authentication() {
+        return authentication;
     }
 
     /** The datastore being served. */

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.Authentication;
+import org.monailabel.http.handler.AuthEndpoints;
 import org.monailabel.http.handler.DatastoreEndpoints;
 import org.monailabel.http.handler.DocsEndpoints;
 import org.monailabel.http.handler.InferEndpoints;
@@ -23,15 +25,20 @@ import org.monailabel.http.handler.OpenApiEndpoint;
 import org.monailabel.http.handler.ProxyEndpoints;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
+import org.monailabel.http.support.AuthenticationHandler;
 import org.monailabel.http.support.ErrorHandler;
 import org.monailabel.http.support.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The routing table. Every route answers with and without a trailing slash (clients use the
  * declared spellings, docs/rest-api.md §1.1; {@link org.monailabel.http.support.PathPrefix} drops
  * the slash before matching, so no redirect is needed). Each handler runs on a worker thread inside
- * {@link ErrorHandler}, never on an IO thread. Every route is described in the OpenAPI document
- * {@link OpenApiEndpoint#RESOURCE}: add a route there when adding one here.
+ * {@link ErrorHandler}, never on an IO thread, behind the role {@link RouteRoles} gives it (checked
+ * by {@link AuthenticationHandler} when authentication is on). Every route is described in the
+ * OpenAPI document {@link OpenApiEndpoint#RESOURCE} and has a role in {@link RouteRoles}: add it to
+ * both when adding a route here.
  */
 final class Routes {
     /** An endpoint method. */
@@ -48,11 +55,16 @@ final class Routes {
      */
     record Route(String method, String path) {}
 
+    private static final Logger logger = LoggerFactory.getLogger(Routes.class);
+
     private final RoutingHandler routes = Handlers.routing(false);
     private final List<Route> registered = new ArrayList<>();
     private final Metrics metrics = new Metrics();
+    private final Authentication authentication;
 
-    private Routes() {}
+    private Routes(Authentication authentication) {
+        this.authentication = authentication;
+    }
 
     /** The handler of the routing table for these services. */
     static HttpHandler of(Services services) {
@@ -62,8 +74,9 @@ final class Routes {
 
     /** The routing table for these services; {@link #registered()} lists what it serves. */
     static Routes table(Services services) {
-        Routes r = new Routes();
+        Routes r = new Routes(services.authentication());
         InfoEndpoints info = new InfoEndpoints(services);
+        AuthEndpoints auth = new AuthEndpoints(services);
         DatastoreEndpoints datastore = new DatastoreEndpoints(services);
         InferEndpoints infer = new InferEndpoints(services);
         JobEndpoints jobs = new JobEndpoints(services);
@@ -76,9 +89,9 @@ final class Routes {
 
         r.add(Methods.GET, "/", info::home);
         r.add(Methods.GET, "/info/", info::info);
-        r.add(Methods.GET, "/auth/", info::auth);
-        r.add(Methods.POST, "/auth/token", info::authToken);
-        r.add(Methods.GET, "/auth/token/valid", info::authToken);
+        r.add(Methods.GET, "/auth/", auth::status);
+        r.add(Methods.POST, "/auth/token", auth::token);
+        r.add(Methods.GET, "/auth/token/valid", auth::valid);
         r.add(Methods.POST, "/activelearning/{strategy}", info::nextSample);
 
         r.add(Methods.GET, "/datastore/", datastore::list);
@@ -134,7 +147,7 @@ final class Routes {
         r.add(Methods.GET, "/docs/swagger-ui/{file}", docs::file);
 
         r.routes.setFallbackHandler(
-                blocking(
+                open(
                         exchange -> {
                             throw new NotFoundException(
                                     "No endpoint "
@@ -143,7 +156,7 @@ final class Routes {
                                             + exchange.getRelativePath());
                         }));
         r.routes.setInvalidMethodHandler(
-                blocking(
+                open(
                         exchange -> {
                             throw new InvalidInputException(
                                     "Method "
@@ -165,17 +178,39 @@ final class Routes {
                 path.length() > 1 && path.endsWith("/")
                         ? path.substring(0, path.length() - 1)
                         : path;
-        routes.add(method, matched, blocking(endpoint));
-        registered.add(new Route(method.toString(), path));
+        Route route = new Route(method.toString(), path);
+        routes.add(method, matched, guarded(route, endpoint));
+        registered.add(route);
     }
 
     /** A route for every path under {@code prefix} (documented as {@code prefix/{path}}). */
     private void addPrefix(HttpString method, String prefix, Endpoint endpoint) {
-        routes.add(method, prefix + "/*", blocking(endpoint));
-        registered.add(new Route(method.toString(), prefix + "/{path}"));
+        Route route = new Route(method.toString(), prefix + "/{path}");
+        routes.add(method, prefix + "/*", guarded(route, endpoint));
+        registered.add(route);
     }
 
-    private static HttpHandler blocking(Endpoint endpoint) {
+    /** The route's endpoint behind its role of {@link RouteRoles}, on a worker thread. */
+    private HttpHandler guarded(Route route, Endpoint endpoint) {
+        RouteRoles.Access access =
+                RouteRoles.of(route)
+                        .orElseGet(
+                                () -> {
+                                    logger.error(
+                                            "{} {} is missing from RouteRoles: only admins may"
+                                                    + " call it",
+                                            route.method(),
+                                            route.path());
+                                    return RouteRoles.MISSING;
+                                });
+        return new BlockingHandler(
+                new ErrorHandler(
+                        new AuthenticationHandler(
+                                authentication, access.role(), endpoint::handle)));
+    }
+
+    /** A handler for every request, without authentication (unknown paths, wrong methods). */
+    private static HttpHandler open(Endpoint endpoint) {
         return new BlockingHandler(new ErrorHandler(endpoint::handle));
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the server is started with; immutable. Built in {@link Main} from defaults, then
@@ -36,6 +37,7 @@ import java.util.Objects;
  * @param watchApps notice app jars dropped in, replaced or deleted while running
  * @param classpathApps also serve the tasks found on the server's own class path
  * @param workerThreads Undertow worker threads (blocking request work)
+ * @param users the local users file that turns authentication on ({@code --users}), if any
  */
 public record ServerConfig(
         String host,
@@ -57,7 +59,8 @@ public record ServerConfig(
         boolean watchStudies,
         boolean watchApps,
         boolean classpathApps,
-        int workerThreads) {
+        int workerThreads,
+        Optional<Path> users) {
     /** 4 GiB. */
     public static final long DEFAULT_MAX_UPLOAD = 4L * 1024 * 1024 * 1024;
 
@@ -74,6 +77,7 @@ public record ServerConfig(
         Objects.requireNonNull(sessionExpiry, "sessionExpiry");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(users, "users");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -109,6 +113,7 @@ public record ServerConfig(
         b.watchApps = watchApps;
         b.classpathApps = classpathApps;
         b.workerThreads = workerThreads;
+        b.users = users;
         return b;
     }
 
@@ -134,6 +139,7 @@ public record ServerConfig(
         private boolean watchApps = true;
         private boolean classpathApps;
         private int workerThreads = 64;
+        private Optional<Path> users = Optional.empty();
 
         private Builder(Path studies) {
             this.studies = Objects.requireNonNull(studies, "studies");
@@ -265,6 +271,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** Turns authentication on with the local users of this file. */
+        public Builder users(Path value) {
+            users = Optional.of(value);
+            return this;
+        }
+
         public ServerConfig build() {
             Path work = workDir != null ? workDir : studies.resolve(".monailabel");
             Path models = modelsDir != null ? modelsDir : work.resolve("models");
@@ -288,7 +300,8 @@ public record ServerConfig(
                     watchStudies,
                     watchApps,
                     classpathApps,
-                    workerThreads);
+                    workerThreads,
+                    users);
         }
     }
 

@@ -36,7 +36,11 @@ class LayeringTest {
                     "org.monailabel.engine.io.InvalidImageException",
                             "the error an unreadable image is reported with",
                     "org.monailabel.engine.json.JsonTrees",
-                            "the JSON codec replies are written with, as the datastore's");
+                            "the JSON codec replies are written with, as the datastore's",
+                    "org.monailabel.engine.auth.Identity",
+                            "who Authentication.authenticate says a token belongs to",
+                    "org.monailabel.engine.auth.Role",
+                            "the role a route requires, checked by Authentication.authorize");
 
     private static final Pattern ENGINE_NAME =
             Pattern.compile("\\borg\\.monailabel\\.engine(\\.[A-Za-z_][A-Za-z0-9_]*)+");

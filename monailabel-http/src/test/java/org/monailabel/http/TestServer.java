@@ -108,13 +108,54 @@ final class TestServer implements AutoCloseable {
     /** A request with a Slicer-framed multipart body. */
     HttpResponse<byte[]> multipart(String method, String pathAndQuery, SlicerMultipart body)
             throws IOException, InterruptedException {
-        HttpRequest request =
+        return multipart(method, pathAndQuery, body, "");
+    }
+
+    /**
+     * A request with a Slicer-framed multipart body and an {@code Authorization} header (none if
+     * empty).
+     */
+    HttpResponse<byte[]> multipart(
+            String method, String pathAndQuery, SlicerMultipart body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
                 HttpRequest.newBuilder(uri(pathAndQuery))
                         .timeout(Duration.ofSeconds(60))
                         .header("Content-Type", body.contentType())
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()))
-                        .build();
-        return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+        if (!authorization.isEmpty()) {
+            request.header("Authorization", authorization);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** {@code POST /auth/token} as MONAI Label's clients send it (urlencoded password grant). */
+    HttpResponse<String> signIn(String username, String password)
+            throws IOException, InterruptedException {
+        String form =
+                "username="
+                        + java.net.URLEncoder.encode(username, StandardCharsets.UTF_8)
+                        + "&password="
+                        + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)
+                        + "&grant_type=password";
+        return send(
+                HttpRequest.newBuilder(uri("/auth/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)));
+    }
+
+    /**
+     * The {@code Authorization} header MONAI Label's clients send after signing in: {@code
+     * "<token_type> <access_token>"} of the token reply.
+     */
+    String authorization(String username, String password)
+            throws IOException, InterruptedException {
+        HttpResponse<String> reply = signIn(username, password);
+        if (reply.statusCode() != 200) {
+            throw new AssertionError("sign-in of " + username + ": " + reply.body());
+        }
+        Map<String, Object> token = json(reply);
+        return token.get("token_type") + " " + token.get("access_token");
     }
 
     /**

@@ -7,6 +7,10 @@ package org.monailabel.api.error;
 public enum ErrorCode {
     /** The request is malformed or names something it may not (400). */
     INVALID_INPUT(400),
+    /** The request carries no valid credentials: no token, or a bad or expired one (401). */
+    UNAUTHORIZED(401),
+    /** The signed-in user's role does not allow the request (403). */
+    FORBIDDEN(403),
     /** An image, label, model, strategy, session or task does not exist (404). */
     NOT_FOUND(404),
     /** The request conflicts with the current state, e.g. a clashing name (409). */
@@ -15,6 +19,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413),
     /** A single-slot job (training, scoring) is already running (429). */
     ALREADY_RUNNING(429),
+    /** Too many failed sign-ins for a user name or from an address; retry later (429). */
+    TOO_MANY_ATTEMPTS(429),
     /** A bounded queue is full or a resource is temporarily unavailable; retry later (503). */
     BUSY(503),
     /** A model failed while running on valid input (500). */

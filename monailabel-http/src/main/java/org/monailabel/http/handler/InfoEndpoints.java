@@ -18,14 +18,13 @@ import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.ModelInfo;
 import org.monailabel.api.Params;
 import org.monailabel.api.TrainerInfo;
-import org.monailabel.api.error.NotFoundException;
 import org.monailabel.engine.apps.AppStatus;
 import org.monailabel.engine.apps.AppsInfo;
 import org.monailabel.http.support.Http;
 import org.monailabel.http.support.Json;
 import org.monailabel.http.support.PathPrefix;
 
-/** {@code /info/}, {@code /activelearning/{strategy}}, {@code /auth/...} and the home page. */
+/** {@code /info/}, {@code /activelearning/{strategy}} and the home page. */
 public final class InfoEndpoints {
     private final Services services;
 
@@ -141,20 +140,6 @@ public final class InfoEndpoints {
             sample.put("path", services.datastore().imageFile(id).toAbsolutePath().toString());
         }
         Json.send(exchange, sample);
-    }
-
-    /** {@code GET /auth/}: authentication is off; clients then skip it (docs/rest-api.md §1.7). */
-    public void auth(HttpServerExchange exchange) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("enabled", false);
-        json.put("client_id", "");
-        json.put("realm", "");
-        Json.send(exchange, json);
-    }
-
-    /** {@code /auth/token}, {@code /auth/token/valid}: there is nothing to log in to. */
-    public void authToken(HttpServerExchange exchange) {
-        throw new NotFoundException("Authentication is not enabled on this server");
     }
 
     /**

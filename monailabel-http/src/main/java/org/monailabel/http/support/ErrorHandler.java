@@ -6,6 +6,9 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.util.Objects;
 import org.monailabel.api.error.BusyException;
+import org.monailabel.api.error.ErrorCode;
+import org.monailabel.api.error.MonaiLabelException;
+import org.monailabel.api.error.TooManyAttemptsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -14,7 +17,8 @@ import org.slf4j.MDC;
  * Runs the handler chain on the worker thread with the request id in the MDC and turns every
  * failure into a JSON {@code {"detail": ...}} reply (inside the dispatch, where the exceptions
  * are). 5xx are logged once with the stack trace (a busy model's 503 only as a line), 4xx at debug.
- * A reply already started cannot be replaced: the connection is then closed.
+ * A 401 carries {@code WWW-Authenticate: Bearer}; a 503 or a sign-in lockout's 429 {@code
+ * Retry-After}. A reply already started cannot be replaced: the connection is then closed.
  */
 public final class ErrorHandler implements HttpHandler {
     private static final Logger logger = LoggerFactory.getLogger(ErrorHandler.class);
@@ -79,6 +83,11 @@ public final class ErrorHandler implements HttpHandler {
         if (e instanceof BusyException busy) {
             exchange.getResponseHeaders()
                     .put(Headers.RETRY_AFTER, Math.max(1, busy.retryAfterSeconds()));
+        } else if (e instanceof TooManyAttemptsException locked) {
+            exchange.getResponseHeaders()
+                    .put(Headers.RETRY_AFTER, Math.max(1, locked.retryAfterSeconds()));
+        } else if (e instanceof MonaiLabelException m && m.code() == ErrorCode.UNAUTHORIZED) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
         }
         if (!exchange.isRequestComplete()) {
             if (error.status() == 413) {
