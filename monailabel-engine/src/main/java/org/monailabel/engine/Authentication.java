@@ -63,15 +63,49 @@ public final class Authentication {
                     "auth_username_claim",
                     "auth_clock_skew_seconds",
                     "auth_token_url",
-                    "auth_client_secret");
+                    "auth_client_secret",
+                    "auth_download_grant_seconds");
 
     static final long DEFAULT_EXPIRY_SECONDS = 3600;
+
+    /** How long a client may download an image it was handed without a token, by default. */
+    static final long DEFAULT_GRANT_SECONDS = 600;
+
     static final String DEFAULT_CLIENT_ID = "monailabel-app";
 
     private final Optional<Authenticator> authenticator;
+    private volatile long grantMillis = DEFAULT_GRANT_SECONDS * 1000;
+    private final Map<String, Long> grants = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Authentication(Optional<Authenticator> authenticator) {
         this.authenticator = authenticator;
+    }
+
+    private Authentication withGrants(Map<String, String> conf) {
+        grantMillis =
+                seconds(conf, "auth_download_grant_seconds", DEFAULT_GRANT_SECONDS, 0, 86400)
+                        * 1000;
+        return this;
+    }
+
+    /**
+     * Lets the client at {@code address} download {@code imageId} without a token for {@code
+     * auth_download_grant_seconds} (default 600; 0: never): called when a signed-in client is
+     * handed the image (next sample), because 3D Slicer's download of it (SampleData) sends no
+     * token. Only that image, only from that address.
+     */
+    public void grantDownload(String address, String imageId) {
+        if (enabled() && grantMillis > 0 && !address.isEmpty()) {
+            long now = System.currentTimeMillis();
+            grants.values().removeIf(expiry -> expiry < now);
+            grants.put(address + "\n" + imageId, now + grantMillis);
+        }
+    }
+
+    /** Whether {@link #grantDownload} let this address download this image, still. */
+    public boolean downloadGranted(String address, String imageId) {
+        Long expiry = grants.get(address + "\n" + imageId);
+        return expiry != null && expiry >= System.currentTimeMillis();
     }
 
     /** No authentication: every request is served. */
@@ -129,13 +163,14 @@ public final class Authentication {
                                     30L * 24 * 3600));
             try {
                 return new Authentication(
-                        Optional.of(
-                                LocalAuthenticator.open(
-                                        usersFile.get(),
-                                        setting(conf, "auth_secret"),
-                                        workDir.resolve("auth"),
-                                        expiry,
-                                        clientId)));
+                                Optional.of(
+                                        LocalAuthenticator.open(
+                                                usersFile.get(),
+                                                setting(conf, "auth_secret"),
+                                                workDir.resolve("auth"),
+                                                expiry,
+                                                clientId)))
+                        .withGrants(conf);
             } catch (InvalidInputException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
@@ -168,7 +203,8 @@ public final class Authentication {
                             clientId,
                             setting(conf, "auth_token_url"),
                             setting(conf, "auth_client_secret"));
-            return new Authentication(Optional.of(ExternalAuthenticator.open(settings)));
+            return new Authentication(Optional.of(ExternalAuthenticator.open(settings)))
+                    .withGrants(conf);
         }
         Set<String> orphans = new TreeSet<>();
         conf.keySet().stream().filter(k -> k.startsWith("auth_")).forEach(orphans::add);

@@ -84,14 +84,22 @@ class HttpSlicerSignedInTest {
         assertThat(TestServer.json(get("/info/", auth)).get("labels")).isEqualTo(List.of("organ"));
         assertThat(get("/train/?check_if_running=true", auth).statusCode()).isEqualTo(404);
 
-        // next sample; SampleData's download sends no token and is refused
+        // next sample; SampleData's download sends no token: granted for that image, to this
+        // client, for a while; any other image still needs a token
         Map<String, Object> sample =
                 TestServer.json(
                         postJson("/activelearning/first", "{\"client_id\": \"user-xyz\"}", auth));
         String id = (String) sample.get("id");
         assertThat(id).isEqualTo("CT chest 1");
         assertThat(Path.of((String) sample.get("path"))).exists(); // Slicer loads this if it can
-        assertThat(server.get("/datastore/image?image=" + q(id)).statusCode()).isEqualTo(401);
+        HttpResponse<byte[]> download = server.getBytes("/datastore/image?image=" + q(id));
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body())
+                .isEqualTo(Files.readAllBytes(Path.of((String) sample.get("path"))));
+        assertThat(server.get("/datastore/image?image=" + q("CT chest 2")).statusCode())
+                .isEqualTo(401);
+        assertThat(server.get("/datastore/label?label=" + q(id) + "&tag=final").statusCode())
+                .isEqualTo(401);
 
         // auto segmentation, untrained: empty
         assertThat(TestImages.dice(infer(id, auth), TestImages.truth(1))).isZero();

@@ -138,6 +138,8 @@ public final class InfoEndpoints {
                 new LinkedHashMap<>(services.monaiLabel().nextSample(strategy, Params.of(body)));
         if (sample.get("id") instanceof String id) {
             sample.put("path", services.datastore().imageFile(id).toAbsolutePath().toString());
+            // Slicer downloads it next without a token
+            services.authentication().grantDownload(Http.clientAddress(exchange), id);
         }
         Json.send(exchange, sample);
     }

@@ -33,11 +33,28 @@ public final class AuthenticationHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (authentication.enabled() && required.isPresent()) {
+        if (authentication.enabled() && required.isPresent() && !granted(exchange)) {
             Identity user = authenticate(authentication, exchange);
             Authentication.authorize(user, required.get());
         }
         next.handleRequest(exchange);
+    }
+
+    /**
+     * A tokenless image download the client was granted when it was handed the image (3D Slicer's
+     * SampleData download sends no token; see {@link Authentication#grantDownload}).
+     */
+    private boolean granted(HttpServerExchange exchange) {
+        if (exchange.getRequestHeaders().contains(Headers.AUTHORIZATION)
+                || !exchange.getRequestMethod().equals(io.undertow.util.Methods.GET)
+                || !exchange.getRelativePath().equals("/datastore/image")) {
+            return false;
+        }
+        return Http.query(exchange, "image")
+                .filter(
+                        image ->
+                                authentication.downloadGranted(Http.clientAddress(exchange), image))
+                .isPresent();
     }
 
     /** Checks the request's bearer token and records its user in {@link Http#USER}. */
