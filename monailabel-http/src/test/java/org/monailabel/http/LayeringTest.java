@@ -36,7 +36,9 @@ class LayeringTest {
                     "org.monailabel.engine.io.InvalidImageException",
                             "the error an unreadable image is reported with",
                     "org.monailabel.engine.json.JsonTrees",
-                            "the JSON codec replies are written with, as the datastore's");
+                            "the JSON codec replies are written with, as the datastore's",
+                    "org.monailabel.engine.datastore.LabelVersion",
+                            "what the label use cases (MonaiLabel.labels()) return");
 
     private static final Pattern ENGINE_NAME =
             Pattern.compile("\\borg\\.monailabel\\.engine(\\.[A-Za-z_][A-Za-z0-9_]*)+");
