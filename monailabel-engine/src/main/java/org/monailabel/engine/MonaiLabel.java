@@ -918,6 +918,27 @@ public final class MonaiLabel implements AutoCloseable {
         return sessions.create(uploads, meta, expirySeconds);
     }
 
+    /** {@link #createSession(List, Map, long)} as {@code actor}, written to the audit log. */
+    public Session createSession(
+            List<Upload> files, Map<String, Object> meta, long expirySeconds, Actor actor)
+            throws IOException {
+        Session session = createSession(files, meta, expirySeconds);
+        audit.record(
+                AuditEvent.of("session.created", actor)
+                        .with("session", session.id())
+                        .with("files", files.size())
+                        .with("expiry", session.expirySeconds()));
+        return session;
+    }
+
+    /** {@link #removeSession(String)} as {@code actor}; a removal is written to the audit log. */
+    public Optional<Session> removeSession(String id, Actor actor) throws IOException {
+        Optional<Session> removed = removeSession(id);
+        removed.ifPresent(
+                s -> audit.record(AuditEvent.of("session.removed", actor).with("session", s.id())));
+        return removed;
+    }
+
     /** A live session; {@code touch} renews its expiry. */
     public Optional<Session> session(String id, boolean touch) {
         return sessions.get(id, touch);
