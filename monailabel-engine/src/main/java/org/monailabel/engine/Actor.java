@@ -10,6 +10,9 @@ import java.util.Objects;
  * @param address the client's network address (no port), or empty
  */
 public record Actor(String user, String address) {
+    /** The user of a request without sign-in, as the HTTP layer names it. */
+    public static final String ANONYMOUS_USER = "anonymous";
+
     /** The user of {@link #SERVER}. */
     public static final String SERVER_USER = "server";
 

@@ -92,6 +92,28 @@ public final class Labels {
             Precondition precondition)
             throws IOException {
         Objects.requireNonNull(label, "label");
+        return save(
+                imageId,
+                tag,
+                label.file(),
+                label.fileName(),
+                info,
+                Transfer.MOVE,
+                actor,
+                precondition);
+    }
+
+    /** A save of the server's own (an inference's {@code save_label}, batch inference). */
+    Optional<LabelVersion> save(
+            String imageId,
+            String tag,
+            Path file,
+            String fileName,
+            Map<String, Object> info,
+            Transfer transfer,
+            Actor actor,
+            Precondition precondition)
+            throws IOException {
         Objects.requireNonNull(info, "info");
         String clientId = clientId(info);
         Optional<LabelVersion> version;
@@ -103,14 +125,14 @@ public final class Labels {
                                     .saveLabel(
                                             imageId,
                                             tag,
-                                            label.file(),
-                                            label.fileName(),
+                                            file,
+                                            fileName,
                                             info,
-                                            Transfer.MOVE,
+                                            transfer,
                                             edit(actor, clientId, imageId, tag, precondition)));
         } else {
             requireNone(precondition);
-            datastore.saveLabel(imageId, tag, label.file(), label.fileName(), info, Transfer.MOVE);
+            datastore.saveLabel(imageId, tag, file, fileName, info, transfer);
             version = Optional.empty();
         }
         audit.record(
@@ -120,6 +142,7 @@ public final class Labels {
                                 version.map(v -> v.replaced() == 0 ? null : v.replaced())
                                         .orElse(null))
                         .with("client_id", clientId.isEmpty() ? null : clientId)
+                        .with("model", info.get("model") instanceof String m ? m : null)
                         .with("size", version.map(LabelVersion::size).orElse(null))
                         .with("sha256", version.map(LabelVersion::sha256).orElse(null)));
         if (Datastore.FINAL.equals(tag)) {
@@ -222,7 +245,7 @@ public final class Labels {
                 review.level()
                         .orElseGet(() -> String.valueOf(meta(before).getOrDefault("level", "")));
         String reviewer =
-                actor.user().equals("anonymous") && review.reviewer().isPresent()
+                actor.user().equals(Actor.ANONYMOUS_USER) && review.reviewer().isPresent()
                         ? review.reviewer().get()
                         : actor.user();
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -506,9 +506,16 @@ public final class MonaiLabel implements AutoCloseable {
         info.put("model", model);
         info.put("params", result.json());
         Path file = result.file().get();
-        return Optional.of(
-                datastore.saveLabel(
-                        imageId, tag, file, file.getFileName().toString(), info, transfer));
+        labels.save(
+                imageId,
+                tag,
+                file,
+                file.getFileName().toString(),
+                info,
+                transfer,
+                Actor.SERVER,
+                Precondition.none());
+        return Optional.of(imageId);
     }
 
     // ---- active learning ----
