@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One state change for the {@link AuditLog}: what happened ({@code action}, e.g. {@code
@@ -24,8 +25,7 @@ import java.util.Objects;
  */
 public record AuditEvent(Instant time, String action, Actor actor, Map<String, Object> fields) {
     /** Keys the log line reserves for the event itself. */
-    private static final java.util.Set<String> RESERVED =
-            java.util.Set.of("time", "action", "user", "address");
+    private static final Set<String> RESERVED = Set.of("time", "action", "user", "address");
 
     public AuditEvent {
         Objects.requireNonNull(time, "time");

@@ -2,6 +2,7 @@ package org.monailabel.engine;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -93,11 +94,7 @@ public final class AuditLog implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the audit log is closed");
         }
-        long bytes =
-                JsonTrees.toCompactString(line)
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)
-                                .length
-                        + 1L;
+        long bytes = JsonTrees.toCompactString(line).getBytes(StandardCharsets.UTF_8).length + 1L;
         if (file.size() > 0 && file.size() + bytes > maxBytes) {
             rotate();
         }

@@ -1,6 +1,7 @@
 package org.monailabel.engine;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -324,7 +325,9 @@ public final class Labels {
             if (version.isPresent()) {
                 Path file =
                         versioned().get().labelVersionFile(imageId, tag, version.get().version());
-                return Optional.of(new LabelFile(file, version.get().name(), version));
+                if (Files.isRegularFile(file)) { // else the history's folder was deleted by hand
+                    return Optional.of(new LabelFile(file, version.get().name(), version));
+                }
             }
         }
         return datastore

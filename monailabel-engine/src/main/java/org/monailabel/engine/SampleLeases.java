@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,14 +63,14 @@ final class SampleLeases {
      *
      * @return until when, or empty if another holder has it
      */
-    synchronized java.util.Optional<Instant> acquire(String holder, String imageId) {
+    synchronized Optional<Instant> acquire(String holder, String imageId) {
         if (!enabled()) {
-            return java.util.Optional.of(clock.instant());
+            return Optional.of(clock.instant());
         }
         purge();
         Lease current = byImage.get(imageId);
         if (current != null && !current.holder().equals(holder)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String previous = byHolder.remove(holder);
         if (previous != null) {
@@ -78,7 +79,7 @@ final class SampleLeases {
         Instant until = clock.instant().plus(duration);
         byImage.put(imageId, new Lease(holder, until));
         byHolder.put(holder, imageId);
-        return java.util.Optional.of(until);
+        return Optional.of(until);
     }
 
     /** Frees the image (it got a final label). */

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -472,9 +473,7 @@ final class LabelHistory implements AutoCloseable {
                         key.tag(),
                         json.get("version").getAsInt(),
                         LabelVersion.Action.valueOf(
-                                json.get("action")
-                                        .getAsString()
-                                        .toUpperCase(java.util.Locale.ROOT)),
+                                json.get("action").getAsString().toUpperCase(Locale.ROOT)),
                         json.get("replaced").getAsInt(),
                         Instant.parse(json.get("time").getAsString()),
                         json.get("user").getAsString(),
