@@ -47,12 +47,18 @@ public final class Models {
     private final AppRegistry registry;
     private final AppEnvironment environment;
     private final Supplier<Optional<Job>> training;
+    private final AuditLog audit;
     private final Object publishing = new Object(); // one upload, rollback or removal at a time
 
-    Models(AppRegistry registry, AppEnvironment environment, Supplier<Optional<Job>> training) {
+    Models(
+            AppRegistry registry,
+            AppEnvironment environment,
+            Supplier<Optional<Job>> training,
+            AuditLog audit) {
         this.registry = registry;
         this.environment = environment;
         this.training = training;
+        this.audit = audit;
     }
 
     /**
@@ -156,6 +162,21 @@ public final class Models {
      * @throws ConflictException while a training job runs
      */
     public WeightsInfo upload(String model, Path weights, String fileName) throws IOException {
+        return upload(model, weights, fileName, Actor.SERVER);
+    }
+
+    /** {@link #upload(String, Path, String)}, as {@code actor}, written to the audit log. */
+    public WeightsInfo upload(String model, Path weights, String fileName, Actor actor)
+            throws IOException {
+        WeightsInfo info = publish(model, weights, fileName);
+        audit.record(
+                AuditEvent.of("model.uploaded", actor)
+                        .with("model", model)
+                        .with("sha256", info.sha256()));
+        return info;
+    }
+
+    private WeightsInfo publish(String model, Path weights, String fileName) throws IOException {
         ModelStore store = store(model);
         synchronized (publishing) {
             refuseWhileTraining(model);
@@ -216,6 +237,19 @@ public final class Models {
      * @throws ConflictException while a training job runs
      */
     public void rollback(String model, int version) throws IOException {
+        rollback(model, version, Actor.SERVER);
+    }
+
+    /** {@link #rollback(String, int)}, as {@code actor}, written to the audit log. */
+    public void rollback(String model, int version, Actor actor) throws IOException {
+        restore(model, version);
+        audit.record(
+                AuditEvent.of("model.rolled_back", actor)
+                        .with("model", model)
+                        .with("version", version));
+    }
+
+    private void restore(String model, int version) throws IOException {
         ModelStore store = store(model);
         synchronized (publishing) {
             refuseWhileTraining(model);
@@ -232,6 +266,16 @@ public final class Models {
      * @throws ConflictException while a training job runs
      */
     public void remove(String model) throws IOException {
+        remove(model, Actor.SERVER);
+    }
+
+    /** {@link #remove(String)}, as {@code actor}, written to the audit log. */
+    public void remove(String model, Actor actor) throws IOException {
+        unpublish(model);
+        audit.record(AuditEvent.of("model.deleted", actor).with("model", model));
+    }
+
+    private void unpublish(String model) throws IOException {
         ModelStore store = store(model);
         synchronized (publishing) {
             refuseWhileTraining(model);

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -134,6 +137,10 @@ public final class MonaiLabel implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final Optional<Prefetcher> prefetcher;
     private final Optional<SamplesAhead> samplesAhead;
+    private final AuditLog audit;
+    private final SampleLeases leases;
+    private final Labels labels;
+    private final Images images;
 
     private MonaiLabel(
             Builder b,
@@ -143,8 +150,20 @@ public final class MonaiLabel implements AutoCloseable {
             AppRegistry registry,
             Optional<AppFolderWatcher> watcher,
             SessionStore sessions,
-            Path inferRoot) {
+            Path inferRoot,
+            AuditLog audit) {
         this.datastore = datastore;
+        this.audit = audit;
+        this.leases =
+                new SampleLeases(
+                        Duration.ofSeconds(
+                                AppConfig.of(b.conf)
+                                        .getInt(
+                                                SampleLeases.SETTING,
+                                                (int) SampleLeases.DEFAULT_SECONDS)),
+                        Clock.systemUTC());
+        this.labels = new Labels(datastore, audit, leases::release);
+        this.images = new Images(datastore, audit);
         this.ownedDatastore = owned;
         this.environment = environment;
         this.registry = registry;
@@ -159,7 +178,7 @@ public final class MonaiLabel implements AutoCloseable {
         this.jobs = Map.copyOf(runners);
         this.inferRoot = inferRoot;
         this.stopTimeout = b.stopTimeout;
-        this.models = new Models(registry, environment, this::trainingJob);
+        this.models = new Models(registry, environment, this::trainingJob, audit);
         this.housekeeping =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {
@@ -233,6 +252,27 @@ public final class MonaiLabel implements AutoCloseable {
     /** The datastore the tasks work on. */
     public Datastore datastore() {
         return datastore;
+    }
+
+    /**
+     * The label use cases of clients: saves and removals on a precondition, with history, reviews,
+     * audited.
+     */
+    public Labels labels() {
+        return labels;
+    }
+
+    /** The image use cases of clients: add, remove, update info, audited. */
+    public Images images() {
+        return images;
+    }
+
+    /**
+     * The audit log ({@code <workDir>/audit/audit.log}): the engine records its use cases' changes;
+     * other code adds its own events.
+     */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** The status of every app, loaded or failed. */
@@ -475,9 +515,16 @@ public final class MonaiLabel implements AutoCloseable {
         info.put("model", model);
         info.put("params", result.json());
         Path file = result.file().get();
-        return Optional.of(
-                datastore.saveLabel(
-                        imageId, tag, file, file.getFileName().toString(), info, transfer));
+        labels.save(
+                imageId,
+                tag,
+                file,
+                file.getFileName().toString(),
+                info,
+                transfer,
+                Actor.SERVER,
+                Precondition.none());
+        return Optional.of(imageId);
     }
 
     // ---- active learning ----
@@ -491,17 +538,48 @@ public final class MonaiLabel implements AutoCloseable {
      * failure of the strategy is wrapped in an {@link AppException}.
      */
     public Map<String, Object> nextSample(String strategy, Params params) throws IOException {
+        return nextSample(strategy, params, Actor.SERVER);
+    }
+
+    /**
+     * {@link #nextSample(String, Params)} for a client: no image leased to another client (another
+     * user, or another {@code client_id}) within the lease time ({@code --conf} {@value
+     * SampleLeases#SETTING}, default 900 s; 0 turns leases off) is handed out; the client's own
+     * leased image may be handed to it again, and its lease moves to the image it is handed. Empty
+     * also when every image left is leased to others.
+     */
+    public Map<String, Object> nextSample(String strategy, Params params, Actor actor)
+            throws IOException {
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(actor, "actor");
+        String holder = SampleLeases.holder(actor, params.getString("client_id", ""));
         Optional<Sample> sample = samplesAhead.flatMap(a -> a.take(strategy, params));
-        if (sample.isEmpty()) {
-            sample = chooseSample(strategy, params);
-        }
-        if (sample.isEmpty()) {
-            return Map.of();
+        Optional<Instant> leased = Optional.empty();
+        while (leased.isEmpty()) { // ends: each turn leases, or hides one more image
+            Set<String> others = leases.heldByOthers(holder);
+            if (sample.isPresent() && others.contains(sample.get().imageId())) {
+                sample = Optional.empty();
+            }
+            if (sample.isEmpty()) {
+                sample = chooseSample(strategy, params, others);
+            }
+            if (sample.isEmpty()) {
+                return Map.of();
+            }
+            leased = leases.acquire(holder, sample.get().imageId());
+            if (leased.isEmpty()) {
+                sample = Optional.empty(); // another client took it meanwhile
+            }
         }
         String id = sample.get().imageId();
         datastore.recordSampleHandout(
                 id, strategy, params.getString("client_id", DEFAULT_CLIENT_ID));
+        audit.record(
+                AuditEvent.of("sample.handed_out", actor)
+                        .with("image", id)
+                        .with("strategy", strategy)
+                        .with("client_id", params.getString("client_id", ""))
+                        .with("lease_until", leases.enabled() ? leased.get().toString() : null));
         samplesAhead.ifPresent(
                 a -> {
                     a.handedOut(id);
@@ -516,8 +594,15 @@ public final class MonaiLabel implements AutoCloseable {
     }
 
     private Optional<Sample> chooseSample(String strategy, Params params) throws IOException {
+        return chooseSample(strategy, params, Set.of());
+    }
+
+    /** Asks the strategy, with the images in {@code hidden} not among the unlabeled ones. */
+    private Optional<Sample> chooseSample(String strategy, Params params, Set<String> hidden)
+            throws IOException {
+        Datastore view = hidden.isEmpty() ? datastore : new WithoutImages(datastore, hidden);
         try (Lease<ActiveLearningStrategy> lease = registry.strategy(strategy)) {
-            return lease.call(task -> task.next(datastore, params));
+            return lease.call(task -> task.next(view, params));
         } catch (MonaiLabelException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
@@ -574,6 +659,92 @@ public final class MonaiLabel implements AutoCloseable {
      */
     public Optional<Job> stop(JobKind kind) throws InterruptedException {
         return job(kind).stop(stopTimeout);
+    }
+
+    /**
+     * {@link #stop(JobKind)} as {@code actor}: a job asked to stop is written to the audit log
+     * ({@code train.stopped}, {@code scoring.stopped}, {@code batch_infer.stopped}).
+     */
+    public Optional<Job> stop(JobKind kind, Actor actor) throws InterruptedException {
+        Optional<Job> stopped = stop(kind);
+        stopped.ifPresent(j -> audit.record(jobEvent(kind, "stopped", j, actor)));
+        return stopped;
+    }
+
+    private static AuditEvent jobEvent(JobKind kind, String what, Job job, Actor actor) {
+        String prefix =
+                switch (kind) {
+                    case TRAIN -> "train";
+                    case SCORING -> "scoring";
+                    case BATCH_INFER -> "batch_infer";
+                };
+        return AuditEvent.of(prefix + "." + what, actor)
+                .with("job", job.id())
+                .with("name", job.name());
+    }
+
+    /** {@link #train(String, Map, boolean)} as {@code actor}, written to the audit log. */
+    public Job train(String trainer, Map<String, Object> params, boolean enqueue, Actor actor) {
+        Job job = train(trainer, params, enqueue);
+        audit.record(jobEvent(JobKind.TRAIN, "started", job, actor));
+        return job;
+    }
+
+    /** {@link #trainAll(Map)} as {@code actor}; each job queued is written to the audit log. */
+    public Map<String, Submission> trainAll(Map<String, Object> params, Actor actor) {
+        Map<String, Submission> submitted = trainAll(params);
+        submitted
+                .values()
+                .forEach(
+                        s ->
+                                s.job()
+                                        .ifPresent(
+                                                j ->
+                                                        audit.record(
+                                                                jobEvent(
+                                                                        JobKind.TRAIN,
+                                                                        "started",
+                                                                        j,
+                                                                        actor))));
+        return submitted;
+    }
+
+    /** {@link #score(String, Map, boolean)} as {@code actor}, written to the audit log. */
+    public Job score(String method, Map<String, Object> params, boolean enqueue, Actor actor) {
+        Job job = score(method, params, enqueue);
+        audit.record(jobEvent(JobKind.SCORING, "started", job, actor));
+        return job;
+    }
+
+    /** {@link #scoreAll(Map)} as {@code actor}; each job queued is written to the audit log. */
+    public Map<String, Submission> scoreAll(Map<String, Object> params, Actor actor) {
+        Map<String, Submission> submitted = scoreAll(params);
+        submitted
+                .values()
+                .forEach(
+                        s ->
+                                s.job()
+                                        .ifPresent(
+                                                j ->
+                                                        audit.record(
+                                                                jobEvent(
+                                                                        JobKind.SCORING,
+                                                                        "started",
+                                                                        j,
+                                                                        actor))));
+        return submitted;
+    }
+
+    /** {@link #batchInfer(String, BatchImages, Map, boolean)} as {@code actor}, audited. */
+    public Job batchInfer(
+            String model,
+            BatchImages images,
+            Map<String, Object> params,
+            boolean enqueue,
+            Actor actor) {
+        Job job = batchInfer(model, images, params, enqueue);
+        audit.record(jobEvent(JobKind.BATCH_INFER, "started", job, actor));
+        return job;
     }
 
     /**
@@ -770,6 +941,27 @@ public final class MonaiLabel implements AutoCloseable {
         return sessions.create(uploads, meta, expirySeconds);
     }
 
+    /** {@link #createSession(List, Map, long)} as {@code actor}, written to the audit log. */
+    public Session createSession(
+            List<Upload> files, Map<String, Object> meta, long expirySeconds, Actor actor)
+            throws IOException {
+        Session session = createSession(files, meta, expirySeconds);
+        audit.record(
+                AuditEvent.of("session.created", actor)
+                        .with("session", session.id())
+                        .with("files", files.size())
+                        .with("expiry", session.expirySeconds()));
+        return session;
+    }
+
+    /** {@link #removeSession(String)} as {@code actor}; a removal is written to the audit log. */
+    public Optional<Session> removeSession(String id, Actor actor) throws IOException {
+        Optional<Session> removed = removeSession(id);
+        removed.ifPresent(
+                s -> audit.record(AuditEvent.of("session.removed", actor).with("session", s.id())));
+        return removed;
+    }
+
     /** A live session; {@code touch} renews its expiry. */
     public Optional<Session> session(String id, boolean touch) {
         return sessions.get(id, touch);
@@ -826,6 +1018,7 @@ public final class MonaiLabel implements AutoCloseable {
         watcher.ifPresent(AppFolderWatcher::close);
         registry.close();
         ownedDatastore.ifPresent(Datastore::close);
+        audit.close();
     }
 
     /** Builds a {@link MonaiLabel}. Not thread-safe. */
@@ -1018,7 +1211,15 @@ public final class MonaiLabel implements AutoCloseable {
             AppRegistry registry = null;
             Optional<AppFolderWatcher> watcher = Optional.empty();
             SessionStore sessions = null;
+            AuditLog audit = null;
             try {
+                AppConfig auditConf = AppConfig.of(conf);
+                audit =
+                        AuditLog.open(
+                                work.resolve("audit"),
+                                auditConf.getInt(
+                                        AuditLog.MAX_BYTES, (int) AuditLog.DEFAULT_MAX_BYTES),
+                                auditConf.getInt(AuditLog.KEEP, AuditLog.DEFAULT_KEEP));
                 if (dicomWeb != null) {
                     if (studies == null) {
                         throw new IllegalStateException("a DICOMweb datastore needs a folder");
@@ -1065,11 +1266,19 @@ public final class MonaiLabel implements AutoCloseable {
                         registry.names(TaskKind.STRATEGY),
                         device);
                 return new MonaiLabel(
-                        this, store, owned, environment, registry, watcher, sessions, inferRoot);
+                        this,
+                        store,
+                        owned,
+                        environment,
+                        registry,
+                        watcher,
+                        sessions,
+                        inferRoot,
+                        audit);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c :
                         new AutoCloseable[] {
-                            sessions, watcher.orElse(null), registry, owned.orElse(null)
+                            sessions, watcher.orElse(null), registry, owned.orElse(null), audit
                         }) {
                     if (c != null) {
                         try {

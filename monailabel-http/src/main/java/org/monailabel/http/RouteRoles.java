@@ -59,6 +59,7 @@ final class RouteRoles {
                 "HEAD /datastore/label",
                 "GET /datastore/image/info",
                 "GET /datastore/label/info",
+                "GET /datastore/label/history",
                 "POST /infer/{model}",
                 "GET /session/{id}",
                 "GET /train/",
@@ -83,7 +84,7 @@ final class RouteRoles {
                 "GET /model/info/{model}",
                 "GET /model/{model}/versions");
 
-        // REVIEWER: approving and rejecting labels (the review routes go here)
+        allow(Access.REVIEWER, "PUT /datastore/label/review"); // approve, reject
 
         allow(
                 Access.ADMIN,

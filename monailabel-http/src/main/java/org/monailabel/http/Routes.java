@@ -107,6 +107,8 @@ final class Routes {
         r.add(Methods.DELETE, "/datastore/label", datastore::deleteLabel);
         r.add(Methods.GET, "/datastore/image/info", datastore::imageInfo);
         r.add(Methods.PUT, "/datastore/image/info", datastore::updateImageInfo);
+        r.add(Methods.GET, "/datastore/label/history", datastore::labelHistory);
+        r.add(Methods.PUT, "/datastore/label/review", datastore::reviewLabel);
         r.add(Methods.GET, "/datastore/label/info", datastore::labelInfo);
         r.add(Methods.PUT, "/datastore/label/info", datastore::updateLabelInfo);
         r.add(Methods.PUT, "/datastore/updatelabelinfo", datastore::updateLabelInfo);

@@ -40,7 +40,9 @@ class LayeringTest {
                     "org.monailabel.engine.auth.Identity",
                             "who Authentication.authenticate says a token belongs to",
                     "org.monailabel.engine.auth.Role",
-                            "the role a route requires, checked by Authentication.authorize");
+                            "the role a route requires, checked by Authentication.authorize",
+                    "org.monailabel.engine.datastore.LabelVersion",
+                            "what the label use cases (MonaiLabel.labels()) return");
 
     private static final Pattern ENGINE_NAME =
             Pattern.compile("\\borg\\.monailabel\\.engine(\\.[A-Za-z_][A-Za-z0-9_]*)+");

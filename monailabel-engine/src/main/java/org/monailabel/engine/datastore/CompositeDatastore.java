@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.monailabel.api.Datastore;
 import org.monailabel.api.DatastoreStats;
 import org.monailabel.api.TrainingPair;
+import org.monailabel.api.error.ConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * Several datastores served as one: a studies folder's image files and the DICOM series beside
  * them. Each image belongs to the first part that has it (an id two parts share is served from the
  * first, and a warning logged); new images go to the first part; name and description are the first
- * part's. The listing is the parts' listings one after the other. Thread-safe when the parts are;
- * closing it closes every part.
+ * part's. The listing is the parts' listings one after the other. Labels keep the history of the
+ * part that has their image ({@link VersionedLabels}; a part without one refuses those calls with a
+ * {@link ConflictException}). Thread-safe when the parts are; closing it closes every part.
  */
-public final class CompositeDatastore implements Datastore, Preparable {
+public final class CompositeDatastore implements Datastore, Preparable, VersionedLabels {
     private static final Logger logger = LoggerFactory.getLogger(CompositeDatastore.class);
 
     private final List<Datastore> parts;
@@ -63,6 +65,61 @@ public final class CompositeDatastore implements Datastore, Preparable {
             }
         }
         throw FileOperations.notFound(imageId);
+    }
+
+    private VersionedLabels versioned(String imageId) {
+        Datastore part = owner(imageId);
+        return VersionedLabels.of(part)
+                .orElseThrow(
+                        () ->
+                                new ConflictException(
+                                        "The labels of image '" + imageId + "' keep no history"));
+    }
+
+    @Override
+    public LabelVersion saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer,
+            LabelEdit edit)
+            throws IOException {
+        return versioned(imageId).saveLabel(imageId, tag, source, sourceName, info, transfer, edit);
+    }
+
+    @Override
+    public Optional<LabelVersion> removeLabel(String imageId, String tag, LabelEdit edit)
+            throws IOException {
+        return versioned(imageId).removeLabel(imageId, tag, edit);
+    }
+
+    @Override
+    public void removeImage(String imageId, LabelEdit edit) throws IOException {
+        versioned(imageId).removeImage(imageId, edit);
+    }
+
+    @Override
+    public LabelVersion updateLabelInfo(
+            String imageId, String tag, Map<String, Object> info, LabelEdit edit)
+            throws IOException {
+        return versioned(imageId).updateLabelInfo(imageId, tag, info, edit);
+    }
+
+    @Override
+    public List<LabelVersion> labelHistory(String imageId, String tag) throws IOException {
+        return versioned(imageId).labelHistory(imageId, tag);
+    }
+
+    @Override
+    public Optional<LabelVersion> currentLabel(String imageId, String tag) throws IOException {
+        return versioned(imageId).currentLabel(imageId, tag);
+    }
+
+    @Override
+    public Path labelVersionFile(String imageId, String tag, int version) throws IOException {
+        return versioned(imageId).labelVersionFile(imageId, tag, version);
     }
 
     @Override

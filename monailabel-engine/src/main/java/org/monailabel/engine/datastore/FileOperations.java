@@ -36,6 +36,7 @@ final class FileOperations {
     private final Path imagesDir;
     private final Path labelsDir;
     private final boolean checkContent;
+    private final LabelHistory history;
 
     FileOperations(
             PersistentIndex store,
@@ -43,8 +44,10 @@ final class FileOperations {
             Path studies,
             Path imagesDir,
             Path labelsDir,
-            boolean checkContent) {
+            boolean checkContent,
+            LabelHistory history) {
         this.store = store;
+        this.history = history;
         this.checkContent = checkContent;
         this.locks = locks;
         this.studies = studies;
@@ -113,11 +116,16 @@ final class FileOperations {
         return imageId;
     }
 
-    void removeImage(String imageId) throws IOException {
+    void removeImage(String imageId, LabelEdit edit) throws IOException {
         Ids.checkImageId(imageId);
         try (OperationLocks.Guard guard = locks.operation(imageId)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             for (String tag : entry.labelTags()) {
+                Optional<Path> file = labelFile(entry, tag);
+                history.sync(imageId, tag, file);
+                if (file.isPresent()) {
+                    history.recordRemoval(imageId, tag, edit); // before the file goes
+                }
                 DurableFiles.delete(
                         labelsDir.resolve(tag).resolve(entry.labelFileName(tag).orElseThrow()));
             }
@@ -126,13 +134,14 @@ final class FileOperations {
         }
     }
 
-    String saveLabel(
+    LabelVersion saveLabel(
             String imageId,
             String tag,
             Path source,
             String sourceName,
             Map<String, Object> info,
-            Transfer transfer)
+            Transfer transfer,
+            LabelEdit edit)
             throws IOException {
         Ids.checkImageId(imageId);
         Ids.checkTag(tag);
@@ -147,6 +156,7 @@ final class FileOperations {
         try (OperationLocks.Guard guard = locks.operation(imageId, tag + "/" + fileName)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
             checkOwner(store.index().labelOwner(tag, fileName), imageId, fileName);
+            edit.condition().check(history.sync(imageId, tag, labelFile(entry, tag)));
             DurableFiles.createDirectory(dir);
             Staged staged = stage(source, dir, transfer);
             List<Path> replaced =
@@ -156,6 +166,13 @@ final class FileOperations {
                             .map(dir::resolve)
                             .stream()
                             .toList();
+            LabelHistory.Entry version;
+            try {
+                version = history.prepare(imageId, tag, staged.temp(), fileName, edit);
+            } catch (IOException | RuntimeException e) {
+                staged.discard();
+                throw e;
+            }
             try {
                 store.update(
                         imageId,
@@ -168,26 +185,112 @@ final class FileOperations {
                                         new PersistentIndex.Move(
                                                 staged.temp(), dir.resolve(fileName))),
                                 replaced));
+            } catch (IOException | RuntimeException e) {
+                voidQuietly(version, e);
+                throw e;
             } finally {
                 staged.discard(); // only if the move did not happen
             }
             staged.finish();
+            return version.version();
         }
-        return imageId;
     }
 
-    void removeLabel(String imageId, String tag) throws IOException {
+    /** Voids a version whose save failed; should that fail too, the next open voids it. */
+    private void voidQuietly(LabelHistory.Entry version, Exception cause) {
+        try {
+            history.voidVersion(version);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    Optional<LabelVersion> removeLabel(String imageId, String tag, LabelEdit edit)
+            throws IOException {
         Ids.checkImageId(imageId);
         Ids.checkTag(tag);
         try (OperationLocks.Guard guard = locks.operation(imageId)) {
             ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            Optional<Path> file = labelFile(entry, tag);
+            edit.condition().check(history.sync(imageId, tag, file));
             Optional<String> name = entry.labelFileName(tag);
             if (name.isEmpty()) {
-                return;
+                return Optional.empty();
+            }
+            Optional<LabelVersion> removal = Optional.empty();
+            if (file.isPresent()) {
+                removal = Optional.of(history.recordRemoval(imageId, tag, edit)); // file next
             }
             DurableFiles.delete(labelsDir.resolve(tag).resolve(name.get()));
             store.update(imageId, current -> current.map(e -> e.withoutLabel(tag)));
+            return removal;
         }
+    }
+
+    /**
+     * Merges {@code changes} into a label's info under its image's lock, if {@code edit}'s
+     * condition holds; returns the label's current version.
+     */
+    LabelVersion updateLabelInfo(
+            String imageId, String tag, UnaryOperator<JsonObject> change, LabelEdit edit)
+            throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            JsonObject info = entry.labelInfo(tag).orElseThrow(() -> labelNotFound(imageId, tag));
+            Optional<Path> file = labelFile(entry, tag);
+            List<LabelVersion> versions = history.sync(imageId, tag, file);
+            edit.condition().check(versions);
+            if (file.isEmpty()) {
+                throw labelNotFound(imageId, tag);
+            }
+            JsonObject merged = change.apply(info);
+            store.update(
+                    imageId,
+                    current ->
+                            Optional.of(
+                                    current.orElseThrow(() -> notFound(imageId))
+                                            .withLabelInfo(tag, merged)));
+            return versions.get(versions.size() - 1);
+        }
+    }
+
+    /** The label's history, brought up to the file in place (under its image's lock). */
+    List<LabelVersion> labelHistory(String imageId, String tag) throws IOException {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        try (OperationLocks.Guard guard = locks.operation(imageId)) {
+            ObjectEntry entry = store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+            return history.sync(imageId, tag, labelFile(entry, tag));
+        }
+    }
+
+    /** The file of a saved version. */
+    Path labelVersionFile(String imageId, String tag, int version) {
+        Ids.checkImageId(imageId);
+        Ids.checkTag(tag);
+        store.index().get(imageId).orElseThrow(() -> notFound(imageId));
+        return history.file(imageId, tag, version);
+    }
+
+    /** At open: voids label versions whose change a crash cut short. */
+    void recoverHistory() throws IOException {
+        history.recover(
+                key ->
+                        store.index()
+                                .get(key.imageId())
+                                .flatMap(entry -> labelFile(entry, key.tag())));
+    }
+
+    private Optional<Path> labelFile(ObjectEntry entry, String tag) {
+        return entry.labelFileName(tag)
+                .map(name -> labelsDir.resolve(tag).resolve(name))
+                .filter(Files::isRegularFile);
+    }
+
+    static NotFoundException labelNotFound(String imageId, String tag) {
+        return new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found");
     }
 
     /**

@@ -48,13 +48,18 @@ import org.slf4j.LoggerFactory;
  * <p>Re-adding an existing image id replaces its file and resets its info; its labels (entries and
  * info) are kept, since their files still exist. Upstream recreates them with fresh info.
  *
+ * <p>Labels keep their history ({@link VersionedLabels}) in the hidden folder {@code
+ * <studies>/.monailabel-history/}: a numbered version per save and removal, with every saved file
+ * (see {@link LabelHistory}). The history is created with the first save; MONAI Label, which never
+ * looks there, can still serve the folder.
+ *
  * <pre>{@code
  * try (LocalDatastore datastore = LocalDatastore.open(Path.of("studies"))) {
  *     datastore.saveLabel("spleen_10", Datastore.FINAL, upload, "spleen_10.nii.gz", Map.of());
  * }
  * }</pre>
  */
-public final class LocalDatastore implements Datastore {
+public final class LocalDatastore implements Datastore, VersionedLabels {
     private static final Logger logger = LoggerFactory.getLogger(LocalDatastore.class);
 
     /**
@@ -142,13 +147,19 @@ public final class LocalDatastore implements Datastore {
     private final Reconciler reconciler;
     private final OperationLocks locks = new OperationLocks();
     private final FileOperations files;
+    private final LabelHistory history;
     private final ScheduledThreadPoolExecutor background;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Optional<FolderWatcher> watcher = Optional.empty();
 
     private LocalDatastore(
-            Path studies, Options options, FolderLock folderLock, PersistentIndex store) {
+            Path studies,
+            Options options,
+            FolderLock folderLock,
+            PersistentIndex store,
+            LabelHistory history) {
         this.studies = studies;
+        this.history = history;
         this.options = options;
         this.folderLock = folderLock;
         this.store = store;
@@ -158,7 +169,13 @@ public final class LocalDatastore implements Datastore {
         this.reconciler = new Reconciler(store, imagesDir, labelsDir);
         this.files =
                 new FileOperations(
-                        store, locks, studies, imagesDir, labelsDir, options.contentCheck());
+                        store,
+                        locks,
+                        studies,
+                        imagesDir,
+                        labelsDir,
+                        options.contentCheck(),
+                        history);
         this.background =
                 new ScheduledThreadPoolExecutor(
                         1,
@@ -195,7 +212,11 @@ public final class LocalDatastore implements Datastore {
         try {
             datastore =
                     new LocalDatastore(
-                            dir, options, lock, PersistentIndex.open(dir, options.readOnly()));
+                            dir,
+                            options,
+                            lock,
+                            PersistentIndex.open(dir, options.readOnly()),
+                            LabelHistory.open(dir, options.readOnly()));
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -236,6 +257,9 @@ public final class LocalDatastore implements Datastore {
                                     options.rescanInterval()));
         }
         reconcile();
+        if (!options.readOnly()) {
+            files.recoverHistory();
+        }
         store.snapshot();
         long period = options.snapshotDelay().toMillis();
         background.scheduleWithFixedDelay(
@@ -278,6 +302,13 @@ public final class LocalDatastore implements Datastore {
     /** The studies folder. */
     public Path studies() {
         return studies;
+    }
+
+    /**
+     * The folder of the label history ({@code <studies>/.monailabel-history}; made when needed).
+     */
+    public Path historyDir() {
+        return studies.resolve(LabelHistory.DIR);
     }
 
     /** The folder of the labels ({@code <labels_dir>}, holding one folder per tag). */
@@ -472,8 +503,13 @@ public final class LocalDatastore implements Datastore {
 
     @Override
     public void removeImage(String imageId) throws IOException {
+        removeImage(imageId, LabelEdit.server(""));
+    }
+
+    @Override
+    public void removeImage(String imageId, LabelEdit edit) throws IOException {
         checkWritable();
-        files.removeImage(imageId);
+        files.removeImage(imageId, Objects.requireNonNull(edit, "edit"));
     }
 
     @Override
@@ -495,14 +531,75 @@ public final class LocalDatastore implements Datastore {
             Map<String, Object> info,
             Transfer transfer)
             throws IOException {
+        return saveLabel(
+                        imageId,
+                        tag,
+                        source,
+                        sourceName,
+                        info,
+                        transfer,
+                        LabelEdit.server(clientId(info)))
+                .imageId();
+    }
+
+    @Override
+    public LabelVersion saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer,
+            LabelEdit edit)
+            throws IOException {
         checkWritable();
-        return files.saveLabel(imageId, tag, source, sourceName, info, transfer);
+        Objects.requireNonNull(edit, "edit");
+        return files.saveLabel(imageId, tag, source, sourceName, info, transfer, edit);
+    }
+
+    /** The {@code client_id} a client put into a label's info, or empty. */
+    static String clientId(Map<String, Object> info) {
+        return info != null && info.get("client_id") instanceof String s ? s : "";
     }
 
     @Override
     public void removeLabel(String imageId, String tag) throws IOException {
+        removeLabel(imageId, tag, LabelEdit.server(""));
+    }
+
+    @Override
+    public Optional<LabelVersion> removeLabel(String imageId, String tag, LabelEdit edit)
+            throws IOException {
         checkWritable();
-        files.removeLabel(imageId, tag);
+        return files.removeLabel(imageId, tag, Objects.requireNonNull(edit, "edit"));
+    }
+
+    @Override
+    public LabelVersion updateLabelInfo(
+            String imageId, String tag, Map<String, Object> info, LabelEdit edit)
+            throws IOException {
+        checkWritable();
+        JsonObject changes = JsonTrees.toJsonObject(Objects.requireNonNull(info, "info"));
+        return files.updateLabelInfo(
+                imageId, tag, current -> merge(current, changes), Objects.requireNonNull(edit));
+    }
+
+    @Override
+    public List<LabelVersion> labelHistory(String imageId, String tag) throws IOException {
+        return files.labelHistory(imageId, tag);
+    }
+
+    @Override
+    public Optional<LabelVersion> currentLabel(String imageId, String tag) throws IOException {
+        List<LabelVersion> versions = labelHistory(imageId, tag);
+        return versions.isEmpty() || versions.get(versions.size() - 1).removed()
+                ? Optional.empty()
+                : Optional.of(versions.get(versions.size() - 1));
+    }
+
+    @Override
+    public Path labelVersionFile(String imageId, String tag, int version) {
+        return files.labelVersionFile(imageId, tag, version);
     }
 
     @Override
@@ -579,6 +676,11 @@ public final class LocalDatastore implements Datastore {
                     PersistentIndex.FILE_NAME,
                     e);
         } finally {
+            try {
+                history.close();
+            } catch (IOException e) {
+                logger.warn("Closing the label history failed: {}", e.toString());
+            }
             folderLock.close();
         }
         logger.info("Closed datastore {}", studies);

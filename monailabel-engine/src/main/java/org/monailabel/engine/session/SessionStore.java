@@ -22,9 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessions in a folder of their own ({@code <root>/<uuid>/}), kept in memory: a server restart
- * forgets them and deletes their folders. Only ids this store generated (UUIDs) are ever turned
- * into paths. Thread-safe.
+ * Sessions in a folder of their own ({@code <root>/<uuid>/}), their metadata beside it ({@code
+ * <root>/<uuid>.json}: image, meta, creation and last access times, expiry), so that they survive a
+ * restart: opening the store loads every session whose metadata and folder are there and that has
+ * not expired, and deletes the rest (expired sessions, and what a crash left of a session being
+ * created: the metadata is written, synced, last). Only ids this store generated (UUIDs) are ever
+ * turned into paths. Thread-safe.
  */
 public final class SessionStore implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(SessionStore.class);
@@ -45,7 +48,8 @@ public final class SessionStore implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     /**
-     * Opens the store, deleting the folders a previous run left in {@code root}.
+     * Opens the store: loads the live sessions a previous run left in {@code root} and deletes the
+     * expired or incomplete ones, and anything else there.
      *
      * @param defaultExpiry expiry when the client asks for none (0)
      * @param maxExpiry the longest expiry a client may ask for
@@ -54,10 +58,40 @@ public final class SessionStore implements AutoCloseable {
         this.root = Files.createDirectories(root).toAbsolutePath().normalize();
         this.defaultExpiry = Objects.requireNonNull(defaultExpiry, "defaultExpiry");
         this.maxExpiry = Objects.requireNonNull(maxExpiry, "maxExpiry");
-        try (Stream<Path> old = Files.list(this.root)) {
-            for (Path p : old.toList()) {
-                deleteTree(p);
+        load();
+    }
+
+    private void load() throws IOException {
+        long now = Instant.now().getEpochSecond();
+        try (Stream<Path> listed = Files.list(root)) {
+            for (Path p : listed.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (isValidId(name) && Files.isDirectory(p)) {
+                    Optional<Session> session = SessionFiles.read(root, name);
+                    if (session.isPresent() && !session.get().expiredAt(now)) {
+                        sessions.put(name, session.get());
+                        continue;
+                    }
+                    logger.info(
+                            "Session {} {}: deleted",
+                            name,
+                            session.isPresent() ? "expired" : "was not complete");
+                    deleteTree(p);
+                    Files.deleteIfExists(SessionFiles.metadata(root, name));
+                } else if (!(name.endsWith(SessionFiles.SUFFIX)
+                        && isValidId(
+                                name.substring(0, name.length() - SessionFiles.SUFFIX.length()))
+                        && Files.isDirectory(
+                                root.resolve(
+                                        name.substring(
+                                                0,
+                                                name.length() - SessionFiles.SUFFIX.length()))))) {
+                    deleteTree(p); // a stray file, or metadata without its folder
+                }
             }
+        }
+        if (!sessions.isEmpty()) {
+            logger.info("Kept {} session(s) from the previous run", sessions.size());
         }
     }
 
@@ -102,11 +136,13 @@ public final class SessionStore implements AutoCloseable {
                             : Math.min(expirySeconds, maxExpiry.toSeconds());
             long now = Instant.now().getEpochSecond();
             Session session = new Session(id, dir, image, meta, now, now, expiry);
+            SessionFiles.write(root, session); // last: its presence makes the session complete
             sessions.put(id, session);
             logger.debug("Session {} created with {} file(s)", id, files.size());
             return session;
         } catch (IOException | RuntimeException e) {
             deleteTree(dir);
+            Files.deleteIfExists(SessionFiles.metadata(root, id));
             throw e;
         }
     }
@@ -121,7 +157,23 @@ public final class SessionStore implements AutoCloseable {
         if (s == null || s.expiredAt(now)) {
             return Optional.empty();
         }
-        return Optional.of(touch ? sessions.computeIfPresent(id, (k, v) -> v.touched(now)) : s);
+        if (!touch) {
+            return Optional.of(s);
+        }
+        Session touched = sessions.computeIfPresent(id, (k, v) -> v.touched(now));
+        if (touched == null) {
+            return Optional.empty(); // removed meanwhile
+        }
+        try {
+            SessionFiles.write(root, touched);
+        } catch (IOException e) {
+            logger.warn(
+                    "Cannot record the last access of session {} (it may expire early after a"
+                            + " restart): {}",
+                    id,
+                    e.toString());
+        }
+        return Optional.of(touched);
     }
 
     /** Removes a session and its files; the removed session, if it existed. */
@@ -131,6 +183,7 @@ public final class SessionStore implements AutoCloseable {
         }
         Session s = sessions.remove(id);
         if (s != null) {
+            Files.deleteIfExists(SessionFiles.metadata(root, id)); // first: no half session left
             deleteTree(s.dir());
         }
         return Optional.ofNullable(s);
@@ -153,16 +206,10 @@ public final class SessionStore implements AutoCloseable {
         return purged;
     }
 
-    /** Deletes every session. */
+    /** Purges the expired sessions; the others stay for the next start. */
     @Override
     public void close() {
-        for (String id : List.copyOf(sessions.keySet())) {
-            try {
-                remove(id);
-            } catch (IOException e) {
-                logger.warn("Could not delete session {}: {}", id, e.toString());
-            }
-        }
+        purgeExpired();
     }
 
     private static void deleteTree(Path dir) throws IOException {

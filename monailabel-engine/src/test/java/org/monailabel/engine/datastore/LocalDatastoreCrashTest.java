@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.engine.Checksums;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.testing.ChildJvm;
 
@@ -68,12 +70,14 @@ class LocalDatastoreCrashTest {
                     Path label = datastore.labelFile(id, tag).orElseThrow();
                     checkKey(label, datastore.labelInfo(id, tag).orElseThrow());
                     named.add(label);
+                    checkHistory(datastore, id, tag, label);
                 }
             }
         }
         try (Stream<Path> files = Files.walk(studies)) {
             assertThat(
                             files.filter(Files::isRegularFile)
+                                    .filter(file -> !file.startsWith(history()))
                                     .filter(file -> !file.getFileName().toString().startsWith("."))
                                     .filter(
                                             file ->
@@ -87,6 +91,35 @@ class LocalDatastoreCrashTest {
                 JsonTrees.parseObject(Files.readString(studies.resolve("datastore_v2.json")));
         assertThat(index.getAsJsonObject("objects").size()).isEqualTo(images);
         return images;
+    }
+
+    private Path history() {
+        return studies.resolve(LabelHistory.DIR);
+    }
+
+    /**
+     * The label's history names the file in place as its current version, and every version's file
+     * is complete and what its version says.
+     */
+    private static void checkHistory(LocalDatastore datastore, String id, String tag, Path label)
+            throws IOException {
+        List<LabelVersion> versions = datastore.labelHistory(id, tag);
+        assertThat(versions)
+                .extracting(LabelVersion::version)
+                .isEqualTo(
+                        java.util.stream.IntStream.rangeClosed(1, versions.size())
+                                .boxed()
+                                .toList());
+        LabelVersion current = datastore.currentLabel(id, tag).orElseThrow();
+        assertThat(current).isEqualTo(versions.get(versions.size() - 1));
+        assertThat(current.sha256()).isEqualTo(Checksums.hex(label, "SHA-256"));
+        for (LabelVersion version : versions) {
+            if (!version.removed()) {
+                Path file = datastore.labelVersionFile(id, tag, version.version());
+                assertThat(Contents.key(file)).as("version file %s", file).isPresent();
+                assertThat(Checksums.hex(file, "SHA-256")).isEqualTo(version.sha256());
+            }
+        }
     }
 
     private static void checkKey(Path file, Map<String, Object> info) throws IOException {
@@ -104,7 +137,8 @@ class LocalDatastoreCrashTest {
         try (Stream<Path> files = Files.walk(studies)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(".")) {
+                if (name.startsWith(".")
+                        || file.startsWith(history().resolve(LabelHistory.INDEX))) {
                     continue;
                 }
                 if (name.equals("datastore_v2.json")) {

@@ -1,6 +1,7 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,12 +18,19 @@ import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.monailabel.api.Datastore;
-import org.monailabel.api.Datastore.Transfer;
 import org.monailabel.api.TrainingPair;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
+import org.monailabel.engine.Actor;
 import org.monailabel.engine.Checksums;
+import org.monailabel.engine.LabelFile;
+import org.monailabel.engine.Labels;
+import org.monailabel.engine.Precondition;
+import org.monailabel.engine.Review;
+import org.monailabel.engine.ReviewState;
+import org.monailabel.engine.ReviewedLabel;
 import org.monailabel.engine.Upload;
+import org.monailabel.engine.datastore.LabelVersion;
 import org.monailabel.engine.json.JsonTrees;
 import org.monailabel.http.support.Form;
 import org.monailabel.http.support.Http;
@@ -82,13 +90,8 @@ public final class DatastoreEndpoints {
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
         info.putIfAbsent("user", "admin");
         checkId(id);
-        String stored =
-                datastore.addImage(
-                        id,
-                        upload.file(),
-                        upload.fileName(),
-                        info,
-                        Transfer.MOVE); // checks the content; the spooled part becomes the image
+        // checks the content; the spooled part becomes the image
+        String stored = services.monaiLabel().images().add(id, upload, info, actor(exchange));
         Json.send(exchange, Map.of("image", stored));
     }
 
@@ -168,16 +171,32 @@ public final class DatastoreEndpoints {
                         .orElseThrow(
                                 () -> new InvalidInputException("Missing query parameter 'id'"));
         imageFile(id);
-        datastore.removeImage(id);
+        services.monaiLabel().images().remove(id, actor(exchange));
         Json.send(exchange, Map.of());
     }
 
+    /** Who makes the request: the signed-in user (or anonymous) and the client's address. */
+    static Actor actor(HttpServerExchange exchange) {
+        return new Actor(Http.user(exchange), Http.clientAddress(exchange));
+    }
+
+    /** The request's {@code If-Match} and {@code If-None-Match}. */
+    static Precondition precondition(HttpServerExchange exchange) {
+        return Precondition.of(
+                Optional.ofNullable(exchange.getRequestHeaders().getFirst(Headers.IF_MATCH)),
+                Optional.ofNullable(exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH)));
+    }
+
     /**
-     * {@code PUT /datastore/label?image=ID[&tag=TAG]}: multipart {@code label} + {@code params}.
+     * {@code PUT /datastore/label?image=ID[&tag=TAG]}: multipart {@code label} + {@code params};
+     * with {@code If-Match: <ETag>} only while that version is current (else 409), with {@code
+     * If-None-Match: *} only if there is no label yet. The reply carries the new version's {@code
+     * ETag}.
      */
     public void saveLabel(HttpServerExchange exchange) throws IOException {
         String id = Http.requiredQuery(exchange, "image");
         String tag = tag(exchange, Datastore.FINAL);
+        Precondition precondition = precondition(exchange); // a malformed one: 400 before reading
         imageFile(id);
         Form form = services.forms().parse(exchange);
         Form.FilePart label =
@@ -187,17 +206,24 @@ public final class DatastoreEndpoints {
                                         new InvalidInputException(
                                                 "Expected a multipart file part 'label'"));
         Map<String, Object> info = Json.parseObject(form.field("params").orElse(""), "params");
-        String labelId =
-                datastore.saveLabel(
-                        id,
-                        tag,
-                        label.file(),
-                        new Upload(label.file(), label.clientName()).fileName(),
-                        info,
-                        Transfer.MOVE); // checks the content; the spooled part becomes the label
+        // checks the content; the spooled part becomes the label
+        Optional<LabelVersion> version =
+                services.monaiLabel()
+                        .labels()
+                        .save(
+                                id,
+                                tag,
+                                new Upload(label.file(), label.clientName()),
+                                info,
+                                actor(exchange),
+                                precondition);
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("image", id);
-        reply.put("label", labelId);
+        reply.put("label", id);
+        if (version.isPresent()) {
+            reply.put("version", version.get().version());
+            exchange.getResponseHeaders().put(Headers.ETAG, version.get().etag());
+        }
         Json.send(exchange, reply);
     }
 
@@ -219,31 +245,149 @@ public final class DatastoreEndpoints {
         return tag;
     }
 
+    private static String labelId(HttpServerExchange exchange) {
+        return Http.query(exchange, "label")
+                .or(() -> Http.query(exchange, "image"))
+                .filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new InvalidInputException("Missing query parameter 'label'"));
+    }
+
     /**
-     * {@code GET /datastore/label?label=ID&tag=TAG} and {@code HEAD
-     * /datastore/label?image=ID&tag=TAG}.
+     * {@code GET /datastore/label?label=ID&tag=TAG[&version=N]} and {@code HEAD
+     * /datastore/label?image=ID&tag=TAG}: the current label, or version {@code N} from its history,
+     * with its {@code ETag}; 304 when {@code If-None-Match} names it.
      */
     public void downloadLabel(HttpServerExchange exchange) throws IOException {
-        String id =
-                Http.query(exchange, "label")
-                        .or(() -> Http.query(exchange, "image"))
-                        .filter(s -> !s.isEmpty())
-                        .orElseThrow(
-                                () -> new InvalidInputException("Missing query parameter 'label'"));
+        String id = labelId(exchange);
         String tag = tag(exchange, Datastore.FINAL);
         imageFile(id);
-        Path file =
-                datastore
-                        .labelFile(id, tag)
+        long version = Http.queryLong(exchange, "version", 0);
+        LabelFile label;
+        if (version != 0) {
+            if (version < 1 || version > Integer.MAX_VALUE) {
+                throw new InvalidInputException("Query parameter 'version' must be 1 or more");
+            }
+            label = services.monaiLabel().labels().version(id, tag, (int) version);
+        } else {
+            label =
+                    services.monaiLabel()
+                            .labels()
+                            .current(id, tag)
+                            .orElseThrow(
+                                    () ->
+                                            new NotFoundException(
+                                                    "Label NOT Found or is a directory: '"
+                                                            + id
+                                                            + "' tag '"
+                                                            + tag
+                                                            + "'"));
+        }
+        if (label.version().isPresent()) {
+            String etag = label.version().get().etag();
+            exchange.getResponseHeaders().put(Headers.ETAG, etag);
+            String ifNoneMatch = exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
+            if (ifNoneMatch != null && Precondition.names(ifNoneMatch, etag)) {
+                exchange.setStatusCode(304);
+                exchange.endExchange();
+                return;
+            }
+        }
+        Downloads.send(exchange, label.file(), label.fileName());
+    }
+
+    /**
+     * {@code GET /datastore/label/history?label=ID&tag=TAG}: the label's versions, oldest first,
+     * each with who made it, when, from where, which version it replaced and its file's size,
+     * SHA-256 and ETag; {@code current} marks the version served now.
+     */
+    public void labelHistory(HttpServerExchange exchange) throws IOException {
+        String id = labelId(exchange);
+        String tag = tag(exchange, Datastore.FINAL);
+        imageFile(id);
+        List<LabelVersion> versions = services.monaiLabel().labels().history(id, tag);
+        List<Object> reply = new ArrayList<>();
+        for (int i = 0; i < versions.size(); i++) {
+            Map<String, Object> json = new LinkedHashMap<>(versions.get(i).toJson());
+            json.put("current", i == versions.size() - 1 && !versions.get(i).removed());
+            reply.add(json);
+        }
+        Json.send(exchange, reply);
+    }
+
+    /**
+     * {@code PUT /datastore/label/review?label=ID&tag=TAG}: a JSON object (or form fields) {@code
+     * state} ({@code pending}, {@code approved}, {@code rejected}; the Reviewer's {@code flagged}
+     * too), optional {@code comment}, {@code level} ({@code easy}, {@code medium}, {@code hard})
+     * and {@code reviewer} (only without sign-in); with {@code If-Match} only while that version is
+     * current. Stored as the Slicer Reviewer stores it, in the label info's {@code
+     * segmentationMeta}.
+     */
+    public void reviewLabel(HttpServerExchange exchange) throws IOException {
+        String id = labelId(exchange);
+        String tag = tag(exchange, Datastore.FINAL);
+        Precondition precondition = precondition(exchange);
+        imageFile(id);
+        Map<String, Object> body = reviewBody(exchange);
+        String stateText =
+                body.get("state") instanceof String s
+                        ? s
+                        : body.get("status") instanceof String s2 ? s2 : null;
+        if (stateText == null) {
+            throw new InvalidInputException("Expected 'state': pending, approved or rejected");
+        }
+        ReviewState state =
+                ReviewState.parse(stateText)
                         .orElseThrow(
                                 () ->
-                                        new NotFoundException(
-                                                "Label NOT Found or is a directory: '"
-                                                        + id
-                                                        + "' tag '"
-                                                        + tag
+                                        new InvalidInputException(
+                                                "'state' must be pending, approved or rejected,"
+                                                        + " got '"
+                                                        + stateText
                                                         + "'"));
-        Downloads.send(exchange, file, file.getFileName().toString());
+        Review review =
+                new Review(
+                        state,
+                        text(body, "comment").orElse(""),
+                        text(body, "level"),
+                        text(body, "reviewer").filter(s -> !s.isBlank()));
+        ReviewedLabel reviewed =
+                services.monaiLabel()
+                        .labels()
+                        .review(id, tag, review, actor(exchange), precondition);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("label", id);
+        reply.put("tag", tag);
+        reply.put("state", reviewed.state().wireName());
+        reply.put("version", reviewed.version().map(LabelVersion::version).orElse(null));
+        reviewed.version()
+                .ifPresent(v -> exchange.getResponseHeaders().put(Headers.ETAG, v.etag()));
+        reply.put(Labels.SEGMENTATION_META, reviewed.segmentationMeta());
+        Json.send(exchange, reply);
+    }
+
+    private Map<String, Object> reviewBody(HttpServerExchange exchange) throws IOException {
+        String type = Http.mediaType(exchange);
+        if (type.equals("multipart/form-data")
+                || type.equals("application/x-www-form-urlencoded")) {
+            Form form = services.forms().parse(exchange);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (String key : List.of("state", "status", "comment", "level", "reviewer")) {
+                form.field(key).ifPresent(v -> fields.put(key, v));
+            }
+            return fields;
+        }
+        return Json.body(exchange);
+    }
+
+    private static Optional<String> text(Map<String, Object> body, String key) {
+        Object value = body.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String s)) {
+            throw new InvalidInputException("'" + key + "' must be a string");
+        }
+        return Optional.of(s);
     }
 
     /** {@code DELETE /datastore/label?id=ID&tag=TAG}: {} also when there was no such label. */
@@ -255,8 +399,9 @@ public final class DatastoreEndpoints {
                         .orElseThrow(
                                 () -> new InvalidInputException("Missing query parameter 'id'"));
         String tag = tag(exchange, Datastore.FINAL);
+        Precondition precondition = precondition(exchange);
         imageFile(id);
-        datastore.removeLabel(id, tag);
+        services.monaiLabel().labels().remove(id, tag, actor(exchange), precondition);
         Json.send(exchange, Map.of());
     }
 
@@ -280,7 +425,7 @@ public final class DatastoreEndpoints {
         String id = Http.requiredQuery(exchange, "image");
         imageFile(id);
         Map<String, Object> info = formJson(exchange, "info");
-        datastore.updateImageInfo(id, info);
+        services.monaiLabel().images().updateInfo(id, info, actor(exchange));
         Json.send(exchange, null);
     }
 
@@ -303,12 +448,15 @@ public final class DatastoreEndpoints {
     public void updateLabelInfo(HttpServerExchange exchange) throws IOException {
         String id = Http.requiredQuery(exchange, "label");
         String tag = tag(exchange, Datastore.FINAL);
+        Precondition precondition = precondition(exchange);
         imageFile(id);
         if (datastore.labelInfo(id, tag).isEmpty()) {
             throw new NotFoundException("Label '" + id + "' with tag '" + tag + "' not found");
         }
         String field = exchange.getRelativePath().contains("updatelabelinfo") ? "params" : "info";
-        datastore.updateLabelInfo(id, tag, formJson(exchange, field));
+        services.monaiLabel()
+                .labels()
+                .updateInfo(id, tag, formJson(exchange, field), actor(exchange), precondition);
         Json.send(exchange, null);
     }
 

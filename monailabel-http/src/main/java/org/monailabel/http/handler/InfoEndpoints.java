@@ -135,7 +135,12 @@ public final class InfoEndpoints {
         String strategy = Http.pathParam(exchange, "strategy");
         Map<String, Object> body = Json.body(exchange);
         Map<String, Object> sample =
-                new LinkedHashMap<>(services.monaiLabel().nextSample(strategy, Params.of(body)));
+                new LinkedHashMap<>(
+                        services.monaiLabel()
+                                .nextSample(
+                                        strategy,
+                                        Params.of(body),
+                                        DatastoreEndpoints.actor(exchange)));
         if (sample.get("id") instanceof String id) {
             sample.put("path", services.datastore().imageFile(id).toAbsolutePath().toString());
             // Slicer downloads it next without a token

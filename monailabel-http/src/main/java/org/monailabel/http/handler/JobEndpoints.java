@@ -65,7 +65,12 @@ public final class JobEndpoints {
     }
 
     private void stop(HttpServerExchange exchange, JobKind kind) throws InterruptedException {
-        Json.send(exchange, monaiLabel().stop(kind).map(Job::toJson).orElse(null));
+        Json.send(
+                exchange,
+                monaiLabel()
+                        .stop(kind, DatastoreEndpoints.actor(exchange))
+                        .map(Job::toJson)
+                        .orElse(null));
     }
 
     private static void reply(HttpServerExchange exchange, Job job) throws InterruptedException {
@@ -108,14 +113,23 @@ public final class JobEndpoints {
     /** {@code POST /train/{model}?enqueue=&run_sync=}. */
     public void train(HttpServerExchange exchange) throws IOException, InterruptedException {
         String trainer = Http.pathParam(exchange, "model");
-        reply(exchange, monaiLabel().train(trainer, Json.body(exchange), enqueue(exchange)));
+        reply(
+                exchange,
+                monaiLabel()
+                        .train(
+                                trainer,
+                                Json.body(exchange),
+                                enqueue(exchange),
+                                DatastoreEndpoints.actor(exchange)));
     }
 
     /**
      * {@code POST /train/}: every trainer, enqueued; the body is flat params or keyed by trainer.
      */
     public void trainAll(HttpServerExchange exchange) throws IOException {
-        replyAll(exchange, monaiLabel().trainAll(Json.body(exchange)));
+        replyAll(
+                exchange,
+                monaiLabel().trainAll(Json.body(exchange), DatastoreEndpoints.actor(exchange)));
     }
 
     // ---- scoring ----
@@ -133,12 +147,21 @@ public final class JobEndpoints {
     /** {@code POST /scoring/{method}?run_sync=&enqueue=}. */
     public void score(HttpServerExchange exchange) throws IOException, InterruptedException {
         String method = Http.pathParam(exchange, "method");
-        reply(exchange, monaiLabel().score(method, Json.body(exchange), enqueue(exchange)));
+        reply(
+                exchange,
+                monaiLabel()
+                        .score(
+                                method,
+                                Json.body(exchange),
+                                enqueue(exchange),
+                                DatastoreEndpoints.actor(exchange)));
     }
 
     /** {@code POST /scoring/}: every method, enqueued. */
     public void scoreAll(HttpServerExchange exchange) throws IOException {
-        replyAll(exchange, monaiLabel().scoreAll(Json.body(exchange)));
+        replyAll(
+                exchange,
+                monaiLabel().scoreAll(Json.body(exchange), DatastoreEndpoints.actor(exchange)));
     }
 
     // ---- batch inference ----
@@ -170,6 +193,12 @@ public final class JobEndpoints {
                                                         + " unlabeled"));
         reply(
                 exchange,
-                monaiLabel().batchInfer(model, images, Json.body(exchange), enqueue(exchange)));
+                monaiLabel()
+                        .batchInfer(
+                                model,
+                                images,
+                                Json.body(exchange),
+                                enqueue(exchange),
+                                DatastoreEndpoints.actor(exchange)));
     }
 }

@@ -59,7 +59,14 @@ public final class ModelEndpoints {
                                         new InvalidInputException(
                                                 "Expected multipart/form-data with a file part"
                                                         + " 'file' (the weights)"));
-        Json.send(exchange, toJson(models().upload(model, file.file(), file.clientName())));
+        Json.send(
+                exchange,
+                toJson(
+                        models().upload(
+                                        model,
+                                        file.file(),
+                                        file.clientName(),
+                                        DatastoreEndpoints.actor(exchange))));
     }
 
     /**
@@ -68,7 +75,7 @@ public final class ModelEndpoints {
      * again.
      */
     public void delete(HttpServerExchange exchange) throws IOException {
-        models().remove(Http.pathParam(exchange, "model"));
+        models().remove(Http.pathParam(exchange, "model"), DatastoreEndpoints.actor(exchange));
         Json.send(exchange, Map.of());
     }
 

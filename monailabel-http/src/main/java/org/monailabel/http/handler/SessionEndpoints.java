@@ -41,7 +41,9 @@ public final class SessionEndpoints {
                 parts.stream().map(p -> new Upload(p.file(), p.clientName())).toList();
         Map<String, Object> meta = new LinkedHashMap<>();
         form.field("client_id").ifPresent(c -> meta.put("client_id", c));
-        Session session = services.monaiLabel().createSession(uploads, meta, expiry);
+        Session session =
+                services.monaiLabel()
+                        .createSession(uploads, meta, expiry, DatastoreEndpoints.actor(exchange));
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("session_id", session.id());
         reply.put("session_info", session.toJson());
@@ -69,7 +71,10 @@ public final class SessionEndpoints {
     /** {@code DELETE /session/{id}}: the removed session's info. */
     public void remove(HttpServerExchange exchange) throws IOException {
         String id = Http.pathParam(exchange, "id");
-        Session session = services.monaiLabel().removeSession(id).orElseThrow(() -> notFound(id));
+        Session session =
+                services.monaiLabel()
+                        .removeSession(id, DatastoreEndpoints.actor(exchange))
+                        .orElseThrow(() -> notFound(id));
         Json.send(exchange, session.toJson());
     }
 

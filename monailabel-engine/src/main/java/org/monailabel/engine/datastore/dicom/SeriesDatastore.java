@@ -32,8 +32,11 @@ import org.monailabel.api.error.NotFoundException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.datastore.ContentCheck;
 import org.monailabel.engine.datastore.Ids;
+import org.monailabel.engine.datastore.LabelEdit;
+import org.monailabel.engine.datastore.LabelVersion;
 import org.monailabel.engine.datastore.LocalDatastore;
 import org.monailabel.engine.datastore.Preparable;
+import org.monailabel.engine.datastore.VersionedLabels;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.InvalidImageException;
 import org.monailabel.engine.io.ReadOptions;
@@ -77,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * a {@link ConflictException}. Series that leave the source leave the listing; their labels stay in
  * the cache folder and return with the series. Thread-safe.
  */
-public final class SeriesDatastore implements Datastore, Preparable {
+public final class SeriesDatastore implements Datastore, Preparable, VersionedLabels {
     private static final Logger logger = LoggerFactory.getLogger(SeriesDatastore.class);
 
     /** The extension of converted volumes (and of the name {@link #imageFileName} gives). */
@@ -849,12 +852,35 @@ public final class SeriesDatastore implements Datastore, Preparable {
             Map<String, Object> info,
             Transfer transfer)
             throws IOException {
+        return saveLabel(
+                        imageId,
+                        tag,
+                        source,
+                        sourceName,
+                        info,
+                        transfer,
+                        LabelEdit.server(
+                                info != null && info.get("client_id") instanceof String c ? c : ""))
+                .imageId();
+    }
+
+    @Override
+    public LabelVersion saveLabel(
+            String imageId,
+            String tag,
+            Path source,
+            String sourceName,
+            Map<String, Object> info,
+            Transfer transfer,
+            LabelEdit edit)
+            throws IOException {
         ensure(imageId);
         ContentCheck.check(source, sourceName, "Label"); // the cache trusts only its own volumes
         if (FINAL.equals(tag) && this.source.storesLabels()) {
             checkOnGrid(imageId, source, sourceName); // else it could never be stored as a SEG
         }
-        String saved = cache.saveLabel(imageId, tag, source, sourceName, info, transfer);
+        LabelVersion saved =
+                cache.saveLabel(imageId, tag, source, sourceName, info, transfer, edit);
         if (FINAL.equals(tag) && this.source.storesLabels()) {
             markPending(imageId);
             if (!closed.get()) {
@@ -866,11 +892,56 @@ public final class SeriesDatastore implements Datastore, Preparable {
 
     @Override
     public void removeLabel(String imageId, String tag) throws IOException {
+        removeLabel(imageId, tag, LabelEdit.server(""));
+    }
+
+    @Override
+    public Optional<LabelVersion> removeLabel(String imageId, String tag, LabelEdit edit)
+            throws IOException {
         ref(imageId);
         if (!cache.hasImage(imageId)) {
             throw new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found");
         }
-        cache.removeLabel(imageId, tag);
+        return cache.removeLabel(imageId, tag, edit);
+    }
+
+    @Override
+    public void removeImage(String imageId, LabelEdit edit) throws IOException {
+        removeImage(imageId);
+    }
+
+    @Override
+    public LabelVersion updateLabelInfo(
+            String imageId, String tag, Map<String, Object> info, LabelEdit edit)
+            throws IOException {
+        ref(imageId);
+        if (!cache.hasImage(imageId)) {
+            throw new NotFoundException("Label '" + imageId + "' with tag '" + tag + "' not found");
+        }
+        return cache.updateLabelInfo(imageId, tag, info, edit);
+    }
+
+    /** Reads a label the source holds into the cache first, as {@link #labelFile} does. */
+    @Override
+    public List<LabelVersion> labelHistory(String imageId, String tag) throws IOException {
+        labelFile(imageId, tag);
+        return cache.hasImage(imageId) ? cache.labelHistory(imageId, tag) : List.of();
+    }
+
+    @Override
+    public Optional<LabelVersion> currentLabel(String imageId, String tag) throws IOException {
+        labelFile(imageId, tag);
+        return cache.hasImage(imageId) ? cache.currentLabel(imageId, tag) : Optional.empty();
+    }
+
+    @Override
+    public Path labelVersionFile(String imageId, String tag, int version) throws IOException {
+        ref(imageId);
+        if (!cache.hasImage(imageId)) {
+            throw new NotFoundException(
+                    "Label '" + imageId + "' with tag '" + tag + "' has no version " + version);
+        }
+        return cache.labelVersionFile(imageId, tag, version);
     }
 
     @Override

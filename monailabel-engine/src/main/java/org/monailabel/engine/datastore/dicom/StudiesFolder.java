@@ -30,7 +30,8 @@ public final class StudiesFolder {
                 LocalDatastore.open(studies, LocalDatastore.Options.defaults().withWatch(watch));
         try {
             Path root = files.studies();
-            List<Path> excluded = List.of(files.labelsDir(), root.resolve(DICOM_CACHE));
+            List<Path> excluded =
+                    List.of(files.labelsDir(), root.resolve(DICOM_CACHE), files.historyDir());
             if (!DicomFolderSource.holdsDicom(root, excluded)) {
                 return files;
             }
