@@ -80,8 +80,22 @@ class HttpLabelHistoryTest {
 
     static List<Map<String, Object>> history(TestServer server, String image, String tag)
             throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                server.get("/datastore/label/history?label=" + image + "&tag=" + tag);
+        return history(server, image, tag, "");
+    }
+
+    /** The history, read with this Authorization header ({@code ""}: none). */
+    static List<Map<String, Object>> history(
+            TestServer server, String image, String tag, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(
+                                server.uri(
+                                        "/datastore/label/history?label=" + image + "&tag=" + tag))
+                        .GET();
+        if (!authorization.isEmpty()) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> response = server.send(request);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> versions =

@@ -24,15 +24,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.monailabel.api.image.Volume;
 import org.monailabel.api.image.VoxelType;
+import org.monailabel.engine.Authentication;
 
 /**
- * No lost work under load: 16 clients edit 50 images over HTTP for a while (system property {@code
- * monailabel.loadSeconds}, default 18), mixing saves with the If-Match of the version just read
- * (fresh, unless another client saved meanwhile), with an If-Match remembered from earlier (stale,
- * mostly), without If-Match (last write wins) and with If-None-Match: * (create only). Afterwards
- * every save acknowledged with 200 is in the history under its version with the SHA-256 of what was
- * sent, every refused one got a 409 naming the current ETag, nothing else came back, and each
- * label's versions are contiguous, each replacing the one before.
+ * No lost work under load: 16 signed-in annotators (each its own user and token) edit 50 images
+ * over HTTP for a while (system property {@code monailabel.loadSeconds}, default 18), mixing saves
+ * with the If-Match of the version just read (fresh, unless another client saved meanwhile), with
+ * an If-Match remembered from earlier (stale, mostly), without If-Match (last write wins) and with
+ * If-None-Match: * (create only). Afterwards every save acknowledged with 200 is in the history
+ * under its version with the SHA-256 of what was sent, every refused one got a 409 naming the
+ * current ETag, nothing else came back, and each label's versions are contiguous, each replacing
+ * the one before.
  */
 class HttpLabelLoadTest {
     static final int CLIENTS = 16;
@@ -42,7 +44,7 @@ class HttpLabelLoadTest {
     @TempDir Path root;
 
     /** A save the server acknowledged. */
-    record Ack(String image, long version, String sha256, long ifMatchVersion) {}
+    record Ack(String image, long version, String sha256, long ifMatchVersion, String user) {}
 
     @Test
     void concurrentConditionalAndUnconditionalSavesLoseNothing() throws Exception {
@@ -58,16 +60,33 @@ class HttpLabelLoadTest {
         }
         long seconds = Long.getLong("monailabel.loadSeconds", 18);
         Queue queue = new Queue();
-        try (TestServer server = TestServer.start(root)) {
+        // 16 annotators, each signed in as Slicer signs in; an admin reads the histories back
+        Path users = root.resolve("users.json");
+        for (int c = 0; c < CLIENTS; c++) {
+            Authentication.addUser(
+                    users, "annotator" + c, "annotator", ("password-" + c).toCharArray(), "", "");
+        }
+        Authentication.addUser(users, "admin", "admin", "admin-password".toCharArray(), "", "");
+        try (TestServer server = TestServer.start(root, b -> b.users(users))) {
+            String admin = server.authorization("admin", "admin-password");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
             List<Future<?>> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
                 long seed = c;
+                String name = "annotator" + c;
+                String token = server.authorization(name, "password-" + c);
                 clients.add(
                         pool.submit(
                                 () -> {
-                                    client(server, new Random(seed), end, labels, hashes, queue);
+                                    client(
+                                            server,
+                                            new Client(name, token),
+                                            new Random(seed),
+                                            end,
+                                            labels,
+                                            hashes,
+                                            queue);
                                     return null;
                                 }));
             }
@@ -79,7 +98,7 @@ class HttpLabelLoadTest {
             assertThat(queue.unexpected).as("replies other than 200 and 409").isEmpty();
             assertThat(queue.acks.size()).as("saves acknowledged").isGreaterThan(CLIENTS);
             assertThat(queue.refused.get()).as("stale saves refused").isPositive();
-            verify(server, queue);
+            verify(server, queue, admin);
             System.out.printf(
                     "HttpLabelLoadTest: %d clients, %d s: %d saves acknowledged, %d refused"
                             + " (409)%n",
@@ -97,8 +116,17 @@ class HttpLabelLoadTest {
         final Map<String, String> remembered = new ConcurrentHashMap<>();
     }
 
+    /** A signed-in client: its user name and its Authorization header. */
+    record Client(String user, String authorization) {}
+
     private static void client(
-            TestServer server, Random random, long end, byte[][] labels, String[] hashes, Queue q)
+            TestServer server,
+            Client client,
+            Random random,
+            long end,
+            byte[][] labels,
+            String[] hashes,
+            Queue q)
             throws Exception {
         while (System.nanoTime() < end) {
             String image = id(random.nextInt(IMAGES));
@@ -107,7 +135,9 @@ class HttpLabelLoadTest {
             String ifMatch = null;
             String ifNoneMatch = null;
             if (kind < 5) { // read, then save on what was read
-                HttpResponse<byte[]> got = HttpLabelHistoryTest.download(server, "label=" + image);
+                HttpResponse<byte[]> got =
+                        HttpLabelHistoryTest.download(
+                                server, "label=" + image, "Authorization", client.authorization());
                 if (got.statusCode() == 200) {
                     ifMatch = HttpLabelHistoryTest.etag(got);
                     q.remembered.putIfAbsent(image, ifMatch);
@@ -123,7 +153,8 @@ class HttpLabelLoadTest {
                     ifNoneMatch = "*";
                 }
             } // else: unconditional
-            List<String> headers = new ArrayList<>();
+            List<String> headers =
+                    new ArrayList<>(List.of("Authorization", client.authorization()));
             if (ifMatch != null) {
                 headers.add("If-Match");
                 headers.add(ifMatch);
@@ -144,7 +175,8 @@ class HttpLabelLoadTest {
                                 image,
                                 version,
                                 hashes[n],
-                                ifMatch == null ? -1 : versionOf(ifMatch)));
+                                ifMatch == null ? -1 : versionOf(ifMatch),
+                                client.user()));
                 if (random.nextInt(4) == 0) {
                     q.remembered.put(image, etag);
                 }
@@ -157,7 +189,7 @@ class HttpLabelLoadTest {
         }
     }
 
-    private static void verify(TestServer server, Queue queue) throws Exception {
+    private static void verify(TestServer server, Queue queue, String admin) throws Exception {
         Map<String, Map<Long, Ack>> byImage = new HashMap<>();
         for (Ack ack : queue.acks) {
             Ack twice =
@@ -175,7 +207,7 @@ class HttpLabelLoadTest {
         for (int i = 0; i < IMAGES; i++) {
             String image = id(i);
             List<Map<String, Object>> history =
-                    HttpLabelHistoryTest.history(server, image, "final");
+                    HttpLabelHistoryTest.history(server, image, "final", admin);
             Map<Long, Ack> acked = byImage.getOrDefault(image, Map.of());
             assertThat(history).as(image).hasSize(acked.size());
             assertThat(history)
@@ -188,18 +220,23 @@ class HttpLabelLoadTest {
                 assertThat(ack).as("%s version %d was acknowledged", image, v).isNotNull();
                 assertThat(version)
                         .containsEntry("action", "saved")
+                        .containsEntry("user", ack.user())
                         .containsEntry("sha256", ack.sha256())
                         .containsEntry("replaced", v == 1 ? null : v - 1);
             }
             if (!history.isEmpty()) {
                 HttpResponse<byte[]> current =
-                        HttpLabelHistoryTest.download(server, "label=" + image);
+                        HttpLabelHistoryTest.download(
+                                server, "label=" + image, "Authorization", admin);
                 assertThat(sha256(current.body()))
                         .isEqualTo(history.get(history.size() - 1).get("sha256"));
                 long middle = (history.size() + 1) / 2;
                 HttpResponse<byte[]> old =
                         HttpLabelHistoryTest.download(
-                                server, "label=" + image + "&version=" + middle);
+                                server,
+                                "label=" + image + "&version=" + middle,
+                                "Authorization",
+                                admin);
                 assertThat(sha256(old.body())).isEqualTo(acked.get(middle).sha256());
             }
         }
