@@ -44,6 +44,8 @@ final class RouteRoles {
                 "GET /openapi.json",
                 "GET /docs",
                 "GET /docs/swagger-ui/{file}",
+                "GET /ui/", // the annotation page signs in itself
+                "GET /ui/{file}",
                 "GET /auth/",
                 "POST /auth/token",
                 "GET /auth/token/valid"); // checks its token itself

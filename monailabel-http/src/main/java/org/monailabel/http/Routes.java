@@ -25,6 +25,7 @@ import org.monailabel.http.handler.OpenApiEndpoint;
 import org.monailabel.http.handler.ProxyEndpoints;
 import org.monailabel.http.handler.Services;
 import org.monailabel.http.handler.SessionEndpoints;
+import org.monailabel.http.handler.UiEndpoints;
 import org.monailabel.http.support.AuthenticationHandler;
 import org.monailabel.http.support.ErrorHandler;
 import org.monailabel.http.support.Metrics;
@@ -86,6 +87,7 @@ final class Routes {
         OpenApiEndpoint openApi = new OpenApiEndpoint(services.version());
         DocsEndpoints docs = new DocsEndpoints();
         ProxyEndpoints proxy = new ProxyEndpoints(services);
+        UiEndpoints ui = new UiEndpoints();
 
         r.add(Methods.GET, "/", info::home);
         r.add(Methods.GET, "/info/", info::info);
@@ -147,6 +149,8 @@ final class Routes {
         r.add(Methods.GET, "/openapi.json", openApi::document);
         r.add(Methods.GET, "/docs", docs::page);
         r.add(Methods.GET, "/docs/swagger-ui/{file}", docs::file);
+        r.add(Methods.GET, "/ui/", ui::page);
+        r.add(Methods.GET, "/ui/{file}", ui::file);
 
         r.routes.setFallbackHandler(
                 open(

@@ -426,7 +426,10 @@ class HttpOpenApiTest {
             assertThat(home.statusCode()).isEqualTo(200);
             assertThat(attributes(home.body(), "a", "href"))
                     .as(e.getKey())
-                    .containsExactly(e.getValue(), e.getValue().replace("docs", "openapi.json"));
+                    .containsExactly(
+                            e.getValue().replace("docs", "ui/"),
+                            e.getValue(),
+                            e.getValue().replace("docs", "openapi.json"));
             assertThat(server.uri(e.getKey()).resolve(e.getValue()).getPath())
                     .isEqualTo(e.getKey().startsWith("/monai") ? "/monai/docs" : "/docs");
         }

@@ -191,6 +191,9 @@ public final class InfoEndpoints {
         }
         html.append("</ul>");
         String root = escape(PathPrefix.toRoot(exchange));
+        html.append("<p>Annotate in the browser: <a href=\"")
+                .append(root)
+                .append("ui/\" data-testid=\"open-ui\">the annotation page</a>.</p>");
         html.append("<p>The whole API: <a href=\"")
                 .append(root)
                 .append("docs\">documentation</a> (Swagger UI) and <a href=\"")
