@@ -203,7 +203,7 @@ let polling = null;
 async function pollTraining() {
   clearTimeout(polling);
   try {
-    const s = await json('train/?check_if_running=false');
+    const s = await json('train/');
     const list = Array.isArray(s) ? s : [s];
     const last = list[list.length - 1] || {};
     $('train-status').textContent = last.status ? `${last.status}${last.name ? ` (${last.name})` : ''}` : '';
@@ -267,7 +267,7 @@ async function main() {
   for (const t of Object.keys(info.trainers || {})) $('trainer').append(new Option(t, t));
   buildLabels();
   await loadStudies();
-  pollTraining();
+  drawChart(info.train_stats?.[$('trainer').value]); // GET /train/ is a 404 until a first job
   document.body.dataset.ready = 'true';
 }
 

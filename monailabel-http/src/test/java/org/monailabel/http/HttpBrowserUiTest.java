@@ -1,0 +1,133 @@
+package org.monailabel.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.monailabel.api.image.Affine;
+import org.monailabel.api.image.Volume;
+import org.monailabel.engine.io.ImageIo;
+import org.monailabel.engine.io.NibabelProcess;
+import org.monailabel.engine.io.dicom.ExternalTools;
+
+/**
+ * The annotation page at {@code /ui/} in a real browser: Debian's headless Chromium driven by
+ * Selenium ({@code interop/browser_ui.py}) against a running server. It asks for the next sample,
+ * waits for the image drawn, steps two slices down with the arrow keys, paints a stroke with a
+ * one-voxel brush at known pixels of the axial canvas and submits; the label the server stored
+ * under {@code labels/final/} has exactly the voxels under those pixels set, where the page's
+ * documented mapping puts them (patient right on the screen's left, anterior up: both voxel axes of
+ * this image run the other way, so both are flipped), and the browser console has no errors.
+ * Skipped without Chromium, chromedriver or python3-selenium (failed in CI).
+ */
+class HttpBrowserUiTest {
+    static final String CHROMIUM = "/usr/bin/chromium";
+    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    @TempDir Path root;
+
+    @Test
+    void aStrokePaintedInTheBrowserIsSavedAtTheVoxelsUnderIt() throws Exception {
+        ExternalTools.assumeCommand("chromium", CHROMIUM, "--version");
+        ExternalTools.assumeCommand("chromedriver", CHROMEDRIVER, "--version");
+        ExternalTools.assumeCommand(
+                "python3-selenium", NibabelProcess.PYTHON, "-c", "import selenium.webdriver");
+        // i runs to patient Right, j to Anterior (NIfTI's RAS): both against the screen's axes
+        Affine affine = Affine.of(0.8, 0, 0, -8, 0, 0.8, 0, -6, 0, 0, 2.5, -12, 0, 0, 0, 1);
+        Volume image = TestImages.image(1).withAffine(affine);
+        Path studies = Files.createDirectories(root.resolve("studies"));
+        TestImages.write(image, studies.resolve("ct1.nii.gz"));
+        int[] shape = TestImages.SHAPE; // 20 x 16 x 10, 0.8 x 0.8 x 2.5 mm
+        // the page's mapping: zoom = floor(320 / 25 mm) = 12 px/mm; a voxel is round(12 * 0.8) =
+        // 10 px square on the axial canvas (200 x 160)
+        int zoom = (int) Math.floor(320 / Math.max(shape[0] * 0.8, shape[2] * 2.5));
+        int px = (int) Math.round(zoom * 0.8);
+        assertThat(px).isEqualTo(10);
+        int slice = shape[2] / 2 - 2; // opens at the middle slice, two ArrowDown
+        int row = 7;
+        int x0 = 3 * px + px / 2;
+        int x1 = 9 * px + px / 2;
+        int y = row * px + px / 2;
+        Set<List<Integer>> expected = new TreeSet<>(HttpBrowserUiTest::compare);
+        for (int u = 3; u <= 9; u++) {
+            // screen left is patient right: i = n-1-u as i runs to R; up is anterior: j likewise
+            expected.add(List.of(shape[0] - 1 - u, shape[1] - 1 - row, slice));
+        }
+
+        try (TestServer server = TestServer.start(root)) {
+            Path out = root.resolve("browser.json");
+            NibabelProcess.run(
+                    Files.createTempDirectory(root, "py"),
+                    "browser_ui.py",
+                    List.of(
+                            server.uri("/").toString(),
+                            out.toString(),
+                            "-2",
+                            Integer.toString(x0),
+                            Integer.toString(y),
+                            Integer.toString(x1),
+                            Integer.toString(y)));
+            JsonObject result = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+            assertThat(result.get("image").getAsString()).isEqualTo("ct1");
+            assertThat(result.getAsJsonArray("canvas").toString()).isEqualTo("[200,160]");
+            assertThat(result.get("lit").getAsInt()).as("lit axial pixels").isGreaterThan(1000);
+            assertThat(result.get("slice").getAsString()).contains(", " + slice);
+            assertThat(result.get("status").getAsString()).startsWith("Saved the label of ct1");
+            List<String> errors = new ArrayList<>();
+            for (JsonElement e : result.getAsJsonArray("console")) {
+                JsonObject entry = e.getAsJsonObject();
+                if (!entry.get("level").getAsString().equals("INFO")) {
+                    errors.add(entry.toString());
+                }
+            }
+            assertThat(errors).as("browser console").isEmpty();
+
+            Path saved = studies.resolve("labels").resolve("final").resolve("ct1.nii.gz");
+            assertThat(saved).exists();
+            Volume label = ImageIo.read(saved);
+            assertThat(label.shape()).containsExactly(shape);
+            // the image's affine exactly, as its file has it (float32)
+            assertThat(label.affine().toArray())
+                    .containsExactly(
+                            ImageIo.read(studies.resolve("ct1.nii.gz")).affine().toArray());
+            Set<List<Integer>> painted = new TreeSet<>(HttpBrowserUiTest::compare);
+            double value = 0;
+            for (int k = 0; k < shape[2]; k++) {
+                for (int j = 0; j < shape[1]; j++) {
+                    for (int i = 0; i < shape[0]; i++) {
+                        double v = label.get(i, j, k);
+                        if (v != 0) {
+                            painted.add(List.of(i, j, k));
+                            value = v;
+                        }
+                    }
+                }
+            }
+            assertThat(painted).isEqualTo(expected);
+            assertThat(value).isEqualTo(1);
+            // left to right on the screen is patient right to left: R decreases along the stroke
+            double[] first = affine.apply(shape[0] - 1 - 3, shape[1] - 1 - row, slice);
+            double[] last = affine.apply(shape[0] - 1 - 9, shape[1] - 1 - row, slice);
+            assertThat(first[0]).isGreaterThan(last[0]);
+        }
+    }
+
+    private static int compare(List<Integer> a, List<Integer> b) {
+        for (int i = 0; i < a.size(); i++) {
+            int c = Integer.compare(a.get(i), b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,72 @@
+"""Drives the annotation page at /ui/ in headless Chromium (Debian's chromium, chromium-driver and
+python3-selenium): next sample, waits for the image drawn, steps slices with the arrow keys, paints
+a stroke with the brush at given canvas pixels, submits the label.
+
+Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1
+(canvas pixel coordinates of the axial canvas, the stroke from (X0, Y0) to (X1, Y1)).
+Writes {"image": id, "lit": non-black pixels of the axial canvas, "slice": the slice text,
+"status": the status line, "console": [browser console entries]} to OUT_JSON.
+"""
+import json
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, out = sys.argv[1], sys.argv[2]
+steps = int(sys.argv[3])
+x0, y0, x1, y1 = (int(a) for a in sys.argv[4:8])
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
+    options.add_argument(arg)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+result = {}
+try:
+    wait = WebDriverWait(driver, 60)
+    driver.get(base + "ui/")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-ready=true]")))
+    testid = lambda name: driver.find_element(By.CSS_SELECTOR, f'[data-testid="{name}"]')
+    testid("next-sample").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-loaded]")))
+    result["image"] = testid("image-id").text
+    result["lit"] = driver.execute_script(
+        "const c = document.querySelector('[data-testid=viewer]');"
+        "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] || d[i+1] || d[i+2]) n++;"
+        "return n;")
+    canvas = testid("viewer")
+    result["canvas"] = [canvas.size["width"], canvas.size["height"]]
+    for _ in range(abs(steps)):
+        canvas.send_keys(Keys.ARROW_UP if steps > 0 else Keys.ARROW_DOWN)
+    result["slice"] = testid("slice-info").text
+    driver.execute_script(
+        "const s = document.querySelector('[data-testid=brush-size]');"
+        "s.value = 1; s.dispatchEvent(new Event('input'));")
+    testid("tool-brush").click()
+    # offsets from the canvas' centre (W3C actions), to the centre of the given pixel
+    cx, cy = canvas.size["width"] / 2, canvas.size["height"] / 2
+    actions = ActionChains(driver, duration=20)
+    actions.move_to_element_with_offset(canvas, int(x0 - cx), int(y0 - cy)).click_and_hold()
+    n = 4
+    for s in range(1, n + 1):
+        actions.move_to_element_with_offset(
+            canvas, int(x0 + (x1 - x0) * s / n - cx), int(y0 + (y1 - y0) * s / n - cy))
+    actions.release().perform()
+    testid("submit-label").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-saved")
+               or "error" in testid("status").get_attribute("class"))
+    result["status"] = testid("status").text
+    result["console"] = driver.get_log("browser")
+finally:
+    driver.quit()
+with open(out, "w") as f:
+    json.dump(result, f)
