@@ -2,13 +2,20 @@
 python3-selenium): next sample, waits for the image drawn, steps slices with the arrow keys, paints
 a stroke with the brush at given canvas pixels, submits the label.
 
-Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1
+Then starts training and waits for it to end, and last saves OTHER_LABEL as another client would
+(a plain multipart PUT) and submits again from the page, which must refuse to overwrite it (409).
+
+Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL
 (canvas pixel coordinates of the axial canvas, the stroke from (X0, Y0) to (X1, Y1)).
 Writes {"image": id, "lit": non-black pixels of the axial canvas, "slice": the slice text,
-"status": the status line, "console": [browser console entries]} to OUT_JSON.
+"status": the status line, "state": the study's label state, "console": [browser console
+entries until then], "train": the training status, "points": chart points, "conflict": the
+status line after the conflicting submit, "console_after": console entries after} to OUT_JSON.
 """
 import json
 import sys
+import urllib.request
+import uuid
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -21,6 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 base, out = sys.argv[1], sys.argv[2]
 steps = int(sys.argv[3])
 x0, y0, x1, y1 = (int(a) for a in sys.argv[4:8])
+other_label = sys.argv[8]
 
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
@@ -65,7 +73,32 @@ try:
     wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-saved")
                or "error" in testid("status").get_attribute("class"))
     result["status"] = testid("status").text
+    result["state"] = driver.find_element(
+        By.CSS_SELECTOR, f'[data-testid=study][data-id="{result["image"]}"]').get_attribute("data-state")
     result["console"] = driver.get_log("browser")
+
+    testid("train-start").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-trained")
+               or "error" in testid("status").get_attribute("class"))
+    result["train"] = testid("train-status").text
+    result["points"] = int(testid("train-chart").get_attribute("data-points") or 0)
+
+    # another client saves meanwhile: the page's next submit must not overwrite it
+    boundary = uuid.uuid4().hex
+    with open(other_label, "rb") as f:
+        content = f.read()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{{}}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"label\"; filename=\"other.nii.gz\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        base + "datastore/label?image=" + result["image"] + "&tag=final", data=body, method="PUT",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request) as r:
+        assert r.status == 200, r.status
+    testid("submit-label").click()
+    wait.until(lambda d: "error" in testid("status").get_attribute("class"))
+    result["conflict"] = testid("status").text
+    result["console_after"] = driver.get_log("browser")
 finally:
     driver.quit()
 with open(out, "w") as f:

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +64,8 @@ class HttpBrowserUiTest {
             expected.add(List.of(shape[0] - 1 - u, shape[1] - 1 - row, slice));
         }
 
+        Path other =
+                TestImages.write(TestImages.truth(1).withAffine(affine), root.resolve("o.nii.gz"));
         try (TestServer server = TestServer.start(root)) {
             Path out = root.resolve("browser.json");
             NibabelProcess.run(
@@ -75,7 +78,8 @@ class HttpBrowserUiTest {
                             Integer.toString(x0),
                             Integer.toString(y),
                             Integer.toString(x1),
-                            Integer.toString(y)));
+                            Integer.toString(y),
+                            other.toString()));
             JsonObject result = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
             assertThat(result.get("image").getAsString()).isEqualTo("ct1");
             assertThat(result.getAsJsonArray("canvas").toString()).isEqualTo("[200,160]");
@@ -90,10 +94,30 @@ class HttpBrowserUiTest {
                 }
             }
             assertThat(errors).as("browser console").isEmpty();
-
+            assertThat(result.get("state").getAsString()).isEqualTo("saved");
+            // training on the saved label ran to its end, its epochs on the chart
+            assertThat(result.get("train").getAsString()).startsWith("DONE");
+            assertThat(result.get("points").getAsInt()).isPositive();
+            // a label saved meanwhile by another client is not overwritten, and the page says so
+            assertThat(result.get("conflict").getAsString())
+                    .startsWith("Not saved")
+                    .contains("409");
+            for (JsonElement e : result.getAsJsonArray("console_after")) {
+                String message = e.getAsJsonObject().get("message").getAsString();
+                assertThat(message)
+                        .as("console after the conflict")
+                        .contains("datastore/label", "409");
+            }
             Path saved = studies.resolve("labels").resolve("final").resolve("ct1.nii.gz");
-            assertThat(saved).exists();
-            Volume label = ImageIo.read(saved);
+            assertThat(TestImages.dice(ImageIo.read(saved), TestImages.truth(1))).isEqualTo(1.0);
+
+            // the page's save: version 1 of the label's history
+            Path version1 = root.resolve("first.nii.gz");
+            HttpResponse<byte[]> v1 =
+                    server.getBytes("/datastore/label?label=ct1&tag=final&version=1");
+            assertThat(v1.statusCode()).isEqualTo(200);
+            Files.write(version1, v1.body());
+            Volume label = ImageIo.read(version1);
             assertThat(label.shape()).containsExactly(shape);
             // the image's affine exactly, as its file has it (float32)
             assertThat(label.affine().toArray())

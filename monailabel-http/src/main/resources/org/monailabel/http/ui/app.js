@@ -195,35 +195,75 @@ async function startTraining() {
   const r = await api(`train/${encodeURIComponent(model)}`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
   });
-  status(r.ok ? `Training ${model} started` : `Training not started: ${r.status} ${await r.text()}`, !r.ok);
-  pollTraining();
+  if (!r.ok) { status(`Training not started: ${r.status} ${await r.text()}`, true); return; }
+  status(`Training ${model} started`);
+  trainPoints = [];
+  await pollTraining();
 }
 
 let polling = null;
-async function pollTraining() {
-  clearTimeout(polling);
-  try {
-    const s = await json('train/');
-    const list = Array.isArray(s) ? s : [s];
-    const last = list[list.length - 1] || {};
-    $('train-status').textContent = last.status ? `${last.status}${last.name ? ` (${last.name})` : ''}` : '';
-    const stats = info?.train_stats?.[$('trainer').value];
-    drawChart(stats);
-    if (last.status === 'RUNNING') polling = setTimeout(pollTraining, 3000);
-  } catch (e) {
-    $('train-status').textContent = '';
-  }
+let trainPoints = []; // [{epoch, total, dice, loss}]
+
+function addPoint(stats) {
+  const epoch = Number(stats?.epoch);
+  if (!stats || !Number.isFinite(epoch)) return;
+  const metric = stats.best_metric ?? stats.dice ?? stats.accuracy ?? stats.best_accuracy;
+  const loss = stats.loss ?? stats.train_loss;
+  const point = { epoch, total: Number(stats.total_epochs) || epoch, dice: metric == null ? null : Number(metric), loss: loss == null ? null : Number(loss) };
+  const i = trainPoints.findIndex((p) => p.epoch === epoch);
+  if (i >= 0) trainPoints[i] = point; else trainPoints.push(point);
+  trainPoints.sort((a, b) => a.epoch - b.epoch);
 }
 
+async function pollTraining() {
+  clearTimeout(polling);
+  const model = $('trainer').value;
+  const s = await json('train/');
+  const task = Array.isArray(s) ? s[s.length - 1] : s;
+  const stats = (await json('info/')).train_stats?.[model];
+  addPoint(stats);
+  if (task?.result) addPoint(task.result);
+  $('train-status').textContent = task?.status ? `${task.status} (${task.name || model})` : '';
+  drawChart();
+  if (task && !['DONE', 'ERROR', 'STOPPED'].includes(task.status)) polling = setTimeout(pollTraining, 1000);
+  else document.body.dataset.trained = String(task?.status || '');
+}
+
+/** Dice (green, 0..1) and loss (orange, scaled to its maximum) by epoch. */
 function drawChart(stats) {
+  if (stats) addPoint(stats);
   const c = $('train-chart');
   const ctx = c.getContext('2d');
+  const W = c.width, H = c.height, L = 28, B = 16, T = 18;
   ctx.fillStyle = '#111';
-  ctx.fillRect(0, 0, c.width, c.height);
-  const dice = stats?.best_metric ?? stats?.best_accuracy;
+  ctx.fillRect(0, 0, W, H);
+  ctx.strokeStyle = '#555';
+  ctx.strokeRect(L, T, W - L - 4, H - T - B);
   ctx.fillStyle = '#aaa';
-  ctx.font = '12px sans-serif';
-  ctx.fillText(dice != null ? `best Dice ${Number(dice).toFixed(3)}` : 'no training yet', 6, 16);
+  ctx.font = '10px sans-serif';
+  ctx.fillText('1', 14, T + 4);
+  ctx.fillText('0', 14, H - B);
+  c.dataset.points = String(trainPoints.length);
+  if (!trainPoints.length) { ctx.fillText('no training yet', L + 6, T + 14); return; }
+  const total = Math.max(...trainPoints.map((p) => p.total), 1);
+  const maxLoss = Math.max(...trainPoints.map((p) => p.loss || 0), 1e-9);
+  const x = (e) => L + ((W - L - 4) * e) / total;
+  const y = (v) => H - B - (H - T - B) * Math.min(1, Math.max(0, v));
+  const line = (key, colour, scale) => {
+    const pts = trainPoints.filter((p) => p[key] != null);
+    if (!pts.length) return;
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    pts.forEach((p, i) => (i ? ctx.lineTo(x(p.epoch), y(p[key] / scale)) : ctx.moveTo(x(p.epoch), y(p[key] / scale))));
+    ctx.stroke();
+    for (const p of pts) ctx.fillRect(x(p.epoch) - 2, y(p[key] / scale) - 2, 4, 4);
+  };
+  line('dice', '#70d070', 1);
+  line('loss', '#e09040', maxLoss);
+  const last = trainPoints[trainPoints.length - 1];
+  ctx.fillStyle = '#ddd';
+  ctx.fillText(`epoch ${last.epoch}/${last.total}${last.dice != null ? `  Dice ${last.dice.toFixed(3)}` : ''}${last.loss != null ? `  loss ${last.loss.toFixed(3)}` : ''}`, L, 12);
 }
 
 const viewer = new Viewer(
