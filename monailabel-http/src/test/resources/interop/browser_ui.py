@@ -5,7 +5,9 @@ a stroke with the brush at given canvas pixels, submits the label.
 Then starts training and waits for it to end, and last saves OTHER_LABEL as another client would
 (a plain multipart PUT) and submits again from the page, which must refuse to overwrite it (409).
 
-Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL
+Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL [USER PASSWORD]
+(with USER and PASSWORD, the page must ask for them first: authentication is on).
+Between the stroke and the submit it erases the stroke's middle voxel and undoes that.
 (canvas pixel coordinates of the axial canvas, the stroke from (X0, Y0) to (X1, Y1)).
 Writes {"image": id, "lit": non-black pixels of the axial canvas, "slice": the slice text,
 "status": the status line, "state": the study's label state, "console": [browser console
@@ -14,6 +16,7 @@ status line after the conflicting submit, "console_after": console entries after
 """
 import json
 import sys
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -29,6 +32,7 @@ base, out = sys.argv[1], sys.argv[2]
 steps = int(sys.argv[3])
 x0, y0, x1, y1 = (int(a) for a in sys.argv[4:8])
 other_label = sys.argv[8]
+credentials = sys.argv[9:11]
 
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
@@ -41,8 +45,13 @@ result = {}
 try:
     wait = WebDriverWait(driver, 60)
     driver.get(base + "ui/")
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-ready=true]")))
     testid = lambda name: driver.find_element(By.CSS_SELECTOR, f'[data-testid="{name}"]')
+    if credentials:
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="signin"]')))
+        testid("username").send_keys(credentials[0])
+        testid("password").send_keys(credentials[1])
+        testid("signin").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-ready=true]")))
     testid("next-sample").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-loaded]")))
     result["image"] = testid("image-id").text
@@ -69,6 +78,17 @@ try:
         actions.move_to_element_with_offset(
             canvas, int(x0 + (x1 - x0) * s / n - cx), int(y0 + (y1 - y0) * s / n - cy))
     actions.release().perform()
+    overlay = ("const c = document.querySelector('[data-testid=viewer]');"
+               "const d = c.getContext('2d').getImageData(arguments[0], arguments[1], 1, 1).data;"
+               "return d[0] !== d[1] || d[1] !== d[2];")
+    xm = (x0 + x1) // 2
+    ym = y0 - 3  # in the same voxel, off the cross-hair should it run through the pixel centre
+    result["painted"] = driver.execute_script(overlay, xm, ym)
+    testid("tool-eraser").click()
+    ActionChains(driver).move_to_element_with_offset(canvas, int(xm - cx), int(y0 - cy)).click().perform()
+    result["erased"] = not driver.execute_script(overlay, xm, ym)
+    testid("undo").click()
+    result["undone"] = driver.execute_script(overlay, xm, ym)
     testid("submit-label").click()
     wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-saved")
                or "error" in testid("status").get_attribute("class"))
@@ -90,9 +110,15 @@ try:
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{{}}\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"label\"; filename=\"other.nii.gz\"\r\n"
             "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if credentials:
+        form = urllib.parse.urlencode({"username": credentials[0], "password": credentials[1],
+                                       "grant_type": "password"}).encode()
+        with urllib.request.urlopen(urllib.request.Request(base + "auth/token", data=form)) as r:
+            headers["Authorization"] = "Bearer " + json.load(r)["access_token"]
     request = urllib.request.Request(
         base + "datastore/label?image=" + result["image"] + "&tag=final", data=body, method="PUT",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        headers=headers)
     with urllib.request.urlopen(request) as r:
         assert r.status == 200, r.status
     testid("submit-label").click()

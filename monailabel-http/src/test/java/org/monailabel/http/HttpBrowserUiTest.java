@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,22 +14,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.monailabel.api.image.Affine;
 import org.monailabel.api.image.Volume;
+import org.monailabel.engine.Authentication;
 import org.monailabel.engine.io.ImageIo;
 import org.monailabel.engine.io.NibabelProcess;
 import org.monailabel.engine.io.dicom.ExternalTools;
 
 /**
  * The annotation page at {@code /ui/} in a real browser: Debian's headless Chromium driven by
- * Selenium ({@code interop/browser_ui.py}) against a running server. It asks for the next sample,
- * waits for the image drawn, steps two slices down with the arrow keys, paints a stroke with a
- * one-voxel brush at known pixels of the axial canvas and submits; the label the server stored
- * under {@code labels/final/} has exactly the voxels under those pixels set, where the page's
- * documented mapping puts them (patient right on the screen's left, anterior up: both voxel axes of
- * this image run the other way, so both are flipped), and the browser console has no errors.
+ * Selenium ({@code interop/browser_ui.py}) against a running server, without and with
+ * authentication (then the page signs in itself, as an admin, to train). It asks for the next
+ * sample, waits for the image drawn, steps two slices down with the arrow keys, paints a stroke
+ * with a one-voxel brush at known pixels of the axial canvas, erases a voxel of it and undoes that,
+ * and submits; the label the server stored has exactly the voxels under those pixels set, where the
+ * page's documented mapping puts them (patient right on the screen's left, anterior up: both voxel
+ * axes of this image run the other way, so both are flipped), with the image's affine, and the
+ * browser console has no errors or warnings. Then training on it runs to its end on the chart, and
+ * a submit after another client saved is refused (409) and reported, leaving the other's label.
  * Skipped without Chromium, chromedriver or python3-selenium (failed in CI).
  */
 class HttpBrowserUiTest {
@@ -36,8 +44,9 @@ class HttpBrowserUiTest {
 
     @TempDir Path root;
 
-    @Test
-    void aStrokePaintedInTheBrowserIsSavedAtTheVoxelsUnderIt() throws Exception {
+    @ParameterizedTest(name = "authentication {0}")
+    @ValueSource(booleans = {false, true})
+    void aStrokePaintedInTheBrowserIsSavedAtTheVoxelsUnderIt(boolean signedIn) throws Exception {
         ExternalTools.assumeCommand("chromium", CHROMIUM, "--version");
         ExternalTools.assumeCommand("chromedriver", CHROMEDRIVER, "--version");
         ExternalTools.assumeCommand(
@@ -66,11 +75,19 @@ class HttpBrowserUiTest {
 
         Path other =
                 TestImages.write(TestImages.truth(1).withAffine(affine), root.resolve("o.nii.gz"));
-        try (TestServer server = TestServer.start(root)) {
+        List<String> credentials = List.of();
+        Consumer<ServerConfig.Builder> config = b -> {};
+        if (signedIn) { // the page signs in itself; training needs an admin
+            Path users = root.resolve("users.json");
+            Authentication.addUser(
+                    users, "admin1", "admin", "admin-password".toCharArray(), "a@example.org", "A");
+            credentials = List.of("admin1", "admin-password");
+            config = b -> b.users(users);
+        }
+        try (TestServer server = TestServer.start(root, config)) {
             Path out = root.resolve("browser.json");
-            NibabelProcess.run(
-                    Files.createTempDirectory(root, "py"),
-                    "browser_ui.py",
+            List<String> args = new ArrayList<>();
+            args.addAll(
                     List.of(
                             server.uri("/").toString(),
                             out.toString(),
@@ -80,9 +97,14 @@ class HttpBrowserUiTest {
                             Integer.toString(x1),
                             Integer.toString(y),
                             other.toString()));
+            args.addAll(credentials);
+            NibabelProcess.run(Files.createTempDirectory(root, "py"), "browser_ui.py", args);
             JsonObject result = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
             assertThat(result.get("image").getAsString()).isEqualTo("ct1");
             assertThat(result.getAsJsonArray("canvas").toString()).isEqualTo("[200,160]");
+            assertThat(result.get("painted").getAsBoolean()).as("overlay drawn").isTrue();
+            assertThat(result.get("erased").getAsBoolean()).as("eraser").isTrue();
+            assertThat(result.get("undone").getAsBoolean()).as("undo").isTrue();
             assertThat(result.get("lit").getAsInt()).as("lit axial pixels").isGreaterThan(1000);
             assertThat(result.get("slice").getAsString()).contains(", " + slice);
             assertThat(result.get("status").getAsString()).startsWith("Saved the label of ct1");
@@ -113,8 +135,15 @@ class HttpBrowserUiTest {
 
             // the page's save: version 1 of the label's history
             Path version1 = root.resolve("first.nii.gz");
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(
+                            server.uri("/datastore/label?label=ct1&tag=final&version=1"));
+            if (signedIn) {
+                request.header("Authorization", server.authorization("admin1", "admin-password"));
+            }
             HttpResponse<byte[]> v1 =
-                    server.getBytes("/datastore/label?label=ct1&tag=final&version=1");
+                    HttpClient.newHttpClient()
+                            .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(v1.statusCode()).isEqualTo(200);
             Files.write(version1, v1.body());
             Volume label = ImageIo.read(version1);

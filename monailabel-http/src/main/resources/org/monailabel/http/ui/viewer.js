@@ -134,7 +134,7 @@ export class Viewer {
   drawView(name) {
     const g = this.geometry[name];
     const canvas = this.canvases[name];
-    const ctx = canvas.getContext('2d');
+    const ctx = canvas.getContext('2d', { willReadFrequently: true }); // CPU-backed: drawn with putImageData
     const img = ctx.createImageData(g.width, g.height);
     const out = img.data;
     const lo = this.level - this.window / 2, scale = 255 / this.window;
