@@ -5,7 +5,9 @@ a stroke with the brush at given canvas pixels, submits the label.
 Then starts training and waits for it to end, and last saves OTHER_LABEL as another client would
 (a plain multipart PUT) and submits again from the page, which must refuse to overwrite it (409).
 
-Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL [USER PASSWORD]
+Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL PROBES [USER PASSWORD]
+(PROBES: JSON [[testid, x, y], ...], canvas pixels whose label overlay is reported as "probes"
+after the stroke).
 (with USER and PASSWORD, the page must ask for them first: authentication is on).
 Between the stroke and the submit it erases the stroke's middle voxel and undoes that.
 (canvas pixel coordinates of the axial canvas, the stroke from (X0, Y0) to (X1, Y1)).
@@ -32,7 +34,8 @@ base, out = sys.argv[1], sys.argv[2]
 steps = int(sys.argv[3])
 x0, y0, x1, y1 = (int(a) for a in sys.argv[4:8])
 other_label = sys.argv[8]
-credentials = sys.argv[9:11]
+probes = json.loads(sys.argv[9])
+credentials = sys.argv[10:12]
 
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
@@ -78,17 +81,19 @@ try:
         actions.move_to_element_with_offset(
             canvas, int(x0 + (x1 - x0) * s / n - cx), int(y0 + (y1 - y0) * s / n - cy))
     actions.release().perform()
-    overlay = ("const c = document.querySelector('[data-testid=viewer]');"
-               "const d = c.getContext('2d').getImageData(arguments[0], arguments[1], 1, 1).data;"
-               "return d[0] !== d[1] || d[1] !== d[2];")
+    tinted = ("const c = document.querySelector(`[data-testid=${arguments[0]}]`);"
+              "const d = c.getContext('2d').getImageData(arguments[1], arguments[2], 1, 1).data;"
+              "return d[0] !== d[1] || d[1] !== d[2];")
+    result["probes"] = [driver.execute_script(tinted, *p) for p in probes]
+    overlay = lambda x, y: driver.execute_script(tinted, "viewer", x, y)
     xm = (x0 + x1) // 2
     ym = y0 - 3  # in the same voxel, off the cross-hair should it run through the pixel centre
-    result["painted"] = driver.execute_script(overlay, xm, ym)
+    result["painted"] = overlay(xm, ym)
     testid("tool-eraser").click()
     ActionChains(driver).move_to_element_with_offset(canvas, int(xm - cx), int(y0 - cy)).click().perform()
-    result["erased"] = not driver.execute_script(overlay, xm, ym)
+    result["erased"] = not overlay(xm, ym)
     testid("undo").click()
-    result["undone"] = driver.execute_script(overlay, xm, ym)
+    result["undone"] = overlay(xm, ym)
     testid("submit-label").click()
     wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-saved")
                or "error" in testid("status").get_attribute("class"))

@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -96,7 +98,8 @@ class HttpBrowserUiTest {
                             Integer.toString(y),
                             Integer.toString(x1),
                             Integer.toString(y),
-                            other.toString()));
+                            other.toString(),
+                            probes(row, slice, px).keySet().toString()));
             args.addAll(credentials);
             NibabelProcess.run(Files.createTempDirectory(root, "py"), "browser_ui.py", args);
             JsonObject result = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
@@ -105,6 +108,11 @@ class HttpBrowserUiTest {
             assertThat(result.get("painted").getAsBoolean()).as("overlay drawn").isTrue();
             assertThat(result.get("erased").getAsBoolean()).as("eraser").isTrue();
             assertThat(result.get("undone").getAsBoolean()).as("undo").isTrue();
+            List<Boolean> probed = new ArrayList<>();
+            result.getAsJsonArray("probes").forEach(e -> probed.add(e.getAsBoolean()));
+            assertThat(probed)
+                    .as("overlay at %s", probes(row, slice, px).keySet())
+                    .containsExactlyElementsOf(probes(row, slice, px).values());
             assertThat(result.get("lit").getAsInt()).as("lit axial pixels").isGreaterThan(1000);
             assertThat(result.get("slice").getAsString()).contains(", " + slice);
             assertThat(result.get("status").getAsString()).startsWith("Saved the label of ct1");
@@ -172,6 +180,29 @@ class HttpBrowserUiTest {
             double[] last = affine.apply(shape[0] - 1 - 9, shape[1] - 1 - row, slice);
             assertThat(first[0]).isGreaterThan(last[0]);
         }
+    }
+
+    /**
+     * Pixels of the coronal and sagittal canvases, as JSON arrays, and whether the stroke (voxels i
+     * = 10..16, j = 15 - row, k = slice, with the cross-hair at i = 10, j = 8, k = slice) tints
+     * them. Coronal (through j = 8 = 15 - 7): columns as on the axial view, superior up, a voxel 30
+     * px high (round(12 * 2.5)): row 9 - k. Sagittal (through i = 10): anterior on the left, so
+     * column 15 - j; superior up.
+     */
+    private static Map<String, Boolean> probes(int row, int slice, int px) {
+        int j = TestImages.SHAPE[1] - 1 - row;
+        assertThat(j).isEqualTo(TestImages.SHAPE[1] / 2); // the coronal view goes through it
+        int py = (int) Math.round(12 * 2.5);
+        int y = (TestImages.SHAPE[2] - 1 - slice) * py + py / 2 - 5; // off the cross-hair
+        Map<String, Boolean> probes = new LinkedHashMap<>();
+        probes.put("[\"coronal\", " + (6 * px + 2) + ", " + y + "]", true);
+        probes.put("[\"coronal\", " + (6 * px + 2) + ", " + (y - 2 * py) + "]", false);
+        probes.put("[\"coronal\", " + (1 * px + 2) + ", " + y + "]", false);
+        int u = TestImages.SHAPE[1] - 1 - j; // sagittal column of j
+        probes.put("[\"sagittal\", " + (u * px + 2) + ", " + y + "]", true);
+        probes.put("[\"sagittal\", " + ((u - 2) * px + 2) + ", " + y + "]", false);
+        probes.put("[\"sagittal\", " + (u * px + 2) + ", " + (y + py) + "]", false);
+        return probes;
     }
 
     private static int compare(List<Integer> a, List<Integer> b) {
