@@ -3,7 +3,8 @@ python3-selenium): next sample, waits for the image drawn, steps slices with the
 a stroke with the brush at given canvas pixels, submits the label.
 
 Then starts training and waits for it to end, and last saves OTHER_LABEL as another client would
-(a plain multipart PUT) and submits again from the page, which must refuse to overwrite it (409).
+(a plain multipart PUT) and submits again from the page, which must refuse to overwrite it (409);
+reopens the study, which loads that label, and submits it.
 
 Usage: browser_ui.py BASE_URL OUT_JSON SLICE_STEPS X0 Y0 X1 Y1 OTHER_LABEL PROBES [USER PASSWORD]
 (PROBES: JSON [[testid, x, y], ...], canvas pixels whose label overlay is reported as "probes"
@@ -14,7 +15,8 @@ Between the stroke and the submit it erases the stroke's middle voxel and undoes
 Writes {"image": id, "lit": non-black pixels of the axial canvas, "slice": the slice text,
 "status": the status line, "state": the study's label state, "console": [browser console
 entries until then], "train": the training status, "points": chart points, "conflict": the
-status line after the conflicting submit, "console_after": console entries after} to OUT_JSON.
+status line after the conflicting submit, "reloaded" and "resaved": the status lines after
+reopening the study and submitting its label, "console_after": console entries after} to OUT_JSON.
 """
 import json
 import sys
@@ -129,6 +131,14 @@ try:
     testid("submit-label").click()
     wait.until(lambda d: "error" in testid("status").get_attribute("class"))
     result["conflict"] = testid("status").text
+    # reopening the study loads the other's label (with its ETag), which a submit then replaces
+    driver.find_element(By.CSS_SELECTOR, f'[data-testid=study][data-id="{result["image"]}"]').click()
+    wait.until(lambda d: "label loaded" in testid("status").text)
+    result["reloaded"] = testid("status").text
+    testid("submit-label").click()
+    wait.until(lambda d: testid("status").text.startswith("Saved")
+               or "error" in testid("status").get_attribute("class"))
+    result["resaved"] = testid("status").text
     result["console_after"] = driver.get_log("browser")
 finally:
     driver.quit()

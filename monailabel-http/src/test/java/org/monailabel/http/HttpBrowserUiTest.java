@@ -37,8 +37,9 @@ import org.monailabel.engine.io.dicom.ExternalTools;
  * page's documented mapping puts them (patient right on the screen's left, anterior up: both voxel
  * axes of this image run the other way, so both are flipped), with the image's affine, and the
  * browser console has no errors or warnings. Then training on it runs to its end on the chart, and
- * a submit after another client saved is refused (409) and reported, leaving the other's label.
- * Skipped without Chromium, chromedriver or python3-selenium (failed in CI).
+ * a submit after another client saved is refused (409) and reported, leaving the other's label;
+ * reopening the study loads that label with its ETag, and submitting it again succeeds. Skipped
+ * without Chromium, chromedriver or python3-selenium (failed in CI).
  */
 class HttpBrowserUiTest {
     static final String CHROMIUM = "/usr/bin/chromium";
@@ -132,6 +133,8 @@ class HttpBrowserUiTest {
             assertThat(result.get("conflict").getAsString())
                     .startsWith("Not saved")
                     .contains("409");
+            assertThat(result.get("reloaded").getAsString()).startsWith("ct1:");
+            assertThat(result.get("resaved").getAsString()).startsWith("Saved the label of ct1");
             for (JsonElement e : result.getAsJsonArray("console_after")) {
                 String message = e.getAsJsonObject().get("message").getAsString();
                 assertThat(message)
