@@ -16,7 +16,8 @@ Writes {"image": id, "lit": non-black pixels of the axial canvas, "slice": the s
 "status": the status line, "state": the study's label state, "console": [browser console
 entries until then], "train": the training status, "points": chart points, "conflict": the
 status line after the conflicting submit, "reloaded" and "resaved": the status lines after
-reopening the study and submitting its label, "console_after": console entries after} to OUT_JSON.
+reopening the study and submitting its label, "console_after": console entries after, "reviewed":
+the study's state after a reviewer approved it and the page reloaded, "console_end"} to OUT_JSON.
 """
 import json
 import sys
@@ -140,6 +141,20 @@ try:
                or "error" in testid("status").get_attribute("class"))
     result["resaved"] = testid("status").text
     result["console_after"] = driver.get_log("browser")
+
+    # a reviewer approves it: after a reload the list says so
+    review = urllib.request.Request(
+        base + "datastore/label/review?label=" + result["image"] + "&tag=final",
+        data=json.dumps({"state": "approved"}).encode(), method="PUT",
+        headers={k: v for k, v in headers.items() if k == "Authorization"}
+        | {"Content-Type": "application/json"})
+    with urllib.request.urlopen(review) as r:
+        assert r.status == 200, r.status
+    driver.refresh()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "body[data-ready=true]")))
+    result["reviewed"] = driver.find_element(
+        By.CSS_SELECTOR, f'[data-testid=study][data-id="{result["image"]}"]').get_attribute("data-state")
+    result["console_end"] = driver.get_log("browser")
 finally:
     driver.quit()
 with open(out, "w") as f:

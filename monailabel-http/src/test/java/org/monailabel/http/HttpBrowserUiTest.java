@@ -38,8 +38,9 @@ import org.monailabel.engine.io.dicom.ExternalTools;
  * axes of this image run the other way, so both are flipped), with the image's affine, and the
  * browser console has no errors or warnings. Then training on it runs to its end on the chart, and
  * a submit after another client saved is refused (409) and reported, leaving the other's label;
- * reopening the study loads that label with its ETag, and submitting it again succeeds. Skipped
- * without Chromium, chromedriver or python3-selenium (failed in CI).
+ * reopening the study loads that label with its ETag, and submitting it again succeeds; once a
+ * reviewer approved it, the reloaded page lists it as approved. Skipped without Chromium,
+ * chromedriver or python3-selenium (failed in CI).
  */
 class HttpBrowserUiTest {
     static final String CHROMIUM = "/usr/bin/chromium";
@@ -141,6 +142,8 @@ class HttpBrowserUiTest {
                         .as("console after the conflict")
                         .contains("datastore/label", "409");
             }
+            assertThat(result.get("reviewed").getAsString()).isEqualTo("approved");
+            assertThat(result.getAsJsonArray("console_end")).as("console after reload").isEmpty();
             Path saved = studies.resolve("labels").resolve("final").resolve("ct1.nii.gz");
             assertThat(TestImages.dice(ImageIo.read(saved), TestImages.truth(1))).isEqualTo(1.0);
 
