@@ -144,6 +144,7 @@ async function openImage(id, hasLabel) {
 
 async function nextSample() {
   const strategy = $('strategy').value;
+  if (!strategy) { status('The app has no active-learning strategy', true); return; }
   const sample = await json(`activelearning/${encodeURIComponent(strategy)}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -270,6 +271,8 @@ const viewer = new Viewer(
   { axial: $('viewer'), coronal: $('coronal'), sagittal: $('sagittal') },
   (v) => {
     if (!v.image) return;
+    $('window').value = Math.round(v.window);
+    $('level').value = Math.round(v.level);
     const [i, j, k] = v.cursor;
     $('slice-info').textContent = `voxel ${i}, ${j}, ${k}${v.dirty ? ' (edited)' : ''}`;
   },

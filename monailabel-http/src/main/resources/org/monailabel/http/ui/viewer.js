@@ -245,6 +245,12 @@ export class Viewer {
     canvas.addEventListener('pointerdown', (e) => {
       if (!this.image) return;
       canvas.focus();
+      if (e.button === 2) {
+        canvas.setPointerCapture(e.pointerId);
+        const scale = Math.max(this.window, 1) / 200;
+        levelling = { x: e.clientX, y: e.clientY, window: this.window, level: this.level, scale };
+        return;
+      }
       const v = position(e);
       if (!v) return;
       if (name === 'axial' && this.tool !== 'navigate') {
@@ -258,17 +264,32 @@ export class Viewer {
         this.draw();
       }
     });
+    let levelling = null; // right-button drag: window (horizontal) and level (vertical)
+    canvas.addEventListener('contextmenu', (e) => e.preventDefault());
     canvas.addEventListener('pointermove', (e) => {
-      if (!this.image || !last) return;
+      if (!this.image) return;
+      if (levelling) {
+        this.window = Math.max(1, levelling.window + (e.clientX - levelling.x) * levelling.scale);
+        this.level = levelling.level - (e.clientY - levelling.y) * levelling.scale;
+        this.draw();
+        return;
+      }
+      if (!last) return;
       const v = position(e);
       if (!v) return;
       this.paintLine(last, v, this.tool === 'brush' ? this.activeLabel : 0);
       last = v;
-      this.draw();
+      this.drawView('axial'); // the others follow when the stroke ends
     });
     const end = () => {
+      if (levelling) {
+        levelling = null;
+        this.onChange(this);
+        return;
+      }
       if (!last) return;
       last = null;
+      this.draw();
       if (this.stroke.size) {
         this.undoStack.push(this.stroke);
         this.dirty = true;
