@@ -683,6 +683,21 @@ public final class MonaiLabel implements AutoCloseable {
                 .with("name", job.name());
     }
 
+    /** Writes each job queued of a submission to the audit log as started by {@code actor}. */
+    private void auditStarted(JobKind kind, Map<String, Submission> submitted, Actor actor) {
+        submitted
+                .values()
+                .forEach(
+                        s ->
+                                s.job()
+                                        .ifPresent(
+                                                j ->
+                                                        audit.record(
+                                                                jobEvent(
+                                                                        kind, "started", j,
+                                                                        actor))));
+    }
+
     /** {@link #train(String, Map, boolean)} as {@code actor}, written to the audit log. */
     public Job train(String trainer, Map<String, Object> params, boolean enqueue, Actor actor) {
         Job job = train(trainer, params, enqueue);
@@ -693,19 +708,7 @@ public final class MonaiLabel implements AutoCloseable {
     /** {@link #trainAll(Map)} as {@code actor}; each job queued is written to the audit log. */
     public Map<String, Submission> trainAll(Map<String, Object> params, Actor actor) {
         Map<String, Submission> submitted = trainAll(params);
-        submitted
-                .values()
-                .forEach(
-                        s ->
-                                s.job()
-                                        .ifPresent(
-                                                j ->
-                                                        audit.record(
-                                                                jobEvent(
-                                                                        JobKind.TRAIN,
-                                                                        "started",
-                                                                        j,
-                                                                        actor))));
+        auditStarted(JobKind.TRAIN, submitted, actor);
         return submitted;
     }
 
@@ -719,19 +722,7 @@ public final class MonaiLabel implements AutoCloseable {
     /** {@link #scoreAll(Map)} as {@code actor}; each job queued is written to the audit log. */
     public Map<String, Submission> scoreAll(Map<String, Object> params, Actor actor) {
         Map<String, Submission> submitted = scoreAll(params);
-        submitted
-                .values()
-                .forEach(
-                        s ->
-                                s.job()
-                                        .ifPresent(
-                                                j ->
-                                                        audit.record(
-                                                                jobEvent(
-                                                                        JobKind.SCORING,
-                                                                        "started",
-                                                                        j,
-                                                                        actor))));
+        auditStarted(JobKind.SCORING, submitted, actor);
         return submitted;
     }
 

@@ -9,13 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.http.support.Http;
+import org.monailabel.http.support.JarFiles;
 import org.monailabel.http.support.PathPrefix;
 
 /**
@@ -44,8 +43,8 @@ public final class DocsEndpoints {
     private static final String CACHE = "public, max-age=86400";
 
     private final String folder;
+    private final JarFiles jarFiles;
     private final String version;
-    private final Map<String, byte[]> files = new ConcurrentHashMap<>(); // only names the jar has
 
     /**
      * @throws IllegalStateException if the Swagger UI web jar is not on the class path
@@ -53,7 +52,8 @@ public final class DocsEndpoints {
     public DocsEndpoints() {
         this.version = webjarVersion();
         this.folder = WEBJAR + version + "/";
-        if (resource("swagger-ui-bundle.js").isEmpty()) {
+        this.jarFiles = new JarFiles(folder, "Swagger UI file");
+        if (jarFiles.get("swagger-ui-bundle.js").isEmpty()) {
             throw new IllegalStateException(
                     "The Swagger UI web jar " + version + " has no swagger-ui-bundle.js");
         }
@@ -136,37 +136,12 @@ public final class DocsEndpoints {
                     "A Swagger UI file name must not start with '.' or contain '/', '\\', "
                             + "'..', '%' or control characters");
         }
-        byte[] bytes = NOT_SERVED.contains(name) ? null : resource(name).orElse(null);
+        byte[] bytes = NOT_SERVED.contains(name) ? null : jarFiles.get(name).orElse(null);
         if (bytes == null) {
             throw new NotFoundException("No Swagger UI file '" + name + "'");
         }
         int dot = name.lastIndexOf('.');
         String type = dot < 0 ? null : TYPES.get(name.substring(dot).toLowerCase(Locale.ROOT));
-        exchange.getResponseHeaders()
-                .put(Headers.CONTENT_TYPE, type == null ? "application/octet-stream" : type)
-                .put(Headers.CACHE_CONTROL, CACHE);
-        exchange.setResponseContentLength(bytes.length);
-        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
-    }
-
-    /**
-     * The bytes of a file of the web jar's folder, read once; empty if the jar has no such file.
-     */
-    private Optional<byte[]> resource(String name) {
-        byte[] cached = files.get(name);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        try (InputStream in =
-                DocsEndpoints.class.getClassLoader().getResourceAsStream(folder + name)) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            byte[] bytes = in.readAllBytes();
-            files.putIfAbsent(name, bytes);
-            return Optional.of(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read Swagger UI file " + name, e);
-        }
+        JarFiles.send(exchange, bytes, type == null ? "application/octet-stream" : type, CACHE);
     }
 }

@@ -1,19 +1,13 @@
 package org.monailabel.http.handler;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.monailabel.api.error.InvalidInputException;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.http.support.Http;
+import org.monailabel.http.support.JarFiles;
 import org.monailabel.http.support.PathPrefix;
 
 /**
@@ -36,23 +30,19 @@ public final class UiEndpoints {
                     ".png", "image/png");
     private static final String CACHE = "no-cache"; // revalidated: the UI changes with the server
 
-    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final JarFiles jarFiles = new JarFiles(FOLDER, "UI file");
 
     /** {@code GET /ui/}: the page, with its base folder. */
     public void page(HttpServerExchange exchange) {
         byte[] page =
-                resource("index.html")
+                jarFiles.get("index.html")
                         .orElseThrow(() -> new IllegalStateException("The UI has no index.html"));
         String base = PathPrefix.toRoot(exchange) + "ui/"; // "../ui/" for /ui/, "ui/" for /ui
         String html =
                 new String(page, StandardCharsets.UTF_8)
                         .replace(BASE_MARKER, "<base href=\"" + InfoEndpoints.escape(base) + "\">");
         byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders()
-                .put(Headers.CONTENT_TYPE, "text/html; charset=utf-8")
-                .put(Headers.CACHE_CONTROL, CACHE);
-        exchange.setResponseContentLength(bytes.length);
-        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+        JarFiles.send(exchange, bytes, "text/html; charset=utf-8", CACHE);
     }
 
     /** {@code GET /ui/{file}}: a module or style sheet of the page; never a path out of it. */
@@ -71,32 +61,10 @@ public final class UiEndpoints {
         int dot = name.lastIndexOf('.');
         String type = dot < 0 ? null : TYPES.get(name.substring(dot).toLowerCase(Locale.ROOT));
         byte[] bytes =
-                type == null || name.equals("index.html") ? null : resource(name).orElse(null);
+                type == null || name.equals("index.html") ? null : jarFiles.get(name).orElse(null);
         if (bytes == null) {
             throw new NotFoundException("No UI file '" + name + "'");
         }
-        exchange.getResponseHeaders()
-                .put(Headers.CONTENT_TYPE, type)
-                .put(Headers.CACHE_CONTROL, CACHE);
-        exchange.setResponseContentLength(bytes.length);
-        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
-    }
-
-    private Optional<byte[]> resource(String name) {
-        byte[] cached = files.get(name);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        try (InputStream in =
-                UiEndpoints.class.getClassLoader().getResourceAsStream(FOLDER + name)) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            byte[] bytes = in.readAllBytes();
-            files.putIfAbsent(name, bytes);
-            return Optional.of(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read UI file " + name, e);
-        }
+        JarFiles.send(exchange, bytes, type, CACHE);
     }
 }
