@@ -64,10 +64,6 @@ public final class Labels {
         }
     }
 
-    private static String clientId(Map<String, Object> info) {
-        return info.get("client_id") instanceof String s ? s : "";
-    }
-
     private static AuditEvent event(
             String action, Actor actor, String imageId, String tag, Optional<LabelVersion> v) {
         return AuditEvent.of(action, actor)
@@ -116,7 +112,7 @@ public final class Labels {
             Precondition precondition)
             throws IOException {
         Objects.requireNonNull(info, "info");
-        String clientId = clientId(info);
+        String clientId = LabelEdit.clientIdOf(info);
         Optional<LabelVersion> version;
         if (versioned().isPresent()) {
             version =

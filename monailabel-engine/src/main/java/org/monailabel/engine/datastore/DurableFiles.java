@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * folder is synced. After a crash the target holds either the old or the new content, never a part;
  * a leftover temporary file is hidden and removed by {@link #deleteTemporaryFiles}.
  */
-final class DurableFiles {
+public final class DurableFiles {
     /** Prefix of our temporary files; hidden so that MONAI Label and our scans ignore them. */
     static final String TEMP_PREFIX = ".monailabel-tmp-";
 
@@ -36,7 +36,7 @@ final class DurableFiles {
      * Writes data into a stream; lets {@link #write} take lambdas that throw {@link IOException}.
      */
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -145,7 +145,7 @@ final class DurableFiles {
     }
 
     /** Writes {@code target} durably (see the class comment). */
-    static void write(Path target, Writer writer) throws IOException {
+    public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.getParent();
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
         try {

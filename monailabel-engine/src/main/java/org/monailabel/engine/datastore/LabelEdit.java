@@ -1,6 +1,7 @@
 package org.monailabel.engine.datastore;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,6 +42,11 @@ public record LabelEdit(String user, String clientId, String address, Condition 
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(condition, "condition");
+    }
+
+    /** The {@code client_id} a client put into a label's info (null: none), or empty. */
+    public static String clientIdOf(Map<String, ?> info) {
+        return info != null && info.get("client_id") instanceof String s ? s : "";
     }
 
     /** A change the server makes on its own, unconditionally. */

@@ -538,7 +538,7 @@ public final class LocalDatastore implements Datastore, VersionedLabels {
                         sourceName,
                         info,
                         transfer,
-                        LabelEdit.server(clientId(info)))
+                        LabelEdit.server(LabelEdit.clientIdOf(info)))
                 .imageId();
     }
 
@@ -555,11 +555,6 @@ public final class LocalDatastore implements Datastore, VersionedLabels {
         checkWritable();
         Objects.requireNonNull(edit, "edit");
         return files.saveLabel(imageId, tag, source, sourceName, info, transfer, edit);
-    }
-
-    /** The {@code client_id} a client put into a label's info, or empty. */
-    static String clientId(Map<String, Object> info) {
-        return info != null && info.get("client_id") instanceof String s ? s : "";
     }
 
     @Override

@@ -2,17 +2,12 @@ package org.monailabel.engine.session;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.UUID;
+import org.monailabel.engine.datastore.DurableFiles;
 import org.monailabel.engine.json.JsonTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,26 +42,7 @@ final class SessionFiles {
         json.addProperty("last_access_ts", session.lastAccessTs());
         json.addProperty("expiry", session.expirySeconds());
         byte[] bytes = JsonTrees.toPrettyString(json).getBytes(StandardCharsets.UTF_8);
-        Path target = metadata(root, session.id());
-        Path temp = root.resolve("." + session.id() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel channel =
-                            FileChannel.open(
-                                    temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    OutputStream out = Channels.newOutputStream(channel)) {
-                out.write(bytes);
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(
-                    temp,
-                    target,
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        syncDirectory(root);
+        DurableFiles.write(metadata(root, session.id()), out -> out.write(bytes));
     }
 
     /** The session of a folder, if its metadata is there and sound. */
@@ -95,16 +71,6 @@ final class SessionFiles {
         } catch (IOException | RuntimeException e) {
             logger.warn("Session {}: unreadable metadata: {}", id, e.toString());
             return Optional.empty();
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            if (!System.getProperty("os.name", "").startsWith("Windows")) {
-                throw e;
-            }
         }
     }
 }

@@ -859,8 +859,7 @@ public final class SeriesDatastore implements Datastore, Preparable, VersionedLa
                         sourceName,
                         info,
                         transfer,
-                        LabelEdit.server(
-                                info != null && info.get("client_id") instanceof String c ? c : ""))
+                        LabelEdit.server(LabelEdit.clientIdOf(info)))
                 .imageId();
     }
 
