@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.monailabel.api.error.NotFoundException;
 import org.monailabel.api.image.Volume;
 import org.monailabel.engine.dicomweb.DicomJson;
@@ -349,16 +348,6 @@ public final class DicomWebSource implements SeriesSource {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            logger.warn("Cannot delete the temporary folder {}: {}", dir, e.toString());
-        }
-    }
-
     /**
      * The DICOM SEG instances in the image series' study whose ReferencedSeriesSequence (0008,1115)
      * names the series, ordered by series and SOPInstanceUID. A SEG series' metadata is retrieved
@@ -559,7 +548,7 @@ public final class DicomWebSource implements SeriesSource {
             stored.put("seg_sop_instance_uid", written.sopInstanceUid());
             return stored;
         } finally {
-            deleteTree(dir);
+            SeriesDatastore.deleteTree(dir);
         }
     }
 

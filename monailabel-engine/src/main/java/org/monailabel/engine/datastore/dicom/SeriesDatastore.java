@@ -341,7 +341,6 @@ public final class SeriesDatastore implements Datastore, Preparable, VersionedLa
         if (ref == null || failed(ref)) {
             throw new NotFoundException("Image '" + imageId + "' not found");
         }
-        lastUse.put(imageId, System.currentTimeMillis());
         return ref;
     }
 
@@ -361,6 +360,7 @@ public final class SeriesDatastore implements Datastore, Preparable, VersionedLa
     /** Converts the series unless its volume is current; one conversion per series at a time. */
     private void ensure(String id) throws IOException {
         SeriesRef ref = ref(id);
+        lastUse.put(id, System.currentTimeMillis()); // its volume is used: listings do not count
         if (isCurrent(ref)) {
             return;
         }
@@ -492,13 +492,14 @@ public final class SeriesDatastore implements Datastore, Preparable, VersionedLa
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a temporary folder and what it holds; a failure is logged, not thrown. */
+    static void deleteTree(Path dir) {
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            logger.debug("Could not delete {}: {}", dir, e.toString());
+            logger.warn("Cannot delete the temporary folder {}: {}", dir, e.toString());
         }
     }
 
