@@ -34,31 +34,25 @@ public final class MetricsEndpoint {
         StringBuilder out = new StringBuilder(8192);
         metrics.write(out);
 
-        gauge(out, "monailabel_inference_running", "Inference requests running per model.");
-        services.monaiLabel()
-                .inferenceLoad()
-                .forEach(
-                        (model, load) ->
-                                sample(
-                                        out,
-                                        "monailabel_inference_running",
-                                        "model",
-                                        model,
-                                        load.get("running")));
-        gauge(
-                out,
-                "monailabel_inference_waiting",
-                "Inference requests waiting in a model's queue.");
-        services.monaiLabel()
-                .inferenceLoad()
-                .forEach(
-                        (model, load) ->
-                                sample(
-                                        out,
-                                        "monailabel_inference_waiting",
-                                        "model",
-                                        model,
-                                        load.get("waiting")));
+        // one reading for both gauges, so that running and waiting add up to one moment's load
+        java.util.Map<String, java.util.Map<String, Integer>> load =
+                services.monaiLabel().inferenceLoad();
+        for (String gauge : java.util.List.of("running", "waiting")) {
+            gauge(
+                    out,
+                    "monailabel_inference_" + gauge,
+                    gauge.equals("running")
+                            ? "Inference requests running per model."
+                            : "Inference requests waiting in a model's queue.");
+            load.forEach(
+                    (model, l) ->
+                            sample(
+                                    out,
+                                    "monailabel_inference_" + gauge,
+                                    "model",
+                                    model,
+                                    l.get(gauge)));
+        }
 
         gauge(out, "monailabel_job_running", "Background jobs running (1) or not (0) by kind.");
         for (JobKind kind : JobKind.values()) {
